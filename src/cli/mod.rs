@@ -1,0 +1,91 @@
+//! The command line: clap definitions and one module per subcommand.
+
+// mod generate;
+mod progress;
+mod scan;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+// pub use self::generate::GenerateArgs;
+pub use self::scan::ScanArgs;
+
+/// Audit Microsoft Entra Connect UserType sync from offline exports.
+///
+/// usertype-audit reads on-premises Active Directory exports (LDIF, CSV) and
+/// Microsoft Graph user exports and finds partner accounts whose cloud UserType
+/// disagrees with what the organisation intends. It never opens a network
+/// connection and never writes to a directory.
+#[derive(Debug, Parser)]
+#[command(name = "usertype-audit", version, propagate_version = true)]
+pub struct Cli {
+    /// Worker threads (default: one per core).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors and requested output (no progress, no summary).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read exports and report what they hold: records, entries, diagnostics, speed.
+    Scan(ScanArgs),
+    // /// Write a deterministic synthetic forest (for demos, tests and benchmarks).
+    // Generate(GenerateArgs),
+}
+
+/// The process outcome: 0 clean, 1 problems found in the data, 2 usage or I/O failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything was read without error.
+    Clean = 0,
+    /// The data has errors (or, for the audit, findings at or above the threshold).
+    Problems = 1,
+    /// Usage error or a file that could not be read.
+    Failure = 2,
+}
+
+impl ExitStatus {
+    /// The status for an error that ended the run.
+    pub fn from_error(err: &anyhow::Error) -> ExitStatus {
+        match err.downcast_ref::<crate::error::Error>() {
+            Some(crate::error::Error::Strict(_)) => ExitStatus::Problems,
+            _ => ExitStatus::Failure,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+/// Shared settings every subcommand gets.
+#[derive(Clone, Copy, Debug)]
+pub struct Global {
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    if let Some(n) = cli.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
+    }
+    let global = Global { quiet: cli.quiet };
+    match cli.command {
+        Command::Scan(args) => scan::run(&args, global),
+        // Command::Generate(args) => generate::run(&args, global),
+    }
+}

@@ -1,0 +1,332 @@
+//! `usertype-audit scan`: read exports and report what they hold.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use base64::Engine as _;
+use clap::{Args, ValueEnum};
+
+use super::{progress, ExitStatus, Global};
+use crate::diag::{Diagnostic, Severity};
+use crate::read::ldif::{
+    self, Batch, BatchSink, CountOnly, EntryRef, LdifOptions, Projection, ReadControl, ReadSummary,
+    TrailingSpace,
+};
+
+/// Read exports and print, per file: format, records, entries, change records,
+/// referrals and trailers, diagnostics by kind with their first locations,
+/// bytes, elapsed time and throughput.
+///
+/// Exit status: 0 read without errors, 1 errors found in the data, 2 usage or I/O failure.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Export files to read (`-` for standard input; `.gz` files are decompressed).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+    /// Also write every entry, one JSON object per line:
+    /// {"file", "dn", "line", "attrs": {"name": ["value", ...]}}; a value that is not
+    /// UTF-8 is written {"base64": "..."}. Goes to --output, else standard output
+    /// (the summary then goes to standard error).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub dump: Option<DumpFormat>,
+    /// Where --dump writes (default: standard output).
+    #[arg(long, short, value_name = "FILE", requires = "dump")]
+    pub output: Option<PathBuf>,
+    /// Stop at the first error instead of skipping the broken record.
+    #[arg(long)]
+    pub strict: bool,
+    /// What to do with plain values that end in spaces.
+    #[arg(long, value_enum, default_value_t = TrailingSpaceArg::Keep)]
+    pub trailing_space: TrailingSpaceArg,
+    /// Largest record accepted, in MiB; larger ones are reported and skipped.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_record_size: usize,
+    /// Diagnostics printed per kind and file (all are counted).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub max_diagnostics: u64,
+}
+
+/// Summary formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// Human-readable text.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// Entry dump formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormat {
+    /// JSON Lines, one entry per line.
+    Jsonl,
+}
+
+/// `--trailing-space` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrailingSpaceArg {
+    /// Keep the spaces and warn.
+    Keep,
+    /// Remove the spaces and warn.
+    Strip,
+    /// Reject the record.
+    Reject,
+}
+
+pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus> {
+    let opts = LdifOptions {
+        trailing_space: match args.trailing_space {
+            TrailingSpaceArg::Keep => TrailingSpace::Keep,
+            TrailingSpaceArg::Strip => TrailingSpace::Strip,
+            TrailingSpaceArg::Reject => TrailingSpace::Reject,
+        },
+        max_record_size: args.max_record_size.saturating_mul(1 << 20),
+        strict: args.strict,
+        projection: Projection::All,
+        ..LdifOptions::default()
+    };
+    let dump_to_stdout = args.dump.is_some() && args.output.is_none();
+    let mut dump: Option<Box<dyn Write + Send + Sync>> = match (&args.dump, &args.output) {
+        (None, _) => None,
+        (Some(_), Some(path)) => Some(Box::new(BufWriter::with_capacity(
+            1 << 20,
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ))),
+        (Some(_), None) => Some(Box::new(BufWriter::with_capacity(1 << 20, io::stdout()))),
+    };
+    let stdin_count = args.files.iter().filter(|f| f.as_str() == "-").count();
+    anyhow::ensure!(
+        stdin_count <= 1,
+        "`-` (standard input) can be given only once"
+    );
+
+    let mut summaries = Vec::new();
+    let mut errors = 0u64;
+    for file in &args.files {
+        let input =
+            crate::read::input::Input::open(file).with_context(|| format!("cannot open {file}"))?;
+        let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
+        let tick = |done: u64| bar.set_position(done);
+        let control = ReadControl {
+            progress: Some(&tick),
+            keep_per_kind: args.max_diagnostics,
+        };
+        let summary = match dump.as_mut() {
+            Some(out) => {
+                let mut sink = JsonlDump { out };
+                ldif::read(input, &opts, &control, &mut sink)
+            }
+            None => ldif::read(input, &opts, &control, &mut CountOnly),
+        };
+        bar.finish_and_clear();
+        let summary = summary?;
+        errors += summary.diagnostics.count(Severity::Error);
+        print_diagnostics(&summary.diagnostics.kept);
+        summaries.push(summary);
+    }
+    if let Some(out) = dump.as_mut() {
+        out.flush().context("writing the dump")?;
+    }
+
+    if !global.quiet || args.format == SummaryFormat::Json {
+        let text = match args.format {
+            SummaryFormat::Text => summaries.iter().map(text_summary).collect::<String>(),
+            SummaryFormat::Json => {
+                let docs: Vec<_> = summaries.iter().map(json_summary).collect();
+                let mut s = serde_json::to_string_pretty(&docs)?;
+                s.push('\n');
+                s
+            }
+        };
+        if dump_to_stdout {
+            io::stderr().write_all(text.as_bytes())?;
+        } else {
+            io::stdout().write_all(text.as_bytes())?;
+        }
+    }
+    Ok(if errors > 0 {
+        ExitStatus::Problems
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn print_diagnostics(kept: &[Diagnostic]) {
+    let mut err = io::stderr().lock();
+    for d in kept {
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+fn throughput(s: &ReadSummary) -> f64 {
+    let secs = s.elapsed.as_secs_f64();
+    if secs > 0.0 {
+        s.stats.bytes as f64 / secs / 1e6
+    } else {
+        0.0
+    }
+}
+
+fn text_summary(s: &ReadSummary) -> String {
+    use std::fmt::Write as _;
+    let st = &s.stats;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", s.file);
+    let _ = writeln!(
+        out,
+        "  format       ldif ({}, {})",
+        serde_json::to_value(s.encoding)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        serde_json::to_value(s.transport)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(out, "  bytes        {}", st.bytes);
+    let _ = writeln!(out, "  lines        {}", st.lines);
+    let _ = writeln!(out, "  records      {}", st.records);
+    let _ = writeln!(out, "    entries          {}", st.entries);
+    let _ = writeln!(out, "    change records   {}", st.change_records);
+    let _ = writeln!(out, "    referrals        {}", st.referrals);
+    let _ = writeln!(out, "    trailers         {}", st.trailers);
+    let _ = writeln!(out, "    rejected         {}", st.rejected);
+    if st.controls > 0 {
+        let _ = writeln!(out, "  controls     {} (ignored)", st.controls);
+    }
+    let d = &s.diagnostics;
+    let _ = writeln!(
+        out,
+        "  diagnostics  {} error(s), {} warning(s), {} note(s)",
+        d.count(Severity::Error),
+        d.count(Severity::Warning),
+        d.count(Severity::Note)
+    );
+    for (kind, n) in &d.counts {
+        let first = d
+            .kept
+            .iter()
+            .find(|x| x.kind == *kind)
+            .map(|x| match x.column {
+                Some(c) => format!("{}:{}:{}", x.file, x.line, c),
+                None => format!("{}:{}", x.file, x.line),
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {:<8} {:<28} {:>8}  first at {}",
+            kind.severity(),
+            kind.name(),
+            n,
+            first
+        );
+    }
+    if st.entries == 0 {
+        let _ = writeln!(
+            out,
+            "  WARNING: no entries. Check the export command (filter, base DN, bind) and that this is the right file."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  elapsed      {:.3} s ({:.0} MB/s)",
+        s.elapsed.as_secs_f64(),
+        throughput(s)
+    );
+    out
+}
+
+fn json_summary(s: &ReadSummary) -> serde_json::Value {
+    let counts: serde_json::Map<String, serde_json::Value> = s
+        .diagnostics
+        .counts
+        .iter()
+        .map(|(k, n)| (k.name().to_string(), (*n).into()))
+        .collect();
+    serde_json::json!({
+        "file": &*s.file,
+        "format": "ldif",
+        "encoding": s.encoding,
+        "transport": s.transport,
+        "size_on_disk": s.size_on_disk,
+        "stats": s.stats,
+        "reconciles": s.stats.reconciles(),
+        "diagnostics": {
+            "errors": s.diagnostics.count(Severity::Error),
+            "warnings": s.diagnostics.count(Severity::Warning),
+            "notes": s.diagnostics.count(Severity::Note),
+            "by_kind": counts,
+            "first": s.diagnostics.kept,
+        },
+        "elapsed_seconds": s.elapsed.as_secs_f64(),
+        "throughput_mb_per_s": throughput(s),
+    })
+}
+
+/// Writes entries as JSON Lines; rendering runs in parallel, writing in order.
+struct JsonlDump<'w> {
+    out: &'w mut Box<dyn Write + Send + Sync>,
+}
+
+impl BatchSink for JsonlDump<'_> {
+    type Output = Vec<u8>;
+
+    fn map(&self, batch: &Batch) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(batch.len() * 512);
+        for entry in batch.entries() {
+            write_entry_json(&mut buf, &entry);
+        }
+        buf
+    }
+
+    fn consume(&mut self, _: &Batch, out: Vec<u8>) -> io::Result<()> {
+        self.out.write_all(&out)
+    }
+}
+
+/// Renders one entry as a JSON line.
+pub fn write_entry_json(buf: &mut Vec<u8>, entry: &EntryRef<'_>) {
+    buf.extend_from_slice(b"{\"dn\":");
+    json_value(buf, entry.dn());
+    buf.extend_from_slice(b",\"line\":");
+    buf.extend_from_slice(entry.line().to_string().as_bytes());
+    buf.extend_from_slice(b",\"attrs\":{");
+    for (i, attr) in entry.attrs().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        json_str(buf, attr.name());
+        buf.extend_from_slice(b":[");
+        for (j, v) in attr.values().enumerate() {
+            if j > 0 {
+                buf.push(b',');
+            }
+            json_value(buf, v.bytes);
+        }
+        buf.push(b']');
+    }
+    buf.extend_from_slice(b"}}\n");
+}
+
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    // Serialising a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
+}
+
+fn json_value(buf: &mut Vec<u8>, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => json_str(buf, s),
+        Err(_) => {
+            buf.extend_from_slice(b"{\"base64\":\"");
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            buf.extend_from_slice(b64.as_bytes());
+            buf.extend_from_slice(b"\"}");
+        }
+    }
+}

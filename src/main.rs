@@ -1,0 +1,31 @@
+//! The `usertype-audit` command. All logic lives in the library; this file
+//! parses arguments, runs, and maps the outcome to an exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use usertype_audit::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            // A closed pipe (`usertype-audit scan --dump jsonl x | head`) is not an error.
+            if err
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "usertype-audit: error: {err}");
+            for cause in err.chain().skip(1) {
+                let _ = writeln!(stderr, "  caused by: {cause}");
+            }
+            cli::ExitStatus::from_error(&err).into()
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Opening an export: a memory-mapped file, standard input (`-`) or a `.gz`
+//! stream, with the text encoding sniffed from its first bytes.
+//!
+//! Readers downstream always see UTF-8 (or bytes that claim to be): a UTF-8
+//! byte-order mark is skipped and UTF-16 with a byte-order mark (what
+//! `ldifde -u` and `csvde -u` write) is transcoded while streaming. Line feeds
+//! map one to one, so line numbers stay those of the original file.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use memmap2::Mmap;
+
+/// The text encoding of an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8 (or ASCII) without a byte-order mark.
+    Utf8,
+    /// UTF-8 with a byte-order mark (skipped).
+    Utf8Bom,
+    /// UTF-16 little-endian (with a byte-order mark, or recognised by its zero bytes).
+    Utf16Le,
+    /// UTF-16 big-endian.
+    Utf16Be,
+}
+
+impl Encoding {
+    /// Sniffs the encoding from the first bytes; returns it and the length of the BOM.
+    pub fn sniff(head: &[u8]) -> (Encoding, usize) {
+        match head {
+            [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8Bom, 3),
+            [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+            [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+            // No BOM, but ASCII text in UTF-16 shows as alternating zero bytes.
+            [a, 0, b, 0, ..] if *a != 0 && *b != 0 => (Encoding::Utf16Le, 0),
+            [0, a, 0, b, ..] if *a != 0 && *b != 0 => (Encoding::Utf16Be, 0),
+            _ => (Encoding::Utf8, 0),
+        }
+    }
+
+    /// Whether the input is transcoded from UTF-16.
+    pub fn is_utf16(self) -> bool {
+        matches!(self, Encoding::Utf16Le | Encoding::Utf16Be)
+    }
+}
+
+/// How an input reaches the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    /// A memory-mapped file.
+    Mapped,
+    /// A file or pipe read as a stream (standard input, or a file that cannot be mapped).
+    Stream,
+    /// A gzip file decompressed while streaming.
+    Gzip,
+}
+
+/// Problems found while transcoding, reported by the reader as diagnostics.
+#[derive(Debug, Default)]
+pub struct TranscodeProblems {
+    /// Number of invalid code units (unpaired surrogates, odd final byte).
+    pub count: u64,
+    /// 1-based line of the first problem.
+    pub first_line: Option<u64>,
+}
+
+/// The bytes of an opened input.
+pub enum Body {
+    /// The whole (decoded) input is in memory or mapped; `start` skips a BOM.
+    Mapped {
+        /// The mapping.
+        map: Mmap,
+        /// Offset of the first byte after any BOM.
+        start: usize,
+    },
+    /// The input is read as a stream of UTF-8 bytes.
+    Stream(Box<dyn Read + Send>),
+}
+
+/// An opened input.
+pub struct Input {
+    /// The name as the user gave it (`-` for standard input).
+    pub name: Arc<str>,
+    /// The encoding found.
+    pub encoding: Encoding,
+    /// How it is read.
+    pub transport: Transport,
+    /// Size of the file on disk, when it is a file.
+    pub size_on_disk: Option<u64>,
+    /// The bytes.
+    pub body: Body,
+    /// Transcoding problems (filled while a UTF-16 stream is read).
+    pub problems: Arc<Mutex<TranscodeProblems>>,
+}
+
+impl Input {
+    /// Opens `path`; `-` is standard input. Gzip is recognised by its magic bytes.
+    pub fn open(path: &str) -> io::Result<Input> {
+        if path == "-" {
+            return Input::from_reader("-", Box::new(io::stdin()), Transport::Stream, None);
+        }
+        let mut file = File::open(Path::new(path))?;
+        let meta = file.metadata()?;
+        let size = meta.is_file().then_some(meta.len());
+        let mut magic = [0u8; 2];
+        let n = read_up_to(&mut file, &mut magic)?;
+        if n == 2 && magic == [0x1f, 0x8b] {
+            let file = File::open(Path::new(path))?;
+            let gz = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(1 << 20, file));
+            return Input::from_reader(path, Box::new(gz), Transport::Gzip, size);
+        }
+        if size.is_some_and(|s| s > 0) {
+            // SAFETY: the map is read-only. Another process truncating the file
+            // while we read it could fault; that is the accepted trade-off of
+            // every mmap-based reader (ripgrep documents the same).
+            if let Ok(map) = unsafe { Mmap::map(&file) } {
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                let (encoding, bom) = Encoding::sniff(&map[..map.len().min(4)]);
+                let name: Arc<str> = path.into();
+                if encoding.is_utf16() {
+                    let problems = Arc::new(Mutex::new(TranscodeProblems::default()));
+                    let reader = Utf16ToUtf8::new(
+                        io::Cursor::new(map),
+                        encoding == Encoding::Utf16Le,
+                        bom,
+                        problems.clone(),
+                    );
+                    return Ok(Input {
+                        name,
+                        encoding,
+                        transport: Transport::Mapped,
+                        size_on_disk: size,
+                        body: Body::Stream(Box::new(reader)),
+                        problems,
+                    });
+                }
+                return Ok(Input {
+                    name,
+                    encoding,
+                    transport: Transport::Mapped,
+                    size_on_disk: size,
+                    body: Body::Mapped { map, start: bom },
+                    problems: Arc::default(),
+                });
+            }
+        }
+        let file = File::open(Path::new(path))?;
+        Input::from_reader(path, Box::new(file), Transport::Stream, size)
+    }
+
+    /// An input over any reader (sniffs the encoding from its first bytes).
+    pub fn from_reader(
+        name: &str,
+        mut reader: Box<dyn Read + Send>,
+        transport: Transport,
+        size_on_disk: Option<u64>,
+    ) -> io::Result<Input> {
+        let mut head = [0u8; 4];
+        let n = read_up_to(&mut reader, &mut head)?;
+        let (encoding, bom) = Encoding::sniff(&head[..n]);
+        let rest = io::Cursor::new(head[bom..n].to_vec()).chain(reader);
+        let problems = Arc::new(Mutex::new(TranscodeProblems::default()));
+        let body: Box<dyn Read + Send> = if encoding.is_utf16() {
+            Box::new(Utf16ToUtf8::new(
+                rest,
+                encoding == Encoding::Utf16Le,
+                0,
+                problems.clone(),
+            ))
+        } else {
+            Box::new(rest)
+        };
+        Ok(Input {
+            name: name.into(),
+            encoding,
+            transport,
+            size_on_disk,
+            body: Body::Stream(body),
+            problems,
+        })
+    }
+
+    /// An input over bytes held in memory (tests, fuzzing, embedding).
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Input {
+        // Reading from a slice cannot fail.
+        let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
+        match Input::from_reader(name, reader, Transport::Stream, Some(bytes.len() as u64)) {
+            Ok(input) => input,
+            Err(_) => unreachable!("reading from memory cannot fail"),
+        }
+    }
+}
+
+/// Reads until `buf` is full or the reader ends; returns the bytes read.
+pub fn read_up_to<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Transcodes UTF-16 to UTF-8 while streaming. Invalid code units become
+/// U+FFFD and are counted in [`TranscodeProblems`] with their line.
+pub struct Utf16ToUtf8<R> {
+    inner: R,
+    little_endian: bool,
+    skip: usize,
+    raw: Vec<u8>,
+    raw_len: usize,
+    out: Vec<u8>,
+    out_pos: usize,
+    pending_high: Option<u16>,
+    eof: bool,
+    line: u64,
+    problems: Arc<Mutex<TranscodeProblems>>,
+}
+
+impl<R: Read> Utf16ToUtf8<R> {
+    /// Wraps `inner`, skipping its first `skip` bytes (a BOM).
+    pub fn new(
+        inner: R,
+        little_endian: bool,
+        skip: usize,
+        problems: Arc<Mutex<TranscodeProblems>>,
+    ) -> Self {
+        Utf16ToUtf8 {
+            inner,
+            little_endian,
+            skip,
+            raw: vec![0; 1 << 20],
+            raw_len: 0,
+            out: Vec::with_capacity(3 << 19),
+            out_pos: 0,
+            pending_high: None,
+            eof: false,
+            line: 1,
+            problems,
+        }
+    }
+
+    fn problem(&mut self) {
+        if let Ok(mut p) = self.problems.lock() {
+            p.count += 1;
+            p.first_line.get_or_insert(self.line);
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if c == '\n' {
+            self.line += 1;
+        }
+        let mut buf = [0u8; 4];
+        self.out
+            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    /// Decodes the next block into `out`. Returns false at the end.
+    fn fill(&mut self) -> io::Result<bool> {
+        self.out.clear();
+        self.out_pos = 0;
+        while self.out.is_empty() {
+            if self.eof {
+                return Ok(false);
+            }
+            let n = self.inner.read(&mut self.raw[self.raw_len..])?;
+            if n == 0 {
+                self.eof = true;
+                if self.pending_high.take().is_some() {
+                    self.problem();
+                    self.push_char(char::REPLACEMENT_CHARACTER);
+                }
+                if self.raw_len > self.skip {
+                    self.problem();
+                    self.push_char(char::REPLACEMENT_CHARACTER);
+                }
+                continue;
+            }
+            self.raw_len += n;
+            let mut i = 0;
+            if self.skip > 0 {
+                let k = self.skip.min(self.raw_len);
+                self.skip -= k;
+                i = k;
+            }
+            while i + 1 < self.raw_len {
+                let pair = [self.raw[i], self.raw[i + 1]];
+                i += 2;
+                let unit = if self.little_endian {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                };
+                // ASCII fast path.
+                if unit < 0x80 && self.pending_high.is_none() {
+                    if unit == u16::from(b'\n') {
+                        self.line += 1;
+                    }
+                    self.out.push(unit as u8);
+                    continue;
+                }
+                match (self.pending_high.take(), unit) {
+                    (Some(high), 0xDC00..=0xDFFF) => {
+                        let c = 0x10000
+                            + ((u32::from(high) - 0xD800) << 10)
+                            + (u32::from(unit) - 0xDC00);
+                        self.push_char(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    }
+                    (pending, _) => {
+                        if pending.is_some() {
+                            self.problem();
+                            self.push_char(char::REPLACEMENT_CHARACTER);
+                        }
+                        match unit {
+                            0xD800..=0xDBFF => self.pending_high = Some(unit),
+                            0xDC00..=0xDFFF => {
+                                self.problem();
+                                self.push_char(char::REPLACEMENT_CHARACTER);
+                            }
+                            _ => {
+                                let c = char::from_u32(u32::from(unit))
+                                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                                self.push_char(c);
+                            }
+                        }
+                    }
+                }
+            }
+            // Keep an odd trailing byte for the next read.
+            let left = self.raw_len - i;
+            self.raw.copy_within(i..self.raw_len, 0);
+            self.raw_len = left;
+        }
+        Ok(true)
+    }
+}
+
+impl<R: Read> Read for Utf16ToUtf8<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_pos >= self.out.len() && !self.fill()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transcode(bytes: &[u8], le: bool) -> (String, u64) {
+        let problems = Arc::new(Mutex::new(TranscodeProblems::default()));
+        let mut r = Utf16ToUtf8::new(io::Cursor::new(bytes.to_vec()), le, 0, problems.clone());
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        let count = problems.lock().unwrap().count;
+        (String::from_utf8(out).unwrap(), count)
+    }
+
+    #[test]
+    fn utf16le_with_surrogate_pair() {
+        // "a\n😀" = 61 00 0a 00 3d d8 00 de
+        let (s, bad) = transcode(&[0x61, 0, 0x0a, 0, 0x3d, 0xd8, 0x00, 0xde], true);
+        assert_eq!(s, "a\n\u{1F600}");
+        assert_eq!(bad, 0);
+    }
+
+    #[test]
+    fn utf16be_unpaired_surrogate_is_counted() {
+        let (s, bad) = transcode(&[0x00, 0x61, 0xd8, 0x3d, 0x00, 0x62], false);
+        assert_eq!(s, "a\u{FFFD}b");
+        assert_eq!(bad, 1);
+    }
+
+    #[test]
+    fn odd_final_byte_is_counted() {
+        let (s, bad) = transcode(&[0x61, 0x00, 0x62], true);
+        assert_eq!(s, "a\u{FFFD}");
+        assert_eq!(bad, 1);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(Encoding::sniff(b"\xef\xbb\xbfdn"), (Encoding::Utf8Bom, 3));
+        assert_eq!(Encoding::sniff(b"\xff\xfed\x00"), (Encoding::Utf16Le, 2));
+        assert_eq!(Encoding::sniff(b"\xfe\xff\x00d"), (Encoding::Utf16Be, 2));
+        assert_eq!(Encoding::sniff(b"d\x00n\x00"), (Encoding::Utf16Le, 0));
+        assert_eq!(Encoding::sniff(b"dn: "), (Encoding::Utf8, 0));
+        assert_eq!(Encoding::sniff(b""), (Encoding::Utf8, 0));
+    }
+}

@@ -1,0 +1,241 @@
+//! The result of parsing one chunk: entries stored in one arena, diagnostics
+//! and counters. A batch allocates a handful of vectors, not one per entry.
+
+use std::ops::{Add, AddAssign, Range};
+
+use super::entry::{OwnedAttr, OwnedEntry, Value, ValueKind, ValueRef};
+use crate::diag::DiagKind;
+
+/// Counters of one read. They reconcile:
+/// `records == entries + change_records + referrals + trailers + rejected`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReadStats {
+    /// Bytes of (decoded) input.
+    pub bytes: u64,
+    /// Lines of input.
+    pub lines: u64,
+    /// Records (blocks of lines between blank lines), excluding a lone `version:` record.
+    pub records: u64,
+    /// Entries: records with `dn:` and no changetype, or `changetype: add`.
+    pub entries: u64,
+    /// Change records (modify, delete, modrdn, moddn, ntdsSchema*): parsed, not accounts.
+    pub change_records: u64,
+    /// ldapsearch `ref:` referral records.
+    pub referrals: u64,
+    /// ldapsearch `search:`/`result:` trailer records.
+    pub trailers: u64,
+    /// Records rejected with an error diagnostic.
+    pub rejected: u64,
+    /// `control:` lines seen (ignored).
+    pub controls: u64,
+}
+
+impl ReadStats {
+    /// Whether the counters reconcile.
+    pub fn reconciles(&self) -> bool {
+        self.records
+            == self.entries + self.change_records + self.referrals + self.trailers + self.rejected
+    }
+}
+
+impl AddAssign for ReadStats {
+    fn add_assign(&mut self, o: Self) {
+        self.bytes += o.bytes;
+        self.lines += o.lines;
+        self.records += o.records;
+        self.entries += o.entries;
+        self.change_records += o.change_records;
+        self.referrals += o.referrals;
+        self.trailers += o.trailers;
+        self.rejected += o.rejected;
+        self.controls += o.controls;
+    }
+}
+
+impl Add for ReadStats {
+    type Output = ReadStats;
+    fn add(mut self, o: Self) -> Self {
+        self += o;
+        self
+    }
+}
+
+/// A diagnostic before it knows its file and absolute line.
+#[derive(Clone, Debug)]
+pub(crate) struct RawDiag {
+    /// 0-based line relative to the chunk start.
+    pub line: u64,
+    pub column: Option<u32>,
+    pub kind: DiagKind,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct EntryIdx {
+    pub dn: Range<usize>,
+    pub dn_kind: ValueKind,
+    /// 0-based line relative to the chunk start.
+    pub line: u64,
+    /// Byte offset relative to the chunk start.
+    pub byte: u64,
+    pub attrs: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AttrIdx {
+    pub name: Range<usize>,
+    pub values: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ValIdx {
+    pub data: Range<usize>,
+    pub kind: ValueKind,
+    /// Index of the attribute within its entry (used to group values).
+    pub attr: u32,
+}
+
+/// Entries, diagnostics and counters parsed from one chunk of input.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub(crate) data: Vec<u8>,
+    pub(crate) entries: Vec<EntryIdx>,
+    pub(crate) attrs: Vec<AttrIdx>,
+    pub(crate) values: Vec<ValIdx>,
+    pub(crate) diags: Vec<RawDiag>,
+    pub(crate) stats: ReadStats,
+    /// Absolute 1-based line of the chunk's first line, set before entries are handed out.
+    pub(crate) first_line: u64,
+    /// Absolute byte offset of the chunk in the decoded input.
+    pub(crate) first_byte: u64,
+}
+
+impl Batch {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the batch holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The counters of this batch.
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    /// The entries, in input order.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = EntryRef<'_>> + '_ {
+        self.entries
+            .iter()
+            .map(move |idx| EntryRef { batch: self, idx })
+    }
+}
+
+/// A borrowed entry: no allocation, valid while its batch lives.
+#[derive(Clone, Copy)]
+pub struct EntryRef<'a> {
+    batch: &'a Batch,
+    idx: &'a EntryIdx,
+}
+
+impl<'a> EntryRef<'a> {
+    /// The DN bytes as written (decoded when written `dn::`).
+    pub fn dn(&self) -> &'a [u8] {
+        &self.batch.data[self.idx.dn.clone()]
+    }
+
+    /// Whether the DN was base64 (`dn::`).
+    pub fn dn_kind(&self) -> ValueKind {
+        self.idx.dn_kind
+    }
+
+    /// 1-based line of the `dn:` line in the original file.
+    pub fn line(&self) -> u64 {
+        self.batch.first_line + self.idx.line
+    }
+
+    /// 0-based byte offset of the record in the decoded input.
+    pub fn byte(&self) -> u64 {
+        self.batch.first_byte + self.idx.byte
+    }
+
+    /// The attributes in order of first appearance.
+    pub fn attrs(&self) -> impl ExactSizeIterator<Item = AttrRef<'a>> + 'a {
+        let batch = self.batch;
+        batch.attrs[self.idx.attrs.clone()]
+            .iter()
+            .map(move |idx| AttrRef { batch, idx })
+    }
+
+    /// The attribute named `name` (case-insensitive; options must match too).
+    pub fn get(&self, name: &str) -> Option<AttrRef<'a>> {
+        self.attrs()
+            .find(|a| a.name().as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// An owned copy.
+    pub fn to_owned(&self) -> OwnedEntry {
+        OwnedEntry {
+            dn: self.dn().to_vec(),
+            line: self.line(),
+            byte: self.byte(),
+            attrs: self
+                .attrs()
+                .map(|a| OwnedAttr {
+                    name: a.name().to_string(),
+                    values: a
+                        .values()
+                        .map(|v| Value {
+                            bytes: v.bytes.to_vec(),
+                            kind: v.kind,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A borrowed attribute of an [`EntryRef`].
+#[derive(Clone, Copy)]
+pub struct AttrRef<'a> {
+    batch: &'a Batch,
+    idx: &'a AttrIdx,
+}
+
+impl<'a> AttrRef<'a> {
+    /// The attribute description as first spelled in the record.
+    pub fn name(&self) -> &'a str {
+        // Names are stored as valid UTF-8 (made lossless-or-lossy at parse time).
+        std::str::from_utf8(&self.batch.data[self.idx.name.clone()]).unwrap_or("")
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.idx.values.len()
+    }
+
+    /// Whether the attribute has no value (never true for parsed data).
+    pub fn is_empty(&self) -> bool {
+        self.idx.values.is_empty()
+    }
+
+    /// The values in file order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = ValueRef<'a>> + 'a {
+        let batch = self.batch;
+        batch.values[self.idx.values.clone()]
+            .iter()
+            .map(move |v| ValueRef {
+                bytes: &batch.data[v.data.clone()],
+                kind: v.kind,
+            })
+    }
+
+    /// The first value, if any.
+    pub fn first(&self) -> Option<ValueRef<'a>> {
+        self.values().next()
+    }
+}

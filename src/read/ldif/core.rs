@@ -1,0 +1,935 @@
+//! The no-I/O core: parses one chunk of LDIF held in memory into a [`Batch`].
+//!
+//! A chunk is any run of whole records (it starts at a record boundary and
+//! ends after a blank line or at the end of input). The parser works on bytes:
+//! lines are found with `memchr`, folded lines are unfolded into one scratch
+//! buffer only when they are folded, base64 is decoded straight into the
+//! batch's arena, and attributes outside the projection are never decoded.
+//!
+//! Line numbers are 0-based and relative to the chunk here; the driver adds
+//! the chunk's first line once the chunks before it are known.
+
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use memchr::memchr;
+
+use super::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
+use super::entry::ValueKind;
+use super::options::{LdifOptions, TrailingSpace};
+use crate::diag::DiagKind;
+
+/// Base64 as LDIF writers produce it: standard alphabet, padding optional,
+/// non-canonical trailing bits tolerated (they carry no data).
+pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Parses `input` (whole records) into a batch. `at_file_start` allows a
+/// `version:` line in the first record.
+pub(crate) fn parse_chunk(input: &[u8], at_file_start: bool, opts: &LdifOptions) -> Batch {
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        line: 0,
+        opts,
+        batch: Batch::default(),
+        check_cr: has_bare_cr(input),
+        version_allowed: at_file_start,
+        raw_utf8_reported: false,
+    };
+    parser.batch.stats.bytes = input.len() as u64;
+    let mut scratch = Vec::new();
+    loop {
+        parser.skip_blank_lines();
+        if parser.pos >= input.len() {
+            break;
+        }
+        parser.record(&mut scratch);
+    }
+    parser.batch.stats.lines = parser.line;
+    parser.batch
+}
+
+/// Whether `input` holds a CR that is not part of a CRLF (a bare CR makes
+/// line splitting ambiguous, so such chunks take the checked path).
+fn has_bare_cr(input: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', input).any(|i| match input.get(i + 1) {
+        Some(b'\n') => false,
+        Some(_) => true,
+        None => false, // a final CR at end of input is taken as a line end
+    })
+}
+
+/// What kind of record is being parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordKind {
+    /// No `dn:` yet.
+    Start,
+    /// `dn:` seen; controls and changetype may follow.
+    AfterDn,
+    /// An entry: attribute lines.
+    Entry,
+    /// A change record; `modify` syntax is checked.
+    Change { modify: bool },
+    /// ldapsearch `search:`/`result:` trailer.
+    Trailer,
+    /// ldapsearch `ref:` referral.
+    Referral,
+    /// Only a `version:` line so far.
+    Version,
+}
+
+/// One logical (unfolded) line.
+enum Logical<'s> {
+    /// End of the record (blank line or end of input).
+    End,
+    /// The unfolded content.
+    Text(&'s [u8]),
+    /// The record exceeds `max_record_size`.
+    TooLarge,
+    /// A bare CR at this 1-based column of the unfolded line.
+    BareCr(usize),
+}
+
+struct Parser<'a, 'o> {
+    input: &'a [u8],
+    /// Start of the next physical line.
+    pos: usize,
+    /// 0-based index (within the chunk) of the physical line at `pos`.
+    line: u64,
+    opts: &'o LdifOptions,
+    batch: Batch,
+    check_cr: bool,
+    version_allowed: bool,
+    raw_utf8_reported: bool,
+}
+
+/// Marks into the batch vectors, to roll back a rejected record.
+struct Marks {
+    data: usize,
+    attrs: usize,
+    values: usize,
+}
+
+impl<'a> Parser<'a, '_> {
+    /// End of the content of the physical line at `pos` (CR of CRLF
+    /// excluded) and the start of the next line.
+    #[inline]
+    fn physical(&self, pos: usize) -> (usize, usize) {
+        let input = self.input;
+        let (nl, next) = match memchr(b'\n', &input[pos..]) {
+            Some(i) => (pos + i, pos + i + 1),
+            None => (input.len(), input.len()),
+        };
+        let end = if nl > pos && input[nl - 1] == b'\r' {
+            nl - 1
+        } else {
+            nl
+        };
+        (end, next)
+    }
+
+    fn skip_blank_lines(&mut self) {
+        while self.pos < self.input.len() {
+            let (end, next) = self.physical(self.pos);
+            if end != self.pos {
+                return;
+            }
+            self.pos = next;
+            self.line += 1;
+        }
+    }
+
+    /// Skips the rest of a record (up to, not including, its terminating blank line).
+    fn skip_record(&mut self) {
+        while self.pos < self.input.len() {
+            let (end, next) = self.physical(self.pos);
+            if end == self.pos {
+                return;
+            }
+            self.pos = next;
+            self.line += 1;
+        }
+    }
+
+    /// Reads the next logical line of the current record, unfolding into
+    /// `scratch` only when the line is folded.
+    #[inline]
+    fn logical<'s>(&mut self, scratch: &'s mut Vec<u8>, record_start: usize) -> Logical<'s>
+    where
+        'a: 's,
+    {
+        if self.pos >= self.input.len() {
+            return Logical::End;
+        }
+        let input: &'a [u8] = self.input;
+        let start = self.pos;
+        let (end, mut next) = self.physical(start);
+        if end == start {
+            return Logical::End;
+        }
+        self.line += 1;
+        let folded = next < input.len() && input[next] == b' ';
+        let text: &'s [u8] = if !folded {
+            self.pos = next;
+            &input[start..end]
+        } else {
+            scratch.clear();
+            scratch.extend_from_slice(&input[start..end]);
+            while next < input.len() && input[next] == b' ' {
+                let (cend, cnext) = self.physical(next);
+                if cnext - record_start > self.opts.max_record_size {
+                    self.pos = cnext;
+                    self.line += 1;
+                    return Logical::TooLarge;
+                }
+                scratch.extend_from_slice(&input[next + 1..cend.max(next + 1)]);
+                next = cnext;
+                self.line += 1;
+            }
+            self.pos = next;
+            &scratch[..]
+        };
+        if self.pos - record_start > self.opts.max_record_size {
+            return Logical::TooLarge;
+        }
+        if self.check_cr {
+            if let Some(i) = memchr(b'\r', text) {
+                return Logical::BareCr(i + 1);
+            }
+        }
+        Logical::Text(text)
+    }
+
+    fn diag(&mut self, line: u64, column: Option<usize>, kind: DiagKind, message: String) {
+        self.batch.diags.push(RawDiag {
+            line,
+            column: column.map(|c| c.min(u32::MAX as usize) as u32),
+            kind,
+            message,
+        });
+    }
+
+    /// Parses one record starting at `self.pos` (a non-blank line).
+    fn record(&mut self, scratch: &mut Vec<u8>) {
+        let record_start = self.pos;
+        let record_line = self.line;
+        let marks = Marks {
+            data: self.batch.data.len(),
+            attrs: self.batch.attrs.len(),
+            values: self.batch.values.len(),
+        };
+        let mut kind = RecordKind::Start;
+        let mut dn = 0..0;
+        let mut dn_kind = ValueKind::Plain;
+        let mut dn_line = record_line;
+        let mut modify_block: Option<Vec<u8>> = None;
+        let mut last_attr: usize = usize::MAX;
+        let version_allowed = std::mem::replace(&mut self.version_allowed, false);
+
+        let first = self.input[self.pos];
+        if first == b' ' {
+            return self.reject(
+                &marks,
+                record_line,
+                Some(1),
+                DiagKind::ContinuationAtStart,
+                "continuation line (leading space) with no line before it in the record; \
+                 remove the leading space or join it to the previous line"
+                    .into(),
+            );
+        }
+
+        loop {
+            let line_no = self.line;
+            let text = match self.logical(scratch, record_start) {
+                Logical::End => break,
+                Logical::Text(t) => t,
+                Logical::TooLarge => {
+                    return self.reject(
+                        &marks,
+                        record_line,
+                        None,
+                        DiagKind::RecordTooLarge,
+                        format!(
+                            "record is larger than the limit of {} bytes; it was skipped \
+                             (raise --max-record-size if it is genuine)",
+                            self.opts.max_record_size
+                        ),
+                    );
+                }
+                Logical::BareCr(col) => {
+                    return self.reject(
+                        &marks,
+                        line_no,
+                        Some(col),
+                        DiagKind::BareCr,
+                        "carriage return (CR) not followed by a line feed; line ends must be \
+                         LF or CRLF (convert the file, for example with dos2unix)"
+                            .into(),
+                    );
+                }
+            };
+            match text[0] {
+                b'#' => continue,
+                b'\t' => {
+                    return self.reject(
+                        &marks,
+                        line_no,
+                        Some(1),
+                        DiagKind::TabContinuation,
+                        "line starts with a TAB; LDIF folds lines with a single SPACE only \
+                         (replace the TAB with a space if this is a continuation)"
+                            .into(),
+                    );
+                }
+                _ => {}
+            }
+            if matches!(kind, RecordKind::Change { .. }) && text == b"-" {
+                modify_block = None;
+                continue;
+            }
+            let Some(colon) = memchr(b':', text) else {
+                return self.reject(
+                    &marks,
+                    line_no,
+                    Some(text.len() + 1),
+                    DiagKind::MissingColon,
+                    format!(
+                        "line `{}` has no colon; every line must be `name: value` \
+                         (is it a value that lost its fold space?)",
+                        preview(text)
+                    ),
+                );
+            };
+            let mut name = &text[..colon];
+            while let [rest @ .., b' '] = name {
+                name = rest;
+            }
+            if name.is_empty() {
+                return self.reject(
+                    &marks,
+                    line_no,
+                    Some(1),
+                    DiagKind::EmptyAttributeName,
+                    "line starts with a colon: no attribute name".into(),
+                );
+            }
+            if name.len() != colon {
+                self.diag(
+                    line_no,
+                    Some(name.len() + 1),
+                    DiagKind::SpaceBeforeColon,
+                    format!(
+                        "space between attribute name `{}` and its colon; accepted as `{}`",
+                        preview(name),
+                        preview(name)
+                    ),
+                );
+            }
+            let rest = &text[colon + 1..];
+            let (vkind, raw) = match rest.first() {
+                Some(b':') => (ValueKind::Base64, trim_fill(&rest[1..])),
+                Some(b'<') => (ValueKind::Url, trim_fill(&rest[1..])),
+                _ => (ValueKind::Plain, trim_fill(rest)),
+            };
+            let value_col = text.len() - raw.len() + 1;
+
+            match kind {
+                RecordKind::Start | RecordKind::Version => {
+                    if name.eq_ignore_ascii_case(b"dn") {
+                        if vkind == ValueKind::Url {
+                            return self.reject(
+                                &marks,
+                                line_no,
+                                Some(value_col),
+                                DiagKind::RecordWithoutDn,
+                                "`dn:<` gives a URL, not a DN; the record was skipped".into(),
+                            );
+                        }
+                        match self.store_value(raw, vkind, line_no, value_col, true) {
+                            Ok(r) => dn = r,
+                            Err(()) => return self.reject_recorded(&marks),
+                        }
+                        dn_kind = vkind;
+                        dn_line = line_no;
+                        kind = RecordKind::AfterDn;
+                    } else if name.eq_ignore_ascii_case(b"version") && kind == RecordKind::Start {
+                        if version_allowed {
+                            kind = RecordKind::Version;
+                        } else {
+                            self.diag(
+                                line_no,
+                                Some(1),
+                                DiagKind::MisplacedVersion,
+                                "`version:` outside the first record; ignored".into(),
+                            );
+                        }
+                    } else if kind == RecordKind::Start
+                        && (name.eq_ignore_ascii_case(b"search")
+                            || name.eq_ignore_ascii_case(b"result"))
+                    {
+                        kind = RecordKind::Trailer;
+                        self.check_result(name, raw, line_no);
+                    } else if kind == RecordKind::Start && name.eq_ignore_ascii_case(b"ref") {
+                        kind = RecordKind::Referral;
+                    } else {
+                        return self.reject(
+                            &marks,
+                            line_no,
+                            Some(1),
+                            DiagKind::RecordWithoutDn,
+                            format!(
+                                "record starts with `{}:` instead of `dn:`; it was skipped \
+                                 (is a blank line missing, or a line of the previous record broken?)",
+                                preview(name)
+                            ),
+                        );
+                    }
+                }
+                RecordKind::Trailer => self.check_result(name, raw, line_no),
+                RecordKind::Referral => {}
+                RecordKind::AfterDn | RecordKind::Entry | RecordKind::Change { .. } => {
+                    if name.len() == 2 && name.eq_ignore_ascii_case(b"dn") {
+                        return self.reject(
+                            &marks,
+                            line_no,
+                            Some(1),
+                            DiagKind::SecondDn,
+                            "second `dn:` inside one record; a blank line is missing before it \
+                             (a line holding only spaces is a continuation, not a separator)"
+                                .into(),
+                        );
+                    }
+                    if kind == RecordKind::AfterDn {
+                        if name.eq_ignore_ascii_case(b"control") {
+                            self.batch.stats.controls += 1;
+                            continue;
+                        }
+                        if name.eq_ignore_ascii_case(b"changetype") {
+                            match changetype(raw) {
+                                Some(k) => kind = k,
+                                None => {
+                                    return self.reject(
+                                        &marks,
+                                        line_no,
+                                        Some(value_col),
+                                        DiagKind::InvalidChangeRecord,
+                                        format!(
+                                            "unknown changetype `{}`; expected add, modify, \
+                                             delete, modrdn, moddn or ntdsSchema*",
+                                            preview(raw)
+                                        ),
+                                    );
+                                }
+                            }
+                            continue;
+                        }
+                        kind = RecordKind::Entry;
+                    }
+                    if name.len() == 10 && name.eq_ignore_ascii_case(b"changetype") {
+                        self.diag(
+                            line_no,
+                            Some(1),
+                            DiagKind::MisplacedChangetype,
+                            "`changetype:` after attribute lines; ignored (it must follow `dn:`)"
+                                .into(),
+                        );
+                        continue;
+                    }
+                    if name.len() == 7 && name.eq_ignore_ascii_case(b"version") {
+                        self.diag(
+                            line_no,
+                            Some(1),
+                            DiagKind::MisplacedVersion,
+                            "`version:` inside a record; ignored".into(),
+                        );
+                        continue;
+                    }
+                    if let RecordKind::Change { modify } = kind {
+                        if let Err(d) =
+                            self.change_line(modify, &mut modify_block, name, raw, vkind, line_no)
+                        {
+                            return self.reject(&marks, line_no, Some(1), d.0, d.1);
+                        }
+                        continue;
+                    }
+                    // An attribute of an entry.
+                    check_name(self, name, line_no);
+                    if !self.opts.projection.wants(name) {
+                        continue;
+                    }
+                    let attr = self.attr_index(&marks, name, &mut last_attr);
+                    match self.store_value(raw, vkind, line_no, value_col, false) {
+                        Ok(data) => self.batch.values.push(ValIdx {
+                            data,
+                            kind: vkind,
+                            attr,
+                        }),
+                        Err(()) => return self.reject_recorded(&marks),
+                    }
+                }
+            }
+        }
+
+        match kind {
+            RecordKind::Start => {
+                // Only comments: not a record.
+            }
+            RecordKind::Version => {}
+            RecordKind::Trailer => {
+                self.batch.stats.records += 1;
+                self.batch.stats.trailers += 1;
+            }
+            RecordKind::Referral => {
+                self.batch.stats.records += 1;
+                self.batch.stats.referrals += 1;
+            }
+            RecordKind::Change { .. } => {
+                if modify_block.is_some() {
+                    self.diag(
+                        self.line.saturating_sub(1),
+                        None,
+                        DiagKind::MissingModifySeparator,
+                        "modify block not closed by a `-` line; accepted".into(),
+                    );
+                }
+                self.rollback(&marks);
+                self.batch.stats.records += 1;
+                self.batch.stats.change_records += 1;
+            }
+            RecordKind::AfterDn | RecordKind::Entry => {
+                self.finish_entry(&marks, dn, dn_kind, dn_line, record_start);
+            }
+        }
+    }
+
+    /// Checks an ldapsearch trailer line; a `result:` other than 0 means the
+    /// export stopped early.
+    fn check_result(&mut self, name: &[u8], raw: &[u8], line_no: u64) {
+        if !name.eq_ignore_ascii_case(b"result") {
+            return;
+        }
+        let code = raw.split(|&b| b == b' ').next().unwrap_or(b"");
+        if code != b"0" {
+            self.diag(
+                line_no,
+                None,
+                DiagKind::TruncatedExport,
+                format!(
+                    "ldapsearch reports `result: {}`: the export is incomplete; re-run the \
+                     export (with paging, for example `-E pr=1000/noprompt`) and audit the new file",
+                    preview(raw)
+                ),
+            );
+        }
+    }
+
+    /// Validates one line of a change record.
+    fn change_line(
+        &mut self,
+        modify: bool,
+        block: &mut Option<Vec<u8>>,
+        name: &[u8],
+        raw: &[u8],
+        vkind: ValueKind,
+        line_no: u64,
+    ) -> Result<(), (DiagKind, String)> {
+        let is_spec = name.eq_ignore_ascii_case(b"add")
+            || name.eq_ignore_ascii_case(b"delete")
+            || name.eq_ignore_ascii_case(b"replace")
+            || name.eq_ignore_ascii_case(b"increment");
+        if vkind == ValueKind::Base64 && BASE64.decode(raw).is_err() {
+            return Err((
+                DiagKind::InvalidBase64,
+                format!("attribute `{}` has invalid base64", preview(name)),
+            ));
+        }
+        match block {
+            Some(attr) if attr.eq_ignore_ascii_case(name) => Ok(()),
+            Some(attr) if is_spec => {
+                let _ = attr;
+                self.diag(
+                    line_no,
+                    Some(1),
+                    DiagKind::MissingModifySeparator,
+                    "modify block not closed by a `-` line before the next one; accepted".into(),
+                );
+                *block = Some(raw.to_vec());
+                Ok(())
+            }
+            Some(attr) => Err((
+                DiagKind::ModifyAttributeMismatch,
+                format!(
+                    "value line for `{}` inside a modify block for `{}`; the record was skipped",
+                    preview(name),
+                    String::from_utf8_lossy(attr)
+                ),
+            )),
+            None if modify && is_spec => {
+                *block = Some(raw.to_vec());
+                Ok(())
+            }
+            None if modify => Err((
+                DiagKind::InvalidChangeRecord,
+                format!(
+                    "`{}:` in a modify record outside an add:/delete:/replace: block",
+                    preview(name)
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The index (within the current entry) of attribute `name`, adding it
+    /// when new. Names are merged case-insensitively; the first spelling is kept.
+    fn attr_index(&mut self, marks: &Marks, name: &[u8], last: &mut usize) -> u32 {
+        let attrs = &self.batch.attrs[marks.attrs..];
+        let data = &self.batch.data;
+        let same = |a: &AttrIdx| data[a.name.clone()].eq_ignore_ascii_case(name);
+        if let Some(a) = attrs.get(*last) {
+            if same(a) {
+                return *last as u32;
+            }
+        }
+        if let Some(i) = attrs.iter().position(same) {
+            *last = i;
+            return i as u32;
+        }
+        let start = self.batch.data.len();
+        match std::str::from_utf8(name) {
+            Ok(_) => self.batch.data.extend_from_slice(name),
+            Err(_) => self
+                .batch
+                .data
+                .extend_from_slice(String::from_utf8_lossy(name).as_bytes()),
+        }
+        let i = self.batch.attrs.len() - marks.attrs;
+        self.batch.attrs.push(AttrIdx {
+            name: start..self.batch.data.len(),
+            values: 0..0,
+        });
+        *last = i;
+        i as u32
+    }
+
+    /// Decodes (when base64) and stores one value in the arena.
+    /// `Err` means an error diagnostic was recorded and the record must be rejected.
+    fn store_value(
+        &mut self,
+        raw: &[u8],
+        vkind: ValueKind,
+        line_no: u64,
+        col: usize,
+        is_dn: bool,
+    ) -> Result<std::ops::Range<usize>, ()> {
+        let start = self.batch.data.len();
+        match vkind {
+            ValueKind::Plain => {
+                let mut value = raw;
+                if let Some(&c @ (b':' | b'<')) = value.first() {
+                    self.diag(
+                        line_no,
+                        Some(col),
+                        DiagKind::UnsafeInitChar,
+                        format!(
+                            "plain value starts with `{}`; RFC 2849 requires base64 here. Kept literally",
+                            c as char
+                        ),
+                    );
+                }
+                if !is_dn && value.last() == Some(&b' ') {
+                    let trimmed =
+                        value.len() - value.iter().rev().take_while(|&&b| b == b' ').count();
+                    match self.opts.trailing_space {
+                        TrailingSpace::Keep => self.diag(
+                            line_no,
+                            Some(trimmed + col),
+                            DiagKind::TrailingSpace,
+                            "value ends with spaces; kept (RFC 2849 says such values should \
+                             be base64; use --trailing-space strip to drop them)"
+                                .into(),
+                        ),
+                        TrailingSpace::Strip => {
+                            self.diag(
+                                line_no,
+                                Some(trimmed + col),
+                                DiagKind::TrailingSpace,
+                                "value ends with spaces; stripped (--trailing-space strip)".into(),
+                            );
+                            value = &value[..trimmed];
+                        }
+                        TrailingSpace::Reject => {
+                            self.diag(
+                                line_no,
+                                Some(trimmed + col),
+                                DiagKind::TrailingSpaceRejected,
+                                "value ends with spaces and --trailing-space reject was given"
+                                    .into(),
+                            );
+                            return Err(());
+                        }
+                    }
+                }
+                if !value.is_ascii() {
+                    self.check_utf8(value, line_no, col, is_dn);
+                }
+                self.batch.data.extend_from_slice(value);
+            }
+            ValueKind::Url => {
+                self.diag(
+                    line_no,
+                    Some(col),
+                    DiagKind::UrlValue,
+                    format!(
+                        "value given by URL `{}`; usertype-audit never opens URLs, the value \
+                         is kept as the unresolved URL (export the value inline instead)",
+                        preview(raw)
+                    ),
+                );
+                self.batch.data.extend_from_slice(raw);
+            }
+            ValueKind::Base64 => {
+                let mut b64 = raw;
+                if b64.last() == Some(&b' ') {
+                    while let [rest @ .., b' '] = b64 {
+                        b64 = rest;
+                    }
+                    self.diag(
+                        line_no,
+                        Some(col + b64.len()),
+                        DiagKind::SpaceAfterBase64,
+                        "spaces after a base64 value; ignored".into(),
+                    );
+                }
+                if b64.is_empty() {
+                    self.diag(
+                        line_no,
+                        Some(col),
+                        DiagKind::EmptyBase64,
+                        "empty base64 value; read as an empty value".into(),
+                    );
+                } else {
+                    let cap = b64.len().div_ceil(4) * 3;
+                    self.batch.data.resize(start + cap, 0);
+                    match BASE64.decode_slice(b64, &mut self.batch.data[start..]) {
+                        Ok(n) => self.batch.data.truncate(start + n),
+                        Err(e) => {
+                            self.batch.data.truncate(start);
+                            let column = match e {
+                                base64::DecodeSliceError::DecodeError(
+                                    base64::DecodeError::InvalidByte(i, _),
+                                ) => col + i,
+                                _ => col,
+                            };
+                            self.diag(
+                                line_no,
+                                Some(column),
+                                DiagKind::InvalidBase64,
+                                format!(
+                                    "invalid base64 ({e}); the record was skipped. Re-export the \
+                                     record or correct the value"
+                                ),
+                            );
+                            return Err(());
+                        }
+                    }
+                    if is_dn && std::str::from_utf8(&self.batch.data[start..]).is_err() {
+                        self.diag(
+                            line_no,
+                            Some(col),
+                            DiagKind::InvalidUtf8,
+                            "the base64 DN does not decode to UTF-8; the bytes are kept".into(),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(start..self.batch.data.len())
+    }
+
+    fn check_utf8(&mut self, value: &[u8], line_no: u64, col: usize, is_dn: bool) {
+        match std::str::from_utf8(value) {
+            Ok(_) => {
+                if !self.raw_utf8_reported {
+                    self.raw_utf8_reported = true;
+                    self.diag(
+                        line_no,
+                        Some(col),
+                        DiagKind::RawUtf8,
+                        "raw (not base64) UTF-8 text; accepted (reported once per file)".into(),
+                    );
+                }
+            }
+            Err(e) => self.diag(
+                line_no,
+                Some(col + e.valid_up_to()),
+                DiagKind::InvalidUtf8,
+                format!(
+                    "{} is not valid UTF-8 (Latin-1 or another legacy encoding?); the bytes \
+                     are kept. Re-export with base64 or `ldifde -u`",
+                    if is_dn { "the DN" } else { "the value" }
+                ),
+            ),
+        }
+    }
+
+    fn finish_entry(
+        &mut self,
+        marks: &Marks,
+        dn: std::ops::Range<usize>,
+        dn_kind: ValueKind,
+        dn_line: u64,
+        record_start: usize,
+    ) {
+        // Group values by attribute (stable: file order within an attribute).
+        let values = &mut self.batch.values[marks.values..];
+        if values.windows(2).any(|w| w[0].attr > w[1].attr) {
+            values.sort_by_key(|v| v.attr);
+        }
+        let mut i = marks.values;
+        let end = self.batch.values.len();
+        for (a, attr) in self.batch.attrs[marks.attrs..].iter_mut().enumerate() {
+            let from = i;
+            while i < end && self.batch.values[i].attr as usize == a {
+                i += 1;
+            }
+            attr.values = from..i;
+        }
+        self.report_duplicates(marks, dn_line);
+        self.batch.entries.push(EntryIdx {
+            dn,
+            dn_kind,
+            line: dn_line,
+            byte: record_start as u64,
+            attrs: marks.attrs..self.batch.attrs.len(),
+        });
+        self.batch.stats.records += 1;
+        self.batch.stats.entries += 1;
+    }
+
+    /// Reports values that occur twice in one attribute (both are kept).
+    fn report_duplicates(&mut self, marks: &Marks, dn_line: u64) {
+        let mut found: Vec<String> = Vec::new();
+        {
+            let b = &self.batch;
+            for attr in &b.attrs[marks.attrs..] {
+                let vals = &b.values[attr.values.clone()];
+                if vals.len() < 2 {
+                    continue;
+                }
+                let bytes = |v: &ValIdx| &b.data[v.data.clone()];
+                let dup = if vals.len() <= 16 {
+                    vals.iter()
+                        .enumerate()
+                        .any(|(i, v)| vals[i + 1..].iter().any(|w| bytes(w) == bytes(v)))
+                } else {
+                    let mut seen = std::collections::HashSet::with_capacity(vals.len());
+                    !vals.iter().all(|v| seen.insert(bytes(v)))
+                };
+                if dup {
+                    found.push(String::from_utf8_lossy(&b.data[attr.name.clone()]).into_owned());
+                }
+            }
+        }
+        for name in found {
+            self.diag(
+                dn_line,
+                None,
+                DiagKind::DuplicateValue,
+                format!("attribute `{name}` holds the same value twice; both are kept"),
+            );
+        }
+    }
+
+    fn rollback(&mut self, marks: &Marks) {
+        self.batch.data.truncate(marks.data);
+        self.batch.attrs.truncate(marks.attrs);
+        self.batch.values.truncate(marks.values);
+    }
+
+    /// Rejects the current record: records the error, rolls back what was
+    /// stored, counts it and skips to the end of the record.
+    fn reject(
+        &mut self,
+        marks: &Marks,
+        line: u64,
+        column: Option<usize>,
+        kind: DiagKind,
+        message: String,
+    ) {
+        self.diag(line, column, kind, message);
+        self.reject_recorded(marks);
+    }
+
+    /// As [`Parser::reject`], when the diagnostic was already recorded.
+    fn reject_recorded(&mut self, marks: &Marks) {
+        self.rollback(marks);
+        self.batch.stats.records += 1;
+        self.batch.stats.rejected += 1;
+        self.skip_record();
+    }
+}
+
+/// Warns about characters RFC 2849 does not allow in attribute names
+/// (`AttributeType` is letters, digits and `-`, or an OID; options follow `;`).
+#[inline]
+fn check_name(parser: &mut Parser<'_, '_>, name: &[u8], line_no: u64) {
+    if name
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b';' || b == b'.')
+    {
+        return;
+    }
+    parser.diag(
+        line_no,
+        Some(1),
+        DiagKind::OddAttributeName,
+        format!(
+            "attribute name `{}` has characters outside RFC 2849 (letters, digits, `-`); accepted",
+            preview(name)
+        ),
+    );
+}
+
+/// Removes the FILL (spaces) after the colon.
+#[inline]
+fn trim_fill(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|&&b| b == b' ').count();
+    &s[n..]
+}
+
+fn changetype(raw: &[u8]) -> Option<RecordKind> {
+    let v = raw.trim_ascii();
+    let eq = |s: &str| v.eq_ignore_ascii_case(s.as_bytes());
+    if eq("add") {
+        Some(RecordKind::Entry)
+    } else if eq("modify") || eq("ntdsSchemaModify") {
+        Some(RecordKind::Change { modify: true })
+    } else if eq("delete")
+        || eq("modrdn")
+        || eq("moddn")
+        || eq("ntdsSchemaAdd")
+        || eq("ntdsSchemaDelete")
+        || eq("ntdsSchemaModRdn")
+        || eq("ntdsSchemaModDn")
+    {
+        Some(RecordKind::Change { modify: false })
+    } else {
+        None
+    }
+}
+
+/// A short, printable rendering of input bytes for messages.
+pub(crate) fn preview(bytes: &[u8]) -> String {
+    const MAX: usize = 60;
+    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
+    let mut out: String = s.chars().flat_map(char::escape_debug).collect();
+    if bytes.len() > MAX {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,93 @@
+//! Reader options: one documented switch per real-world quirk.
+
+/// What to do with a plain value that ends in spaces (conformance row 11).
+///
+/// # Background
+/// RFC 2849 note 8 says such values SHOULD be base64-encoded, and parsers
+/// disagree on what to do when they are not: some keep the spaces, some strip
+/// them, UnboundID rejects the record. AD exports rarely contain them; when they
+/// do, the spaces are usually part of the value (`extensionAttribute1: Guest `
+/// is a real misconfiguration the audit must see), so the default keeps them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TrailingSpace {
+    /// Keep the spaces and warn (default).
+    #[default]
+    Keep,
+    /// Remove the spaces and warn.
+    Strip,
+    /// Reject the record.
+    Reject,
+}
+
+/// Which attributes the caller needs.
+///
+/// Attributes outside the projection are skipped without decoding or
+/// allocating; their base64 is not validated.
+#[derive(Clone, Debug, Default)]
+pub enum Projection {
+    /// Keep and validate every attribute (what `scan` does).
+    #[default]
+    All,
+    /// Keep only the DN; count the records (fastest).
+    DnOnly,
+    /// Keep only these attributes (compared case-insensitively, options ignored:
+    /// `cn` selects `cn;lang-en` too).
+    Attrs(Vec<String>),
+}
+
+impl Projection {
+    /// A projection of the named attributes.
+    pub fn attrs<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Projection::Attrs(names.into_iter().map(Into::into).collect())
+    }
+
+    /// Whether an attribute description (`name` or `name;options`) is wanted.
+    #[inline]
+    pub(crate) fn wants(&self, description: &[u8]) -> bool {
+        match self {
+            Projection::All => true,
+            Projection::DnOnly => false,
+            Projection::Attrs(names) => {
+                let base = match memchr::memchr(b';', description) {
+                    Some(i) => &description[..i],
+                    None => description,
+                };
+                names
+                    .iter()
+                    .any(|n| n.len() == base.len() && n.as_bytes().eq_ignore_ascii_case(base))
+            }
+        }
+    }
+}
+
+/// Options of the LDIF reader. `Default` gives the lenient reader the CLI uses.
+#[derive(Clone, Debug)]
+pub struct LdifOptions {
+    /// Trailing spaces in plain values (row 11).
+    pub trailing_space: TrailingSpace,
+    /// A record larger than this many bytes is rejected (`record_too_large`)
+    /// instead of being held in memory. Default 64 MiB.
+    pub max_record_size: usize,
+    /// Stop at the first error-severity diagnostic.
+    pub strict: bool,
+    /// Which attributes to keep.
+    pub projection: Projection,
+    /// Target size of one parallel work unit, in bytes. Default 4 MiB.
+    pub chunk_size: usize,
+}
+
+impl Default for LdifOptions {
+    fn default() -> Self {
+        LdifOptions {
+            trailing_space: TrailingSpace::Keep,
+            max_record_size: 64 << 20,
+            strict: false,
+            projection: Projection::All,
+            chunk_size: 4 << 20,
+        }
+    }
+}

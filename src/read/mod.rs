@@ -1,0 +1,4 @@
+//! Reading exports: opening inputs and one reader per format.
+
+pub mod input;
+pub mod ldif;
