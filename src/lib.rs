@@ -14,5 +14,5 @@
 pub mod cli;
 pub mod diag;
 pub mod error;
-// pub mod generate;
+pub mod generate;
 pub mod read;

@@ -1,6 +1,6 @@
 //! The command line: clap definitions and one module per subcommand.
 
-// mod generate;
+mod generate;
 mod progress;
 mod scan;
 
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-// pub use self::generate::GenerateArgs;
+pub use self::generate::GenerateArgs;
 pub use self::scan::ScanArgs;
 
 /// Audit Microsoft Entra Connect UserType sync from offline exports.
@@ -36,8 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Read exports and report what they hold: records, entries, diagnostics, speed.
     Scan(ScanArgs),
-    // /// Write a deterministic synthetic forest (for demos, tests and benchmarks).
-    // Generate(GenerateArgs),
+    /// Write a deterministic synthetic forest (for demos, tests and benchmarks).
+    Generate(GenerateArgs),
 }
 
 /// The process outcome: 0 clean, 1 problems found in the data, 2 usage or I/O failure.
@@ -86,6 +86,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let global = Global { quiet: cli.quiet };
     match cli.command {
         Command::Scan(args) => scan::run(&args, global),
-        // Command::Generate(args) => generate::run(&args, global),
+        Command::Generate(args) => generate::run(&args, global),
     }
 }

@@ -93,6 +93,8 @@ pub(crate) struct ValIdx {
     pub kind: ValueKind,
     /// Index of the attribute within its entry (used to group values).
     pub attr: u32,
+    /// 0-based line relative to the chunk start.
+    pub line: u64,
 }
 
 /// Entries, diagnostics and counters parsed from one chunk of input.

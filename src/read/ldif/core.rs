@@ -50,6 +50,8 @@ pub(crate) fn parse_chunk(input: &[u8], at_file_start: bool, opts: &LdifOptions)
         parser.record(&mut scratch);
     }
     parser.batch.stats.lines = parser.line;
+    // Duplicates are found at the end of a record; keep diagnostics in file order.
+    parser.batch.diags.sort_by_key(|d| d.line);
     parser.batch
 }
 
@@ -468,6 +470,7 @@ impl<'a> Parser<'a, '_> {
                             data,
                             kind: vkind,
                             attr,
+                            line: line_no,
                         }),
                         Err(()) => return self.reject_recorded(&marks),
                     }
@@ -799,7 +802,7 @@ impl<'a> Parser<'a, '_> {
             }
             attr.values = from..i;
         }
-        self.report_duplicates(marks, dn_line);
+        self.report_duplicates(marks);
         self.batch.entries.push(EntryIdx {
             dn,
             dn_kind,
@@ -811,9 +814,10 @@ impl<'a> Parser<'a, '_> {
         self.batch.stats.entries += 1;
     }
 
-    /// Reports values that occur twice in one attribute (both are kept).
-    fn report_duplicates(&mut self, marks: &Marks, dn_line: u64) {
-        let mut found: Vec<String> = Vec::new();
+    /// Reports values that occur twice in one attribute (both are kept), at
+    /// the line of the repeated value.
+    fn report_duplicates(&mut self, marks: &Marks) {
+        let mut found: Vec<(u64, String)> = Vec::new();
         {
             let b = &self.batch;
             for attr in &b.attrs[marks.attrs..] {
@@ -822,22 +826,21 @@ impl<'a> Parser<'a, '_> {
                     continue;
                 }
                 let bytes = |v: &ValIdx| &b.data[v.data.clone()];
-                let dup = if vals.len() <= 16 {
-                    vals.iter()
-                        .enumerate()
-                        .any(|(i, v)| vals[i + 1..].iter().any(|w| bytes(w) == bytes(v)))
+                let repeated = if vals.len() <= 16 {
+                    (1..vals.len()).find(|&j| vals[..j].iter().any(|v| bytes(v) == bytes(&vals[j])))
                 } else {
                     let mut seen = std::collections::HashSet::with_capacity(vals.len());
-                    !vals.iter().all(|v| seen.insert(bytes(v)))
+                    vals.iter().position(|v| !seen.insert(bytes(v)))
                 };
-                if dup {
-                    found.push(String::from_utf8_lossy(&b.data[attr.name.clone()]).into_owned());
+                if let Some(j) = repeated {
+                    let name = String::from_utf8_lossy(&b.data[attr.name.clone()]).into_owned();
+                    found.push((vals[j].line, name));
                 }
             }
         }
-        for name in found {
+        for (line, name) in found {
             self.diag(
-                dn_line,
+                line,
                 None,
                 DiagKind::DuplicateValue,
                 format!("attribute `{name}` holds the same value twice; both are kept"),

@@ -415,28 +415,8 @@ impl Driver<'_, '_, '_> {
         let mut read_total: u64 = 0;
         let mut discarding = false;
         while !eof || !buf.is_empty() {
-            // Fill up to one block.
-            while !eof && buf.len() < block {
-                let old = buf.len();
-                buf.resize(block.max(old + (64 << 10)), 0);
-                match reader.read(&mut buf[old..]) {
-                    Ok(0) => {
-                        buf.truncate(old);
-                        eof = true;
-                    }
-                    Ok(n) => {
-                        buf.truncate(old + n);
-                        read_total += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
-                    Err(e) => {
-                        buf.truncate(old);
-                        return Err(Error::Io {
-                            path: self.file.as_ref().into(),
-                            source: e,
-                        });
-                    }
-                }
+            if !eof && buf.len() < block {
+                eof = self.fill(&mut reader, &mut buf, block, &mut read_total)?;
             }
             if discarding {
                 // Skipping an oversized record: drop bytes up to its end.
@@ -447,8 +427,12 @@ impl Driver<'_, '_, '_> {
                         discarding = false;
                     }
                     None => {
-                        let keep = usize::from(buf.last() == Some(&b'\n'))
-                            + usize::from(buf.ends_with(b"\n\r"));
+                        // Keep a possible start of the blank line that ends the record.
+                        let keep = if buf.ends_with(b"\n\r") {
+                            2
+                        } else {
+                            usize::from(buf.ends_with(b"\n"))
+                        };
                         let cut = buf.len() - keep;
                         self.skip_bytes(&buf[..cut]);
                         buf.drain(..cut);
@@ -472,32 +456,8 @@ impl Driver<'_, '_, '_> {
                     }
                     None => {
                         // One record longer than a block: read more.
-                        let more = buf.len() + block;
-                        buf.reserve(more - buf.len());
-                        let old = buf.len();
-                        buf.resize(more, 0);
-                        let n = loop {
-                            match reader.read(&mut buf[old..]) {
-                                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                                other => break other,
-                            }
-                        };
-                        match n {
-                            Ok(0) => {
-                                buf.truncate(old);
-                                eof = true;
-                            }
-                            Ok(n) => {
-                                buf.truncate(old + n);
-                                read_total += n as u64;
-                            }
-                            Err(e) => {
-                                return Err(Error::Io {
-                                    path: self.file.as_ref().into(),
-                                    source: e,
-                                })
-                            }
-                        }
+                        let want = buf.len() + block;
+                        eof = self.fill(&mut reader, &mut buf, want, &mut read_total)?;
                         continue;
                     }
                 }
@@ -509,6 +469,26 @@ impl Driver<'_, '_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Reads until `buf` holds `upto` bytes; returns whether the input ended.
+    fn fill(
+        &self,
+        reader: &mut Box<dyn Read + Send>,
+        buf: &mut Vec<u8>,
+        upto: usize,
+        read_total: &mut u64,
+    ) -> Result<bool> {
+        let want = upto.saturating_sub(buf.len()) as u64;
+        let n = reader
+            .take(want)
+            .read_to_end(buf)
+            .map_err(|source| Error::Io {
+                path: self.file.as_ref().into(),
+                source,
+            })? as u64;
+        *read_total += n;
+        Ok(n < want)
     }
 
     /// Reports a record too large to hold and counts it as rejected.
