@@ -87,14 +87,18 @@ pub(crate) struct AttrIdx {
     pub values: Range<usize>,
 }
 
+/// One value: 17 bytes of index per value, since a batch holds millions.
+/// Offsets fit in u32 because a chunk's arena is bounded by the chunk size
+/// plus one record (`max_record_size` is capped below 2 GiB).
 #[derive(Clone, Debug)]
 pub(crate) struct ValIdx {
-    pub data: Range<usize>,
-    pub kind: ValueKind,
+    pub start: u32,
+    pub end: u32,
     /// Index of the attribute within its entry (used to group values).
     pub attr: u32,
     /// 0-based line relative to the chunk start.
-    pub line: u64,
+    pub line: u32,
+    pub kind: ValueKind,
 }
 
 /// Entries, diagnostics and counters parsed from one chunk of input.
@@ -110,9 +114,23 @@ pub struct Batch {
     pub(crate) first_line: u64,
     /// Absolute byte offset of the chunk in the decoded input.
     pub(crate) first_byte: u64,
+    /// The parser's unfolding buffer, kept with the batch for reuse.
+    pub(crate) scratch: Vec<u8>,
 }
 
 impl Batch {
+    /// Empties the batch, keeping its allocations.
+    pub(crate) fn clear(&mut self) {
+        self.data.clear();
+        self.entries.clear();
+        self.attrs.clear();
+        self.values.clear();
+        self.diags.clear();
+        self.stats = ReadStats::default();
+        self.first_line = 0;
+        self.first_byte = 0;
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -231,7 +249,7 @@ impl<'a> AttrRef<'a> {
         batch.values[self.idx.values.clone()]
             .iter()
             .map(move |v| ValueRef {
-                bytes: &batch.data[v.data.clone()],
+                bytes: &batch.data[v.start as usize..v.end as usize],
                 kind: v.kind,
             })
     }

@@ -11,7 +11,7 @@
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
-use memchr::memchr;
+use memchr::memchr2;
 
 use super::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
 use super::entry::ValueKind;
@@ -30,18 +30,33 @@ pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// Parses `input` (whole records) into a batch. `at_file_start` allows a
 /// `version:` line in the first record.
 pub(crate) fn parse_chunk(input: &[u8], at_file_start: bool, opts: &LdifOptions) -> Batch {
+    let mut batch = Batch::default();
+    parse_chunk_into(input, at_file_start, opts, &mut batch);
+    batch
+}
+
+/// As [`parse_chunk`], reusing `batch`'s allocations (the driver keeps a pool
+/// of batches so that steady-state parsing allocates nothing).
+pub(crate) fn parse_chunk_into(
+    input: &[u8],
+    at_file_start: bool,
+    opts: &LdifOptions,
+    batch: &mut Batch,
+) {
+    batch.clear();
     let mut parser = Parser {
         input,
         pos: 0,
         line: 0,
         opts,
-        batch: Batch::default(),
-        check_cr: has_bare_cr(input),
+        batch: std::mem::take(batch),
+        bare_cr: None,
+        attr_slots: [0; ATTR_SLOTS],
         version_allowed: at_file_start,
         raw_utf8_reported: false,
     };
     parser.batch.stats.bytes = input.len() as u64;
-    let mut scratch = Vec::new();
+    let mut scratch = std::mem::take(&mut parser.batch.scratch);
     loop {
         parser.skip_blank_lines();
         if parser.pos >= input.len() {
@@ -50,19 +65,10 @@ pub(crate) fn parse_chunk(input: &[u8], at_file_start: bool, opts: &LdifOptions)
         parser.record(&mut scratch);
     }
     parser.batch.stats.lines = parser.line;
+    parser.batch.scratch = scratch;
     // Duplicates are found at the end of a record; keep diagnostics in file order.
     parser.batch.diags.sort_by_key(|d| d.line);
-    parser.batch
-}
-
-/// Whether `input` holds a CR that is not part of a CRLF (a bare CR makes
-/// line splitting ambiguous, so such chunks take the checked path).
-fn has_bare_cr(input: &[u8]) -> bool {
-    memchr::memchr_iter(b'\r', input).any(|i| match input.get(i + 1) {
-        Some(b'\n') => false,
-        Some(_) => true,
-        None => false, // a final CR at end of input is taken as a line end
-    })
+    *batch = parser.batch;
 }
 
 /// What kind of record is being parsed.
@@ -92,8 +98,8 @@ enum Logical<'s> {
     Text(&'s [u8]),
     /// The record exceeds `max_record_size`.
     TooLarge,
-    /// A bare CR at this 1-based column of the unfolded line.
-    BareCr(usize),
+    /// A bare CR at this 0-based chunk line and 1-based column.
+    BareCr(u64, usize),
 }
 
 struct Parser<'a, 'o> {
@@ -104,7 +110,11 @@ struct Parser<'a, 'o> {
     line: u64,
     opts: &'o LdifOptions,
     batch: Batch,
-    check_cr: bool,
+    /// (line, column) of the first bare CR met by `physical` since it was cleared.
+    bare_cr: Option<(u64, usize)>,
+    /// Open-addressing table of the current entry's attribute names
+    /// (index + 1; 0 is empty), so merging names stays O(1) per line.
+    attr_slots: [u16; ATTR_SLOTS],
     version_allowed: bool,
     raw_utf8_reported: bool,
 }
@@ -118,20 +128,30 @@ struct Marks {
 
 impl<'a> Parser<'a, '_> {
     /// End of the content of the physical line at `pos` (CR of CRLF
-    /// excluded) and the start of the next line.
+    /// excluded) and the start of the next line. A CR that is not followed by
+    /// LF does not end the line; its place is noted in `bare_cr`.
     #[inline]
-    fn physical(&self, pos: usize) -> (usize, usize) {
+    fn physical(&mut self, pos: usize) -> (usize, usize) {
         let input = self.input;
-        let (nl, next) = match memchr(b'\n', &input[pos..]) {
-            Some(i) => (pos + i, pos + i + 1),
-            None => (input.len(), input.len()),
-        };
-        let end = if nl > pos && input[nl - 1] == b'\r' {
-            nl - 1
-        } else {
-            nl
-        };
-        (end, next)
+        let mut at = pos;
+        loop {
+            let Some(i) = memchr2(b'\n', b'\r', &input[at..]) else {
+                return (input.len(), input.len());
+            };
+            let p = at + i;
+            if input[p] == b'\n' {
+                return (p, p + 1);
+            }
+            match input.get(p + 1) {
+                Some(b'\n') => return (p, p + 2),
+                // A final CR at the end of input is taken as a line end.
+                None => return (p, p + 1),
+                Some(_) => {
+                    self.bare_cr.get_or_insert((self.line, p - pos + 1));
+                    at = p + 1;
+                }
+            }
+        }
     }
 
     fn skip_blank_lines(&mut self) {
@@ -169,6 +189,7 @@ impl<'a> Parser<'a, '_> {
         }
         let input: &'a [u8] = self.input;
         let start = self.pos;
+        self.bare_cr = None;
         let (end, mut next) = self.physical(start);
         if end == start {
             return Logical::End;
@@ -183,7 +204,7 @@ impl<'a> Parser<'a, '_> {
             scratch.extend_from_slice(&input[start..end]);
             while next < input.len() && input[next] == b' ' {
                 let (cend, cnext) = self.physical(next);
-                if cnext - record_start > self.opts.max_record_size {
+                if cnext - record_start > self.opts.record_limit() {
                     self.pos = cnext;
                     self.line += 1;
                     return Logical::TooLarge;
@@ -195,13 +216,11 @@ impl<'a> Parser<'a, '_> {
             self.pos = next;
             &scratch[..]
         };
-        if self.pos - record_start > self.opts.max_record_size {
+        if self.pos - record_start > self.opts.record_limit() {
             return Logical::TooLarge;
         }
-        if self.check_cr {
-            if let Some(i) = memchr(b'\r', text) {
-                return Logical::BareCr(i + 1);
-            }
+        if let Some((line, col)) = self.bare_cr.take() {
+            return Logical::BareCr(line, col);
         }
         Logical::Text(text)
     }
@@ -231,6 +250,7 @@ impl<'a> Parser<'a, '_> {
         let mut modify_block: Option<Vec<u8>> = None;
         let mut last_attr: usize = usize::MAX;
         let version_allowed = std::mem::replace(&mut self.version_allowed, false);
+        self.attr_slots = [0; ATTR_SLOTS];
 
         let first = self.input[self.pos];
         if first == b' ' {
@@ -259,14 +279,14 @@ impl<'a> Parser<'a, '_> {
                         format!(
                             "record is larger than the limit of {} bytes; it was skipped \
                              (raise --max-record-size if it is genuine)",
-                            self.opts.max_record_size
+                            self.opts.record_limit()
                         ),
                     );
                 }
-                Logical::BareCr(col) => {
+                Logical::BareCr(cr_line, col) => {
                     return self.reject(
                         &marks,
-                        line_no,
+                        cr_line,
                         Some(col),
                         DiagKind::BareCr,
                         "carriage return (CR) not followed by a line feed; line ends must be \
@@ -294,7 +314,15 @@ impl<'a> Parser<'a, '_> {
                 modify_block = None;
                 continue;
             }
-            let Some(colon) = memchr(b':', text) else {
+            // Find the colon, noting on the way whether the name has characters
+            // outside RFC 2849 (one pass instead of a search and a check).
+            let mut colon = 0;
+            let mut odd = false;
+            while colon < text.len() && text[colon] != b':' {
+                odd |= !NAME_CHAR[usize::from(text[colon])];
+                colon += 1;
+            }
+            if colon == text.len() {
                 return self.reject(
                     &marks,
                     line_no,
@@ -306,7 +334,7 @@ impl<'a> Parser<'a, '_> {
                         preview(text)
                     ),
                 );
-            };
+            }
             let mut name = &text[..colon];
             while let [rest @ .., b' '] = name {
                 name = rest;
@@ -460,17 +488,30 @@ impl<'a> Parser<'a, '_> {
                         continue;
                     }
                     // An attribute of an entry.
-                    check_name(self, name, line_no);
+                    if odd {
+                        check_name(self, name, line_no);
+                    }
                     if !self.opts.projection.wants(name) {
+                        if self.opts.validate_all {
+                            // Decode and check without keeping: the arena's
+                            // tail serves as scratch space.
+                            let mark = self.batch.data.len();
+                            let ok = self.store_value(raw, vkind, line_no, value_col, false);
+                            self.batch.data.truncate(mark);
+                            if ok.is_err() {
+                                return self.reject_recorded(&marks);
+                            }
+                        }
                         continue;
                     }
-                    let attr = self.attr_index(&marks, name, &mut last_attr);
+                    let attr = self.attr_index(&marks, name, !odd, &mut last_attr);
                     match self.store_value(raw, vkind, line_no, value_col, false) {
                         Ok(data) => self.batch.values.push(ValIdx {
-                            data,
+                            start: data.start as u32,
+                            end: data.end as u32,
                             kind: vkind,
                             attr,
-                            line: line_no,
+                            line: line_no as u32,
                         }),
                         Err(()) => return self.reject_recorded(&marks),
                     }
@@ -589,28 +630,58 @@ impl<'a> Parser<'a, '_> {
 
     /// The index (within the current entry) of attribute `name`, adding it
     /// when new. Names are merged case-insensitively; the first spelling is kept.
-    fn attr_index(&mut self, marks: &Marks, name: &[u8], last: &mut usize) -> u32 {
+    fn attr_index(&mut self, marks: &Marks, name: &[u8], plain: bool, last: &mut usize) -> u32 {
         let attrs = &self.batch.attrs[marks.attrs..];
         let data = &self.batch.data;
         let same = |a: &AttrIdx| data[a.name.clone()].eq_ignore_ascii_case(name);
+        // Values of one attribute are almost always on consecutive lines.
         if let Some(a) = attrs.get(*last) {
             if same(a) {
                 return *last as u32;
             }
         }
-        if let Some(i) = attrs.iter().position(same) {
+        let count = attrs.len();
+        let mut slot = None;
+        if count < ATTR_SLOTS / 2 {
+            let mut h = name_hash(name) as usize & (ATTR_SLOTS - 1);
+            loop {
+                match self.attr_slots[h] {
+                    0 => {
+                        slot = Some(h);
+                        break;
+                    }
+                    k => {
+                        let i = usize::from(k) - 1;
+                        if same(&attrs[i]) {
+                            *last = i;
+                            return i as u32;
+                        }
+                    }
+                }
+                h = (h + 1) & (ATTR_SLOTS - 1);
+            }
+        } else if let Some(i) = attrs.iter().position(same) {
+            // Entries with very many attribute names: linear search.
             *last = i;
             return i as u32;
         }
         let start = self.batch.data.len();
-        match std::str::from_utf8(name) {
+        // A name of RFC 2849 characters only is ASCII; others may not be UTF-8.
+        match if plain {
+            Ok("")
+        } else {
+            std::str::from_utf8(name)
+        } {
             Ok(_) => self.batch.data.extend_from_slice(name),
             Err(_) => self
                 .batch
                 .data
                 .extend_from_slice(String::from_utf8_lossy(name).as_bytes()),
         }
-        let i = self.batch.attrs.len() - marks.attrs;
+        let i = count;
+        if let Some(h) = slot {
+            self.attr_slots[h] = (i + 1) as u16;
+        }
         self.batch.attrs.push(AttrIdx {
             name: start..self.batch.data.len(),
             values: 0..0,
@@ -825,7 +896,7 @@ impl<'a> Parser<'a, '_> {
                 if vals.len() < 2 {
                     continue;
                 }
-                let bytes = |v: &ValIdx| &b.data[v.data.clone()];
+                let bytes = |v: &ValIdx| &b.data[v.start as usize..v.end as usize];
                 let repeated = if vals.len() <= 16 {
                     (1..vals.len()).find(|&j| vals[..j].iter().any(|v| bytes(v) == bytes(&vals[j])))
                 } else {
@@ -834,7 +905,7 @@ impl<'a> Parser<'a, '_> {
                 };
                 if let Some(j) = repeated {
                     let name = String::from_utf8_lossy(&b.data[attr.name.clone()]).into_owned();
-                    found.push((vals[j].line, name));
+                    found.push((u64::from(vals[j].line), name));
                 }
             }
         }
@@ -897,6 +968,33 @@ fn check_name(parser: &mut Parser<'_, '_>, name: &[u8], line_no: u64) {
         ),
     );
 }
+
+/// Size of the per-entry attribute name table (a power of two; entries with
+/// more than half as many distinct names fall back to a linear search).
+const ATTR_SLOTS: usize = 256;
+
+/// FNV-1a over the ASCII-lowercased name.
+#[inline]
+fn name_hash(name: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in name {
+        h = (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Characters RFC 2849 allows in an attribute description: letters, digits,
+/// `-`, and `;` (options) and `.` (OIDs).
+static NAME_CHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b';' || c == b'.';
+        b += 1;
+    }
+    table
+};
 
 /// Removes the FILL (spaces) after the colon.
 #[inline]

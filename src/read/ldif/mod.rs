@@ -248,6 +248,7 @@ pub fn read<S: BatchSink>(
         next_byte: 0,
         at_file_start: true,
         raw_utf8_seen: false,
+        pool: Vec::new(),
     };
     match input.encoding {
         Encoding::Utf8Bom => driver.file_diag(
@@ -315,6 +316,8 @@ struct Driver<'o, 'c, 'p> {
     next_byte: u64,
     at_file_start: bool,
     raw_utf8_seen: bool,
+    /// Batches whose allocations are reused by the next window.
+    pool: Vec<Batch>,
 }
 
 impl Driver<'_, '_, '_> {
@@ -344,17 +347,22 @@ impl Driver<'_, '_, '_> {
 
     /// Parses a buffer of whole records (`eof` means nothing follows it).
     fn buffer<S: BatchSink>(&mut self, buf: &[u8], _eof: bool, sink: &mut S) -> Result<()> {
-        let bounds = chunk_bounds(buf, self.opts.chunk_size);
+        let bounds = chunk_bounds(buf, self.opts.chunk_target());
         let window = self.window_len();
         let mut done = 0usize;
         for ranges in bounds.chunks(window) {
             let first_is_start = self.at_file_start;
             let opts = self.opts;
-            let mut batches: Vec<Batch> = ranges
-                .par_iter()
-                .enumerate()
-                .map(|(i, r)| core::parse_chunk(&buf[r.clone()], first_is_start && i == 0, opts))
+            let mut batches: Vec<Batch> = (0..ranges.len())
+                .map(|_| self.pool.pop().unwrap_or_default())
                 .collect();
+            batches
+                .par_iter_mut()
+                .zip(ranges.par_iter())
+                .enumerate()
+                .for_each(|(i, (batch, r))| {
+                    core::parse_chunk_into(&buf[r.clone()], first_is_start && i == 0, opts, batch)
+                });
             self.at_file_start = false;
             for batch in &mut batches {
                 batch.first_line = self.next_line;
@@ -368,6 +376,7 @@ impl Driver<'_, '_, '_> {
                 self.merge(batch)?;
                 sink.consume(batch, out).map_err(Error::Output)?;
             }
+            self.pool.extend(batches);
             done += ranges.iter().map(|r| r.len()).sum::<usize>();
             if let Some(progress) = self.control.progress {
                 progress(done as u64);
@@ -407,7 +416,7 @@ impl Driver<'_, '_, '_> {
     ) -> Result<()> {
         let block = self
             .opts
-            .chunk_size
+            .chunk_target()
             .saturating_mul(self.window_len())
             .max(1);
         let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
@@ -449,7 +458,7 @@ impl Driver<'_, '_, '_> {
             } else {
                 match last_boundary(&buf) {
                     Some(cut) => cut,
-                    None if buf.len() > self.opts.max_record_size + block => {
+                    None if buf.len() > self.opts.record_limit() + block => {
                         self.oversized_record()?;
                         discarding = true;
                         continue;
@@ -504,7 +513,7 @@ impl Driver<'_, '_, '_> {
             message: format!(
                 "record is larger than the limit of {} bytes; it was skipped \
                  (raise --max-record-size if it is genuine)",
-                self.opts.max_record_size
+                self.opts.record_limit()
             ),
         };
         self.emit(d)

@@ -70,12 +70,17 @@ pub struct LdifOptions {
     /// Trailing spaces in plain values (row 11).
     pub trailing_space: TrailingSpace,
     /// A record larger than this many bytes is rejected (`record_too_large`)
-    /// instead of being held in memory. Default 64 MiB.
+    /// instead of being held in memory. Default 64 MiB; values above 1 GiB
+    /// are treated as 1 GiB.
     pub max_record_size: usize,
     /// Stop at the first error-severity diagnostic.
     pub strict: bool,
     /// Which attributes to keep.
     pub projection: Projection,
+    /// Also decode and check the attributes the projection leaves out
+    /// (invalid base64, invalid UTF-8, trailing spaces), without keeping them.
+    /// `scan` does; the audit reads only what it needs. Default true.
+    pub validate_all: bool,
     /// Target size of one parallel work unit, in bytes. Default 4 MiB.
     pub chunk_size: usize,
 }
@@ -87,7 +92,23 @@ impl Default for LdifOptions {
             max_record_size: 64 << 20,
             strict: false,
             projection: Projection::All,
+            validate_all: true,
             chunk_size: 4 << 20,
         }
+    }
+}
+
+impl LdifOptions {
+    /// The record limit in force (offsets in a batch are 32-bit, so a chunk
+    /// must stay well below 4 GiB: at most one chunk target plus one record).
+    #[inline]
+    pub(crate) fn record_limit(&self) -> usize {
+        self.max_record_size.min(1 << 30)
+    }
+
+    /// The chunk target in force (see [`LdifOptions::record_limit`]).
+    #[inline]
+    pub(crate) fn chunk_target(&self) -> usize {
+        self.chunk_size.clamp(1, 1 << 28)
     }
 }
