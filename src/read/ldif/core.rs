@@ -124,6 +124,10 @@ struct Marks {
     data: usize,
     attrs: usize,
     values: usize,
+    diags: usize,
+    raw_utf8_reported: bool,
+    record_start: usize,
+    record_line: u64,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -242,6 +246,10 @@ impl<'a> Parser<'a, '_> {
             data: self.batch.data.len(),
             attrs: self.batch.attrs.len(),
             values: self.batch.values.len(),
+            diags: self.batch.diags.len(),
+            raw_utf8_reported: self.raw_utf8_reported,
+            record_start,
+            record_line,
         };
         let mut kind = RecordKind::Start;
         let mut dn = 0..0;
@@ -276,11 +284,7 @@ impl<'a> Parser<'a, '_> {
                         record_line,
                         None,
                         DiagKind::RecordTooLarge,
-                        format!(
-                            "record is larger than the limit of {} bytes; it was skipped \
-                             (raise --max-record-size if it is genuine)",
-                            self.opts.record_limit()
-                        ),
+                        too_large_message(self.opts.record_limit()),
                     );
                 }
                 Logical::BareCr(cr_line, col) => {
@@ -940,11 +944,31 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// As [`Parser::reject`], when the diagnostic was already recorded.
+    ///
+    /// Warnings about the rejected record's content are dropped with it: the
+    /// record is reported once, by its error, however the error was found.
+    ///
+    /// A record over the size limit is reported as `record_too_large` whatever
+    /// else is wrong with it, so the report does not depend on whether the
+    /// reader saw the record whole or streamed past it.
     fn reject_recorded(&mut self, marks: &Marks) {
+        let error = self.batch.diags.pop();
+        self.batch.diags.truncate(marks.diags);
+        self.raw_utf8_reported = marks.raw_utf8_reported;
         self.rollback(marks);
         self.batch.stats.records += 1;
         self.batch.stats.rejected += 1;
         self.skip_record();
+        if self.pos - marks.record_start > self.opts.record_limit() {
+            self.diag(
+                marks.record_line,
+                None,
+                DiagKind::RecordTooLarge,
+                too_large_message(self.opts.record_limit()),
+            );
+        } else {
+            self.batch.diags.extend(error);
+        }
     }
 }
 
@@ -1022,6 +1046,14 @@ fn changetype(raw: &[u8]) -> Option<RecordKind> {
     } else {
         None
     }
+}
+
+/// The message of a `record_too_large` diagnostic.
+pub(crate) fn too_large_message(limit: usize) -> String {
+    format!(
+        "record is larger than the limit of {limit} bytes; it was skipped \
+         (raise --max-record-size if it is genuine)"
+    )
 }
 
 /// A short, printable rendering of input bytes for messages.

@@ -459,7 +459,7 @@ impl Driver<'_, '_, '_> {
                 match last_boundary(&buf) {
                     Some(cut) => cut,
                     None if buf.len() > self.opts.record_limit() + block => {
-                        self.oversized_record()?;
+                        self.oversized_record(&buf)?;
                         discarding = true;
                         continue;
                     }
@@ -501,20 +501,26 @@ impl Driver<'_, '_, '_> {
     }
 
     /// Reports a record too large to hold and counts it as rejected.
-    fn oversized_record(&mut self) -> Result<()> {
+    /// `buf` starts with the record, perhaps after a blank line.
+    fn oversized_record(&mut self, buf: &[u8]) -> Result<()> {
         self.stats.records += 1;
         self.stats.rejected += 1;
+        let mut blank = 0;
+        let mut rest = buf;
+        while let Some(r) = rest
+            .strip_prefix(b"\n")
+            .or_else(|| rest.strip_prefix(b"\r\n"))
+        {
+            blank += 1;
+            rest = r;
+        }
         let d = Diagnostic {
             file: self.file.clone(),
-            line: self.next_line,
+            line: self.next_line + blank,
             column: None,
             kind: DiagKind::RecordTooLarge,
             severity: Severity::Error,
-            message: format!(
-                "record is larger than the limit of {} bytes; it was skipped \
-                 (raise --max-record-size if it is genuine)",
-                self.opts.record_limit()
-            ),
+            message: core::too_large_message(self.opts.record_limit()),
         };
         self.emit(d)
     }
@@ -595,6 +601,35 @@ mod tests {
         assert_eq!(last_boundary(b"a\n\nb\n"), Some(3));
         assert_eq!(last_boundary(b"a\r\n\r\nb"), Some(5));
         assert_eq!(last_boundary(b"a\nb\n"), None);
+    }
+
+    /// A rejected record is reported by its error alone, and an oversized
+    /// record as `record_too_large` whatever else is wrong with it, whether it
+    /// is seen whole or streamed past (found by `cargo fuzz`).
+    #[test]
+    fn oversized_record_reports_the_same_however_it_is_read() {
+        let mut text = b"dn: cn=a\ncn: a\n\ndn: cn=big\ncn: caf\xe9\nsn:: !!\n".to_vec();
+        for _ in 0..100 {
+            text.extend_from_slice(b"description: 0123456789012345678901234567890123456789\n");
+        }
+        text.extend_from_slice(b"\ndn: cn=c\ncn: caf\xc3\xa9\n");
+        for chunk_size in [1, 7, 64, 1 << 20] {
+            let opts = LdifOptions {
+                chunk_size,
+                max_record_size: 1024,
+                ..LdifOptions::default()
+            };
+            let got = parse_bytes("t", &text, &opts);
+            let kinds: Vec<(u64, DiagKind)> =
+                got.diagnostics.iter().map(|d| (d.line, d.kind)).collect();
+            assert_eq!(
+                kinds,
+                vec![(4, DiagKind::RecordTooLarge), (109, DiagKind::RawUtf8)],
+                "chunk size {chunk_size}"
+            );
+            assert_eq!(got.stats.entries, 2);
+            assert_eq!(got.stats.rejected, 1);
+        }
     }
 
     /// Every chunk size gives the same entries, diagnostics and line numbers.
