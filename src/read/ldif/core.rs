@@ -257,6 +257,8 @@ impl<'a> Parser<'a, '_> {
         let mut dn_line = record_line;
         let mut modify_block: Option<Vec<u8>> = None;
         let mut last_attr: usize = usize::MAX;
+        // Counted only if the record is not rejected.
+        let mut controls = 0;
         let version_allowed = std::mem::replace(&mut self.version_allowed, false);
         self.attr_slots = [0; ATTR_SLOTS];
 
@@ -440,7 +442,7 @@ impl<'a> Parser<'a, '_> {
                     }
                     if kind == RecordKind::AfterDn {
                         if name.eq_ignore_ascii_case(b"control") {
-                            self.batch.stats.controls += 1;
+                            controls += 1;
                             continue;
                         }
                         if name.eq_ignore_ascii_case(b"changetype") {
@@ -523,6 +525,7 @@ impl<'a> Parser<'a, '_> {
             }
         }
 
+        self.batch.stats.controls += controls;
         match kind {
             RecordKind::Start => {
                 // Only comments: not a record.

@@ -419,7 +419,7 @@ impl Driver<'_, '_, '_> {
             .chunk_target()
             .saturating_mul(self.window_len())
             .max(1);
-        let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
+        let mut buf: Vec<u8> = Vec::new();
         let mut eof = false;
         let mut read_total: u64 = 0;
         let mut discarding = false;
@@ -630,6 +630,19 @@ mod tests {
             assert_eq!(got.stats.entries, 2);
             assert_eq!(got.stats.rejected, 1);
         }
+    }
+
+    /// Controls of a rejected record are not counted (found by `cargo fuzz`).
+    #[test]
+    fn controls_of_rejected_records_are_not_counted() {
+        let got = parse_bytes(
+            "t",
+            b"dn: cn=a\ncontrol: 1.2.3 true\ncn:: !!\n\ndn: cn=b\ncontrol: 1.2.4\nchangetype: add\ncn: b\n",
+            &LdifOptions::default(),
+        );
+        assert_eq!(got.stats.rejected, 1);
+        assert_eq!(got.stats.entries, 1);
+        assert_eq!(got.stats.controls, 1);
     }
 
     /// Every chunk size gives the same entries, diagnostics and line numbers.
