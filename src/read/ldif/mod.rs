@@ -249,6 +249,7 @@ pub fn read<S: BatchSink>(
         at_file_start: true,
         raw_utf8_seen: false,
         pool: Vec::new(),
+        skipped_partial_line: false,
     };
     match input.encoding {
         Encoding::Utf8Bom => driver.file_diag(
@@ -318,6 +319,8 @@ struct Driver<'o, 'c, 'p> {
     raw_utf8_seen: bool,
     /// Batches whose allocations are reused by the next window.
     pool: Vec<Batch>,
+    /// The last bytes skipped (of an oversized record) end inside a line.
+    skipped_partial_line: bool,
 }
 
 impl Driver<'_, '_, '_> {
@@ -477,6 +480,10 @@ impl Driver<'_, '_, '_> {
                 progress(read_total);
             }
         }
+        // Count a final line without a line feed, as the parser does.
+        if self.skipped_partial_line {
+            self.stats.lines += 1;
+        }
         Ok(())
     }
 
@@ -503,6 +510,8 @@ impl Driver<'_, '_, '_> {
     /// Reports a record too large to hold and counts it as rejected.
     /// `buf` starts with the record, perhaps after a blank line.
     fn oversized_record(&mut self, buf: &[u8]) -> Result<()> {
+        // The skipped record was the first: a later `version:` is misplaced.
+        self.at_file_start = false;
         self.stats.records += 1;
         self.stats.rejected += 1;
         let mut blank = 0;
@@ -527,6 +536,9 @@ impl Driver<'_, '_, '_> {
 
     /// Accounts for bytes skipped without parsing.
     fn skip_bytes(&mut self, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.skipped_partial_line = !bytes.ends_with(b"\n");
+        }
         let lines = memchr::memchr_iter(b'\n', bytes).count() as u64;
         self.next_line += lines;
         self.next_byte += bytes.len() as u64;
@@ -628,6 +640,23 @@ mod tests {
                 "chunk size {chunk_size}"
             );
             assert_eq!(got.stats.entries, 2);
+            assert_eq!(got.stats.rejected, 1);
+        }
+        // The same record last in the file, without a final line feed: its
+        // last line still counts (found by `cargo fuzz`).
+        let mut text = b"dn: cn=a\n\ndn: cn=big\n".to_vec();
+        for _ in 0..100 {
+            text.extend_from_slice(b"description: 0123456789012345678901234567890123456789\n");
+        }
+        text.extend_from_slice(b"sn: no final line feed");
+        for chunk_size in [1, 7, 64, 1 << 20] {
+            let opts = LdifOptions {
+                chunk_size,
+                max_record_size: 1024,
+                ..LdifOptions::default()
+            };
+            let got = parse_bytes("t", &text, &opts);
+            assert_eq!(got.stats.lines, 104, "chunk size {chunk_size}");
             assert_eq!(got.stats.rejected, 1);
         }
     }
