@@ -125,6 +125,43 @@ diag_kinds! {
     MisplacedVersion = "misplaced_version", Warning;
     /// A `changetype:` line after attribute lines; ignored.
     MisplacedChangetype = "misplaced_changetype", Warning;
+
+    // ---- CSV exports (csvde, Export-Csv, admin-center download) ----
+    /// The header has no DN / DistinguishedName column: rows cannot be identified.
+    MissingDnColumn = "missing_dn_column", Error;
+    /// A row with more or fewer fields than the header.
+    RaggedRow = "ragged_row", Error;
+    /// A quoted field that is never closed (the rest of the file would be one value).
+    UnterminatedQuote = "unterminated_quote", Error;
+    /// A csvde `X'..'` binary value that is not valid hex.
+    InvalidHex = "invalid_hex", Error;
+    /// An Export-Csv column holding a .NET type name (`ADPropertyValueCollection`,
+    /// `System.Byte[]`) instead of values; treated as absent (reported once per column).
+    UnusableColumn = "unusable_column", Warning;
+    /// Two header columns that name the same attribute; the first is used.
+    DuplicateColumn = "duplicate_column", Warning;
+    /// A GUID string that does not parse; the value is treated as absent.
+    InvalidGuid = "invalid_guid", Warning;
+    /// A SID string or binary SID that does not parse; the value is treated as absent.
+    InvalidSid = "invalid_sid", Warning;
+
+    // ---- cloud exports (Microsoft Graph JSON, admin-center CSV) ----
+    /// Malformed or truncated JSON; the rest of the page or line is skipped.
+    InvalidJson = "invalid_json", Error;
+    /// The file's shape is not one of the known Graph export shapes.
+    UnknownShape = "unknown_shape", Error;
+    /// A user object without `id`; it is skipped.
+    MissingId = "missing_id", Error;
+    /// A property whose value has the wrong JSON type; treated as absent.
+    WrongType = "wrong_type", Warning;
+    /// A nested object turned into a string (`ConvertTo-Json` without `-Depth`); treated as absent.
+    StringifiedObject = "stringified_object", Warning;
+    /// A date that is neither ISO 8601 nor `\/Date(ms)\/` nor a known locale format.
+    InvalidDate = "invalid_date", Warning;
+    /// A boolean that is not true/false/yes/no; treated as absent.
+    InvalidBoolean = "invalid_boolean", Warning;
+    /// A property the audit depends on is missing from the whole export.
+    CoverageGap = "coverage_gap", Warning;
 }
 
 impl fmt::Display for DiagKind {

@@ -7,6 +7,7 @@
 //!
 //! * [`read`]: opening inputs (mmap, stdin, gzip, UTF-16) and the format readers.
 //! * [`diag`]: diagnostics with file, line and a stable kind.
+//! * [`model`]: identifiers (GUID, ImmutableId, SID) and the shared nouns.
 //! * [`generate`]: a deterministic synthetic forest for demos, tests and benchmarks.
 
 #![deny(missing_docs)]
@@ -15,4 +16,5 @@ pub mod cli;
 pub mod diag;
 pub mod error;
 pub mod generate;
+pub mod model;
 pub mod read;

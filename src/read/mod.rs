@@ -1,4 +1,5 @@
 //! Reading exports: opening inputs and one reader per format.
 
+pub mod cloud;
 pub mod input;
 pub mod ldif;

@@ -1,0 +1,1 @@
+//! Identity encodings (placeholder; being written).

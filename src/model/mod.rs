@@ -1,0 +1,3 @@
+//! The nouns every pipeline stage shares: identifiers and their encodings.
+
+pub mod ids;

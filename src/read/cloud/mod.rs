@@ -1,0 +1,1 @@
+//! Cloud exports (placeholder; being written).
