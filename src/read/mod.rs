@@ -1,5 +1,122 @@
 //! Reading exports: opening inputs and one reader per format.
+//!
+//! The on-premises readers (LDIF, CSV) all produce [`Batch`]es of entries
+//! and hand them to a [`BatchSink`], so everything downstream (scan, dump,
+//! the account model) is the same whatever the format.
 
+pub mod batch;
 pub mod cloud;
+pub mod entry;
 pub mod input;
 pub mod ldif;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use self::batch::{AttrRef, Batch, EntryRef, ReadStats};
+pub use self::entry::{OwnedAttr, OwnedEntry, Projection, Value, ValueKind, ValueRef};
+
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::read::input::{Encoding, Transport};
+
+/// What a consumer does with the entries of each batch.
+///
+/// `map` runs in parallel on the batches of a window; `consume` then runs on
+/// the caller's thread, batch by batch in input order. Put the per-entry work
+/// in `map` and keep `consume` cheap.
+pub trait BatchSink: Sync {
+    /// What `map` produces for one batch.
+    type Output: Send;
+    /// Turns one batch into output (runs on any thread).
+    fn map(&self, batch: &Batch) -> Self::Output;
+    /// Takes the output of one batch, in input order.
+    fn consume(&mut self, batch: &Batch, output: Self::Output) -> io::Result<()>;
+}
+
+/// A sink that only counts (what `scan` without `--dump` uses).
+pub struct CountOnly;
+
+impl BatchSink for CountOnly {
+    type Output = ();
+    fn map(&self, _: &Batch) {}
+    fn consume(&mut self, _: &Batch, _: ()) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Diagnostics of one read: every diagnostic is counted by kind; the first
+/// `keep_per_kind` of each kind are kept, in file order.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    /// Count per kind.
+    pub counts: BTreeMap<DiagKind, u64>,
+    /// The kept diagnostics, in file order.
+    pub kept: Vec<Diagnostic>,
+    keep_per_kind: u64,
+}
+
+impl Diagnostics {
+    /// An empty set that keeps at most `keep_per_kind` diagnostics of each kind.
+    pub fn new(keep_per_kind: u64) -> Self {
+        Diagnostics {
+            counts: BTreeMap::new(),
+            kept: Vec::new(),
+            keep_per_kind,
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        let n = self.counts.entry(d.kind).or_insert(0);
+        *n += 1;
+        if *n <= self.keep_per_kind {
+            self.kept.push(d);
+        }
+    }
+
+    /// Number of diagnostics of a severity.
+    pub fn count(&self, severity: Severity) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(k, _)| k.severity() == severity)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// The outcome of reading one input.
+#[derive(Clone, Debug)]
+pub struct ReadSummary {
+    /// The input's name.
+    pub file: Arc<str>,
+    /// The encoding found.
+    pub encoding: Encoding,
+    /// How it was read.
+    pub transport: Transport,
+    /// Size on disk, when it is a file.
+    pub size_on_disk: Option<u64>,
+    /// Counters.
+    pub stats: ReadStats,
+    /// Diagnostics.
+    pub diagnostics: Diagnostics,
+    /// Wall time of the read.
+    pub elapsed: Duration,
+}
+
+/// Options of one read beyond the parser's: progress and diagnostics kept.
+pub struct ReadControl<'p> {
+    /// Called with the number of input bytes done so far.
+    pub progress: Option<&'p (dyn Fn(u64) + Sync)>,
+    /// How many diagnostics of each kind to keep (all are counted).
+    pub keep_per_kind: u64,
+}
+
+impl Default for ReadControl<'_> {
+    fn default() -> Self {
+        ReadControl {
+            progress: None,
+            keep_per_kind: 100,
+        }
+    }
+}

@@ -13,10 +13,10 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use memchr::memchr2;
 
-use super::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
-use super::entry::ValueKind;
 use super::options::{LdifOptions, TrailingSpace};
 use crate::diag::DiagKind;
+use crate::read::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
+use crate::read::entry::ValueKind;
 
 /// Base64 as LDIF writers produce it: standard alphabet, padding optional,
 /// non-canonical trailing bits tolerated (they carry no data).
@@ -709,7 +709,8 @@ impl<'a> Parser<'a, '_> {
     ) -> Result<std::ops::Range<usize>, ()> {
         let start = self.batch.data.len();
         match vkind {
-            ValueKind::Plain => {
+            // The LDIF grammar never produces `Decoded`; treat it as plain.
+            ValueKind::Plain | ValueKind::Decoded => {
                 let mut value = raw;
                 if let Some(&c @ (b':' | b'<')) = value.first() {
                     self.diag(

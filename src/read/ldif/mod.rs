@@ -43,130 +43,28 @@
 //! assert_eq!(entry.get("objectguid").unwrap().values[0].bytes[..2], [0x88, 0x68]);
 //! ```
 
-mod batch;
 mod core;
-mod entry;
 mod options;
 
-use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
-pub use self::batch::{AttrRef, Batch, EntryRef, ReadStats};
-pub use self::entry::{OwnedAttr, OwnedEntry, Value, ValueKind, ValueRef};
-pub use self::options::{LdifOptions, Projection, TrailingSpace};
+pub use self::options::{LdifOptions, TrailingSpace};
+pub use crate::read::batch::{AttrRef, Batch, EntryRef, ReadStats};
+pub use crate::read::entry::{OwnedAttr, OwnedEntry, Projection, Value, ValueKind, ValueRef};
+pub use crate::read::{BatchSink, CountOnly, Diagnostics, ReadControl, ReadSummary};
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::read::input::{Body, Encoding, Input, Transport};
+use crate::read::input::{Body, Encoding, Input};
 
 /// Parses one chunk of whole records (the no-I/O core, exposed for fuzzing
 /// and benchmarks). Lines in the batch are relative to the chunk.
 pub fn parse_chunk(input: &[u8], at_file_start: bool, opts: &LdifOptions) -> Batch {
     core::parse_chunk(input, at_file_start, opts)
-}
-
-/// What a consumer does with the entries of each batch.
-///
-/// `map` runs in parallel on the batches of a window; `consume` then runs on
-/// the caller's thread, batch by batch in input order. Put the per-entry work
-/// in `map` and keep `consume` cheap.
-pub trait BatchSink: Sync {
-    /// What `map` produces for one batch.
-    type Output: Send;
-    /// Turns one batch into output (runs on any thread).
-    fn map(&self, batch: &Batch) -> Self::Output;
-    /// Takes the output of one batch, in input order.
-    fn consume(&mut self, batch: &Batch, output: Self::Output) -> io::Result<()>;
-}
-
-/// A sink that only counts (what `scan` without `--dump` uses).
-pub struct CountOnly;
-
-impl BatchSink for CountOnly {
-    type Output = ();
-    fn map(&self, _: &Batch) {}
-    fn consume(&mut self, _: &Batch, _: ()) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Diagnostics of one read: every diagnostic is counted by kind; the first
-/// `keep_per_kind` of each kind are kept, in file order.
-#[derive(Clone, Debug, Default)]
-pub struct Diagnostics {
-    /// Count per kind.
-    pub counts: BTreeMap<DiagKind, u64>,
-    /// The kept diagnostics, in file order.
-    pub kept: Vec<Diagnostic>,
-    keep_per_kind: u64,
-}
-
-impl Diagnostics {
-    /// An empty set that keeps at most `keep_per_kind` diagnostics of each kind.
-    pub fn new(keep_per_kind: u64) -> Self {
-        Diagnostics {
-            counts: BTreeMap::new(),
-            kept: Vec::new(),
-            keep_per_kind,
-        }
-    }
-
-    fn push(&mut self, d: Diagnostic) {
-        let n = self.counts.entry(d.kind).or_insert(0);
-        *n += 1;
-        if *n <= self.keep_per_kind {
-            self.kept.push(d);
-        }
-    }
-
-    /// Number of diagnostics of a severity.
-    pub fn count(&self, severity: Severity) -> u64 {
-        self.counts
-            .iter()
-            .filter(|(k, _)| k.severity() == severity)
-            .map(|(_, n)| n)
-            .sum()
-    }
-}
-
-/// The outcome of reading one input.
-#[derive(Clone, Debug)]
-pub struct ReadSummary {
-    /// The input's name.
-    pub file: Arc<str>,
-    /// The encoding found.
-    pub encoding: Encoding,
-    /// How it was read.
-    pub transport: Transport,
-    /// Size on disk, when it is a file.
-    pub size_on_disk: Option<u64>,
-    /// Counters.
-    pub stats: ReadStats,
-    /// Diagnostics.
-    pub diagnostics: Diagnostics,
-    /// Wall time of the read.
-    pub elapsed: Duration,
-}
-
-/// Options of one read beyond the parser's: progress and diagnostics kept.
-pub struct ReadControl<'p> {
-    /// Called with the number of input bytes done so far.
-    pub progress: Option<&'p (dyn Fn(u64) + Sync)>,
-    /// How many diagnostics of each kind to keep (all are counted).
-    pub keep_per_kind: u64,
-}
-
-impl Default for ReadControl<'_> {
-    fn default() -> Self {
-        ReadControl {
-            progress: None,
-            keep_per_kind: 100,
-        }
-    }
 }
 
 /// The result of [`parse_bytes`]: everything, owned.

@@ -1,5 +1,7 @@
 //! Reader options: one documented switch per real-world quirk.
 
+use crate::read::entry::Projection;
+
 /// What to do with a plain value that ends in spaces (conformance row 11).
 ///
 /// # Background
@@ -17,51 +19,6 @@ pub enum TrailingSpace {
     Strip,
     /// Reject the record.
     Reject,
-}
-
-/// Which attributes the caller needs.
-///
-/// Attributes outside the projection are skipped without decoding or
-/// allocating; their base64 is not validated.
-#[derive(Clone, Debug, Default)]
-pub enum Projection {
-    /// Keep and validate every attribute (what `scan` does).
-    #[default]
-    All,
-    /// Keep only the DN; count the records (fastest).
-    DnOnly,
-    /// Keep only these attributes (compared case-insensitively, options ignored:
-    /// `cn` selects `cn;lang-en` too).
-    Attrs(Vec<String>),
-}
-
-impl Projection {
-    /// A projection of the named attributes.
-    pub fn attrs<I, S>(names: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Projection::Attrs(names.into_iter().map(Into::into).collect())
-    }
-
-    /// Whether an attribute description (`name` or `name;options`) is wanted.
-    #[inline]
-    pub(crate) fn wants(&self, description: &[u8]) -> bool {
-        match self {
-            Projection::All => true,
-            Projection::DnOnly => false,
-            Projection::Attrs(names) => {
-                let base = match memchr::memchr(b';', description) {
-                    Some(i) => &description[..i],
-                    None => description,
-                };
-                names
-                    .iter()
-                    .any(|n| n.len() == base.len() && n.as_bytes().eq_ignore_ascii_case(base))
-            }
-        }
-    }
 }
 
 /// Options of the LDIF reader. `Default` gives the lenient reader the CLI uses.

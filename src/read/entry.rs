@@ -1,5 +1,5 @@
-//! Entries as the reader hands them out: a borrowed view into a parsed batch
-//! (the fast path, no allocation per entry) and an owned copy (convenience).
+//! Entries as the on-premises readers hand them out (LDIF and CSV alike):
+//! values, owned entries, and the projection that says which attributes to keep.
 
 use std::fmt;
 
@@ -12,6 +12,9 @@ pub enum ValueKind {
     Base64,
     /// `attr:< url`: never dereferenced; the bytes are the URL itself.
     Url,
+    /// Binary decoded from a CSV export's text form (csvde `X'hex'`, a GUID
+    /// or SID string in an Export-Csv file).
+    Decoded,
 }
 
 /// One attribute value: raw bytes plus how they were written.
@@ -100,5 +103,50 @@ impl fmt::Display for OwnedEntry {
             String::from_utf8_lossy(&self.dn),
             self.line
         )
+    }
+}
+
+/// Which attributes the caller needs.
+///
+/// Attributes outside the projection are skipped without decoding or
+/// allocating; their base64 is not validated.
+#[derive(Clone, Debug, Default)]
+pub enum Projection {
+    /// Keep and validate every attribute (what `scan` does).
+    #[default]
+    All,
+    /// Keep only the DN; count the records (fastest).
+    DnOnly,
+    /// Keep only these attributes (compared case-insensitively, options ignored:
+    /// `cn` selects `cn;lang-en` too).
+    Attrs(Vec<String>),
+}
+
+impl Projection {
+    /// A projection of the named attributes.
+    pub fn attrs<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Projection::Attrs(names.into_iter().map(Into::into).collect())
+    }
+
+    /// Whether an attribute description (`name` or `name;options`) is wanted.
+    #[inline]
+    pub(crate) fn wants(&self, description: &[u8]) -> bool {
+        match self {
+            Projection::All => true,
+            Projection::DnOnly => false,
+            Projection::Attrs(names) => {
+                let base = match memchr::memchr(b';', description) {
+                    Some(i) => &description[..i],
+                    None => description,
+                };
+                names
+                    .iter()
+                    .any(|n| n.len() == base.len() && n.as_bytes().eq_ignore_ascii_case(base))
+            }
+        }
     }
 }
