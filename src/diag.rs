@@ -164,6 +164,14 @@ diag_kinds! {
     CoverageGap = "coverage_gap", Warning;
 }
 
+impl DiagKind {
+    /// Kinds reported once per file (per message): the first occurrence says
+    /// all there is to say.
+    pub fn once_per_file(self) -> bool {
+        matches!(self, DiagKind::RawUtf8 | DiagKind::UnusableColumn)
+    }
+}
+
 impl fmt::Display for DiagKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod cloud;
+pub(crate) mod driver;
 pub mod entry;
 pub mod input;
 pub mod ldif;

@@ -1,0 +1,368 @@
+//! The parallel driver shared by the on-premises readers.
+//!
+//! A format says how to cut its input into chunks of whole records and how
+//! to parse one chunk into a [`Batch`]; the driver does the rest the same way
+//! for every format: chunks are parsed on all cores in windows of a few per
+//! thread, batches are handed to the sink in input order (so output never
+//! depends on the thread count), line numbers are made absolute, memory stays
+//! bounded (batches are pooled and reused), and streams (stdin, gzip, UTF-16)
+//! are read in blocks cut at record boundaries.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::diag::{DiagKind, Diagnostic, Severity};
+use crate::error::{Error, Result};
+use crate::read::input::{Body, Encoding, Input};
+use crate::read::{Batch, BatchSink, Diagnostics, ReadControl, ReadStats, ReadSummary};
+
+/// How a format cuts and parses its input.
+pub(crate) trait ChunkFormat: Sync {
+    /// Cuts a buffer of whole records into ranges of about `target` bytes,
+    /// each ending at a record boundary (or at the end of the buffer).
+    fn chunk_bounds(&self, buf: &[u8], target: usize) -> Vec<Range<usize>>;
+    /// Parses one chunk into `batch` (cleared first); lines relative to the chunk.
+    fn parse(&self, chunk: &[u8], at_file_start: bool, batch: &mut Batch);
+    /// Offset just after the last record boundary in `buf`, if any.
+    fn last_boundary(&self, buf: &[u8]) -> Option<usize>;
+    /// Offset just after the first record boundary in `buf`, if any (used to
+    /// skip past a record too large to hold).
+    fn first_boundary(&self, buf: &[u8]) -> Option<usize>;
+    /// The message of a `record_too_large` diagnostic.
+    fn too_large_message(&self, limit: usize) -> String;
+}
+
+/// Limits every format shares.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Stop at the first error.
+    pub strict: bool,
+    /// Target chunk size in bytes.
+    pub chunk_target: usize,
+    /// Largest record accepted, in bytes.
+    pub record_limit: usize,
+}
+
+/// Reads an opened input into `sink`, in parallel, in input order.
+pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
+    input: Input,
+    format: &F,
+    limits: Limits,
+    control: &ReadControl<'_>,
+    sink: &mut S,
+) -> Result<ReadSummary> {
+    let started = Instant::now();
+    let mut driver = Driver {
+        file: input.name.clone(),
+        format,
+        limits,
+        control,
+        stats: ReadStats::default(),
+        diagnostics: Diagnostics::new(control.keep_per_kind),
+        next_line: 1,
+        next_byte: 0,
+        at_file_start: true,
+        once_seen: HashSet::new(),
+        pool: Vec::new(),
+        skipped_partial_line: false,
+    };
+    match input.encoding {
+        Encoding::Utf8Bom => driver.file_diag(
+            DiagKind::ByteOrderMark,
+            "UTF-8 byte-order mark at the start of the file; skipped".into(),
+        )?,
+        Encoding::Utf16Le | Encoding::Utf16Be => driver.file_diag(
+            DiagKind::Utf16Transcoded,
+            format!(
+                "file is {} (as `ldifde -u` and `csvde -u` write it); transcoded to UTF-8",
+                if input.encoding == Encoding::Utf16Le {
+                    "UTF-16LE"
+                } else {
+                    "UTF-16BE"
+                }
+            ),
+        )?,
+        Encoding::Utf8 => {}
+    }
+    match input.body {
+        Body::Mapped { map, start } => driver.buffer(&map[start..], true, sink)?,
+        Body::Stream(reader) => driver.stream(reader, sink)?,
+    }
+    if let Ok(problems) = input.problems.lock() {
+        if problems.count > 0 {
+            let d = Diagnostic {
+                file: driver.file.clone(),
+                line: problems.first_line.unwrap_or(1),
+                column: None,
+                kind: DiagKind::InvalidUtf16,
+                severity: Severity::Error,
+                message: format!(
+                    "{} invalid UTF-16 code unit(s) (unpaired surrogate or odd final byte), \
+                     replaced by U+FFFD; the export may be truncated or not UTF-16",
+                    problems.count
+                ),
+            };
+            driver.emit(d)?;
+        }
+    }
+    Ok(ReadSummary {
+        file: input.name,
+        encoding: input.encoding,
+        transport: input.transport,
+        size_on_disk: input.size_on_disk,
+        stats: driver.stats,
+        diagnostics: driver.diagnostics,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Window size in chunks per thread: enough to keep every core busy while
+/// the window's slowest chunk finishes, small enough to bound memory.
+const CHUNKS_PER_THREAD: usize = 4;
+
+struct Driver<'f, 'c, 'p, F> {
+    file: Arc<str>,
+    format: &'f F,
+    limits: Limits,
+    control: &'c ReadControl<'p>,
+    stats: ReadStats,
+    diagnostics: Diagnostics,
+    /// Absolute 1-based line of the next unread byte.
+    next_line: u64,
+    /// Absolute offset of the next unread (decoded) byte.
+    next_byte: u64,
+    at_file_start: bool,
+    /// Diagnostics reported once per file, by kind and message.
+    once_seen: HashSet<(DiagKind, String)>,
+    /// Batches whose allocations are reused by the next window.
+    pool: Vec<Batch>,
+    /// The last bytes skipped (of an oversized record) end inside a line.
+    skipped_partial_line: bool,
+}
+
+impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
+    fn emit(&mut self, d: Diagnostic) -> Result<()> {
+        if self.limits.strict && d.severity == Severity::Error {
+            return Err(Error::Strict(Box::new(d)));
+        }
+        self.diagnostics.push(d);
+        Ok(())
+    }
+
+    fn file_diag(&mut self, kind: DiagKind, message: String) -> Result<()> {
+        let d = Diagnostic {
+            file: self.file.clone(),
+            line: 1,
+            column: None,
+            kind,
+            severity: kind.severity(),
+            message,
+        };
+        self.emit(d)
+    }
+
+    fn window_len(&self) -> usize {
+        rayon::current_num_threads().max(1) * CHUNKS_PER_THREAD
+    }
+
+    /// Parses a buffer of whole records (`eof` means nothing follows it).
+    fn buffer<S: BatchSink>(&mut self, buf: &[u8], _eof: bool, sink: &mut S) -> Result<()> {
+        let bounds = self.format.chunk_bounds(buf, self.limits.chunk_target);
+        let window = self.window_len();
+        let mut done = 0usize;
+        for ranges in bounds.chunks(window) {
+            let first_is_start = self.at_file_start;
+            let format = self.format;
+            let mut batches: Vec<Batch> = (0..ranges.len())
+                .map(|_| self.pool.pop().unwrap_or_default())
+                .collect();
+            batches
+                .par_iter_mut()
+                .zip(ranges.par_iter())
+                .enumerate()
+                .for_each(|(i, (batch, r))| {
+                    format.parse(&buf[r.clone()], first_is_start && i == 0, batch)
+                });
+            self.at_file_start = false;
+            for batch in &mut batches {
+                batch.first_line = self.next_line;
+                batch.first_byte = self.next_byte;
+                self.next_line += batch.stats.lines;
+                self.next_byte += batch.stats.bytes;
+            }
+            let sink_ref: &S = sink;
+            let outputs: Vec<S::Output> = batches.par_iter().map(|b| sink_ref.map(b)).collect();
+            for (batch, out) in batches.iter_mut().zip(outputs) {
+                self.merge(batch)?;
+                sink.consume(batch, out).map_err(Error::Output)?;
+            }
+            self.pool.extend(batches);
+            done += ranges.iter().map(|r| r.len()).sum::<usize>();
+            if let Some(progress) = self.control.progress {
+                progress(done as u64);
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds a batch's counters and diagnostics into the totals.
+    fn merge(&mut self, batch: &mut Batch) -> Result<()> {
+        self.stats += batch.stats;
+        for raw in batch.diags.drain(..) {
+            if raw.kind.once_per_file() && !self.once_seen.insert((raw.kind, raw.message.clone())) {
+                continue;
+            }
+            let d = Diagnostic {
+                file: self.file.clone(),
+                line: batch.first_line + raw.line,
+                column: raw.column,
+                kind: raw.kind,
+                severity: raw.kind.severity(),
+                message: raw.message,
+            };
+            self.emit(d)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a stream in blocks cut at record boundaries.
+    fn stream<S: BatchSink>(
+        &mut self,
+        mut reader: Box<dyn Read + Send>,
+        sink: &mut S,
+    ) -> Result<()> {
+        let block = self
+            .limits
+            .chunk_target
+            .saturating_mul(self.window_len())
+            .max(1);
+        let mut buf: Vec<u8> = Vec::new();
+        let mut eof = false;
+        let mut read_total: u64 = 0;
+        let mut discarding = false;
+        while !eof || !buf.is_empty() {
+            if !eof && buf.len() < block {
+                eof = self.fill(&mut reader, &mut buf, block, &mut read_total)?;
+            }
+            if discarding {
+                // Skipping an oversized record: drop bytes up to its end.
+                match self.format.first_boundary(&buf) {
+                    Some(end) => {
+                        self.skip_bytes(&buf[..end]);
+                        buf.drain(..end);
+                        discarding = false;
+                    }
+                    None => {
+                        // Keep a possible start of the blank line that ends the record.
+                        let keep = if buf.ends_with(b"\n\r") {
+                            2
+                        } else {
+                            usize::from(buf.ends_with(b"\n"))
+                        };
+                        let cut = buf.len() - keep;
+                        self.skip_bytes(&buf[..cut]);
+                        buf.drain(..cut);
+                        if eof {
+                            let rest = std::mem::take(&mut buf);
+                            self.skip_bytes(&rest);
+                        }
+                    }
+                }
+                continue;
+            }
+            let cut = if eof {
+                buf.len()
+            } else {
+                match self.format.last_boundary(&buf) {
+                    Some(cut) => cut,
+                    None if buf.len() > self.limits.record_limit + block => {
+                        self.oversized_record(&buf)?;
+                        discarding = true;
+                        continue;
+                    }
+                    None => {
+                        // One record longer than a block: read more.
+                        let want = buf.len() + block;
+                        eof = self.fill(&mut reader, &mut buf, want, &mut read_total)?;
+                        continue;
+                    }
+                }
+            };
+            self.buffer(&buf[..cut], eof && cut == buf.len(), sink)?;
+            buf.drain(..cut);
+            if let Some(progress) = self.control.progress {
+                progress(read_total);
+            }
+        }
+        // Count a final line without a line feed, as the parser does.
+        if self.skipped_partial_line {
+            self.stats.lines += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads until `buf` holds `upto` bytes; returns whether the input ended.
+    fn fill(
+        &self,
+        reader: &mut Box<dyn Read + Send>,
+        buf: &mut Vec<u8>,
+        upto: usize,
+        read_total: &mut u64,
+    ) -> Result<bool> {
+        let want = upto.saturating_sub(buf.len()) as u64;
+        let n = reader
+            .take(want)
+            .read_to_end(buf)
+            .map_err(|source| Error::Io {
+                path: self.file.as_ref().into(),
+                source,
+            })? as u64;
+        *read_total += n;
+        Ok(n < want)
+    }
+
+    /// Reports a record too large to hold and counts it as rejected.
+    /// `buf` starts with the record, perhaps after a blank line.
+    fn oversized_record(&mut self, buf: &[u8]) -> Result<()> {
+        // The skipped record was the first: a later `version:` is misplaced.
+        self.at_file_start = false;
+        self.stats.records += 1;
+        self.stats.rejected += 1;
+        let mut blank = 0;
+        let mut rest = buf;
+        while let Some(r) = rest
+            .strip_prefix(b"\n")
+            .or_else(|| rest.strip_prefix(b"\r\n"))
+        {
+            blank += 1;
+            rest = r;
+        }
+        let d = Diagnostic {
+            file: self.file.clone(),
+            line: self.next_line + blank,
+            column: None,
+            kind: DiagKind::RecordTooLarge,
+            severity: Severity::Error,
+            message: self.format.too_large_message(self.limits.record_limit),
+        };
+        self.emit(d)
+    }
+
+    /// Accounts for bytes skipped without parsing.
+    fn skip_bytes(&mut self, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.skipped_partial_line = !bytes.ends_with(b"\n");
+        }
+        let lines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+        self.next_line += lines;
+        self.next_byte += bytes.len() as u64;
+        self.stats.lines += lines;
+        self.stats.bytes += bytes.len() as u64;
+    }
+}
+
