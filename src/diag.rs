@@ -211,3 +211,15 @@ impl fmt::Display for Diagnostic {
         write!(f, ": {} [{}]: {}", self.severity, self.kind, self.message)
     }
 }
+
+/// A short, printable rendering of input bytes for messages (at most 60
+/// bytes, escaped).
+pub fn preview(bytes: &[u8]) -> String {
+    const MAX: usize = 60;
+    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
+    let mut out: String = s.chars().flat_map(char::escape_debug).collect();
+    if bytes.len() > MAX {
+        out.push('…');
+    }
+    out
+}

@@ -19,6 +19,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The file is not in the format expected (or could not be recognised).
+    #[error("{0}")]
+    Format(String),
     /// `--strict` was given and the input has an error-severity diagnostic.
     #[error("{0} (stopped by --strict; without it the record is skipped and the read goes on)")]
     Strict(Box<Diagnostic>),

@@ -25,7 +25,8 @@ use crate::read::{Batch, BatchSink, Diagnostics, ReadControl, ReadStats, ReadSum
 pub(crate) trait ChunkFormat: Sync {
     /// Cuts a buffer of whole records into ranges of about `target` bytes,
     /// each ending at a record boundary (or at the end of the buffer).
-    fn chunk_bounds(&self, buf: &[u8], target: usize) -> Vec<Range<usize>>;
+    /// `at_file_start` says `buf` starts the file (a header may have to stay whole).
+    fn chunk_bounds(&self, buf: &[u8], target: usize, at_file_start: bool) -> Vec<Range<usize>>;
     /// Parses one chunk into `batch` (cleared first); lines relative to the chunk.
     fn parse(&self, chunk: &[u8], at_file_start: bool, batch: &mut Batch);
     /// Offset just after the last record boundary in `buf`, if any.
@@ -172,7 +173,9 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
 
     /// Parses a buffer of whole records (`eof` means nothing follows it).
     fn buffer<S: BatchSink>(&mut self, buf: &[u8], _eof: bool, sink: &mut S) -> Result<()> {
-        let bounds = self.format.chunk_bounds(buf, self.limits.chunk_target);
+        let bounds = self
+            .format
+            .chunk_bounds(buf, self.limits.chunk_target, self.at_file_start);
         let window = self.window_len();
         let mut done = 0usize;
         for ranges in bounds.chunks(window) {
@@ -365,4 +368,3 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         self.stats.bytes += bytes.len() as u64;
     }
 }
-

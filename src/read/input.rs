@@ -185,6 +185,22 @@ impl Input {
         })
     }
 
+    /// The first `n` decoded bytes (fewer at the end of input), without
+    /// consuming them: a stream is read ahead and the bytes put back.
+    pub fn peek(&mut self, n: usize) -> io::Result<Vec<u8>> {
+        match &mut self.body {
+            Body::Mapped { map, start } => Ok(map[*start..(*start + n).min(map.len())].to_vec()),
+            Body::Stream(reader) => {
+                let mut head = vec![0; n];
+                let got = read_up_to(reader, &mut head)?;
+                head.truncate(got);
+                let rest = std::mem::replace(reader, Box::new(io::empty()));
+                *reader = Box::new(io::Cursor::new(head.clone()).chain(rest));
+                Ok(head)
+            }
+        }
+    }
+
     /// An input over bytes held in memory (tests, fuzzing, embedding).
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Input {
         // Reading from a slice cannot fail.

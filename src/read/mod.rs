@@ -6,10 +6,12 @@
 
 pub mod batch;
 pub mod cloud;
+pub mod detect;
 pub(crate) mod driver;
 pub mod entry;
 pub mod input;
 pub mod ldif;
+// pub mod onprem_csv; (enabled once model::ids lands)
 
 use std::collections::BTreeMap;
 use std::io;

@@ -14,7 +14,7 @@ use base64::Engine as _;
 use memchr::memchr2;
 
 use super::options::{LdifOptions, TrailingSpace};
-use crate::diag::DiagKind;
+use crate::diag::{preview, DiagKind};
 use crate::read::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
 use crate::read::entry::ValueKind;
 
@@ -1058,15 +1058,4 @@ pub(crate) fn too_large_message(limit: usize) -> String {
         "record is larger than the limit of {limit} bytes; it was skipped \
          (raise --max-record-size if it is genuine)"
     )
-}
-
-/// A short, printable rendering of input bytes for messages.
-pub(crate) fn preview(bytes: &[u8]) -> String {
-    const MAX: usize = 60;
-    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
-    let mut out: String = s.chars().flat_map(char::escape_debug).collect();
-    if bytes.len() > MAX {
-        out.push('…');
-    }
-    out
 }

@@ -147,7 +147,7 @@ struct LdifFormat<'o> {
 }
 
 impl ChunkFormat for LdifFormat<'_> {
-    fn chunk_bounds(&self, buf: &[u8], target: usize) -> Vec<std::ops::Range<usize>> {
+    fn chunk_bounds(&self, buf: &[u8], target: usize, _: bool) -> Vec<std::ops::Range<usize>> {
         chunk_bounds(buf, target)
     }
 
