@@ -37,6 +37,9 @@ pub struct ScanArgs {
     /// Where --dump writes (default: standard output).
     #[arg(long, short, value_name = "FILE", requires = "dump")]
     pub output: Option<PathBuf>,
+    /// The format of the files, when detection by content is not wanted.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub onprem_format: Option<Format>,
     /// Stop at the first error instead of skipping the broken record.
     #[arg(long)]
     pub strict: bool,
@@ -107,27 +110,59 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
     let mut summaries = Vec::new();
     let mut errors = 0u64;
+    let csv_opts = CsvOptions {
+        projection: Projection::All,
+        strict: args.strict,
+        max_record_size: opts.max_record_size,
+        ..CsvOptions::default()
+    };
     for file in &args.files {
-        let input =
-            crate::read::input::Input::open(file).with_context(|| format!("cannot open {file}"))?;
+        let mut input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
+        let format = match args.onprem_format {
+            Some(f) => f,
+            None => {
+                let head = input
+                    .peek(64 << 10)
+                    .with_context(|| format!("cannot read {file}"))?;
+                detect(&head).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
+                         CSV, or a Microsoft Graph users export); name it with --onprem-format"
+                    )
+                })?
+            }
+        };
         let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
         let tick = |done: u64| bar.set_position(done);
         let control = ReadControl {
             progress: Some(&tick),
             keep_per_kind: args.max_diagnostics,
         };
-        let summary = match dump.as_mut() {
-            Some(out) => {
-                let mut sink = JsonlDump { out };
-                ldif::read(input, &opts, &control, &mut sink)
+        let mut dump_sink = dump.as_mut().map(|out| JsonlDump { out });
+        let summary = match (format, dump_sink.as_mut()) {
+            (Format::Ldif, Some(sink)) => ldif::read(input, &opts, &control, sink),
+            (Format::Ldif, None) => ldif::read(input, &opts, &control, &mut CountOnly),
+            (Format::Csvde | Format::ExportCsv, sink) => {
+                let flavor = if format == Format::Csvde {
+                    CsvFlavor::Csvde
+                } else {
+                    CsvFlavor::ExportCsv
+                };
+                match sink {
+                    Some(sink) => onprem_csv::read(input, Some(flavor), &csv_opts, &control, sink),
+                    None => onprem_csv::read(input, Some(flavor), &csv_opts, &control, &mut CountOnly),
+                }
             }
-            None => ldif::read(input, &opts, &control, &mut CountOnly),
+            (Format::GraphJson | Format::CloudCsv, _) => {
+                bar.finish_and_clear();
+                anyhow::bail!("{file}: cloud exports ({format}) are not supported by scan yet");
+            }
         };
         bar.finish_and_clear();
         let summary = summary?;
         errors += summary.diagnostics.count(Severity::Error);
         print_diagnostics(&summary.diagnostics.kept);
-        summaries.push(summary);
+        summaries.push((format, summary));
     }
     if let Some(out) = dump.as_mut() {
         out.flush().context("writing the dump")?;
@@ -135,9 +170,12 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
     if !global.quiet || args.format == SummaryFormat::Json {
         let text = match args.format {
-            SummaryFormat::Text => summaries.iter().map(text_summary).collect::<String>(),
+            SummaryFormat::Text => summaries
+                .iter()
+                .map(|(f, s)| text_summary(*f, s))
+                .collect::<String>(),
             SummaryFormat::Json => {
-                let docs: Vec<_> = summaries.iter().map(json_summary).collect();
+                let docs: Vec<_> = summaries.iter().map(|(f, s)| json_summary(*f, s)).collect();
                 let mut s = serde_json::to_string_pretty(&docs)?;
                 s.push('\n');
                 s
@@ -172,14 +210,14 @@ fn throughput(s: &ReadSummary) -> f64 {
     }
 }
 
-fn text_summary(s: &ReadSummary) -> String {
+fn text_summary(format: Format, s: &ReadSummary) -> String {
     use std::fmt::Write as _;
     let st = &s.stats;
     let mut out = String::new();
     let _ = writeln!(out, "{}", s.file);
     let _ = writeln!(
         out,
-        "  format       ldif ({}, {})",
+        "  format       {format} ({}, {})",
         serde_json::to_value(s.encoding)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -242,7 +280,7 @@ fn text_summary(s: &ReadSummary) -> String {
     out
 }
 
-fn json_summary(s: &ReadSummary) -> serde_json::Value {
+fn json_summary(format: Format, s: &ReadSummary) -> serde_json::Value {
     let counts: serde_json::Map<String, serde_json::Value> = s
         .diagnostics
         .counts
@@ -251,7 +289,7 @@ fn json_summary(s: &ReadSummary) -> serde_json::Value {
         .collect();
     serde_json::json!({
         "file": &*s.file,
-        "format": "ldif",
+        "format": format,
         "encoding": s.encoding,
         "transport": s.transport,
         "size_on_disk": s.size_on_disk,

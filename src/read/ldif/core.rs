@@ -1001,14 +1001,23 @@ fn check_name(parser: &mut Parser<'_, '_>, name: &[u8], line_no: u64) {
 /// more than half as many distinct names fall back to a linear search).
 const ATTR_SLOTS: usize = 256;
 
-/// FNV-1a over the ASCII-lowercased name.
+/// A cheap case-insensitive hash of an attribute name: its first and last
+/// eight bytes folded to lower case (`| 0x20` folds letters and leaves the
+/// other name characters `0-9 - ; .` alone) and its length. Names that
+/// collide are told apart by comparison.
 #[inline]
 fn name_hash(name: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in name {
-        h = (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193);
+    #[inline]
+    fn load(bytes: &[u8]) -> u64 {
+        let mut buf = [0u8; 8];
+        let n = bytes.len().min(8);
+        buf[..n].copy_from_slice(&bytes[..n]);
+        u64::from_le_bytes(buf) | 0x2020_2020_2020_2020
     }
-    h
+    let head = load(name);
+    let tail = load(&name[name.len().saturating_sub(8)..]);
+    let x = (head ^ tail.rotate_left(29) ^ name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (x >> 32) as u32
 }
 
 /// Characters RFC 2849 allows in an attribute description: letters, digits,
