@@ -10,10 +10,11 @@ use clap::{Args, ValueEnum};
 
 use super::{progress, ExitStatus, Global};
 use crate::diag::{Diagnostic, Severity};
-use crate::read::ldif::{
-    self, Batch, BatchSink, CountOnly, EntryRef, LdifOptions, Projection, ReadControl, ReadSummary,
-    TrailingSpace,
-};
+use crate::read::detect::{detect, Format};
+use crate::read::input::Input;
+use crate::read::ldif::{self, LdifOptions, TrailingSpace};
+use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
+use crate::read::{Batch, BatchSink, CountOnly, EntryRef, Projection, ReadControl, ReadSummary};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -150,7 +151,9 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
                 };
                 match sink {
                     Some(sink) => onprem_csv::read(input, Some(flavor), &csv_opts, &control, sink),
-                    None => onprem_csv::read(input, Some(flavor), &csv_opts, &control, &mut CountOnly),
+                    None => {
+                        onprem_csv::read(input, Some(flavor), &csv_opts, &control, &mut CountOnly)
+                    }
                 }
             }
             (Format::GraphJson | Format::CloudCsv, _) => {

@@ -1,3 +1,5 @@
-//! The nouns every pipeline stage shares: identifiers and their encodings.
+//! The nouns every pipeline stage shares: identifiers and their encodings,
+//! and the on-premises account.
 
+pub mod account;
 pub mod ids;

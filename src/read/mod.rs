@@ -11,7 +11,7 @@ pub(crate) mod driver;
 pub mod entry;
 pub mod input;
 pub mod ldif;
-// pub mod onprem_csv; (enabled once model::ids lands)
+pub mod onprem_csv;
 
 use std::collections::BTreeMap;
 use std::io;

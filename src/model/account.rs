@@ -1,0 +1,278 @@
+//! The on-premises account: one user object, whatever export it came from.
+//!
+//! An [`Account`] borrows its entry (no copy of values) and picks out what
+//! Entra Connect looks at: identifiers, the attributes of the out-of-box
+//! scope filters and of typical UserType rules. Any other attribute stays
+//! reachable by name for rules ([`Account::get`]).
+
+use std::fmt;
+
+use crate::model::ids::{
+    Anchor, AnchorSource, AnchorValue, Guid, Sid, CONSISTENCY_GUID_ATTR, OBJECT_GUID_ATTR,
+};
+use crate::read::{AttrRef, EntryRef, ValueKind};
+
+/// The attributes the account model reads. Readers can project to these
+/// (plus what the rules name) and skip the rest of a wide export.
+pub const ACCOUNT_ATTRIBUTES: &[&str] = &[
+    "objectClass",
+    "userPrincipalName",
+    "sAMAccountName",
+    "mail",
+    "proxyAddresses",
+    "objectGUID",
+    "mS-DS-ConsistencyGuid",
+    "objectSid",
+    "userAccountControl",
+    "Enabled",
+    "employeeType",
+    "adminDescription",
+    "isCriticalSystemObject",
+    "msExchRecipientTypeDetails",
+    "mailNickname",
+    "memberOf",
+    "extensionAttribute1",
+    "extensionAttribute2",
+    "extensionAttribute3",
+    "extensionAttribute4",
+    "extensionAttribute5",
+    "extensionAttribute6",
+    "extensionAttribute7",
+    "extensionAttribute8",
+    "extensionAttribute9",
+    "extensionAttribute10",
+    "extensionAttribute11",
+    "extensionAttribute12",
+    "extensionAttribute13",
+    "extensionAttribute14",
+    "extensionAttribute15",
+];
+
+/// Why an entry is not an account. Counted and reported, never dropped silently.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotAccount {
+    /// A computer (computers carry objectClass `user` too).
+    Computer,
+    /// Another object class (group, contact, organizationalUnit, ...): the most specific class.
+    OtherClass(String),
+}
+
+impl fmt::Display for NotAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotAccount::Computer => f.write_str("computer object"),
+            NotAccount::OtherClass(c) => write!(f, "not a user object (objectClass {c})"),
+        }
+    }
+}
+
+/// One user object.
+#[derive(Clone, Copy)]
+pub struct Account<'a> {
+    entry: EntryRef<'a>,
+    /// `userPrincipalName`.
+    pub upn: Option<&'a str>,
+    /// `sAMAccountName`.
+    pub sam_account_name: Option<&'a str>,
+    /// `mail`.
+    pub mail: Option<&'a str>,
+    /// The primary SMTP address: the `proxyAddresses` value prefixed `SMTP:`
+    /// (upper case), without the prefix.
+    pub primary_smtp: Option<&'a str>,
+    /// `objectGUID` when it is 16 bytes.
+    pub object_guid: Option<Guid>,
+    /// `mS-DS-ConsistencyGuid` bytes as stored.
+    pub consistency_guid: Option<&'a [u8]>,
+    /// `objectSid` bytes as stored.
+    pub object_sid: Option<&'a [u8]>,
+    /// `userAccountControl`.
+    pub user_account_control: Option<u32>,
+    /// Enabled: `userAccountControl` bit 2 (ACCOUNTDISABLE) clear, or the
+    /// Export-Csv `Enabled` column when there is no `userAccountControl`.
+    pub enabled: Option<bool>,
+    /// `employeeType`.
+    pub employee_type: Option<&'a str>,
+    /// `adminDescription`.
+    pub admin_description: Option<&'a str>,
+    /// `isCriticalSystemObject` is TRUE.
+    pub is_critical_system_object: bool,
+    /// `msExchRecipientTypeDetails`.
+    pub ms_exch_recipient_type_details: Option<i64>,
+    /// `mailNickname`.
+    pub mail_nickname: Option<&'a str>,
+}
+
+impl<'a> Account<'a> {
+    /// Reads the account fields of an entry; entries that are not user
+    /// objects (objectClass `user` or `inetOrgPerson`, not `computer`) are
+    /// refused with the reason. An entry without objectClass (an Export-Csv
+    /// of `Get-ADUser`, which returns users only) is taken as a user.
+    pub fn from_entry(entry: EntryRef<'a>) -> Result<Account<'a>, NotAccount> {
+        let mut account = Account {
+            entry,
+            upn: None,
+            sam_account_name: None,
+            mail: None,
+            primary_smtp: None,
+            object_guid: None,
+            consistency_guid: None,
+            object_sid: None,
+            user_account_control: None,
+            enabled: None,
+            employee_type: None,
+            admin_description: None,
+            is_critical_system_object: false,
+            ms_exch_recipient_type_details: None,
+            mail_nickname: None,
+        };
+        let mut enabled_column = None;
+        for attr in entry.attrs() {
+            let name = attr.name();
+            let first = attr.first().map(|v| v.bytes);
+            let text = || {
+                first
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .map(str::trim)
+            };
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            if is("objectClass") {
+                check_class(&attr)?;
+            } else if is("userPrincipalName") {
+                account.upn = text();
+            } else if is("sAMAccountName") {
+                account.sam_account_name = text();
+            } else if is("mail") {
+                account.mail = text();
+            } else if is("proxyAddresses") {
+                account.primary_smtp = attr
+                    .values()
+                    .filter_map(|v| v.as_str())
+                    .find_map(|v| v.strip_prefix("SMTP:"))
+                    .map(str::trim);
+            } else if is("objectGUID") {
+                account.object_guid = first.and_then(Guid::from_bytes);
+            } else if is("mS-DS-ConsistencyGuid") {
+                account.consistency_guid = first;
+            } else if is("objectSid") {
+                account.object_sid = first;
+            } else if is("userAccountControl") {
+                account.user_account_control =
+                    text().and_then(|t| t.parse::<i64>().ok()).map(|v| v as u32);
+            } else if is("Enabled") {
+                enabled_column = text().and_then(parse_bool);
+            } else if is("employeeType") {
+                account.employee_type = text();
+            } else if is("adminDescription") {
+                account.admin_description = text();
+            } else if is("isCriticalSystemObject") {
+                account.is_critical_system_object = text().and_then(parse_bool).unwrap_or(false);
+            } else if is("msExchRecipientTypeDetails") {
+                account.ms_exch_recipient_type_details = text().and_then(|t| t.parse().ok());
+            } else if is("mailNickname") {
+                account.mail_nickname = text();
+            }
+        }
+        account.enabled = match account.user_account_control {
+            Some(uac) => Some(uac & 2 == 0),
+            None => enabled_column,
+        };
+        Ok(account)
+    }
+
+    /// The entry the account was read from.
+    pub fn entry(&self) -> EntryRef<'a> {
+        self.entry
+    }
+
+    /// The DN bytes as written.
+    pub fn dn(&self) -> &'a [u8] {
+        self.entry.dn()
+    }
+
+    /// 1-based line of the record in its file.
+    pub fn line(&self) -> u64 {
+        self.entry.line()
+    }
+
+    /// Any attribute by name (case-insensitive), for rules.
+    pub fn get(&self, name: &str) -> Option<AttrRef<'a>> {
+        self.entry.get(name)
+    }
+
+    /// `extensionAttribute1` ..= `extensionAttribute15` (`n` out of range gives `None`).
+    pub fn extension_attribute(&self, n: u8) -> Option<&'a str> {
+        if !(1..=15).contains(&n) {
+            return None;
+        }
+        let name = format!("extensionAttribute{n}");
+        self.get(&name)?.first()?.as_str()
+    }
+
+    /// The `memberOf` group DNs.
+    pub fn member_of(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.get("memberOf")
+            .into_iter()
+            .flat_map(|a| a.values().map(|v| v.bytes))
+    }
+
+    /// `objectSid` as `S-1-5-...`, when it parses.
+    pub fn sid_string(&self) -> Option<String> {
+        self.object_sid
+            .and_then(Sid::from_bytes)
+            .map(|s| s.to_string())
+    }
+
+    /// The source anchor as Entra Connect computes it (DOMAIN.md §3.1):
+    /// by default `mS-DS-ConsistencyGuid` when present, else `objectGUID`;
+    /// with another anchor attribute, string values are used as they are and
+    /// binary values base64-encoded.
+    ///
+    /// A value the export wrote as binary (LDIF base64, csvde `X'hex'`) is
+    /// binary unless it is valid UTF-8 in an attribute other than the two
+    /// GUIDs: LDIF also base64-encodes non-ASCII strings.
+    pub fn source_anchor(&self, source: &AnchorSource) -> Option<Anchor> {
+        source.anchor(|name| {
+            let value = self.get(name)?.first()?;
+            let guid_attr = name.eq_ignore_ascii_case(CONSISTENCY_GUID_ATTR)
+                || name.eq_ignore_ascii_case(OBJECT_GUID_ATTR);
+            Some(match (value.kind, value.as_str()) {
+                (ValueKind::Plain | ValueKind::Url, Some(text)) => AnchorValue::Text(text),
+                (ValueKind::Base64, Some(text)) if !guid_attr => AnchorValue::Text(text),
+                _ => AnchorValue::Binary(value.bytes),
+            })
+        })
+    }
+}
+
+fn check_class(attr: &AttrRef<'_>) -> Result<(), NotAccount> {
+    let mut user = false;
+    let mut last = None;
+    for v in attr.values() {
+        let class = v.as_str().unwrap_or("").trim();
+        if class.eq_ignore_ascii_case("computer") {
+            return Err(NotAccount::Computer);
+        }
+        if class.eq_ignore_ascii_case("user") || class.eq_ignore_ascii_case("inetOrgPerson") {
+            user = true;
+        }
+        if !class.is_empty() {
+            last = Some(class);
+        }
+    }
+    if user || last.is_none() {
+        Ok(())
+    } else {
+        Err(NotAccount::OtherClass(last.unwrap_or_default().to_string()))
+    }
+}
+
+/// AD and PowerShell booleans: `TRUE`/`FALSE`, `True`/`False`.
+fn parse_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}

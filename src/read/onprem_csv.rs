@@ -1,0 +1,772 @@
+//! On-premises CSV exports: `csvde` and `Get-ADUser | Export-Csv`.
+//!
+//! Both become the same [`Batch`]es of entries as LDIF, so scan, dump and the
+//! account model do not care which tool wrote the export.
+//!
+//! * **csvde** writes one wide CSV: a `DN` column, the union of all
+//!   attributes as the header, binary values as `X'hex'`, multiple values
+//!   joined with `;`, empty fields for absent attributes.
+//! * **Export-Csv** (`Get-ADUser -Properties * | Export-Csv`) writes an
+//!   optional `#TYPE` line, friendly and LDAP property names, `ObjectGUID` as
+//!   a GUID string, SIDs as `S-1-5-...` strings, and multi-valued properties
+//!   and byte arrays as useless .NET type names
+//!   (`Microsoft.ActiveDirectory.Management.ADPropertyValueCollection`,
+//!   `System.Byte[]`). Such a column is reported once, with the calculated
+//!   property that exports it properly, and treated as absent.
+//!
+//! Header names are matched case-insensitively; friendly names are mapped to
+//! their LDAP attribute (`EmailAddress` is `mail`, `SID` is `objectSid`, ...).
+//!
+//! # Parallelism
+//!
+//! A CSV record may span lines (quoted line breaks), so chunks cannot be cut
+//! at any newline. The input is cut at fixed offsets, the quotes of every
+//! piece are counted in parallel, and each cut moves forward to the first
+//! line break outside quotes, which the running quote parity identifies.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::diag::{preview, DiagKind};
+use crate::error::{Error, Result};
+use crate::model::ids::{parse_csvde_binary, Guid, Sid};
+use crate::read::batch::{AttrIdx, EntryIdx, RawDiag, ValIdx};
+use crate::read::driver::{self, ChunkFormat, Limits};
+use crate::read::input::Input;
+use crate::read::{Batch, BatchSink, Projection, ReadControl, ReadSummary, ValueKind};
+
+/// Which tool wrote the CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CsvFlavor {
+    /// `csvde`: `X'hex'` binaries, `;`-joined values.
+    Csvde,
+    /// `Get-ADUser | Export-Csv`: friendly names, GUID and SID strings.
+    ExportCsv,
+}
+
+/// Options of the CSV readers.
+#[derive(Clone, Debug)]
+pub struct CsvOptions {
+    /// Which attributes to keep.
+    pub projection: Projection,
+    /// Stop at the first error.
+    pub strict: bool,
+    /// Target size of one parallel work unit, in bytes.
+    pub chunk_size: usize,
+    /// A record larger than this is rejected.
+    pub max_record_size: usize,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            projection: Projection::All,
+            strict: false,
+            chunk_size: 4 << 20,
+            max_record_size: 64 << 20,
+        }
+    }
+}
+
+/// The .NET type names Export-Csv writes for values it cannot print.
+const DOTNET_PLACEHOLDERS: [&str; 2] = [
+    "Microsoft.ActiveDirectory.Management.ADPropertyValueCollection",
+    "System.Byte[]",
+];
+
+/// Attributes that are multi-valued in AD: their `;`-joined CSV values are
+/// split. Other values are kept whole, since a single value may contain `;`
+/// and csvde does not escape it (DOMAIN.md §6.4).
+const MULTI_VALUED: [&str; 14] = [
+    "objectClass",
+    "memberOf",
+    "member",
+    "proxyAddresses",
+    "otherMailbox",
+    "otherTelephone",
+    "otherHomePhone",
+    "otherMobile",
+    "servicePrincipalName",
+    "url",
+    "dSCorePropagationData",
+    "showInAddressBook",
+    "userCertificate",
+    "msDS-ExternalDirectoryObjectId",
+];
+
+/// Export-Csv friendly property names and the LDAP attribute they stand for.
+const FRIENDLY: [(&str, &str); 12] = [
+    ("EmailAddress", "mail"),
+    ("SID", "objectSid"),
+    ("Surname", "sn"),
+    ("GivenName", "givenName"),
+    ("SamAccountName", "sAMAccountName"),
+    ("Office", "physicalDeliveryOfficeName"),
+    ("OfficePhone", "telephoneNumber"),
+    ("MobilePhone", "mobile"),
+    ("City", "l"),
+    ("State", "st"),
+    ("Country", "c"),
+    ("EmployeeID", "employeeID"),
+];
+
+/// How one column's values are turned into attribute values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Conv {
+    /// Text; split on `;` when `multi`.
+    Text { multi: bool },
+    /// csvde: `X'hex'` is binary, else text (split on `;` when `multi`).
+    Csvde { multi: bool },
+    /// A GUID string (Export-Csv `ObjectGUID`), or base64 of 16 bytes.
+    Guid,
+    /// A SID string (Export-Csv `SID`, `objectSid`).
+    Sid,
+}
+
+#[derive(Clone, Debug)]
+struct Column {
+    /// Attribute name as it will appear in entries (index into `names`).
+    attr: Option<usize>,
+    conv: Conv,
+    /// Header text, for messages.
+    header: String,
+}
+
+/// The header, mapped.
+#[derive(Clone, Debug)]
+struct Layout {
+    flavor: CsvFlavor,
+    dn: usize,
+    columns: Vec<Column>,
+    /// Attribute names, in column order of first use.
+    names: Vec<String>,
+}
+
+/// Reads a csvde or Export-Csv file into `sink`.
+pub fn read<S: BatchSink>(
+    input: Input,
+    flavor: Option<CsvFlavor>,
+    opts: &CsvOptions,
+    control: &ReadControl<'_>,
+    sink: &mut S,
+) -> Result<ReadSummary> {
+    let mut input = input;
+    let head = input.peek(1 << 20).map_err(|source| Error::Io {
+        path: input.name.as_ref().into(),
+        source,
+    })?;
+    let (layout, header_len, header_lines, header_diags) = read_header(&head, flavor, opts)?;
+    let format = CsvFormat {
+        layout,
+        header_len,
+        header_lines,
+        header_diags,
+    };
+    let limits = Limits {
+        strict: opts.strict,
+        chunk_target: opts.chunk_size.clamp(1, 1 << 28),
+        record_limit: opts.max_record_size.min(1 << 30),
+    };
+    driver::read(input, &format, limits, control, sink)
+}
+
+/// Parses the header (and a `#TYPE` line before it).
+#[allow(clippy::type_complexity)]
+fn read_header(
+    head: &[u8],
+    flavor: Option<CsvFlavor>,
+    opts: &CsvOptions,
+) -> Result<(Layout, usize, u64, Vec<RawDiag>)> {
+    let mut start = 0;
+    let mut lines = 0;
+    if head.starts_with(b"#TYPE") || head.starts_with(b"#type") {
+        start = memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1);
+        lines += 1;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&head[start..]);
+    let mut record = csv::ByteRecord::new();
+    let got = reader.read_byte_record(&mut record).unwrap_or(false);
+    // Where the data starts: the position of the next record, if any.
+    let mut next = csv::ByteRecord::new();
+    let mut header_end = match reader.read_byte_record(&mut next) {
+        Ok(true) => start + next.position().map_or(0, |p| p.byte() as usize),
+        _ => head.len(),
+    };
+    // The csv crate places a record after a CRLF at its LF: move past line ends.
+    while header_end < head.len() && matches!(head[header_end], b'\r' | b'\n') {
+        header_end += 1;
+    }
+    lines += head[start..header_end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64;
+    let mut diags = Vec::new();
+    if !got {
+        diags.push(RawDiag {
+            line: lines,
+            column: None,
+            kind: DiagKind::MissingDnColumn,
+            message: "the file has no header line".into(),
+        });
+    }
+    let headers: Vec<String> = record
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let flavor = flavor.unwrap_or_else(|| guess_flavor(&headers));
+    let dn = headers
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case("DN"))
+        .or_else(|| {
+            headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case("DistinguishedName"))
+        });
+    let Some(dn) = dn else {
+        return Err(Error::Format(format!(
+            "the header has no DN or DistinguishedName column ({} columns: {}); export with \
+             `csvde -f users.csv` or `Get-ADUser -Filter * -Properties * | Export-Csv users.csv`",
+            headers.len(),
+            headers
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(",")
+        )));
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut columns = Vec::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate() {
+        let target = FRIENDLY
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(h))
+            .map_or(h.as_str(), |(_, ldap)| ldap);
+        // The DN column is the entry's DN, not an attribute (as in LDIF).
+        let wanted = !h.is_empty() && i != dn && opts.projection.wants(target.as_bytes());
+        let taken = names.iter().position(|n| n.eq_ignore_ascii_case(target));
+        let attr = match (wanted, taken) {
+            (false, _) => None,
+            (true, Some(_)) => {
+                // A friendly twin of an LDAP column (or a repeated name): the
+                // first column wins.
+                if !FRIENDLY.iter().any(|(f, _)| f.eq_ignore_ascii_case(h))
+                    && headers[..i].iter().any(|x| x.eq_ignore_ascii_case(h))
+                {
+                    diags.push(RawDiag {
+                        line: lines,
+                        column: None,
+                        kind: DiagKind::DuplicateColumn,
+                        message: format!(
+                            "column `{h}` appears twice in the header; the first is used"
+                        ),
+                    });
+                }
+                None
+            }
+            (true, None) => {
+                names.push(target.to_string());
+                Some(names.len() - 1)
+            }
+        };
+        let multi = MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(target));
+        let conv = match flavor {
+            CsvFlavor::Csvde => Conv::Csvde { multi },
+            CsvFlavor::ExportCsv => {
+                if target.eq_ignore_ascii_case("objectGUID")
+                    || target.eq_ignore_ascii_case("mS-DS-ConsistencyGuid")
+                {
+                    Conv::Guid
+                } else if target.eq_ignore_ascii_case("objectSid") {
+                    Conv::Sid
+                } else {
+                    Conv::Text { multi }
+                }
+            }
+        };
+        columns.push(Column {
+            attr,
+            conv,
+            header: h.clone(),
+        });
+    }
+    Ok((
+        Layout {
+            flavor,
+            dn,
+            columns,
+            names,
+        },
+        header_end,
+        lines,
+        diags,
+    ))
+}
+
+/// Export-Csv headers use friendly names; csvde's start with `DN`.
+fn guess_flavor(headers: &[String]) -> CsvFlavor {
+    if headers
+        .first()
+        .is_some_and(|h| h.eq_ignore_ascii_case("DN"))
+    {
+        CsvFlavor::Csvde
+    } else {
+        CsvFlavor::ExportCsv
+    }
+}
+
+struct CsvFormat {
+    layout: Layout,
+    /// Bytes of the `#TYPE` line and header, skipped by the first chunk.
+    header_len: usize,
+    /// Lines of the `#TYPE` line and header.
+    header_lines: u64,
+    header_diags: Vec<RawDiag>,
+}
+
+impl ChunkFormat for CsvFormat {
+    fn chunk_bounds(&self, buf: &[u8], target: usize, at_file_start: bool) -> Vec<Range<usize>> {
+        // The first chunk of the file holds the whole header.
+        let head = if at_file_start {
+            self.header_len.min(buf.len())
+        } else {
+            0
+        };
+        let mut bounds = chunk_bounds(&buf[head..], target);
+        for r in &mut bounds {
+            *r = r.start + head..r.end + head;
+        }
+        match bounds.first_mut() {
+            Some(first) => first.start = 0,
+            None if head > 0 => bounds.push(0..head),
+            None => {}
+        }
+        bounds
+    }
+
+    fn parse(&self, chunk: &[u8], at_file_start: bool, batch: &mut Batch) {
+        batch.clear();
+        let mut skip = 0;
+        if at_file_start {
+            skip = self.header_len.min(chunk.len());
+            batch.diags.extend(self.header_diags.iter().cloned());
+        }
+        let skip_lines = if at_file_start { self.header_lines } else { 0 };
+        parse_rows(chunk, skip, skip_lines, &self.layout, batch);
+    }
+
+    fn last_boundary(&self, buf: &[u8]) -> Option<usize> {
+        // The last line break outside quotes: quote parity counted from the
+        // start (which is a record boundary).
+        let mut in_quote = false;
+        let mut last = None;
+        for (i, &b) in buf.iter().enumerate() {
+            match b {
+                b'"' => in_quote = !in_quote,
+                b'\n' if !in_quote => last = Some(i + 1),
+                _ => {}
+            }
+        }
+        last
+    }
+
+    fn first_boundary(&self, buf: &[u8]) -> Option<usize> {
+        // Skipping an oversized record: its start was a boundary.
+        next_boundary(buf, 0, false)
+    }
+
+    fn too_large_message(&self, limit: usize) -> String {
+        format!(
+            "CSV record is larger than the limit of {limit} bytes; it was skipped (an unbalanced \
+             quote makes the rest of a file one record; raise --max-record-size if it is genuine)"
+        )
+    }
+}
+
+/// Offset just after the first line break outside quotes at or after `from`,
+/// given the quote state at `from`.
+fn next_boundary(buf: &[u8], from: usize, mut in_quote: bool) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = memchr::memchr2(b'"', b'\n', &buf[at..]) {
+        let p = at + i;
+        if buf[p] == b'"' {
+            in_quote = !in_quote;
+        } else if !in_quote {
+            return Some(p + 1);
+        }
+        at = p + 1;
+    }
+    None
+}
+
+/// Cuts `buf` (starting at a record boundary) into ranges of about `target`
+/// bytes ending at record boundaries.
+fn chunk_bounds(buf: &[u8], target: usize) -> Vec<Range<usize>> {
+    let target = target.max(1);
+    let pieces: Vec<Range<usize>> = (0..buf.len())
+        .step_by(target)
+        .map(|s| s..(s + target).min(buf.len()))
+        .collect();
+    // Quote parity at the start of every piece.
+    let odd: Vec<bool> = pieces
+        .par_iter()
+        .map(|r| buf[r.clone()].iter().filter(|&&b| b == b'"').count() % 2 == 1)
+        .collect();
+    let mut parity = false;
+    let mut bounds = Vec::with_capacity(pieces.len());
+    let mut start = 0;
+    for (piece, piece_odd) in pieces.iter().zip(odd) {
+        if piece.start >= start && piece.start > 0 {
+            // `parity` is the quote state at piece.start.
+            if let Some(end) = next_boundary(buf, piece.start, parity) {
+                if end > start && end < buf.len() {
+                    bounds.push(start..end);
+                    start = end;
+                }
+            }
+        }
+        parity ^= piece_odd;
+    }
+    if start < buf.len() {
+        bounds.push(start..buf.len());
+    }
+    bounds
+}
+
+/// Parses the rows of one chunk.
+fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch: &mut Batch) {
+    batch.stats.bytes = chunk.len() as u64;
+    batch.stats.lines = chunk.iter().filter(|&&b| b == b'\n').count() as u64
+        + u64::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
+    // Attribute names once per batch; every entry's attributes point at them.
+    let names: Vec<Range<usize>> = layout
+        .names
+        .iter()
+        .map(|n| {
+            let s = batch.data.len();
+            batch.data.extend_from_slice(n.as_bytes());
+            s..batch.data.len()
+        })
+        .collect();
+    let body = &chunk[skip..];
+    // With an odd number of quotes, the record holding the unmatched one
+    // swallows the rest of the input: find where that record starts.
+    let unterminated_at = if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        Some(unmatched_record_start(body))
+    } else {
+        None
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut record = csv::ByteRecord::new();
+    let mut reported_unusable: Vec<bool> = vec![false; layout.columns.len()];
+    let mut row_values: Vec<(u32, Range<usize>, ValueKind)> = Vec::new();
+    let mut counted_to = 0;
+    let mut lines_before = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // The csv crate reports only I/O and UTF-8 errors for byte
+                // records; neither can happen on a slice, but never panic.
+                let line = e.position().map_or(0, |p| p.line().saturating_sub(1)) + skip_lines;
+                batch.diags.push(RawDiag {
+                    line,
+                    column: None,
+                    kind: DiagKind::RaggedRow,
+                    message: format!("unreadable CSV row: {e}"),
+                });
+                batch.stats.records += 1;
+                batch.stats.rejected += 1;
+                continue;
+            }
+        }
+        // Lines are counted here from byte offsets: after a CRLF the csv
+        // crate places the next record at the LF, before counting the line.
+        let mut at = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(body.len());
+        while at < body.len() && matches!(body[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        if at > counted_to {
+            lines_before += memchr::memchr_iter(b'\n', &body[counted_to..at]).count() as u64;
+            counted_to = at;
+        }
+        let line = lines_before + skip_lines;
+        let byte = (at + skip) as u64;
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+            continue; // a blank line
+        }
+        batch.stats.records += 1;
+        if unterminated_at == Some(at as u64) {
+            reject(
+                batch,
+                line,
+                DiagKind::UnterminatedQuote,
+                "a quoted field is never closed: the rest of the file was read as one value; \
+                 find the stray `\"` on this line"
+                    .into(),
+            );
+            continue;
+        }
+        if record.len() != layout.columns.len() {
+            reject(
+                batch,
+                line,
+                DiagKind::RaggedRow,
+                format!(
+                "row has {} fields but the header has {}; the row was skipped (a value with an \
+                 unquoted comma or line break?)",
+                record.len(),
+                layout.columns.len()
+            ),
+            );
+            continue;
+        }
+        let dn_field = record.get(layout.dn).unwrap_or(b"");
+        if dn_field.is_empty() {
+            reject(
+                batch,
+                line,
+                DiagKind::RecordWithoutDn,
+                "row has an empty DN; it was skipped".into(),
+            );
+            continue;
+        }
+        let data_mark = batch.data.len();
+        let diag_mark = batch.diags.len();
+        batch.data.extend_from_slice(dn_field);
+        let dn = data_mark..batch.data.len();
+        row_values.clear();
+        let mut failed = false;
+        for (c, column) in layout.columns.iter().enumerate() {
+            let Some(attr) = column.attr else { continue };
+            let field = record.get(c).unwrap_or(b"");
+            if field.is_empty() {
+                continue;
+            }
+            if layout.flavor == CsvFlavor::ExportCsv
+                && DOTNET_PLACEHOLDERS.iter().any(|p| field == p.as_bytes())
+            {
+                if !reported_unusable[c] {
+                    reported_unusable[c] = true;
+                    batch.diags.push(RawDiag {
+                        line,
+                        column: None,
+                        kind: DiagKind::UnusableColumn,
+                        message: unusable_message(&column.header, field),
+                    });
+                }
+                continue;
+            }
+            if let Err(()) = convert(field, column, attr as u32, line, batch, &mut row_values) {
+                failed = true;
+                break;
+            }
+        }
+        if failed {
+            // The error diagnostic is the last one pushed; drop the row's warnings.
+            let error = batch.diags.pop();
+            batch.diags.truncate(diag_mark);
+            batch.diags.extend(error);
+            batch.data.truncate(data_mark);
+            batch.stats.rejected += 1;
+            continue;
+        }
+        // Values arrive in column order, so they are grouped by attribute
+        // unless two columns feed one attribute, which the layout prevents.
+        let attrs_start = batch.attrs.len();
+        let mut i = 0;
+        while i < row_values.len() {
+            let attr = row_values[i].0;
+            let values_start = batch.values.len();
+            while i < row_values.len() && row_values[i].0 == attr {
+                let (_, r, kind) = row_values[i].clone();
+                batch.values.push(ValIdx {
+                    start: r.start as u32,
+                    end: r.end as u32,
+                    attr: (batch.attrs.len() - attrs_start) as u32,
+                    line: line as u32,
+                    kind,
+                });
+                i += 1;
+            }
+            batch.attrs.push(AttrIdx {
+                name: names[attr as usize].clone(),
+                values: values_start..batch.values.len(),
+            });
+        }
+        batch.entries.push(EntryIdx {
+            dn,
+            dn_kind: ValueKind::Plain,
+            line,
+            byte,
+            attrs: attrs_start..batch.attrs.len(),
+        });
+        batch.stats.entries += 1;
+    }
+}
+
+/// Byte offset of the record in which a quote opens and never closes.
+fn unmatched_record_start(body: &[u8]) -> u64 {
+    let mut in_quote = false;
+    let mut record_start = 0;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'"' => in_quote = !in_quote,
+            b'\n' if !in_quote => record_start = i + 1,
+            _ => {}
+        }
+    }
+    record_start as u64
+}
+
+fn reject(batch: &mut Batch, line: u64, kind: DiagKind, message: String) {
+    batch.diags.push(RawDiag {
+        line,
+        column: None,
+        kind,
+        message,
+    });
+    batch.stats.rejected += 1;
+}
+
+/// The message for a column Export-Csv could not print, with the fix.
+fn unusable_message(header: &str, field: &[u8]) -> String {
+    let fix = if field == b"System.Byte[]" {
+        format!("@{{n='{header}';e={{[Convert]::ToBase64String($_.'{header}')}}}}")
+    } else {
+        format!("@{{n='{header}';e={{$_.'{header}' -join ';'}}}}")
+    };
+    format!(
+        "column `{header}` holds `{}` instead of values (Export-Csv cannot print collections or \
+         byte arrays); it is treated as absent. Re-export with a calculated property: \
+         Get-ADUser -Filter * -Properties * | Select-Object *,{fix} -ExcludeProperty '{header}' | Export-Csv -NoTypeInformation users.csv",
+        String::from_utf8_lossy(field)
+    )
+}
+
+/// Converts one non-empty field into values in the arena.
+fn convert(
+    field: &[u8],
+    column: &Column,
+    attr: u32,
+    line: u64,
+    batch: &mut Batch,
+    out: &mut Vec<(u32, Range<usize>, ValueKind)>,
+) -> std::result::Result<(), ()> {
+    let text = |batch: &mut Batch, v: &[u8], out: &mut Vec<(u32, Range<usize>, ValueKind)>| {
+        if !v.is_ascii() && std::str::from_utf8(v).is_err() {
+            batch.diags.push(RawDiag {
+                line,
+                column: None,
+                kind: DiagKind::InvalidUtf8,
+                message: format!(
+                    "column `{}` is not valid UTF-8 (an ANSI code page?); the bytes are kept. \
+                     Re-export with `csvde -u` or `Export-Csv -Encoding utf8`",
+                    column.header
+                ),
+            });
+        }
+        let s = batch.data.len();
+        batch.data.extend_from_slice(v);
+        out.push((attr, s..batch.data.len(), ValueKind::Plain));
+    };
+    match column.conv {
+        Conv::Text { multi } => {
+            if multi {
+                for v in field.split(|&b| b == b';').filter(|v| !v.is_empty()) {
+                    text(batch, v, out);
+                }
+            } else {
+                text(batch, field, out);
+            }
+        }
+        Conv::Csvde { multi } => {
+            let parts: Box<dyn Iterator<Item = &[u8]>> = if multi {
+                Box::new(field.split(|&b| b == b';').filter(|v| !v.is_empty()))
+            } else {
+                Box::new(std::iter::once(field))
+            };
+            for v in parts {
+                if v.starts_with(b"X'") || v.starts_with(b"x'") {
+                    match std::str::from_utf8(v).ok().and_then(parse_csvde_binary) {
+                        Some(bytes) => {
+                            let s = batch.data.len();
+                            batch.data.extend_from_slice(&bytes);
+                            out.push((attr, s..batch.data.len(), ValueKind::Decoded));
+                        }
+                        None => {
+                            batch.diags.push(RawDiag {
+                                line,
+                                column: None,
+                                kind: DiagKind::InvalidHex,
+                                message: format!(
+                                    "column `{}` holds `{}`, which is not valid X'hex'; the row \
+                                     was skipped",
+                                    column.header,
+                                    preview(v)
+                                ),
+                            });
+                            return Err(());
+                        }
+                    }
+                } else {
+                    text(batch, v, out);
+                }
+            }
+        }
+        Conv::Guid => {
+            let s = std::str::from_utf8(field).unwrap_or("").trim();
+            let guid = Guid::parse(s).or_else(|| Guid::from_immutable_id(s));
+            match guid {
+                Some(g) => {
+                    let start = batch.data.len();
+                    batch.data.extend_from_slice(&g.0);
+                    out.push((attr, start..batch.data.len(), ValueKind::Decoded));
+                }
+                None => batch.diags.push(RawDiag {
+                    line,
+                    column: None,
+                    kind: DiagKind::InvalidGuid,
+                    message: format!(
+                        "column `{}` holds `{}`, which is not a GUID; treated as absent",
+                        column.header,
+                        preview(field)
+                    ),
+                }),
+            }
+        }
+        Conv::Sid => {
+            let s = std::str::from_utf8(field).unwrap_or("").trim();
+            match Sid::parse(s) {
+                Some(sid) => {
+                    let start = batch.data.len();
+                    batch.data.extend_from_slice(&sid.to_bytes());
+                    out.push((attr, start..batch.data.len(), ValueKind::Decoded));
+                }
+                None => batch.diags.push(RawDiag {
+                    line,
+                    column: None,
+                    kind: DiagKind::InvalidSid,
+                    message: format!(
+                        "column `{}` holds `{}`, which is not a SID (S-1-5-...); treated as absent",
+                        column.header,
+                        preview(field)
+                    ),
+                }),
+            }
+        }
+    }
+    Ok(())
+}
