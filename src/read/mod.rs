@@ -70,7 +70,7 @@ impl Diagnostics {
         }
     }
 
-    fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         let n = self.counts.entry(d.kind).or_insert(0);
         *n += 1;
         if *n <= self.keep_per_kind {
@@ -121,5 +121,51 @@ impl Default for ReadControl<'_> {
             progress: None,
             keep_per_kind: 100,
         }
+    }
+}
+
+/// Everything a read produced, owned: what [`ldif::parse_bytes`] and
+/// [`onprem_csv::parse_bytes`] return.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The entries, in file order.
+    pub entries: Vec<OwnedEntry>,
+    /// Every diagnostic, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counters.
+    pub stats: ReadStats,
+}
+
+/// Runs `read` with a sink that keeps every entry and every diagnostic.
+pub(crate) fn collect(
+    read: impl FnOnce(&mut Collect, &ReadControl<'_>) -> crate::error::Result<ReadSummary>,
+) -> Parsed {
+    let mut sink = Collect(Vec::new());
+    let control = ReadControl {
+        progress: None,
+        keep_per_kind: u64::MAX,
+    };
+    match read(&mut sink, &control) {
+        Ok(summary) => Parsed {
+            entries: sink.0,
+            diagnostics: summary.diagnostics.kept,
+            stats: summary.stats,
+        },
+        // Reading from memory, leniently, into a collecting sink cannot fail.
+        Err(e) => unreachable!("in-memory read failed: {e}"),
+    }
+}
+
+/// A sink that keeps owned copies of every entry.
+pub(crate) struct Collect(Vec<OwnedEntry>);
+
+impl BatchSink for Collect {
+    type Output = Vec<OwnedEntry>;
+    fn map(&self, batch: &Batch) -> Vec<OwnedEntry> {
+        batch.entries().map(|e| e.to_owned()).collect()
+    }
+    fn consume(&mut self, _: &Batch, out: Vec<OwnedEntry>) -> io::Result<()> {
+        self.0.extend(out);
+        Ok(())
     }
 }

@@ -34,7 +34,9 @@ use crate::model::ids::{parse_csvde_binary, Guid, Sid};
 use crate::read::batch::{AttrIdx, EntryIdx, RawDiag, ValIdx};
 use crate::read::driver::{self, ChunkFormat, Limits};
 use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, Projection, ReadControl, ReadSummary, ValueKind};
+use crate::read::{
+    collect, Batch, BatchSink, Parsed, Projection, ReadControl, ReadSummary, ValueKind,
+};
 
 /// Which tool wrote the CSV.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -138,7 +140,8 @@ struct Column {
 #[derive(Clone, Debug)]
 struct Layout {
     flavor: CsvFlavor,
-    dn: usize,
+    /// The DN column; without one every row is skipped (one diagnostic says why).
+    dn: Option<usize>,
     columns: Vec<Column>,
     /// Attribute names, in column order of first use.
     names: Vec<String>,
@@ -170,6 +173,29 @@ pub fn read<S: BatchSink>(
         record_limit: opts.max_record_size.min(1 << 30),
     };
     driver::read(input, &format, limits, control, sink)
+}
+
+/// Parses a whole CSV file held in memory into owned entries (tests, fuzzing,
+/// small inputs).
+pub fn parse_bytes(
+    name: &str,
+    bytes: &[u8],
+    flavor: Option<CsvFlavor>,
+    opts: &CsvOptions,
+) -> Parsed {
+    let lenient = CsvOptions {
+        strict: false,
+        ..opts.clone()
+    };
+    collect(|sink, control| {
+        read(
+            Input::from_bytes(name, bytes),
+            flavor,
+            &lenient,
+            control,
+            sink,
+        )
+    })
 }
 
 /// Parses the header (and a `#TYPE` line before it).
@@ -227,19 +253,25 @@ fn read_header(
                 .iter()
                 .position(|h| h.eq_ignore_ascii_case("DistinguishedName"))
         });
-    let Some(dn) = dn else {
-        return Err(Error::Format(format!(
-            "the header has no DN or DistinguishedName column ({} columns: {}); export with \
-             `csvde -f users.csv` or `Get-ADUser -Filter * -Properties * | Export-Csv users.csv`",
-            headers.len(),
-            headers
-                .iter()
-                .take(8)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(",")
-        )));
-    };
+    if dn.is_none() && got {
+        diags.push(RawDiag {
+            line: lines.saturating_sub(1),
+            column: None,
+            kind: DiagKind::MissingDnColumn,
+            message: format!(
+                "the header has no DN or DistinguishedName column ({} columns: {}); no row can \
+                 be identified, so every row is skipped. Export with `csvde -f users.csv` or \
+                 `Get-ADUser -Filter * -Properties * | Export-Csv users.csv`",
+                headers.len(),
+                headers
+                    .iter()
+                    .take(8)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        });
+    }
     let mut names: Vec<String> = Vec::new();
     let mut columns = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
@@ -248,7 +280,7 @@ fn read_header(
             .find(|(f, _)| f.eq_ignore_ascii_case(h))
             .map_or(h.as_str(), |(_, ldap)| ldap);
         // The DN column is the entry's DN, not an attribute (as in LDIF).
-        let wanted = !h.is_empty() && i != dn && opts.projection.wants(target.as_bytes());
+        let wanted = !h.is_empty() && Some(i) != dn && opts.projection.wants(target.as_bytes());
         let taken = names.iter().position(|n| n.eq_ignore_ascii_case(target));
         let attr = match (wanted, taken) {
             (false, _) => None,
@@ -533,7 +565,11 @@ fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch
             );
             continue;
         }
-        let dn_field = record.get(layout.dn).unwrap_or(b"");
+        let Some(dn_column) = layout.dn else {
+            batch.stats.rejected += 1;
+            continue;
+        };
+        let dn_field = record.get(dn_column).unwrap_or(b"");
         if dn_field.is_empty() {
             reject(
                 batch,
@@ -769,4 +805,167 @@ fn convert(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::OwnedEntry;
+
+    fn parse(text: &[u8], flavor: Option<CsvFlavor>) -> Parsed {
+        parse_bytes("t.csv", text, flavor, &CsvOptions::default())
+    }
+
+    fn kinds(p: &Parsed) -> Vec<(u64, DiagKind)> {
+        p.diagnostics.iter().map(|d| (d.line, d.kind)).collect()
+    }
+
+    fn values(e: &OwnedEntry, name: &str) -> Vec<Vec<u8>> {
+        e.get(name)
+            .map(|a| a.values.iter().map(|v| v.bytes.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    const CSVDE: &[u8] = b"DN,objectClass,cn,objectGUID,objectSid,memberOf,description\r\n\
+\"CN=Smith\\, John,OU=Users,DC=x\",top;person;organizationalPerson;user,\"Smith, John\",X'0b818fd05ca3a849a4cdc6923dfc031e',X'010500000000000515000000e49ec47102197d0ca6881995e9030000',\"CN=G1,DC=x;CN=G2,DC=x\",\"two\r\nlines; one value\"\r\n\
+\"CN=PC1,DC=x\",top;computer,PC1,,,,\r\n";
+
+    #[test]
+    fn csvde_values_binaries_and_multi_values() {
+        let p = parse(CSVDE, None);
+        assert_eq!(kinds(&p), vec![]);
+        assert_eq!(p.entries.len(), 2);
+        let e = &p.entries[0];
+        assert_eq!(e.dn, b"CN=Smith\\, John,OU=Users,DC=x");
+        assert_eq!(e.line, 2);
+        assert_eq!(
+            values(e, "objectGUID"),
+            vec![vec![
+                0x0b, 0x81, 0x8f, 0xd0, 0x5c, 0xa3, 0xa8, 0x49, 0xa4, 0xcd, 0xc6, 0x92, 0x3d, 0xfc,
+                0x03, 0x1e
+            ]]
+        );
+        assert_eq!(values(e, "objectSid")[0].len(), 28);
+        assert_eq!(
+            e.texts("objectClass"),
+            vec!["top", "person", "organizationalPerson", "user"]
+        );
+        // memberOf is multi-valued: split on `;`.
+        assert_eq!(e.texts("memberOf"), vec!["CN=G1,DC=x", "CN=G2,DC=x"]);
+        // description is not: a `;` inside it stays, and so does the quoted line break.
+        assert_eq!(e.texts("description"), vec!["two\r\nlines; one value"]);
+        assert!(
+            e.get("DN").is_none(),
+            "the DN column is the DN, not an attribute"
+        );
+        // The second row starts on line 4: the first spans lines 2 and 3.
+        assert_eq!(p.entries[1].line, 4);
+        assert!(
+            p.entries[1].get("objectGUID").is_none(),
+            "empty fields are absent attributes"
+        );
+        assert!(p.stats.reconciles());
+    }
+
+    #[test]
+    fn chunking_does_not_change_results() {
+        let mut text = CSVDE.to_vec();
+        for i in 0..20 {
+            text.extend_from_slice(
+                format!("\"CN=U{i},DC=x\",user,\"u\"\"{i}\",,,,\"a\nb\"\r\n").as_bytes(),
+            );
+        }
+        let whole = parse(&text, None);
+        assert_eq!(whole.entries.len(), 22);
+        assert_eq!(whole.entries[21].texts("cn"), vec!["u\"19"]);
+        for chunk_size in 1..120 {
+            let opts = CsvOptions {
+                chunk_size,
+                ..CsvOptions::default()
+            };
+            let got = parse_bytes("t.csv", &text, None, &opts);
+            assert_eq!(got.entries, whole.entries, "chunk size {chunk_size}");
+            assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
+        }
+    }
+
+    #[test]
+    fn ragged_rows_and_bad_hex_are_skipped_with_their_line() {
+        let text = b"DN,cn,objectGUID\n\"CN=a,DC=x\",a,\nCN=b,b\n\"CN=c,DC=x\",c,X'zz'\n\"CN=d,DC=x\",d,X'abc'\n\"CN=e,DC=x\",e,\n";
+        let p = parse(text, Some(CsvFlavor::Csvde));
+        assert_eq!(
+            kinds(&p),
+            vec![
+                (3, DiagKind::RaggedRow),
+                (4, DiagKind::InvalidHex),
+                (5, DiagKind::InvalidHex)
+            ]
+        );
+        assert_eq!(
+            p.entries.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![2, 6]
+        );
+        assert_eq!(p.stats.rejected, 3);
+        assert!(p.stats.reconciles());
+    }
+
+    #[test]
+    fn unterminated_quote_is_reported_at_its_row() {
+        let text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",\"b\n\"CN=c,DC=x\",c\n";
+        let p = parse(text, Some(CsvFlavor::Csvde));
+        assert_eq!(kinds(&p), vec![(3, DiagKind::UnterminatedQuote)]);
+        assert_eq!(p.entries.len(), 1);
+        assert!(p.stats.reconciles());
+    }
+
+    #[test]
+    fn header_without_dn_skips_every_row_with_one_error() {
+        let p = parse(b"cn,mail\na,a@x\nb,b@x\n", Some(CsvFlavor::Csvde));
+        assert_eq!(kinds(&p), vec![(1, DiagKind::MissingDnColumn)]);
+        assert_eq!(p.entries.len(), 0);
+        assert_eq!(p.stats.rejected, 2);
+        assert!(p.stats.reconciles());
+    }
+
+    #[test]
+    fn export_csv_maps_names_and_converts_identifiers() {
+        let text = b"#TYPE Microsoft.ActiveDirectory.Management.ADUser\r\n\
+\"DistinguishedName\",\"EmailAddress\",\"Enabled\",\"ObjectGUID\",\"SID\",\"memberOf\",\"mS-DS-ConsistencyGuid\",\"mail\"\r\n\
+\"CN=Ann,DC=x\",\"ann@x.com\",\"True\",\"88666888-0101-1111-bbbb-1234567890ab\",\"S-1-5-21-347728882-1813064083-908604766-1038\",\"Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\",\"System.Byte[]\",\"ann@x.com\"\r\n\
+\"CN=Bob,DC=x\",\"\",\"False\",\"nonsense\",\"S-1-5-21-1-2-3-4\",\"Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\",\"\",\"\"\r\n";
+        let p = parse(text, None);
+        assert_eq!(
+            kinds(&p),
+            vec![
+                (3, DiagKind::UnusableColumn),
+                (3, DiagKind::UnusableColumn),
+                (4, DiagKind::InvalidGuid)
+            ]
+        );
+        assert!(p.diagnostics[0]
+            .message
+            .contains("@{n='memberOf';e={$_.'memberOf' -join ';'}}"));
+        let ann = &p.entries[0];
+        assert_eq!(ann.line, 3);
+        // DOMAIN.md §3.2 worked example 1: the GUID string becomes AD byte order.
+        assert_eq!(
+            values(ann, "objectGUID"),
+            vec![vec![
+                0x88, 0x68, 0x66, 0x88, 0x01, 0x01, 0x11, 0x11, 0xbb, 0xbb, 0x12, 0x34, 0x56, 0x78,
+                0x90, 0xab
+            ]]
+        );
+        // DOMAIN.md §3.3 worked example: the SID string becomes its binary form.
+        assert_eq!(
+            values(ann, "objectSid"),
+            vec![vec![
+                0x01, 0x05, 0, 0, 0, 0, 0, 0x05, 0x15, 0, 0, 0, 0xF2, 0xEB, 0xB9, 0x14, 0x93, 0x29,
+                0x11, 0x6C, 0x5E, 0x35, 0x28, 0x36, 0x0E, 0x04, 0, 0
+            ]]
+        );
+        // EmailAddress is the friendly name of mail: one attribute.
+        assert_eq!(ann.texts("mail"), vec!["ann@x.com"]);
+        assert!(ann.get("memberOf").is_none() && ann.get("mS-DS-ConsistencyGuid").is_none());
+        assert!(p.entries[1].get("objectGUID").is_none());
+    }
 }

@@ -46,14 +46,12 @@
 mod core;
 mod options;
 
-use std::io;
-
 pub use self::options::{LdifOptions, TrailingSpace};
 pub use crate::read::batch::{AttrRef, Batch, EntryRef, ReadStats};
+use crate::read::collect;
 pub use crate::read::entry::{OwnedAttr, OwnedEntry, Projection, Value, ValueKind, ValueRef};
-pub use crate::read::{BatchSink, CountOnly, Diagnostics, ReadControl, ReadSummary};
+pub use crate::read::{BatchSink, CountOnly, Diagnostics, Parsed, ReadControl, ReadSummary};
 
-use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::read::driver::{self, ChunkFormat, Limits};
 use crate::read::input::Input;
@@ -64,51 +62,15 @@ pub fn parse_chunk(input: &[u8], at_file_start: bool, opts: &LdifOptions) -> Bat
     core::parse_chunk(input, at_file_start, opts)
 }
 
-/// The result of [`parse_bytes`]: everything, owned.
-#[derive(Clone, Debug)]
-pub struct Parsed {
-    /// The entries, in file order.
-    pub entries: Vec<OwnedEntry>,
-    /// Every diagnostic, in file order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Counters.
-    pub stats: ReadStats,
-}
-
 /// Parses a whole file held in memory (BOM and UTF-16 handled as for files)
 /// into owned entries. Convenient for tests and small inputs; large inputs
 /// should use [`read`] with a [`BatchSink`].
 pub fn parse_bytes(name: &str, bytes: &[u8], opts: &LdifOptions) -> Parsed {
-    struct Collect(Vec<OwnedEntry>);
-    impl BatchSink for Collect {
-        type Output = Vec<OwnedEntry>;
-        fn map(&self, batch: &Batch) -> Vec<OwnedEntry> {
-            batch.entries().map(|e| e.to_owned()).collect()
-        }
-        fn consume(&mut self, _: &Batch, out: Vec<OwnedEntry>) -> io::Result<()> {
-            self.0.extend(out);
-            Ok(())
-        }
-    }
-    let mut sink = Collect(Vec::new());
-    let control = ReadControl {
-        progress: None,
-        keep_per_kind: u64::MAX,
-    };
     let lenient = LdifOptions {
         strict: false,
         ..opts.clone()
     };
-    let input = Input::from_bytes(name, bytes);
-    match read(input, &lenient, &control, &mut sink) {
-        Ok(summary) => Parsed {
-            entries: sink.0,
-            diagnostics: summary.diagnostics.kept,
-            stats: summary.stats,
-        },
-        // Reading from memory into a collecting sink cannot fail.
-        Err(e) => unreachable!("in-memory read failed: {e}"),
-    }
+    collect(|sink, control| read(Input::from_bytes(name, bytes), &lenient, control, sink))
 }
 
 /// Opens `path` (`-` for standard input) and reads it into `sink`.
