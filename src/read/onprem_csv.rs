@@ -20,13 +20,12 @@
 //! # Parallelism
 //!
 //! A CSV record may span lines (quoted line breaks), so chunks cannot be cut
-//! at any newline. The input is cut at fixed offsets, the quotes of every
-//! piece are counted in parallel, and each cut moves forward to the first
-//! line break outside quotes, which the running quote parity identifies.
+//! at any newline. One quick pass walks the input as the csv crate reads it,
+//! jumping from quote to line feed with `memchr`, and cuts it at record ends
+//! about every chunk size; the chunks are then parsed on all cores. (Quote
+//! parity alone is not enough: a quote inside an unquoted field is a literal.)
 
 use std::ops::Range;
-
-use rayon::prelude::*;
 
 use crate::diag::{preview, DiagKind};
 use crate::error::{Error, Result};
@@ -393,23 +392,21 @@ impl ChunkFormat for CsvFormat {
     }
 
     fn last_boundary(&self, buf: &[u8]) -> Option<usize> {
-        // The last line break outside quotes: quote parity counted from the
-        // start (which is a record boundary).
-        let mut in_quote = false;
         let mut last = None;
-        for (i, &b) in buf.iter().enumerate() {
-            match b {
-                b'"' => in_quote = !in_quote,
-                b'\n' if !in_quote => last = Some(i + 1),
-                _ => {}
-            }
-        }
+        scan_records(buf, |end| {
+            last = Some(end);
+            true
+        });
         last
     }
 
     fn first_boundary(&self, buf: &[u8]) -> Option<usize> {
-        // Skipping an oversized record: its start was a boundary.
-        next_boundary(buf, 0, false)
+        let mut first = None;
+        scan_records(buf, |end| {
+            first = Some(end);
+            false
+        });
+        first
     }
 
     fn too_large_message(&self, limit: usize) -> String {
@@ -420,50 +417,60 @@ impl ChunkFormat for CsvFormat {
     }
 }
 
-/// Offset just after the first line break outside quotes at or after `from`,
-/// given the quote state at `from`.
-fn next_boundary(buf: &[u8], from: usize, mut in_quote: bool) -> Option<usize> {
-    let mut at = from;
+/// Walks `buf` (which starts at a record boundary) as the csv crate reads
+/// it, calling `at_end` with the offset just after every line feed that ends
+/// a record, until `at_end` returns false. Returns whether the input ends
+/// inside a quoted field (an unterminated quote).
+///
+/// Only a quote at the start of a field opens a quoted field (a quote inside
+/// an unquoted field is a literal, as the csv crate reads it), so the walk
+/// jumps from quote to line feed with `memchr` instead of looking at every byte.
+fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
+    let mut at = 0;
     while let Some(i) = memchr::memchr2(b'"', b'\n', &buf[at..]) {
         let p = at + i;
-        if buf[p] == b'"' {
-            in_quote = !in_quote;
-        } else if !in_quote {
-            return Some(p + 1);
+        if buf[p] == b'\n' {
+            if !at_end(p + 1) {
+                return false;
+            }
+            at = p + 1;
+            continue;
         }
-        at = p + 1;
+        let field_start = p == 0 || matches!(buf[p - 1], b',' | b'\n' | b'\r');
+        if !field_start {
+            at = p + 1;
+            continue;
+        }
+        // A quoted field: up to a quote not followed by another quote.
+        let mut q = p + 1;
+        loop {
+            match memchr::memchr(b'"', &buf[q..]) {
+                None => return true,
+                Some(j) if buf.get(q + j + 1) == Some(&b'"') => q += j + 2,
+                Some(j) => {
+                    q += j + 1;
+                    break;
+                }
+            }
+        }
+        at = q;
     }
-    None
+    false
 }
 
 /// Cuts `buf` (starting at a record boundary) into ranges of about `target`
 /// bytes ending at record boundaries.
 fn chunk_bounds(buf: &[u8], target: usize) -> Vec<Range<usize>> {
     let target = target.max(1);
-    let pieces: Vec<Range<usize>> = (0..buf.len())
-        .step_by(target)
-        .map(|s| s..(s + target).min(buf.len()))
-        .collect();
-    // Quote parity at the start of every piece.
-    let odd: Vec<bool> = pieces
-        .par_iter()
-        .map(|r| buf[r.clone()].iter().filter(|&&b| b == b'"').count() % 2 == 1)
-        .collect();
-    let mut parity = false;
-    let mut bounds = Vec::with_capacity(pieces.len());
+    let mut bounds = Vec::with_capacity(buf.len() / target + 1);
     let mut start = 0;
-    for (piece, piece_odd) in pieces.iter().zip(odd) {
-        if piece.start >= start && piece.start > 0 {
-            // `parity` is the quote state at piece.start.
-            if let Some(end) = next_boundary(buf, piece.start, parity) {
-                if end > start && end < buf.len() {
-                    bounds.push(start..end);
-                    start = end;
-                }
-            }
+    scan_records(buf, |end| {
+        if end - start >= target && end < buf.len() {
+            bounds.push(start..end);
+            start = end;
         }
-        parity ^= piece_odd;
-    }
+        true
+    });
     if start < buf.len() {
         bounds.push(start..buf.len());
     }
@@ -486,13 +493,22 @@ fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch
         })
         .collect();
     let body = &chunk[skip..];
-    // With an odd number of quotes, the record holding the unmatched one
-    // swallows the rest of the input: find where that record starts.
-    let unterminated_at = if body.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-        Some(unmatched_record_start(body))
-    } else {
-        None
-    };
+    // A quoted field that never closes swallows the rest of the input: find
+    // where its record starts.
+    let mut record_start = 0;
+    let unterminated_at = scan_records(body, |end| {
+        record_start = end;
+        true
+    })
+    .then(|| {
+        // Skip line ends, as the row loop does before it compares offsets.
+        let rest = &body[record_start..];
+        (record_start
+            + rest
+                .iter()
+                .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+                .count()) as u64
+    });
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -651,20 +667,6 @@ fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch
         });
         batch.stats.entries += 1;
     }
-}
-
-/// Byte offset of the record in which a quote opens and never closes.
-fn unmatched_record_start(body: &[u8]) -> u64 {
-    let mut in_quote = false;
-    let mut record_start = 0;
-    for (i, &b) in body.iter().enumerate() {
-        match b {
-            b'"' => in_quote = !in_quote,
-            b'\n' if !in_quote => record_start = i + 1,
-            _ => {}
-        }
-    }
-    record_start as u64
 }
 
 fn reject(batch: &mut Batch, line: u64, kind: DiagKind, message: String) {
@@ -911,11 +913,17 @@ mod tests {
 
     #[test]
     fn unterminated_quote_is_reported_at_its_row() {
-        let text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",\"b\n\"CN=c,DC=x\",c\n";
+        // The quote never closes: the rest of the file is one value.
+        let text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",\"b\nCN=c,c\nCN=d,d\n";
         let p = parse(text, Some(CsvFlavor::Csvde));
         assert_eq!(kinds(&p), vec![(3, DiagKind::UnterminatedQuote)]);
         assert_eq!(p.entries.len(), 1);
         assert!(p.stats.reconciles());
+        // Read as the csv crate does, a later quote closes it (`"b\n"` then
+        // literal text): the row has too many fields.
+        let text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",\"b\n\"CN=c,DC=x\",c\n";
+        let p = parse(text, Some(CsvFlavor::Csvde));
+        assert_eq!(kinds(&p), vec![(3, DiagKind::RaggedRow)]);
     }
 
     #[test]

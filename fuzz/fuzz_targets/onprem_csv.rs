@@ -1,0 +1,25 @@
+//! The csvde and Export-Csv readers on arbitrary bytes: never panic, counters
+//! reconcile, and the chunk size does not change the result.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use usertype_audit::read::onprem_csv::{parse_bytes, CsvFlavor, CsvOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let (selector, data) = match data.split_first() {
+        Some((&b, rest)) => (b, rest),
+        None => (0, data),
+    };
+    let flavor = match selector % 3 {
+        0 => None,
+        1 => Some(CsvFlavor::Csvde),
+        _ => Some(CsvFlavor::ExportCsv),
+    };
+    let small = CsvOptions { chunk_size: usize::from(selector / 3) + 1, ..CsvOptions::default() };
+    let a = parse_bytes("fuzz.csv", data, flavor, &small);
+    let b = parse_bytes("fuzz.csv", data, flavor, &CsvOptions::default());
+    assert!(a.stats.reconciles(), "{:?}", a.stats);
+    assert_eq!(a.entries, b.entries);
+    assert_eq!(a.stats, b.stats);
+    assert_eq!(a.diagnostics, b.diagnostics);
+});
