@@ -8,9 +8,11 @@ use clap::Args;
 use super::{ExitStatus, Global};
 use crate::generate::{generate, GenerateOptions};
 
-/// Write a deterministic synthetic AD forest: `onprem.ldf`, written as Windows
-/// `ldifde` writes an export (about 2 KB per account). The same `--users` and
-/// `--seed` always give byte-identical files.
+/// Write a deterministic synthetic AD forest, the same accounts three ways:
+/// `onprem.ldf` as Windows `ldifde` writes it (about 2 KB per account),
+/// `onprem.csv` as `csvde` writes it, and `onprem-ps.csv` as
+/// `Get-ADUser -Properties * | Export-Csv -NoTypeInformation` writes it.
+/// The same `--users` and `--seed` always give byte-identical files.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Number of user accounts.

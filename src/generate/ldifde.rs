@@ -4,66 +4,78 @@
 //! folded every 76 bytes (continuation lines start with one space), binary
 //! attributes and values RFC 2849 does not allow in plain form written as
 //! `name:: base64`.
+//!
+//! The attribute lists of users, groups and computers live here once
+//! ([`write_user`], [`write_non_user`]) and go to any [`AttrSink`]; the csvde
+//! writer uses the same lists, so both files carry the same values.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::{
-    account_in, filetime, group_cn, group_dn, group_members, slot_is_group, user_dn, Ctx,
+    drive, filetime, group_cn, group_dn, group_members, slot_is_group, user_dn, Ctx, ExportWriter,
     GenerateOptions, GenerateSummary, OobExclusion, Rng, SyntheticAccount, FIRST_USER_RID,
-    NEVER_EXPIRES, NON_USER_EVERY, S_LDIF,
+    NEVER_EXPIRES, S_LDIF,
 };
 
 /// Bytes per physical line before a fold (the continuation adds one space).
 pub(crate) const FOLD_WIDTH: usize = 76;
 /// Records are handed to the writer in batches of about this many bytes.
-const BATCH: usize = 256 << 10;
+pub(crate) const BATCH: usize = 256 << 10;
 
 /// The same LDIF writer used by generate, to any writer (for benches/tests that want bytes in memory).
 ///
 /// The returned summary has one `files` entry with an empty path and the
 /// number of bytes written. Output is batched internally, so an unbuffered
 /// writer is fine.
-pub fn write_onprem_ldif<W: Write>(
-    opts: &GenerateOptions,
-    mut out: W,
-) -> io::Result<GenerateSummary> {
-    let ctx = Ctx::new(opts);
-    let mut rec = Record::new();
-    let mut bytes = 0u64;
-    let mut partners = 0u64;
-    let mut non_user = 0u64;
-    for i in 0..opts.users {
-        let a = account_in(&ctx, i);
-        partners += a.is_partner as u64;
-        write_user(&ctx, &a, &mut rec);
-        if (i + 1) % NON_USER_EVERY == 0 {
-            let slot = (i + 1) / NON_USER_EVERY - 1;
-            if slot_is_group(&ctx, slot) {
-                write_group(&ctx, slot, &mut rec);
-            } else {
-                write_computer(&ctx, slot, &mut rec);
-            }
-            non_user += 1;
-        }
-        if rec.buf.len() >= BATCH {
-            out.write_all(&rec.buf)?;
-            bytes += rec.buf.len() as u64;
-            rec.buf.clear();
+pub fn write_onprem_ldif<W: Write>(opts: &GenerateOptions, out: W) -> io::Result<GenerateSummary> {
+    drive(opts, &mut [&mut LdifWriter::new(out)])
+}
+
+/// [`ExportWriter`] of `onprem.ldf`.
+pub(crate) struct LdifWriter<W: Write> {
+    out: W,
+    rec: Record,
+    bytes: u64,
+}
+
+impl<W: Write> LdifWriter<W> {
+    pub(crate) fn new(out: W) -> Self {
+        LdifWriter {
+            out,
+            rec: Record::new(),
+            bytes: 0,
         }
     }
-    out.write_all(&rec.buf)?;
-    bytes += rec.buf.len() as u64;
-    out.flush()?;
-    Ok(GenerateSummary {
-        files: vec![(PathBuf::new(), bytes)],
-        users: opts.users,
-        partners,
-        non_user_objects: non_user,
-    })
+
+    fn spill(&mut self, min: usize) -> io::Result<()> {
+        if self.rec.buf.len() >= min {
+            self.out.write_all(&self.rec.buf)?;
+            self.bytes += self.rec.buf.len() as u64;
+            self.rec.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> ExportWriter for LdifWriter<W> {
+    fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()> {
+        write_user(ctx, a, x, &mut self.rec);
+        self.spill(BATCH)
+    }
+
+    fn non_user(&mut self, ctx: &Ctx, slot: u64) -> io::Result<()> {
+        write_non_user(ctx, slot, &mut self.rec);
+        self.spill(BATCH)
+    }
+
+    fn finish(&mut self) -> io::Result<u64> {
+        self.spill(0)?;
+        self.out.flush()?;
+        Ok(self.bytes)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -101,7 +113,8 @@ pub(crate) fn push_folded(out: &mut Vec<u8>, line: &[u8]) {
     }
 }
 
-fn push_u64(v: &mut Vec<u8>, mut n: u64) {
+/// Append `n` in decimal.
+pub(crate) fn push_u64(v: &mut Vec<u8>, mut n: u64) {
     let mut tmp = [0u8; 20];
     let mut i = tmp.len();
     loop {
@@ -115,7 +128,8 @@ fn push_u64(v: &mut Vec<u8>, mut n: u64) {
     v.extend_from_slice(&tmp[i..]);
 }
 
-fn push_i64(v: &mut Vec<u8>, n: i64) {
+/// Append `n` in decimal (with a `-` when negative).
+pub(crate) fn push_i64(v: &mut Vec<u8>, n: i64) {
     if n < 0 {
         v.push(b'-');
     }
@@ -123,7 +137,7 @@ fn push_i64(v: &mut Vec<u8>, n: i64) {
 }
 
 /// (year, month, day, hour, minute, second) of a Unix time (UTC).
-fn civil(unix: u64) -> (u64, u64, u64, u64, u64, u64) {
+pub(crate) fn civil(unix: u64) -> (u64, u64, u64, u64, u64, u64) {
     let days = (unix / 86_400) as i64;
     let secs = unix % 86_400;
     // Howard Hinnant's civil_from_days.
@@ -147,7 +161,7 @@ fn civil(unix: u64) -> (u64, u64, u64, u64, u64, u64) {
 }
 
 /// GeneralizedTime as AD writes it: `20240115103000.0Z`.
-fn push_gen_time(v: &mut Vec<u8>, unix: u64) {
+pub(crate) fn push_gen_time(v: &mut Vec<u8>, unix: u64) {
     let (y, mo, d, h, mi, s) = civil(unix);
     let mut b = *b"00000000000000.0Z";
     let mut put = |pos: usize, width: usize, mut n: u64| {
@@ -163,6 +177,43 @@ fn push_gen_time(v: &mut Vec<u8>, unix: u64) {
     put(10, 2, mi);
     put(12, 2, s);
     v.extend_from_slice(&b);
+}
+
+// ---------------------------------------------------------------------------
+// Attribute sinks
+
+/// Receives the attributes of one directory object, in export order. A
+/// multi-valued attribute arrives as several calls with the same name.
+pub(crate) trait AttrSink {
+    /// Start an object.
+    fn begin(&mut self, dn: &str);
+    /// End the current object.
+    fn end(&mut self);
+    /// One value; `binary` for octet-string attributes (`objectGUID`, ...).
+    fn value(&mut self, name: &str, v: &[u8], binary: bool);
+    /// An integer value.
+    fn uint(&mut self, name: &str, n: u64);
+    /// A signed integer value.
+    fn int(&mut self, name: &str, n: i64);
+    /// A GeneralizedTime value (Unix seconds).
+    fn time(&mut self, name: &str, unix: u64);
+    /// A value built with `format_args!` (ASCII only).
+    fn fmt(&mut self, name: &str, args: std::fmt::Arguments<'_>);
+
+    /// A text value.
+    fn text(&mut self, name: &str, v: &str) {
+        self.value(name, v.as_bytes(), false);
+    }
+    /// A text value when present.
+    fn opt(&mut self, name: &str, v: &Option<String>) {
+        if let Some(v) = v {
+            self.text(name, v);
+        }
+    }
+    /// A binary value.
+    fn bin(&mut self, name: &str, v: &[u8]) {
+        self.value(name, v, true);
+    }
 }
 
 /// One record being built; reused for every record (`buf` accumulates a batch).
@@ -187,7 +238,9 @@ impl Record {
     fn finish_line(&mut self) {
         push_folded(&mut self.buf, &self.line);
     }
+}
 
+impl AttrSink for Record {
     /// `dn:` (or `dn::`) and `changetype: add`.
     fn begin(&mut self, dn: &str) {
         self.value("dn", dn.as_bytes(), false);
@@ -217,20 +270,6 @@ impl Record {
         self.finish_line();
     }
 
-    fn text(&mut self, name: &str, v: &str) {
-        self.value(name, v.as_bytes(), false);
-    }
-
-    fn opt(&mut self, name: &str, v: &Option<String>) {
-        if let Some(v) = v {
-            self.text(name, v);
-        }
-    }
-
-    fn bin(&mut self, name: &str, v: &[u8]) {
-        self.value(name, v, true);
-    }
-
     fn uint(&mut self, name: &str, n: u64) {
         self.start_line(name);
         self.line.extend_from_slice(b": ");
@@ -252,7 +291,6 @@ impl Record {
         self.finish_line();
     }
 
-    /// A value built with `format_args!` (ASCII only; no allocation).
     fn fmt(&mut self, name: &str, args: std::fmt::Arguments<'_>) {
         self.start_line(name);
         self.line.extend_from_slice(b": ");
@@ -267,7 +305,7 @@ impl Record {
 
 const T_NOW: u64 = 1_736_899_200;
 
-fn dscore_propagation(rec: &mut Record, r: &mut Rng, created: u64) {
+fn dscore_propagation<S: AttrSink>(rec: &mut S, r: &mut Rng, created: u64) {
     for _ in 0..r.below(2) {
         let t = created + r.below(T_NOW.saturating_sub(created).max(1));
         rec.time("dSCorePropagationData", t);
@@ -275,31 +313,129 @@ fn dscore_propagation(rec: &mut Record, r: &mut Rng, created: u64) {
     rec.text("dSCorePropagationData", "16010101000001.0Z");
 }
 
-fn write_user(ctx: &Ctx, a: &SyntheticAccount, rec: &mut Record) {
-    let mut r = Rng::new(ctx.seed, a.index, S_LDIF);
-    let usn_created = 20_000 + a.index * 9 + r.below(9);
-    let usn_changed = usn_created + r.below(2_000_000);
-    let bad_pwd = if r.chance(0.9) { 0 } else { r.range(1, 3) };
-    let bad_pwd_time = if r.chance(0.4) {
-        0
-    } else {
-        filetime(T_NOW - r.below(200 * 86_400), r.next_u64())
-    };
-    let last_logon = a
-        .last_logon_timestamp
-        .map(|t| (t + r.below(14 * 86_400 * 10_000_000)).min(filetime(T_NOW, 0)))
-        .unwrap_or(0);
-    let logon_count = if a.last_logon_timestamp.is_some() {
-        r.range(1, 5000)
-    } else {
-        0
-    };
-    let home = r.chance(0.8);
-    let mut mbx_guid = [0u8; 16];
-    r.fill(&mut mbx_guid);
-    let mut leg = [0u8; 16];
-    r.fill(&mut leg);
+/// The values of a user record that are not in [`SyntheticAccount`] (drawn
+/// from the account's `S_LDIF` stream), shared by every export format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UserExtras {
+    pub usn_created: u64,
+    pub usn_changed: u64,
+    pub bad_pwd: u64,
+    /// FILETIME, 0 = never.
+    pub bad_pwd_time: u64,
+    /// FILETIME, 0 = never.
+    pub last_logon: u64,
+    pub logon_count: u64,
+    /// `homeDirectory` / `homeDrive` are set.
+    pub home_directory: bool,
+    /// `scriptPath` is set.
+    pub script_path: bool,
+    pub mbx_guid: [u8; 16],
+    /// Random part of `legacyExchangeDN`.
+    pub leg: [u8; 16],
+    /// The extra `dSCorePropagationData` value (before `16010101000001.0Z`).
+    pub dscore: Option<u64>,
+}
 
+impl UserExtras {
+    /// The draws of user `a`, in the order the LDIF writer always made them.
+    pub(crate) fn new(ctx: &Ctx, a: &SyntheticAccount) -> UserExtras {
+        let mut r = Rng::new(ctx.seed, a.index, S_LDIF);
+        let usn_created = 20_000 + a.index * 9 + r.below(9);
+        let usn_changed = usn_created + r.below(2_000_000);
+        let bad_pwd = if r.chance(0.9) { 0 } else { r.range(1, 3) };
+        let bad_pwd_time = if r.chance(0.4) {
+            0
+        } else {
+            filetime(T_NOW - r.below(200 * 86_400), r.next_u64())
+        };
+        let last_logon = a
+            .last_logon_timestamp
+            .map(|t| (t + r.below(14 * 86_400 * 10_000_000)).min(filetime(T_NOW, 0)))
+            .unwrap_or(0);
+        let logon_count = if a.last_logon_timestamp.is_some() {
+            r.range(1, 5000)
+        } else {
+            0
+        };
+        let home = r.chance(0.8);
+        let mut mbx_guid = [0u8; 16];
+        r.fill(&mut mbx_guid);
+        let mut leg = [0u8; 16];
+        r.fill(&mut leg);
+        let dscore = (r.below(2) == 1)
+            .then(|| a.when_created + r.below(T_NOW.saturating_sub(a.when_created).max(1)));
+        let person =
+            a.oob_exclusion.is_none() || a.oob_exclusion == Some(OobExclusion::UserWriteback);
+        UserExtras {
+            usn_created,
+            usn_changed,
+            bad_pwd,
+            bad_pwd_time,
+            last_logon,
+            logon_count,
+            home_directory: person && home && !a.is_partner,
+            script_path: person && !a.is_partner,
+            mbx_guid,
+            leg,
+            dscore,
+        }
+    }
+}
+
+/// `homeDirectory` of a user that has one.
+pub(crate) struct HomeDirectory<'a>(pub &'a Ctx, pub &'a SyntheticAccount);
+
+impl std::fmt::Display for HomeDirectory<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\\\\fs01.{}\\home$\\{}", self.0.domain, self.1.sam)
+    }
+}
+
+/// `legacyExchangeDN` of a user with a mailbox.
+pub(crate) struct LegacyExchangeDn<'a>(pub &'a Ctx, pub &'a SyntheticAccount, pub &'a UserExtras);
+
+impl std::fmt::Display for LegacyExchangeDn<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (ctx, a, x) = (self.0, self.1, self.2);
+        let nick = a.mail_nickname.as_deref().unwrap_or(&a.sam);
+        write!(
+            f,
+            "/o={}/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}-",
+            ctx.org,
+            Hex(&x.leg)
+        )?;
+        for c in nick.chars().filter(|c| c.is_ascii_alphanumeric()).take(3) {
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `targetAddress` of a remote mailbox.
+pub(crate) struct TargetAddress<'a>(pub &'a Ctx, pub &'a str);
+
+impl std::fmt::Display for TargetAddress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SMTP:{}@{}.mail.onmicrosoft.com", self.1, self.0.tenant)
+    }
+}
+
+/// `msExchRecipientDisplayType` for a `msExchRecipientTypeDetails` value.
+pub(crate) fn recipient_display_type(rtd: u64) -> i64 {
+    if rtd == 1 {
+        1_073_741_824
+    } else {
+        -2_147_483_642
+    }
+}
+
+/// The attributes of user `a` in ldifde order.
+pub(crate) fn write_user<S: AttrSink>(
+    ctx: &Ctx,
+    a: &SyntheticAccount,
+    x: &UserExtras,
+    rec: &mut S,
+) {
     rec.begin(&a.dn);
     for oc in ["top", "person", "organizationalPerson", "user"] {
         rec.text("objectClass", oc);
@@ -320,11 +456,11 @@ fn write_user(ctx: &Ctx, a: &SyntheticAccount, rec: &mut Record) {
     rec.time("whenCreated", a.when_created);
     rec.time("whenChanged", a.when_changed);
     rec.opt("displayName", &a.display_name);
-    rec.uint("uSNCreated", usn_created);
+    rec.uint("uSNCreated", x.usn_created);
     for g in &a.member_of {
         rec.text("memberOf", g);
     }
-    rec.uint("uSNChanged", usn_changed);
+    rec.uint("uSNChanged", x.usn_changed);
     if a.is_critical_system_object {
         rec.text("showInAdvancedViewOnly", "TRUE");
     }
@@ -341,22 +477,18 @@ fn write_user(ctx: &Ctx, a: &SyntheticAccount, rec: &mut Record) {
     rec.text("name", &a.cn);
     rec.bin("objectGUID", &a.object_guid);
     rec.uint("userAccountControl", a.user_account_control as u64);
-    rec.uint("badPwdCount", bad_pwd);
+    rec.uint("badPwdCount", x.bad_pwd);
     rec.uint("codePage", 0);
     rec.uint("countryCode", a.country_code as u64);
     rec.opt("employeeID", &a.employee_id);
-    let person = a.oob_exclusion.is_none() || a.oob_exclusion == Some(OobExclusion::UserWriteback);
-    if person && home && !a.is_partner {
-        rec.fmt(
-            "homeDirectory",
-            format_args!("\\\\fs01.{}\\home$\\{}", ctx.domain, a.sam),
-        );
+    if x.home_directory {
+        rec.fmt("homeDirectory", format_args!("{}", HomeDirectory(ctx, a)));
         rec.text("homeDrive", "H:");
     }
-    rec.uint("badPasswordTime", bad_pwd_time);
+    rec.uint("badPasswordTime", x.bad_pwd_time);
     rec.uint("lastLogoff", 0);
-    rec.uint("lastLogon", last_logon);
-    if person && !a.is_partner {
+    rec.uint("lastLogon", x.last_logon);
+    if x.script_path {
         rec.text("scriptPath", "logon.cmd");
     }
     rec.uint("pwdLastSet", a.pwd_last_set);
@@ -364,24 +496,13 @@ fn write_user(ctx: &Ctx, a: &SyntheticAccount, rec: &mut Record) {
     rec.bin("objectSid", &a.object_sid);
     rec.opt("adminDescription", &a.admin_description);
     rec.uint("accountExpires", a.account_expires);
-    rec.uint("logonCount", logon_count);
+    rec.uint("logonCount", x.logon_count);
     rec.text("sAMAccountName", &a.sam);
     rec.uint("sAMAccountType", 805_306_368);
     if rtd.is_some() {
-        let nick = a.mail_nickname.as_deref().unwrap_or(&a.sam);
-        let short: String = nick
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .take(3)
-            .collect();
         rec.fmt(
             "legacyExchangeDN",
-            format_args!(
-                "/o={}/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}-{}",
-                ctx.org,
-                Hex(&leg),
-                short
-            ),
+            format_args!("{}", LegacyExchangeDn(ctx, a, x)),
         );
     }
     rec.text("userPrincipalName", &a.upn);
@@ -393,25 +514,29 @@ fn write_user(ctx: &Ctx, a: &SyntheticAccount, rec: &mut Record) {
         rec.bin("thumbnailPhoto", photo);
     }
     rec.text("objectCategory", &ctx.object_category_person);
-    dscore_propagation(rec, &mut r, a.when_created);
+    if let Some(t) = x.dscore {
+        rec.time("dSCorePropagationData", t);
+    }
+    rec.text("dSCorePropagationData", "16010101000001.0Z");
     if let Some(t) = a.last_logon_timestamp {
         rec.uint("lastLogonTimestamp", t);
     }
     rec.opt("mail", &a.mail);
     if let Some(rtd) = rtd {
-        if rtd == 1 {
-            rec.uint("msExchRecipientDisplayType", 1_073_741_824);
+        let dt = recipient_display_type(rtd);
+        if dt >= 0 {
+            rec.uint("msExchRecipientDisplayType", dt as u64);
         } else {
-            rec.int("msExchRecipientDisplayType", -2_147_483_642);
+            rec.int("msExchRecipientDisplayType", dt);
         }
-        rec.bin("msExchMailboxGuid", &mbx_guid);
+        rec.bin("msExchMailboxGuid", &x.mbx_guid);
         rec.uint("msExchRecipientTypeDetails", rtd);
         if rtd != 1 {
             rec.uint("msExchRemoteRecipientType", 4);
             if let Some(nick) = &a.mail_nickname {
                 rec.fmt(
                     "targetAddress",
-                    format_args!("SMTP:{nick}@{}.mail.onmicrosoft.com", ctx.tenant),
+                    format_args!("{}", TargetAddress(ctx, nick)),
                 );
             }
         }
@@ -424,8 +549,17 @@ fn write_user(ctx: &Ctx, a: &SyntheticAccount, rec: &mut Record) {
     rec.end();
 }
 
+/// Non-user slot `slot`: a group or a computer.
+pub(crate) fn write_non_user<S: AttrSink>(ctx: &Ctx, slot: u64, rec: &mut S) {
+    if slot_is_group(ctx, slot) {
+        write_group(ctx, slot, rec);
+    } else {
+        write_computer(ctx, slot, rec);
+    }
+}
+
 /// Lowercase hex of bytes, for `format_args!`.
-struct Hex<'a>(&'a [u8]);
+pub(crate) struct Hex<'a>(pub &'a [u8]);
 
 impl std::fmt::Display for Hex<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -442,7 +576,7 @@ fn slot_rid(ctx: &Ctx, slot: u64) -> u32 {
         .wrapping_add(slot) as u32
 }
 
-fn write_group(ctx: &Ctx, slot: u64, rec: &mut Record) {
+fn write_group<S: AttrSink>(ctx: &Ctx, slot: u64, rec: &mut S) {
     // Stream S_LDIF with the slot index offset far from any user index.
     let mut r = Rng::new(ctx.seed ^ 0xA5A5_5A5A_0F0F_F0F0, slot, S_LDIF);
     let cn = group_cn(ctx, slot);
@@ -493,7 +627,7 @@ const OS: &[(&str, &str)] = &[
     ("Windows Server 2019 Datacenter", "10.0 (17763)"),
 ];
 
-fn write_computer(ctx: &Ctx, slot: u64, rec: &mut Record) {
+fn write_computer<S: AttrSink>(ctx: &Ctx, slot: u64, rec: &mut S) {
     let mut r = Rng::new(ctx.seed ^ 0x5A5A_A5A5_F0F0_0F0F, slot, S_LDIF);
     let name = format!("WS{slot:06}");
     let lower = name.to_ascii_lowercase();
@@ -561,6 +695,7 @@ mod tests {
     use super::super::{account, generate, guid_to_string, sid_to_string, OobExclusion};
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
+    use std::path::PathBuf;
 
     fn opts(users: u64, seed: u64) -> GenerateOptions {
         GenerateOptions {
@@ -683,7 +818,7 @@ mod tests {
         assert_eq!(f1, a);
         assert_eq!(f1, f2);
         assert_eq!(s1, s2);
-        assert_eq!(s1.files, vec![(dir.join("onprem.ldf"), a.len() as u64)]);
+        assert_eq!(s1.files[0], (dir.join("onprem.ldf"), a.len() as u64));
         assert_eq!(sa.files, vec![(PathBuf::new(), a.len() as u64)]);
     }
 

@@ -19,17 +19,36 @@
 //! * a few accounts the out-of-box Entra Connect rules exclude (DOMAIN §3.5),
 //!   see [`OobExclusion`]: user indices with `index % 10007` equal to 5
 //!   (`isCriticalSystemObject`), 17 (`MSOL_`), 29 (`AAD_`), 41 (`adminDescription: User_...`).
+//!
+//! [`generate`] writes three on-premises exports of the same forest, in one pass:
+//! * [`ONPREM_FILE`] (`onprem.ldf`): Windows `ldifde` LDIF ([`write_onprem_ldif`]);
+//! * [`ONPREM_CSVDE_FILE`] (`onprem.csv`): Windows `csvde`, one wide CSV of the
+//!   same objects with the same values ([`write_onprem_csvde`]);
+//! * [`ONPREM_PS_FILE`] (`onprem-ps.csv`): PowerShell 7
+//!   `Get-ADUser -Filter * -Properties * | Export-Csv -NoTypeInformation`, users
+//!   only, with the information an Export-Csv loses ([`write_onprem_export_csv`],
+//!   [`EXPORT_CSV_LOST`]).
 
+mod csvde;
 mod ldifde;
+mod powershell;
 
+pub use csvde::{write_onprem_csvde, CSVDE_COLUMNS};
 pub use ldifde::write_onprem_ldif;
+pub use powershell::{write_onprem_export_csv, EXPORT_CSV_COLUMNS, EXPORT_CSV_LOST};
+
+use ldifde::UserExtras;
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
-/// File name of the on-premises export written by [`generate`].
+/// File name of the on-premises LDIF export written by [`generate`].
 pub const ONPREM_FILE: &str = "onprem.ldf";
+/// File name of the csvde export written by [`generate`].
+pub const ONPREM_CSVDE_FILE: &str = "onprem.csv";
+/// File name of the `Get-ADUser | Export-Csv` export written by [`generate`].
+pub const ONPREM_PS_FILE: &str = "onprem-ps.csv";
 /// One non-user object (group or computer) is written after every this many users.
 pub const NON_USER_EVERY: u64 = 50;
 /// RID of user index 0; user `i` has RID `FIRST_USER_RID + i` (truncated to 32 bits).
@@ -72,8 +91,9 @@ impl Default for GenerateOptions {
 /// What was generated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GenerateSummary {
-    /// Files written with their sizes in bytes. [`write_onprem_ldif`] reports one
-    /// entry with an empty path (it does not know the destination).
+    /// Files written with their sizes in bytes. [`write_onprem_ldif`],
+    /// [`write_onprem_csvde`] and [`write_onprem_export_csv`] report one entry
+    /// with an empty path (they do not know the destination).
     pub files: Vec<(PathBuf, u64)>,
     /// User accounts written (including the planted excluded accounts).
     pub users: u64,
@@ -223,19 +243,72 @@ impl SyntheticAccount {
     }
 }
 
-/// Writes `onprem.ldf` into `out_dir` (created if missing). Deterministic: same options => byte-identical file.
+/// Writes [`ONPREM_FILE`], [`ONPREM_CSVDE_FILE`] and [`ONPREM_PS_FILE`] into
+/// `out_dir` (created if missing), from one pass over the accounts.
+/// Deterministic: same options => byte-identical files. `files` of the summary
+/// lists the three paths, in that order, with their sizes.
 pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSummary> {
     fs::create_dir_all(out_dir)?;
-    let path = out_dir.join(ONPREM_FILE);
-    let file = File::create(&path)?;
-    let mut w = BufWriter::with_capacity(4 << 20, file);
-    let mut summary = write_onprem_ldif(opts, &mut w)?;
-    w.flush()?;
-    let file = w.into_inner().map_err(|e| e.into_error())?;
-    drop(file);
-    let bytes = summary.files.first().map(|f| f.1).unwrap_or(0);
-    summary.files = vec![(path, bytes)];
+    let names = [ONPREM_FILE, ONPREM_CSVDE_FILE, ONPREM_PS_FILE];
+    let paths: Vec<PathBuf> = names.iter().map(|n| out_dir.join(n)).collect();
+    let open = |p: &PathBuf| -> io::Result<BufWriter<File>> {
+        Ok(BufWriter::with_capacity(1 << 20, File::create(p)?))
+    };
+    let mut ldif = ldifde::LdifWriter::new(open(&paths[0])?);
+    let mut csv = csvde::CsvdeWriter::new(open(&paths[1])?);
+    let mut ps = powershell::ExportCsvWriter::new(open(&paths[2])?);
+    let mut summary = drive(opts, &mut [&mut ldif, &mut csv, &mut ps])?;
+    for (slot, path) in summary.files.iter_mut().zip(paths) {
+        slot.0 = path;
+    }
     Ok(summary)
+}
+
+/// One output format fed by [`drive`].
+pub(crate) trait ExportWriter {
+    /// User account `a` (with its format-independent extra values `x`).
+    fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()>;
+    /// Non-user slot `slot` (a group or a computer).
+    fn non_user(&mut self, ctx: &Ctx, slot: u64) -> io::Result<()>;
+    /// Write out what is buffered, flush, and return the bytes written in all.
+    fn finish(&mut self) -> io::Result<u64>;
+}
+
+/// One pass over all objects in export order (user 0, ..., user 49, non-user
+/// slot 0, user 50, ...), each handed to every writer. The summary has one
+/// `files` entry per writer, with an empty path and the bytes it wrote.
+pub(crate) fn drive(
+    opts: &GenerateOptions,
+    writers: &mut [&mut dyn ExportWriter],
+) -> io::Result<GenerateSummary> {
+    let ctx = Ctx::new(opts);
+    let mut partners = 0u64;
+    let mut non_user = 0u64;
+    for i in 0..opts.users {
+        let a = account_in(&ctx, i);
+        let x = UserExtras::new(&ctx, &a);
+        partners += a.is_partner as u64;
+        for w in writers.iter_mut() {
+            w.user(&ctx, &a, &x)?;
+        }
+        if (i + 1) % NON_USER_EVERY == 0 {
+            let slot = (i + 1) / NON_USER_EVERY - 1;
+            for w in writers.iter_mut() {
+                w.non_user(&ctx, slot)?;
+            }
+            non_user += 1;
+        }
+    }
+    let mut files = Vec::with_capacity(writers.len());
+    for w in writers.iter_mut() {
+        files.push((PathBuf::new(), w.finish()?));
+    }
+    Ok(GenerateSummary {
+        files,
+        users: opts.users,
+        partners,
+        non_user_objects: non_user,
+    })
 }
 
 /// The synthetic user account `index` (0-based). A pure function of the options
@@ -1255,4 +1328,55 @@ pub(crate) fn account_in(ctx: &Ctx, index: u64) -> SyntheticAccount {
         }
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generate_writes_three_files_from_one_pass() {
+        let opts = GenerateOptions {
+            users: 260,
+            seed: 5,
+            ..GenerateOptions::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let s1 = generate(&opts, dir.path()).unwrap();
+        let names = [ONPREM_FILE, ONPREM_CSVDE_FILE, ONPREM_PS_FILE];
+        let first: Vec<Vec<u8>> = names
+            .iter()
+            .map(|n| fs::read(dir.path().join(n)).unwrap())
+            .collect();
+        let s2 = generate(&opts, dir.path()).unwrap();
+        assert_eq!(s1, s2);
+        let expected_files: Vec<(PathBuf, u64)> = names
+            .iter()
+            .zip(&first)
+            .map(|(n, d)| (dir.path().join(n), d.len() as u64))
+            .collect();
+        assert_eq!(s1.files, expected_files);
+        for (n, d) in names.iter().zip(&first) {
+            assert_eq!(
+                &fs::read(dir.path().join(n)).unwrap(),
+                d,
+                "{n} deterministic"
+            );
+        }
+        // The same bytes as the separate writers.
+        let mut l = Vec::new();
+        let sl = write_onprem_ldif(&opts, &mut l).unwrap();
+        let mut c = Vec::new();
+        let sc = write_onprem_csvde(&opts, &mut c).unwrap();
+        let mut p = Vec::new();
+        let sp = write_onprem_export_csv(&opts, &mut p).unwrap();
+        assert_eq!([l, c, p], first.as_slice());
+        for s in [sl, sc, sp] {
+            assert_eq!(
+                (s.users, s.partners, s.non_user_objects),
+                (s1.users, s1.partners, s1.non_user_objects)
+            );
+        }
+        assert_eq!((s1.users, s1.non_user_objects), (260, 5));
+    }
 }
