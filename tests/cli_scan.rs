@@ -407,3 +407,122 @@ fn generate_is_deterministic_through_the_cli() {
     let read = |d: &tempfile::TempDir| std::fs::read(d.path().join("onprem.ldf")).unwrap();
     assert_eq!(read(&a), read(&b));
 }
+
+#[test]
+fn cloud_export_without_select_names_the_reexport_commands() {
+    let out = bin()
+        .arg("scan")
+        .arg(fixture("cloud/rest-default-select.json"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "coverage gaps are warnings in scan"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("WARNING: this export cannot support a full audit."),
+        "{stdout}"
+    );
+    assert!(stdout
+        .contains("https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,userType,"));
+    assert!(stdout.contains("&$top=999"));
+    assert!(stdout.contains("Get-MgUser -All -Property id,userPrincipalName,userType,"));
+    assert!(stdout.contains("ConvertTo-Json -Depth 10"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("rest-default-select.json:1: warning [coverage_gap]"),
+        "{stderr}"
+    );
+
+    let (code, doc) = scan_json(&[fixture("cloud/rest-default-select.json").to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["users"], 5);
+    assert!(doc["coverage_gaps"]
+        .as_array()
+        .is_some_and(|g| !g.is_empty()));
+}
+
+#[test]
+fn truncated_cloud_export_exits_1_with_file_and_line() {
+    let out = bin()
+        .args(["scan", "-q"])
+        .arg(fixture("cloud/truncated.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("truncated.json:153: error [invalid_json]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn csv_exports_are_recognised_by_content() {
+    let (code, doc) = scan_json(&[fixture("example/onprem.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["format"], "csvde");
+    assert_eq!(stat(&doc, "entries"), 204);
+    let (code, doc) = scan_json(&[fixture("example/onprem-ps.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["format"], "export-csv");
+    assert_eq!(stat(&doc, "entries"), 200);
+    // The .NET type-name columns are reported once each, not once per row.
+    let mut reader = csv::Reader::from_path(fixture("example/onprem-ps.csv")).unwrap();
+    let mut placeholder_columns = std::collections::BTreeSet::new();
+    for row in reader.records() {
+        for (i, field) in row.unwrap().iter().enumerate() {
+            if field == "Microsoft.ActiveDirectory.Management.ADPropertyValueCollection"
+                || field == "System.Byte[]"
+            {
+                placeholder_columns.insert(i);
+            }
+        }
+    }
+    assert!(placeholder_columns.len() >= 4);
+    assert_eq!(
+        doc["diagnostics"]["by_kind"]["unusable_column"],
+        placeholder_columns.len()
+    );
+    // A file named .txt is still recognised; an unknown format is a usage error.
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("export.txt");
+    std::fs::copy(fixture("example/onprem.ldf"), &odd).unwrap();
+    let (code, doc) = scan_json(&[odd.to_str().unwrap()]);
+    assert_eq!((code, doc["format"].as_str()), (0, Some("ldif")));
+    let junk = dir.path().join("junk.dat");
+    std::fs::write(&junk, "hello world\n").unwrap();
+    let out = bin().arg("scan").arg(&junk).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--onprem-format"));
+}
+
+#[test]
+fn csv_dump_has_the_ldif_dump_schema() {
+    let dump = |rel: &str| -> Vec<Json> {
+        let out = bin()
+            .args(["scan", "-q", "--dump", "jsonl"])
+            .arg(fixture(rel))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let ldif = dump("example/onprem.ldf");
+    let csv = dump("example/onprem.csv");
+    assert_eq!(ldif.len(), csv.len());
+    for (l, c) in ldif.iter().zip(&csv) {
+        assert_eq!(l["dn"], c["dn"]);
+        assert_eq!(l["attrs"]["objectGUID"], c["attrs"]["objectGUID"]);
+        assert_eq!(
+            l["attrs"]["userPrincipalName"],
+            c["attrs"]["userPrincipalName"]
+        );
+        assert_eq!(l["attrs"]["memberOf"], c["attrs"]["memberOf"]);
+    }
+}

@@ -10,11 +10,14 @@ use clap::{Args, ValueEnum};
 
 use super::{progress, ExitStatus, Global};
 use crate::diag::{Diagnostic, Severity};
+use crate::read::cloud::{self, CloudFormat, CloudOptions, CloudSummary, CloudUser};
 use crate::read::detect::{detect, Format};
 use crate::read::input::Input;
 use crate::read::ldif::{self, LdifOptions, TrailingSpace};
 use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
-use crate::read::{Batch, BatchSink, CountOnly, EntryRef, Projection, ReadControl, ReadSummary};
+use crate::read::{
+    Batch, BatchSink, CountOnly, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary,
+};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -156,16 +159,34 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
                     }
                 }
             }
-            (Format::GraphJson | Format::CloudCsv, _) => {
+            (Format::GraphJson | Format::CloudCsv, sink) => {
+                let cloud_opts = CloudOptions {
+                    strict: args.strict,
+                    keep_per_kind: args.max_diagnostics,
+                    ..CloudOptions::default()
+                };
+                let read = cloud::read_input(input, &cloud_opts);
                 bar.finish_and_clear();
-                anyhow::bail!("{file}: cloud exports ({format}) are not supported by scan yet");
+                let read = read?;
+                if let Some(sink) = sink {
+                    for user in &read.users {
+                        sink.out
+                            .write_all(cloud_user_json(user).as_bytes())
+                            .context("writing the dump")?;
+                    }
+                }
+                let summary = read.summary;
+                errors += summary.diagnostics.count(Severity::Error);
+                print_diagnostics(&summary.diagnostics.kept);
+                summaries.push(FileSummary::Cloud(read.format, summary));
+                continue;
             }
         };
         bar.finish_and_clear();
         let summary = summary?;
         errors += summary.diagnostics.count(Severity::Error);
         print_diagnostics(&summary.diagnostics.kept);
-        summaries.push((format, summary));
+        summaries.push(FileSummary::OnPrem(format, summary));
     }
     if let Some(out) = dump.as_mut() {
         out.flush().context("writing the dump")?;
@@ -173,12 +194,9 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
     if !global.quiet || args.format == SummaryFormat::Json {
         let text = match args.format {
-            SummaryFormat::Text => summaries
-                .iter()
-                .map(|(f, s)| text_summary(*f, s))
-                .collect::<String>(),
+            SummaryFormat::Text => summaries.iter().map(FileSummary::text).collect::<String>(),
             SummaryFormat::Json => {
-                let docs: Vec<_> = summaries.iter().map(|(f, s)| json_summary(*f, s)).collect();
+                let docs: Vec<_> = summaries.iter().map(FileSummary::json).collect();
                 let mut s = serde_json::to_string_pretty(&docs)?;
                 s.push('\n');
                 s
@@ -197,6 +215,113 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
     })
 }
 
+/// What scan found in one file.
+enum FileSummary {
+    OnPrem(Format, ReadSummary),
+    Cloud(CloudFormat, CloudSummary),
+}
+
+impl FileSummary {
+    fn text(&self) -> String {
+        match self {
+            FileSummary::OnPrem(f, s) => text_summary(*f, s),
+            FileSummary::Cloud(f, s) => cloud_text_summary(*f, s),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            FileSummary::OnPrem(f, s) => json_summary(*f, s),
+            FileSummary::Cloud(f, s) => cloud_json_summary(*f, s),
+        }
+    }
+}
+
+fn cloud_text_summary(format: CloudFormat, s: &CloudSummary) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let t = &s.by_user_type;
+    let y = &s.synced;
+    let _ = writeln!(out, "{}", s.file);
+    let _ = writeln!(out, "  format       {format} (cloud users)");
+    let _ = writeln!(out, "  bytes        {}", s.bytes);
+    let _ = writeln!(out, "  users        {} ({} rejected)", s.users, s.rejected);
+    let _ = writeln!(
+        out,
+        "    userType         Member {}, Guest {}, absent {}, other {}",
+        t.member, t.guest, t.absent, t.other
+    );
+    let _ = writeln!(
+        out,
+        "    synced           {} synced, {} no longer synced, {} never synced or unknown",
+        y.synced, y.no_longer_synced, y.never_or_unknown
+    );
+    diagnostics_lines(&mut out, &s.diagnostics);
+    if !s.coverage.gaps.is_empty() || s.coverage.csv {
+        let _ = writeln!(out, "  WARNING: this export cannot support a full audit.");
+        for line in cloud::remedy(&s.coverage).lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  elapsed      {:.3} s ({:.0} MB/s)",
+        s.elapsed.as_secs_f64(),
+        mb_per_s(s.bytes, s.elapsed)
+    );
+    out
+}
+
+fn cloud_json_summary(format: CloudFormat, s: &CloudSummary) -> serde_json::Value {
+    serde_json::json!({
+        "file": &*s.file,
+        "format": format.name(),
+        "encoding": s.encoding,
+        "bytes": s.bytes,
+        "users": s.users,
+        "rejected": s.rejected,
+        "pages": s.pages,
+        "by_user_type": s.by_user_type,
+        "synced": s.synced,
+        "diagnostics": diagnostics_json(&s.diagnostics),
+        "coverage_gaps": s.coverage.gaps.iter().map(|g| g.message()).collect::<Vec<_>>(),
+        "remedy": (!s.coverage.gaps.is_empty()).then(|| cloud::remedy(&s.coverage)),
+        "elapsed_seconds": s.elapsed.as_secs_f64(),
+        "throughput_mb_per_s": mb_per_s(s.bytes, s.elapsed),
+    })
+}
+
+/// One cloud user as a JSON line, with Graph's property names.
+fn cloud_user_json(u: &CloudUser) -> String {
+    let ext: serde_json::Map<String, serde_json::Value> = (1..=15)
+        .filter_map(|n| {
+            u.on_premises_extension_attributes
+                .get(n)
+                .map(|v| (format!("extensionAttribute{n}"), v.into()))
+        })
+        .collect();
+    let mut line = serde_json::json!({
+        "id": &*u.id,
+        "line": u.source.line,
+        "userPrincipalName": u.user_principal_name.as_deref(),
+        "userType": u.user_type.as_ref().map(|t| t.as_str()),
+        "accountEnabled": u.account_enabled,
+        "mail": u.mail.as_deref(),
+        "proxyAddresses": u.proxy_addresses.iter().map(|p| &**p).collect::<Vec<_>>(),
+        "creationType": u.creation_type.as_deref(),
+        "externalUserState": u.external_user_state.as_deref(),
+        "onPremisesSyncEnabled": u.on_premises_sync_enabled,
+        "onPremisesImmutableId": u.on_premises_immutable_id.as_deref(),
+        "onPremisesSecurityIdentifier": u.on_premises_security_identifier.as_deref(),
+        "onPremisesDistinguishedName": u.on_premises_distinguished_name.as_deref(),
+        "onPremisesUserPrincipalName": u.on_premises_user_principal_name.as_deref(),
+        "onPremisesExtensionAttributes": ext,
+    })
+    .to_string();
+    line.push('\n');
+    line
+}
+
 fn print_diagnostics(kept: &[Diagnostic]) {
     let mut err = io::stderr().lock();
     for d in kept {
@@ -204,44 +329,25 @@ fn print_diagnostics(kept: &[Diagnostic]) {
     }
 }
 
-fn throughput(s: &ReadSummary) -> f64 {
-    let secs = s.elapsed.as_secs_f64();
+fn mb_per_s(bytes: u64, elapsed: std::time::Duration) -> f64 {
+    let secs = elapsed.as_secs_f64();
     if secs > 0.0 {
-        s.stats.bytes as f64 / secs / 1e6
+        bytes as f64 / secs / 1e6
     } else {
         0.0
     }
 }
 
-fn text_summary(format: Format, s: &ReadSummary) -> String {
+fn kebab<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The diagnostics lines of a text summary: totals, then each kind with its count and first place.
+fn diagnostics_lines(out: &mut String, d: &Diagnostics) {
     use std::fmt::Write as _;
-    let st = &s.stats;
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", s.file);
-    let _ = writeln!(
-        out,
-        "  format       {format} ({}, {})",
-        serde_json::to_value(s.encoding)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        serde_json::to_value(s.transport)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(out, "  bytes        {}", st.bytes);
-    let _ = writeln!(out, "  lines        {}", st.lines);
-    let _ = writeln!(out, "  records      {}", st.records);
-    let _ = writeln!(out, "    entries          {}", st.entries);
-    let _ = writeln!(out, "    change records   {}", st.change_records);
-    let _ = writeln!(out, "    referrals        {}", st.referrals);
-    let _ = writeln!(out, "    trailers         {}", st.trailers);
-    let _ = writeln!(out, "    rejected         {}", st.rejected);
-    if st.controls > 0 {
-        let _ = writeln!(out, "  controls     {} (ignored)", st.controls);
-    }
-    let d = &s.diagnostics;
     let _ = writeln!(
         out,
         "  diagnostics  {} error(s), {} warning(s), {} note(s)",
@@ -268,6 +374,46 @@ fn text_summary(format: Format, s: &ReadSummary) -> String {
             first
         );
     }
+}
+
+fn diagnostics_json(d: &Diagnostics) -> serde_json::Value {
+    let counts: serde_json::Map<String, serde_json::Value> = d
+        .counts
+        .iter()
+        .map(|(k, n)| (k.name().to_string(), (*n).into()))
+        .collect();
+    serde_json::json!({
+        "errors": d.count(Severity::Error),
+        "warnings": d.count(Severity::Warning),
+        "notes": d.count(Severity::Note),
+        "by_kind": counts,
+        "first": d.kept,
+    })
+}
+
+fn text_summary(format: Format, s: &ReadSummary) -> String {
+    use std::fmt::Write as _;
+    let st = &s.stats;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", s.file);
+    let _ = writeln!(
+        out,
+        "  format       {format} ({}, {})",
+        kebab(s.encoding),
+        kebab(s.transport)
+    );
+    let _ = writeln!(out, "  bytes        {}", st.bytes);
+    let _ = writeln!(out, "  lines        {}", st.lines);
+    let _ = writeln!(out, "  records      {}", st.records);
+    let _ = writeln!(out, "    entries          {}", st.entries);
+    let _ = writeln!(out, "    change records   {}", st.change_records);
+    let _ = writeln!(out, "    referrals        {}", st.referrals);
+    let _ = writeln!(out, "    trailers         {}", st.trailers);
+    let _ = writeln!(out, "    rejected         {}", st.rejected);
+    if st.controls > 0 {
+        let _ = writeln!(out, "  controls     {} (ignored)", st.controls);
+    }
+    diagnostics_lines(&mut out, &s.diagnostics);
     if st.entries == 0 {
         let _ = writeln!(
             out,
@@ -278,18 +424,12 @@ fn text_summary(format: Format, s: &ReadSummary) -> String {
         out,
         "  elapsed      {:.3} s ({:.0} MB/s)",
         s.elapsed.as_secs_f64(),
-        throughput(s)
+        mb_per_s(st.bytes, s.elapsed)
     );
     out
 }
 
 fn json_summary(format: Format, s: &ReadSummary) -> serde_json::Value {
-    let counts: serde_json::Map<String, serde_json::Value> = s
-        .diagnostics
-        .counts
-        .iter()
-        .map(|(k, n)| (k.name().to_string(), (*n).into()))
-        .collect();
     serde_json::json!({
         "file": &*s.file,
         "format": format,
@@ -298,15 +438,9 @@ fn json_summary(format: Format, s: &ReadSummary) -> serde_json::Value {
         "size_on_disk": s.size_on_disk,
         "stats": s.stats,
         "reconciles": s.stats.reconciles(),
-        "diagnostics": {
-            "errors": s.diagnostics.count(Severity::Error),
-            "warnings": s.diagnostics.count(Severity::Warning),
-            "notes": s.diagnostics.count(Severity::Note),
-            "by_kind": counts,
-            "first": s.diagnostics.kept,
-        },
+        "diagnostics": diagnostics_json(&s.diagnostics),
         "elapsed_seconds": s.elapsed.as_secs_f64(),
-        "throughput_mb_per_s": throughput(s),
+        "throughput_mb_per_s": mb_per_s(s.stats.bytes, s.elapsed),
     })
 }
 

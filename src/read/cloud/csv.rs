@@ -1,0 +1,391 @@
+//! The cloud CSV reader: the Entra admin center "Download users" file
+//! (variants A and B, DOMAIN §5.6) and `Get-MgUser | Export-Csv`.
+//!
+//! Header-driven: columns are found by name, never by position. Names are
+//! compared case-insensitively and ignoring spaces and punctuation, so
+//! `userType`, `UserType` and the Preview export's `User type` are one
+//! column. Aliases: `id` = `objectId`, `alternateEmailAddress` =
+//! `otherMails`, `invitationState` = `externalUserState`, `directorySynced` =
+//! `onPremisesSyncEnabled`, `identityIssuer` = the issuer of one identity,
+//! `extensionAttributeN` = `onPremisesExtensionAttributes.extensionAttributeN`.
+//! (`officeLocation` = `physicalDeliveryOfficeName` and `mobilePhone` =
+//! `mobile` are recognised as aliases of each other but not kept: the audit
+//! does not use them.) Values are kept literally: the admin center writes
+//! `=1+3` unquoted and it stays `=1+3`. Booleans are `True`/`False`/`Yes`/`No`
+//! (any case) or `1`/`0`. A `#TYPE ...` first line (Windows PowerShell
+//! `Export-Csv`) is skipped. Multi-valued columns hold `;`-separated values;
+//! a column holding a .NET type name (`System.String[]`) is unusable.
+
+use super::model::{CloudUser, Identity, Property};
+use super::user_de::{extension_number, is_stringified, set_bool, set_list, set_str};
+use super::{Out, RawDiag};
+use crate::diag::{preview, DiagKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Col {
+    Prop(Property),
+    Ext(usize),
+    IdentityIssuer,
+    Office,
+    Mobile,
+    Ignore,
+}
+
+fn key(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn column(name: &str) -> Col {
+    let k = key(name);
+    match k.as_str() {
+        "id" | "objectid" => return Col::Prop(Property::Id),
+        "alternateemailaddress" => return Col::Prop(Property::OtherMails),
+        "invitationstate" => return Col::Prop(Property::ExternalUserState),
+        "directorysynced" => return Col::Prop(Property::OnPremisesSyncEnabled),
+        "identityissuer" => return Col::IdentityIssuer,
+        "officelocation" | "physicaldeliveryofficename" => return Col::Office,
+        "mobilephone" | "mobile" => return Col::Mobile,
+        _ => {}
+    }
+    if let Some(p) = Property::ALL.iter().find(|p| key(p.name()) == k) {
+        return Col::Prop(*p);
+    }
+    let ext = k
+        .strip_prefix("onpremisesextensionattributes")
+        .unwrap_or(&k);
+    if let Some(n) = extension_number(ext) {
+        return Col::Ext(n);
+    }
+    Col::Ignore
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    let v = v.trim();
+    if ["true", "yes", "1"]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
+    {
+        Some(true)
+    } else if ["false", "no", "0"]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
+    {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// 1-based line of a byte offset, for offsets that only grow.
+struct LineIndex<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl LineIndex<'_> {
+    fn at(&mut self, byte: u64) -> u64 {
+        // After a CRLF the csv crate reports a record as starting at the LF
+        // (and the line it counts is wrong): a record never starts with a
+        // line end, so step over them.
+        let mut to = (byte as usize).clamp(self.pos, self.text.len());
+        while matches!(self.text.get(to), Some(b'\r' | b'\n')) {
+            to += 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.pos..to]).count() as u64;
+        self.pos = to;
+        self.line
+    }
+}
+
+/// Reads a whole cloud CSV (decoded bytes); lines are absolute.
+pub(crate) fn read(buf: &[u8]) -> Out {
+    let mut out = Out::default();
+    let mut first_line = 1u64;
+    let mut body = buf;
+    if body.len() >= 5 && body[..5].eq_ignore_ascii_case(b"#TYPE") {
+        let end = memchr::memchr(b'\n', body).map_or(body.len(), |i| i + 1);
+        body = &body[end..];
+        first_line = 2;
+    }
+    let diag = |out: &mut Out, line: u64, kind: DiagKind, message: String| {
+        out.diags.push(RawDiag {
+            line,
+            kind,
+            message,
+            start: None,
+        });
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut record = csv::ByteRecord::new();
+    let mut lines = LineIndex {
+        text: body,
+        pos: 0,
+        line: 1,
+    };
+    let mut cols: Vec<Col> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    // The header: the first non-empty record.
+    let header_line = loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => {
+                diag(
+                    &mut out,
+                    first_line,
+                    DiagKind::NoEntries,
+                    "the CSV has no header and no users".into(),
+                );
+                return out;
+            }
+            Ok(true) => {
+                if record.len() == 1 && record[0].trim_ascii().is_empty() {
+                    continue;
+                }
+                break first_line - 1 + lines.at(record.position().map_or(0, |p| p.byte()));
+            }
+            Err(e) => {
+                diag(
+                    &mut out,
+                    first_line,
+                    DiagKind::Io,
+                    format!("reading the CSV header: {e}"),
+                );
+                return out;
+            }
+        }
+    };
+    for field in record.iter() {
+        let name = String::from_utf8_lossy(field).trim().to_string();
+        let mut c = column(&name);
+        if c != Col::Ignore {
+            if let Some(i) = cols.iter().position(|o| *o == c) {
+                diag(
+                    &mut out,
+                    header_line,
+                    DiagKind::DuplicateColumn,
+                    format!(
+                        "columns `{}` and `{name}` name the same property; the first is used",
+                        names[i]
+                    ),
+                );
+                c = Col::Ignore;
+            }
+        }
+        cols.push(c);
+        names.push(name);
+    }
+    if !cols.contains(&Col::Prop(Property::Id)) {
+        diag(
+            &mut out,
+            header_line,
+            DiagKind::MissingId,
+            "the CSV has no `id` or `objectId` column: users cannot be identified; every row is skipped"
+                .into(),
+        );
+    }
+    let mut unusable = vec![false; cols.len()];
+    let mut present = super::model::PropertySet::default();
+    for c in &cols {
+        match c {
+            Col::Prop(p) => present.insert(*p),
+            Col::Ext(_) => present.insert(Property::OnPremisesExtensionAttributes),
+            Col::IdentityIssuer => present.insert(Property::Identities),
+            _ => {}
+        }
+    }
+    loop {
+        let start_byte = rdr.position().byte() as usize;
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = first_line - 1 + lines.at(rdr.position().byte());
+                diag(
+                    &mut out,
+                    line,
+                    DiagKind::Io,
+                    format!("reading the CSV: {e}"),
+                );
+                break;
+            }
+        }
+        let line = first_line - 1 + lines.at(record.position().map_or(0, |p| p.byte()));
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue;
+        }
+        if record.len() != cols.len() {
+            out.rejected += 1;
+            let end = rdr.position().byte() as usize;
+            let quotes =
+                memchr::memchr_iter(b'"', &body[start_byte.min(end)..end.min(body.len())]).count();
+            if end >= body.len() && quotes % 2 == 1 {
+                diag(
+                    &mut out,
+                    line,
+                    DiagKind::UnterminatedQuote,
+                    "a quoted field opened on this line is never closed; the row (and the rest of the file) is skipped"
+                        .into(),
+                );
+            } else {
+                diag(
+                    &mut out,
+                    line,
+                    DiagKind::RaggedRow,
+                    format!(
+                        "the row has {} fields but the header has {}; skipped",
+                        record.len(),
+                        cols.len()
+                    ),
+                );
+            }
+            continue;
+        }
+        let mut u = CloudUser {
+            present,
+            ..CloudUser::default()
+        };
+        for (i, field) in record.iter().enumerate() {
+            let c = cols[i];
+            if matches!(c, Col::Ignore | Col::Office | Col::Mobile) || field.is_empty() {
+                continue;
+            }
+            let value = match std::str::from_utf8(field) {
+                Ok(v) => v.to_string(),
+                Err(_) => {
+                    diag(
+                        &mut out,
+                        line,
+                        DiagKind::InvalidUtf8,
+                        format!(
+                            "column `{}` is not valid UTF-8 (Latin-1?); invalid bytes replaced",
+                            names[i]
+                        ),
+                    );
+                    String::from_utf8_lossy(field).into_owned()
+                }
+            };
+            let stringified = is_stringified(&value)
+                && matches!(
+                    c,
+                    Col::Prop(
+                        Property::ProxyAddresses
+                            | Property::OtherMails
+                            | Property::Identities
+                            | Property::OnPremisesExtensionAttributes
+                    )
+                );
+            if stringified
+                || matches!(
+                    c,
+                    Col::Prop(Property::OnPremisesExtensionAttributes | Property::Identities)
+                )
+            {
+                if !unusable[i] {
+                    unusable[i] = true;
+                    diag(
+                        &mut out,
+                        line,
+                        DiagKind::UnusableColumn,
+                        format!(
+                            "column `{}` holds \"{}\" instead of values (Export-Csv cannot write \
+                             collections); treated as absent: export JSON with `ConvertTo-Json -Depth 10` instead",
+                            names[i],
+                            preview(value.as_bytes())
+                        ),
+                    );
+                }
+                continue;
+            }
+            let ok = match c {
+                Col::Prop(p @ (Property::AccountEnabled | Property::OnPremisesSyncEnabled)) => {
+                    match parse_bool(&value) {
+                        Some(b) => set_bool(&mut u, p, b),
+                        None => {
+                            diag(
+                                &mut out,
+                                line,
+                                DiagKind::InvalidBoolean,
+                                format!(
+                                    "column `{}` is \"{}\", not True/False/Yes/No; treated as absent",
+                                    names[i],
+                                    preview(value.as_bytes())
+                                ),
+                            );
+                            false
+                        }
+                    }
+                }
+                Col::Prop(p @ (Property::ProxyAddresses | Property::OtherMails)) => {
+                    let list: Vec<Box<str>> = value
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(Into::into)
+                        .collect();
+                    set_list(&mut u, p, list)
+                }
+                Col::Prop(
+                    p @ (Property::CreatedDateTime | Property::OnPremisesLastSyncDateTime),
+                ) => {
+                    let ok = set_str(&mut u, p, value.clone().into());
+                    if !ok {
+                        diag(
+                            &mut out,
+                            line,
+                            DiagKind::InvalidDate,
+                            format!(
+                                "column `{}` is \"{}\", a date in no known format; treated as absent",
+                                names[i],
+                                preview(value.as_bytes())
+                            ),
+                        );
+                    }
+                    ok
+                }
+                Col::Prop(p) => set_str(&mut u, p, value.into()),
+                Col::Ext(n) => {
+                    u.on_premises_extension_attributes
+                        .set(n, Some(value.into()));
+                    u.valued.insert(Property::OnPremisesExtensionAttributes);
+                    false
+                }
+                Col::IdentityIssuer => {
+                    u.identities = vec![Identity {
+                        issuer: Some(value.into()),
+                        ..Identity::default()
+                    }]
+                    .into();
+                    u.valued.insert(Property::Identities);
+                    false
+                }
+                Col::Office | Col::Mobile | Col::Ignore => false,
+            };
+            if ok {
+                if let Col::Prop(p) = c {
+                    u.valued.insert(p);
+                }
+            }
+        }
+        if u.id.is_empty() {
+            out.rejected += 1;
+            if cols.contains(&Col::Prop(Property::Id)) {
+                diag(
+                    &mut out,
+                    line,
+                    DiagKind::MissingId,
+                    "a row with an empty id/objectId is skipped".into(),
+                );
+            }
+            continue;
+        }
+        u.source.line = line;
+        out.users.push(u);
+    }
+    out
+}

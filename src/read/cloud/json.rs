@@ -1,0 +1,484 @@
+//! The Graph JSON reader: a small structural walker around `serde_json`.
+//!
+//! The walker itself only steps over the outer structure (top-level values,
+//! arrays, page objects); each user object is handed whole to `serde_json`
+//! through a `StreamDeserializer` over the rest of the buffer, whose
+//! `byte_offset` says where the user ended. So every user's first line is
+//! known exactly, nothing but the current user is ever materialised, and
+//! malformed JSON stops only the page (or line) it is in.
+//!
+//! Shapes are told apart per object: an object whose keys before any user
+//! property are `@odata.*` and then `value: [...]` is a page; any other
+//! object is a user. A top-level array holds pages or users.
+
+use serde::de::IgnoredAny;
+
+use super::model::Property;
+use super::user_de::ParsedUser;
+use super::{CloudFormat, Out, RawDiag, START_LINE};
+use crate::diag::DiagKind;
+
+/// What the first top-level value of a file was (decides the reported format).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Page,
+    User,
+    ArrayOfPages,
+    ArrayOfUsers,
+}
+
+impl Shape {
+    pub(crate) fn format(self, line_mode: bool) -> CloudFormat {
+        match (self, line_mode) {
+            (Shape::Page, true) => CloudFormat::GraphPagesPerLine,
+            (Shape::Page, false) => CloudFormat::GraphPages,
+            (Shape::User, _) => CloudFormat::JsonLines,
+            (Shape::ArrayOfPages, _) => CloudFormat::ArrayOfPages,
+            (Shape::ArrayOfUsers, _) => CloudFormat::UserArray,
+        }
+    }
+}
+
+/// The walk was stopped by malformed JSON (already reported).
+struct Stop;
+
+/// A key of an object that may be a page.
+enum PageKey {
+    Value,
+    NextLink,
+    OData,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for PageKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = PageKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<PageKey, E> {
+                Ok(if v.eq_ignore_ascii_case("value") {
+                    PageKey::Value
+                } else if v.eq_ignore_ascii_case("@odata.nextLink") {
+                    PageKey::NextLink
+                } else if v.len() > 7 && v.as_bytes()[..7].eq_ignore_ascii_case(b"@odata.") {
+                    PageKey::OData
+                } else {
+                    PageKey::Other
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Walks one buffer (a whole file, or one line of a line-mode file).
+pub(crate) struct Walker<'b, 'o> {
+    buf: &'b [u8],
+    pos: usize,
+    line_pos: usize,
+    line: u64,
+    out: &'o mut Out,
+    /// After malformed JSON, skip to the next line starting with `{` (whole
+    /// files); otherwise stop (one line of a line-mode file).
+    resync: bool,
+}
+
+impl<'b, 'o> Walker<'b, 'o> {
+    /// A walker over `buf`, whose first byte is on line `first_line`.
+    pub(crate) fn new(buf: &'b [u8], first_line: u64, resync: bool, out: &'o mut Out) -> Self {
+        Walker {
+            buf,
+            pos: 0,
+            line_pos: 0,
+            line: first_line,
+            out,
+            resync,
+        }
+    }
+
+    fn line_at(&mut self, pos: usize) -> u64 {
+        let pos = pos.min(self.buf.len());
+        if pos >= self.line_pos {
+            self.line += memchr::memchr_iter(b'\n', &self.buf[self.line_pos..pos]).count() as u64;
+        } else {
+            self.line -= memchr::memchr_iter(b'\n', &self.buf[pos..self.line_pos]).count() as u64;
+        }
+        self.line_pos = pos;
+        self.line
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\r' | b'\n') = self.buf.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    /// Parses one value at `pos` and moves past it.
+    fn next<T: serde::Deserialize<'b>>(&mut self) -> Result<T, serde_json::Error> {
+        let mut it = serde_json::Deserializer::from_slice(&self.buf[self.pos..]).into_iter::<T>();
+        match it.next() {
+            Some(Ok(v)) => {
+                self.pos += it.byte_offset();
+                Ok(v)
+            }
+            Some(Err(e)) => Err(e),
+            None => Err(serde::de::Error::custom("unexpected end of input")),
+        }
+    }
+
+    fn diag(&mut self, line: u64, kind: DiagKind, message: String) {
+        self.out.diags.push(RawDiag {
+            line,
+            kind,
+            message,
+            start: None,
+        });
+    }
+
+    /// Reports malformed JSON found while parsing the value at `self.pos`.
+    fn json_error(&mut self, e: &serde_json::Error, what: &str) -> Stop {
+        let start = self.line_at(self.pos);
+        let line = start + (e.line().max(1) as u64 - 1);
+        let rest = if self.resync {
+            "skipped up to the next line starting with `{`"
+        } else {
+            "the rest of the line is skipped"
+        };
+        let cause = if e.is_eof() {
+            "the file ends inside it (truncated export?)".to_string()
+        } else {
+            e.to_string()
+        };
+        // The start line is made absolute by the collector (see `START_LINE`).
+        let _ = start;
+        self.out.diags.push(RawDiag {
+            line,
+            kind: DiagKind::InvalidJson,
+            message: format!(
+                "malformed JSON in {what} starting on line {START_LINE}: {cause}; {rest}"
+            ),
+            start: Some(start),
+        });
+        Stop
+    }
+
+    /// Walks every top-level value.
+    pub(crate) fn run(mut self) {
+        loop {
+            self.skip_ws();
+            let Some(b) = self.peek() else { break };
+            let r = match b {
+                b'{' => self.object(true),
+                b'[' => self.array_top(),
+                _ => {
+                    let line = self.line_at(self.pos);
+                    self.diag(
+                        line,
+                        DiagKind::UnknownShape,
+                        format!(
+                            "expected `{{` or `[` (a Graph page, a user or an array of them), found `{}`",
+                            crate::diag::preview(&self.buf[self.pos..(self.pos + 20).min(self.buf.len())])
+                        ),
+                    );
+                    Err(Stop)
+                }
+            };
+            if r.is_err() && !(self.resync && self.resync_next()) {
+                break;
+            }
+        }
+    }
+
+    /// Moves to the next line starting with `{` after `pos`.
+    fn resync_next(&mut self) -> bool {
+        let from = (self.pos + 1).min(self.buf.len());
+        match memchr::memmem::find(&self.buf[from..], b"\n{") {
+            Some(i) => {
+                self.pos = from + i + 1;
+                true
+            }
+            None => {
+                self.pos = self.buf.len();
+                false
+            }
+        }
+    }
+
+    fn note_shape(&mut self, shape: Shape) {
+        if self.out.shape.is_none() {
+            self.out.shape = Some(shape);
+        }
+    }
+
+    /// An object at `pos`: a page or a user.
+    fn object(&mut self, top: bool) -> Result<bool, Stop> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut page = false;
+        let mut next_link = false;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    continue;
+                }
+                Some(b'"') => {}
+                _ => {
+                    // Let serde_json report it precisely, from the object's start.
+                    self.pos = start;
+                    return self.user(top);
+                }
+            }
+            let key_at = self.pos;
+            let key = match self.next::<PageKey>() {
+                Ok(k) => k,
+                Err(e) => return Err(self.json_error(&e, "an object")),
+            };
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                self.pos = start;
+                return self.user(top);
+            }
+            self.pos += 1;
+            self.skip_ws();
+            match key {
+                PageKey::Value if self.peek() == Some(b'[') => {
+                    if !page && top {
+                        self.note_shape(Shape::Page);
+                    }
+                    page = true;
+                    self.page_users()?;
+                }
+                PageKey::Other if !page => {
+                    self.pos = start;
+                    return self.user(top);
+                }
+                PageKey::Value if !page => {
+                    // `value` that is not an array: a user with an odd key? No:
+                    // users have no `value`; report and treat as an empty page.
+                    let line = self.line_at(key_at);
+                    self.diag(
+                        line,
+                        DiagKind::WrongType,
+                        "`value` of a page is not an array of users; the page is skipped".into(),
+                    );
+                    page = true;
+                    if let Err(e) = self.next::<IgnoredAny>() {
+                        return Err(self.json_error(&e, "a page"));
+                    }
+                }
+                k => {
+                    if matches!(k, PageKey::NextLink) {
+                        next_link = true;
+                    }
+                    if let Err(e) = self.next::<IgnoredAny>() {
+                        return Err(self.json_error(&e, "a page"));
+                    }
+                }
+            }
+        }
+        if !page {
+            // Only `@odata.*` keys (or none): parse it as a user so that it is
+            // reported (missing id) like any other.
+            self.pos = start;
+            return self.user(top);
+        }
+        let line = self.line_at(start);
+        self.out.pages += 1;
+        self.out.last_page = Some((line, next_link));
+        Ok(true)
+    }
+
+    /// The `[` of a page's `value`.
+    fn page_users(&mut self) -> Result<(), Stop> {
+        self.pos += 1;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b',') => self.pos += 1,
+                Some(b'{') => {
+                    self.user(false)?;
+                }
+                None => {
+                    let line = self.line_at(self.pos);
+                    self.diag(
+                        line,
+                        DiagKind::InvalidJson,
+                        "malformed JSON: the input ends inside the `value` array of a page (truncated export?)"
+                            .into(),
+                    );
+                    return Err(Stop);
+                }
+                Some(_) => {
+                    let line = self.line_at(self.pos);
+                    match self.next::<IgnoredAny>() {
+                        Ok(_) => self.diag(
+                            line,
+                            DiagKind::WrongType,
+                            "an element of a page's `value` is not a user object; skipped".into(),
+                        ),
+                        Err(e) => return Err(self.json_error(&e, "a page's `value` array")),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A user object at `pos`.
+    fn user(&mut self, top: bool) -> Result<bool, Stop> {
+        if top {
+            self.note_shape(Shape::User);
+        }
+        let start = self.pos;
+        let line = self.line_at(start);
+        match self.next::<ParsedUser>() {
+            Ok(p) => {
+                let end = self.pos;
+                self.accept(p, start, end, line);
+                Ok(false)
+            }
+            Err(e) => Err(self.json_error(&e, "the user")),
+        }
+    }
+
+    fn accept(&mut self, p: ParsedUser, start: usize, end: usize, line: u64) {
+        let ParsedUser { mut user, issues } = p;
+        for issue in issues {
+            // The line of the property's key, when it can be found.
+            let at = find_key(&self.buf[start..end], issue.prop).map_or(start, |i| start + i);
+            let l = self.line_at(at);
+            self.diag(l, issue.kind, issue.message);
+        }
+        if user.id.is_empty() {
+            self.out.rejected += 1;
+            let why = if user.present.contains(Property::Id) {
+                "its `id` is null, empty or not a string"
+            } else {
+                "it has no `id`"
+            };
+            self.diag(
+                line,
+                DiagKind::MissingId,
+                format!("a user object is skipped: {why}"),
+            );
+            return;
+        }
+        user.source.line = line;
+        self.out.users.push(user);
+    }
+
+    /// A top-level array: of pages or of users.
+    fn array_top(&mut self) -> Result<bool, Stop> {
+        self.pos += 1;
+        let mut first = true;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(false);
+                }
+                Some(b',') => self.pos += 1,
+                Some(b'{') => {
+                    let page = self.object(false)?;
+                    if first {
+                        self.note_shape(if page {
+                            Shape::ArrayOfPages
+                        } else {
+                            Shape::ArrayOfUsers
+                        });
+                        first = false;
+                    }
+                }
+                None => {
+                    let line = self.line_at(self.pos);
+                    self.diag(
+                        line,
+                        DiagKind::InvalidJson,
+                        "malformed JSON: the input ends inside an array (truncated export?)".into(),
+                    );
+                    return Err(Stop);
+                }
+                Some(_) => {
+                    let line = self.line_at(self.pos);
+                    match self.next::<IgnoredAny>() {
+                        Ok(_) => self.diag(
+                            line,
+                            DiagKind::UnknownShape,
+                            "an array element that is neither a user nor a page; skipped".into(),
+                        ),
+                        Err(e) => return Err(self.json_error(&e, "an array")),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Offset of the key `"name"` (any case) in an object's text.
+fn find_key(obj: &[u8], prop: Property) -> Option<usize> {
+    let name = prop.name().as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'"', &obj[from..]) {
+        let at = from + i;
+        let rest = &obj[at + 1..];
+        if rest.len() > name.len()
+            && rest[..name.len()].eq_ignore_ascii_case(name)
+            && rest[name.len()] == b'"'
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Whether the first value of `buf` ends on the line it starts on (the file
+/// then holds one page or user per line and is read line by line in parallel).
+pub(crate) fn is_line_mode(buf: &[u8]) -> bool {
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
+    let line = &buf[start..];
+    let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+    let mut it = serde_json::Deserializer::from_slice(&line[..end]).into_iter::<IgnoredAny>();
+    matches!(it.next(), Some(Ok(_)))
+}
+
+/// Walks every line of a line-mode chunk; line numbers relative to the chunk.
+pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
+    let mut out = Out::default();
+    let mut line = 1u64;
+    let mut start = 0;
+    while start < chunk.len() {
+        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
+        let text = &chunk[start..end];
+        if text.iter().any(|b| !b.is_ascii_whitespace()) {
+            Walker::new(text, line, false, &mut out).run();
+        }
+        if end < chunk.len() {
+            line += 1;
+        }
+        start = end + 1;
+    }
+    // `line - 1` line feeds were crossed: the next chunk starts that much later.
+    out.lines = line - 1;
+    out
+}

@@ -1,0 +1,578 @@
+//! The custom `Deserialize` for one user object: keys matched ASCII
+//! case-insensitively against the known properties without building a map,
+//! unknown keys skipped with [`IgnoredAny`], and values of the wrong type or
+//! stringified by `ConvertTo-Json` recorded as issues instead of errors. Only
+//! malformed JSON is an error.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::dates;
+use super::model::{CloudUser, Identity, Property, UserType};
+use crate::diag::{preview, DiagKind};
+
+/// Something wrong with one property of a user (the user is kept).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Issue {
+    /// The property.
+    pub prop: Property,
+    /// `WrongType`, `StringifiedObject` or `InvalidDate`.
+    pub kind: DiagKind,
+    /// The message.
+    pub message: String,
+}
+
+/// A user as parsed: `user.id` is empty when the object has no usable `id`.
+pub(crate) struct ParsedUser {
+    pub user: CloudUser,
+    pub issues: Vec<Issue>,
+}
+
+impl<'de> de::Deserialize<'de> for ParsedUser {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(UserVisitor)
+    }
+}
+
+/// A string starting like PowerShell's `ToString()` of an object or
+/// collection: what `ConvertTo-Json` writes past its `-Depth`.
+pub(crate) fn is_stringified(s: &str) -> bool {
+    let s = s.trim_start();
+    s.starts_with("@{")
+        || s.starts_with("{@{")
+        || s.starts_with("System.")
+        || s.starts_with("Microsoft.Graph.")
+}
+
+/// What a property's value should be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Str,
+    Bool,
+    StrList,
+    Identities,
+    Ext,
+    Date,
+}
+
+impl Want {
+    fn of(p: Property) -> Want {
+        match p {
+            Property::AccountEnabled | Property::OnPremisesSyncEnabled => Want::Bool,
+            Property::ProxyAddresses | Property::OtherMails => Want::StrList,
+            Property::Identities => Want::Identities,
+            Property::OnPremisesExtensionAttributes => Want::Ext,
+            Property::OnPremisesLastSyncDateTime | Property::CreatedDateTime => Want::Date,
+            _ => Want::Str,
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Want::Str => "a string",
+            Want::Bool => "true or false",
+            Want::StrList => "an array of strings",
+            Want::Identities => "an array of objects",
+            Want::Ext => "an object",
+            Want::Date => "a date string",
+        }
+    }
+}
+
+type ExtArray = Box<[Option<Box<str>>; 15]>;
+
+/// A value as found.
+enum Got {
+    Null,
+    Str(Box<str>),
+    Bool(bool),
+    List(Vec<Box<str>>),
+    Ids(Vec<Identity>),
+    Ext(Option<ExtArray>),
+    Wrong(&'static str),
+    Stringified(String),
+}
+
+struct Seed(Want);
+
+impl<'de> DeserializeSeed<'de> for Seed {
+    type Value = Got;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Got, D::Error> {
+        d.deserialize_any(ValueVisitor(self.0))
+    }
+}
+
+struct ValueVisitor(Want);
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Got;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Got, E> {
+        Ok(Got::Null)
+    }
+    fn visit_none<E>(self) -> Result<Got, E> {
+        Ok(Got::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Got, E> {
+        Ok(if self.0 == Want::Bool {
+            Got::Bool(v)
+        } else {
+            Got::Wrong("a boolean")
+        })
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Got, E> {
+        Ok(Got::Wrong("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Got, E> {
+        Ok(Got::Wrong("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Got, E> {
+        Ok(Got::Wrong("a number"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Got, E> {
+        Ok(match self.0 {
+            Want::Str | Want::Date => Got::Str(v.into()),
+            Want::Bool => Got::Wrong("a string"),
+            Want::StrList | Want::Identities | Want::Ext => {
+                if is_stringified(v) {
+                    Got::Stringified(preview(v.as_bytes()))
+                } else {
+                    Got::Wrong("a string")
+                }
+            }
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Got, A::Error> {
+        match self.0 {
+            Want::StrList => {
+                let mut out = Vec::new();
+                let mut bad = None;
+                while let Some(g) = seq.next_element_seed(Seed(Want::Str))? {
+                    match g {
+                        Got::Str(s) => out.push(s),
+                        Got::Null => {}
+                        Got::Wrong(w) => bad = bad.or(Some(w)),
+                        _ => bad = bad.or(Some("something else")),
+                    }
+                }
+                Ok(match bad {
+                    Some(_) => Got::Wrong("an array holding a value that is not a string"),
+                    None => Got::List(out),
+                })
+            }
+            Want::Identities => {
+                let mut out = Vec::new();
+                let mut bad: Option<Got> = None;
+                while let Some(g) = seq.next_element_seed(IdentitySeed)? {
+                    match g {
+                        Ok(Some(id)) => out.push(id),
+                        Ok(None) => {}
+                        Err(e) => {
+                            if bad.is_none() {
+                                bad = Some(e);
+                            }
+                        }
+                    }
+                }
+                Ok(bad.unwrap_or(Got::Ids(out)))
+            }
+            _ => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Got::Wrong("an array"))
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Got, A::Error> {
+        match self.0 {
+            Want::Ext => {
+                let mut ext: Option<ExtArray> = None;
+                let mut bad = None;
+                while let Some(n) = map.next_key_seed(ExtKeySeed)? {
+                    let Some(n) = n else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    match map.next_value_seed(Seed(Want::Str))? {
+                        Got::Str(s) => ext.get_or_insert_with(Default::default)[n - 1] = Some(s),
+                        Got::Null => {}
+                        Got::Wrong(w) => bad = bad.or(Some(w)),
+                        _ => bad = bad.or(Some("something else")),
+                    }
+                }
+                Ok(match bad {
+                    Some(_) => Got::Wrong("an object holding an attribute that is not a string"),
+                    None => Got::Ext(ext),
+                })
+            }
+            Want::Date => {
+                // Windows PowerShell 5.1 Get-Date objects:
+                // {"value":"\/Date(...)\/","DisplayHint":2,"DateTime":"..."}
+                let mut value = None;
+                while let Some(k) = map.next_key::<KeyName>()? {
+                    if k.0 {
+                        value = Some(map.next_value_seed(Seed(Want::Str))?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(match value {
+                    Some(Got::Str(s)) => Got::Str(s),
+                    Some(Got::Null) => Got::Null,
+                    _ => Got::Wrong("an object without a date `value`"),
+                })
+            }
+            _ => {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Got::Wrong("an object"))
+            }
+        }
+    }
+}
+
+/// A key that is `value` (case-insensitive) or not.
+struct KeyName(bool);
+
+impl<'de> de::Deserialize<'de> for KeyName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyName, E> {
+                Ok(KeyName(v.eq_ignore_ascii_case("value")))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `extensionAttributeN` → Some(N) for N in 1..=15.
+struct ExtKeySeed;
+
+impl<'de> DeserializeSeed<'de> for ExtKeySeed {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Option<usize>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Option<usize>, E> {
+                Ok(extension_number(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `extensionAttribute7` (any case) → 7.
+pub(crate) fn extension_number(key: &str) -> Option<usize> {
+    const PREFIX: &str = "extensionattribute";
+    let head = key.get(..PREFIX.len())?;
+    if !head.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    let n: usize = key[PREFIX.len()..].parse().ok()?;
+    (1..=15).contains(&n).then_some(n)
+}
+
+/// One element of `identities`: Ok(Some) an identity, Ok(None) null, Err a
+/// problem (as a `Got::Wrong` / `Got::Stringified`).
+struct IdentitySeed;
+
+impl<'de> DeserializeSeed<'de> for IdentitySeed {
+    type Value = Result<Option<Identity>, Got>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(IdentityVisitor)
+    }
+}
+
+struct IdentityVisitor;
+
+impl<'de> Visitor<'de> for IdentityVisitor {
+    type Value = Result<Option<Identity>, Got>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an identity object")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err(Got::Wrong("an array holding a boolean")))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err(Got::Wrong("an array holding a number")))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err(Got::Wrong("an array holding a number")))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err(Got::Wrong("an array holding a number")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Err(if is_stringified(v) {
+            Got::Stringified(preview(v.as_bytes()))
+        } else {
+            Got::Wrong("an array holding a string")
+        }))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err(Got::Wrong("an array holding an array")))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut id = Identity::default();
+        let mut bad = false;
+        while let Some(k) = map.next_key_seed(IdentityKeySeed)? {
+            let slot = match k {
+                1 => &mut id.sign_in_type,
+                2 => &mut id.issuer,
+                3 => &mut id.issuer_assigned_id,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            match map.next_value_seed(Seed(Want::Str))? {
+                Got::Str(s) => *slot = Some(s),
+                Got::Null => {}
+                _ => bad = true,
+            }
+        }
+        Ok(if bad {
+            Err(Got::Wrong("an identity with a value that is not a string"))
+        } else {
+            Ok(Some(id))
+        })
+    }
+}
+
+struct IdentityKeySeed;
+
+impl<'de> DeserializeSeed<'de> for IdentityKeySeed {
+    type Value = u8;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u8, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = u8;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<u8, E> {
+                Ok(if v.eq_ignore_ascii_case("signInType") {
+                    1
+                } else if v.eq_ignore_ascii_case("issuer") {
+                    2
+                } else if v.eq_ignore_ascii_case("issuerAssignedId") {
+                    3
+                } else {
+                    0
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A user property key (case-insensitive), or None for any other key.
+struct PropKeySeed;
+
+impl<'de> DeserializeSeed<'de> for PropKeySeed {
+    type Value = Option<Property>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Property>, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Option<Property>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Option<Property>, E> {
+                Ok(Property::from_name_ci(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct UserVisitor;
+
+impl<'de> Visitor<'de> for UserVisitor {
+    type Value = ParsedUser;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a user object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParsedUser, A::Error> {
+        let mut p = ParsedUser {
+            user: CloudUser::default(),
+            issues: Vec::new(),
+        };
+        while let Some(key) = map.next_key_seed(PropKeySeed)? {
+            let Some(prop) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let want = Want::of(prop);
+            let got = map.next_value_seed(Seed(want))?;
+            apply(&mut p, prop, want, got);
+        }
+        Ok(p)
+    }
+}
+
+fn apply(p: &mut ParsedUser, prop: Property, want: Want, got: Got) {
+    let u = &mut p.user;
+    u.present.insert(prop);
+    u.valued.remove(prop);
+    match got {
+        Got::Null => clear(u, prop),
+        Got::Wrong(found) => {
+            clear(u, prop);
+            p.issues.push(Issue {
+                prop,
+                kind: DiagKind::WrongType,
+                message: format!(
+                    "`{}` is {found}, expected {}; treated as absent",
+                    prop.name(),
+                    want.expected()
+                ),
+            });
+        }
+        Got::Stringified(text) => {
+            clear(u, prop);
+            p.issues.push(Issue {
+                prop,
+                kind: DiagKind::StringifiedObject,
+                message: format!(
+                    "`{}` holds the text \"{text}\" instead of its value: ConvertTo-Json ran \
+                     out of depth; treated as absent. Re-export with `ConvertTo-Json -Depth 10`",
+                    prop.name()
+                ),
+            });
+        }
+        got => {
+            if set(u, prop, got) {
+                u.valued.insert(prop);
+            } else if want == Want::Date {
+                p.issues.push(Issue {
+                    prop,
+                    kind: DiagKind::InvalidDate,
+                    message: format!(
+                        "`{}` is not a date in a known format (ISO 8601, \\/Date(ms)\\/); treated as absent",
+                        prop.name()
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Sets one property (`Got` of the right type); false when the value is
+/// empty or unusable (an empty id, an invalid date).
+pub(crate) fn set_str(u: &mut CloudUser, prop: Property, s: Box<str>) -> bool {
+    set(u, prop, Got::Str(s))
+}
+
+fn set(u: &mut CloudUser, prop: Property, got: Got) -> bool {
+    match (prop, got) {
+        (Property::Id, Got::Str(s)) => {
+            if s.trim().is_empty() {
+                return false;
+            }
+            u.id = s;
+        }
+        (Property::UserPrincipalName, Got::Str(s)) => u.user_principal_name = Some(s),
+        (Property::UserType, Got::Str(s)) => u.user_type = Some(UserType::parse(&s)),
+        (Property::AccountEnabled, Got::Bool(b)) => u.account_enabled = Some(b),
+        (Property::Mail, Got::Str(s)) => u.mail = Some(s),
+        (Property::ProxyAddresses, Got::List(l)) => u.proxy_addresses = l.into(),
+        (Property::OtherMails, Got::List(l)) => u.other_mails = l.into(),
+        (Property::CreationType, Got::Str(s)) => u.creation_type = Some(s),
+        (Property::ExternalUserState, Got::Str(s)) => u.external_user_state = Some(s),
+        (Property::Identities, Got::Ids(l)) => u.identities = l.into(),
+        (Property::OnPremisesSyncEnabled, Got::Bool(b)) => u.on_premises_sync_enabled = Some(b),
+        (Property::OnPremisesImmutableId, Got::Str(s)) => u.on_premises_immutable_id = Some(s),
+        (Property::OnPremisesSecurityIdentifier, Got::Str(s)) => {
+            u.on_premises_security_identifier = Some(s)
+        }
+        (Property::OnPremisesDistinguishedName, Got::Str(s)) => {
+            u.on_premises_distinguished_name = Some(s)
+        }
+        (Property::OnPremisesSamAccountName, Got::Str(s)) => {
+            u.on_premises_sam_account_name = Some(s)
+        }
+        (Property::OnPremisesUserPrincipalName, Got::Str(s)) => {
+            u.on_premises_user_principal_name = Some(s)
+        }
+        (Property::OnPremisesDomainName, Got::Str(s)) => u.on_premises_domain_name = Some(s),
+        (Property::OnPremisesLastSyncDateTime, Got::Str(s)) => match dates::normalize(&s) {
+            Some(d) => u.on_premises_last_sync_date_time = Some(d.into()),
+            None => return false,
+        },
+        (Property::CreatedDateTime, Got::Str(s)) => match dates::normalize(&s) {
+            Some(d) => u.created_date_time = Some(d.into()),
+            None => return false,
+        },
+        (Property::OnPremisesExtensionAttributes, Got::Ext(e)) => {
+            u.on_premises_extension_attributes = e
+                .into_iter()
+                .flat_map(|all| (*all).into_iter().enumerate())
+                .filter_map(|(i, v)| v.map(|v| (i + 1, v)))
+                .collect();
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn clear(u: &mut CloudUser, prop: Property) {
+    match prop {
+        Property::Id => u.id = Box::default(),
+        Property::UserPrincipalName => u.user_principal_name = None,
+        Property::UserType => u.user_type = None,
+        Property::AccountEnabled => u.account_enabled = None,
+        Property::Mail => u.mail = None,
+        Property::ProxyAddresses => u.proxy_addresses = Box::default(),
+        Property::OtherMails => u.other_mails = Box::default(),
+        Property::CreationType => u.creation_type = None,
+        Property::ExternalUserState => u.external_user_state = None,
+        Property::Identities => u.identities = Box::default(),
+        Property::OnPremisesSyncEnabled => u.on_premises_sync_enabled = None,
+        Property::OnPremisesImmutableId => u.on_premises_immutable_id = None,
+        Property::OnPremisesSecurityIdentifier => u.on_premises_security_identifier = None,
+        Property::OnPremisesDistinguishedName => u.on_premises_distinguished_name = None,
+        Property::OnPremisesSamAccountName => u.on_premises_sam_account_name = None,
+        Property::OnPremisesUserPrincipalName => u.on_premises_user_principal_name = None,
+        Property::OnPremisesDomainName => u.on_premises_domain_name = None,
+        Property::OnPremisesLastSyncDateTime => u.on_premises_last_sync_date_time = None,
+        Property::OnPremisesExtensionAttributes => {
+            u.on_premises_extension_attributes = Default::default()
+        }
+        Property::CreatedDateTime => u.created_date_time = None,
+    }
+}
+
+/// Sets a boolean property (CSV).
+pub(crate) fn set_bool(u: &mut CloudUser, prop: Property, b: bool) -> bool {
+    set(u, prop, Got::Bool(b))
+}
+
+/// Sets a list property (CSV).
+pub(crate) fn set_list(u: &mut CloudUser, prop: Property, l: Vec<Box<str>>) -> bool {
+    set(u, prop, Got::List(l))
+}
