@@ -36,6 +36,11 @@ pub(crate) trait ChunkFormat: Sync {
     fn first_boundary(&self, buf: &[u8]) -> Option<usize>;
     /// The message of a `record_too_large` diagnostic.
     fn too_large_message(&self, limit: usize) -> String;
+    /// Bytes at the start of the input that only the first chunk may hold
+    /// (a CSV header); 0 when there are none.
+    fn header_len(&self) -> usize {
+        0
+    }
 }
 
 /// Limits every format shares.
@@ -278,10 +283,16 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 }
                 continue;
             }
+            // The first block must hold the whole header, if the format has one.
+            let header = if self.at_file_start {
+                self.format.header_len()
+            } else {
+                0
+            };
             let cut = if eof {
                 buf.len()
             } else {
-                match self.format.last_boundary(&buf) {
+                match self.format.last_boundary(&buf).filter(|&cut| cut >= header) {
                     Some(cut) => cut,
                     None if buf.len() > self.limits.record_limit + block => {
                         self.oversized_record(&buf)?;
