@@ -91,14 +91,55 @@ fn hex_val(c: u8) -> Option<u8> {
 }
 
 /// Decodes an even-length run of hex digits (either case).
+#[cfg(test)]
 fn decode_hex(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 2);
+    decode_hex_into(s, &mut out).then_some(out)
+}
+
+/// Appends the bytes of an even-length run of hex digits to `out`; false
+/// (with `out` partly written) on an odd length or a non-hex digit.
+fn decode_hex_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     let pairs = s.chunks_exact(2);
     if !pairs.remainder().is_empty() {
-        return None;
+        return false;
     }
-    pairs
-        .map(|p| Some(hex_val(p[0])? << 4 | hex_val(p[1])?))
-        .collect()
+    // A table instead of `hex_val`: this runs for every binary value of a
+    // csvde export. 0xFF marks a non-hex byte.
+    static HEX: [u8; 256] = {
+        let mut t = [0xFF; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            t[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
+    out.reserve(s.len() / 2);
+    for p in pairs {
+        let (h, l) = (HEX[usize::from(p[0])], HEX[usize::from(p[1])]);
+        if (h | l) == 0xFF {
+            return false;
+        }
+        out.push(h << 4 | l);
+    }
+    true
+}
+
+/// As [`parse_csvde_binary`], appending the bytes to `out` (no allocation on
+/// the reader's hot path); false, with `out` partly written, when `v` is not
+/// a valid `X'<hex>'` value.
+pub fn decode_csvde_binary(v: &[u8], out: &mut Vec<u8>) -> bool {
+    match v {
+        [b'X' | b'x', b'\'', hex @ .., b'\''] => decode_hex_into(hex, out),
+        _ => false,
+    }
 }
 
 /// Decodes csvde's binary value form `X'<hex>'` (DOMAIN.md §6.4) into bytes.
@@ -107,11 +148,8 @@ fn decode_hex(s: &[u8]) -> Option<Vec<u8>> {
 /// empty value. Returns `None` for anything else (including an odd number of
 /// hex digits).
 pub fn parse_csvde_binary(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    if b.len() < 3 || !(b[0] == b'X' || b[0] == b'x') || b[1] != b'\'' || b[b.len() - 1] != b'\'' {
-        return None;
-    }
-    decode_hex(&b[2..b.len() - 1])
+    let mut out = Vec::with_capacity(s.len() / 2);
+    decode_csvde_binary(s.as_bytes(), &mut out).then_some(out)
 }
 
 /// A GUID in AD's raw byte order (objectGUID octet string, .NET Guid.ToByteArray()).

@@ -29,7 +29,7 @@ use std::ops::Range;
 
 use crate::diag::{preview, DiagKind};
 use crate::error::{Error, Result};
-use crate::model::ids::{parse_csvde_binary, Guid, Sid};
+use crate::model::ids::{decode_csvde_binary, Guid, Sid};
 use crate::read::batch::{AttrIdx, EntryIdx, RawDiag, ValIdx};
 use crate::read::driver::{self, ChunkFormat, Limits};
 use crate::read::input::Input;
@@ -735,34 +735,35 @@ fn convert(
             }
         }
         Conv::Csvde { multi } => {
-            let parts: Box<dyn Iterator<Item = &[u8]>> = if multi {
-                Box::new(field.split(|&b| b == b';').filter(|v| !v.is_empty()))
-            } else {
-                Box::new(std::iter::once(field))
-            };
-            for v in parts {
+            // Split multi-valued attributes on `;`; keep other values whole.
+            let mut rest = field;
+            while !rest.is_empty() {
+                let (v, next) = match memchr::memchr(b';', rest).filter(|_| multi) {
+                    Some(i) => (&rest[..i], &rest[i + 1..]),
+                    None => (rest, &b""[..]),
+                };
+                rest = next;
+                if v.is_empty() {
+                    continue;
+                }
                 if v.starts_with(b"X'") || v.starts_with(b"x'") {
-                    match std::str::from_utf8(v).ok().and_then(parse_csvde_binary) {
-                        Some(bytes) => {
-                            let s = batch.data.len();
-                            batch.data.extend_from_slice(&bytes);
-                            out.push((attr, s..batch.data.len(), ValueKind::Decoded));
-                        }
-                        None => {
-                            batch.diags.push(RawDiag {
-                                line,
-                                column: None,
-                                kind: DiagKind::InvalidHex,
-                                message: format!(
-                                    "column `{}` holds `{}`, which is not valid X'hex'; the row \
-                                     was skipped",
-                                    column.header,
-                                    preview(v)
-                                ),
-                            });
-                            return Err(());
-                        }
+                    let s = batch.data.len();
+                    if !decode_csvde_binary(v, &mut batch.data) {
+                        batch.data.truncate(s);
+                        batch.diags.push(RawDiag {
+                            line,
+                            column: None,
+                            kind: DiagKind::InvalidHex,
+                            message: format!(
+                                "column `{}` holds `{}`, which is not valid X'hex'; the row \
+                                 was skipped",
+                                column.header,
+                                preview(v)
+                            ),
+                        });
+                        return Err(());
                     }
+                    out.push((attr, s..batch.data.len(), ValueKind::Decoded));
                 } else {
                     text(batch, v, out);
                 }
