@@ -526,3 +526,41 @@ fn csv_dump_has_the_ldif_dump_schema() {
         assert_eq!(l["attrs"]["memberOf"], c["attrs"]["memberOf"]);
     }
 }
+
+#[test]
+fn accounts_are_counted_the_same_from_every_onprem_format() {
+    // fixtures/example is `generate --users 200 --seed 7`; the generator's own
+    // model of each account gives the expected counts.
+    let opts = GenerateOptions {
+        users: 200,
+        seed: 7,
+        ..GenerateOptions::default()
+    };
+    let enabled = (0..200)
+        .filter(|&i| account(&opts, i).account_enabled())
+        .count();
+    for (file, others) in [("onprem.ldf", 4), ("onprem.csv", 4), ("onprem-ps.csv", 0)] {
+        let path = fixture(&format!("example/{file}"));
+        let (code, doc) = scan_json(&["--accounts", path.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        let a = &doc["accounts"];
+        assert_eq!(a["users"], 200, "{file}");
+        assert_eq!(a["enabled"], enabled as u64, "{file}");
+        assert_eq!(a["disabled"], 200 - enabled as u64, "{file}");
+        assert_eq!(a["without_anchor"], 0, "{file}");
+        let skipped: u64 = a["not_accounts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(skipped, others, "{file}");
+    }
+    // With an anchor attribute the accounts lack, every account is without one.
+    let (_, doc) = scan_json(&[
+        "--source-anchor",
+        "noSuchAttribute",
+        fixture("example/onprem.ldf").to_str().unwrap(),
+    ]);
+    assert_eq!(doc["accounts"]["without_anchor"], 200);
+}

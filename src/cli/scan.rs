@@ -10,14 +10,14 @@ use clap::{Args, ValueEnum};
 
 use super::{progress, ExitStatus, Global};
 use crate::diag::{Diagnostic, Severity};
+use crate::model::account::Account;
+use crate::model::ids::AnchorSource;
 use crate::read::cloud::{self, CloudFormat, CloudOptions, CloudSummary, CloudUser};
 use crate::read::detect::{detect, Format};
 use crate::read::input::Input;
 use crate::read::ldif::{self, LdifOptions, TrailingSpace};
 use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
-use crate::read::{
-    Batch, BatchSink, CountOnly, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary,
-};
+use crate::read::{Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -44,6 +44,14 @@ pub struct ScanArgs {
     /// The format of the files, when detection by content is not wanted.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub onprem_format: Option<Format>,
+    /// Also count user objects, their enabled state and those without a source
+    /// anchor, and the entries that are not user objects, by reason.
+    #[arg(long)]
+    pub accounts: bool,
+    /// The source anchor attribute of the deployment, when it is not the
+    /// default (mS-DS-ConsistencyGuid, else objectGUID). Implies --accounts.
+    #[arg(long, value_name = "ATTR")]
+    pub source_anchor: Option<String>,
     /// Stop at the first error instead of skipping the broken record.
     #[arg(long)]
     pub strict: bool,
@@ -114,6 +122,11 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
     let mut summaries = Vec::new();
     let mut errors = 0u64;
+    let anchor_source = match (&args.source_anchor, args.accounts) {
+        (Some(attr), _) => Some(AnchorSource::Attribute(attr.clone())),
+        (None, true) => Some(AnchorSource::default()),
+        (None, false) => None,
+    };
     let csv_opts = CsvOptions {
         projection: Projection::All,
         strict: args.strict,
@@ -142,24 +155,22 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
             progress: Some(&tick),
             keep_per_kind: args.max_diagnostics,
         };
-        let mut dump_sink = dump.as_mut().map(|out| JsonlDump { out });
-        let summary = match (format, dump_sink.as_mut()) {
-            (Format::Ldif, Some(sink)) => ldif::read(input, &opts, &control, sink),
-            (Format::Ldif, None) => ldif::read(input, &opts, &control, &mut CountOnly),
-            (Format::Csvde | Format::ExportCsv, sink) => {
+        let mut sink = ScanSink {
+            out: dump.as_mut(),
+            anchor: anchor_source.as_ref(),
+            tally: AccountTally::default(),
+        };
+        let summary = match format {
+            Format::Ldif => ldif::read(input, &opts, &control, &mut sink),
+            Format::Csvde | Format::ExportCsv => {
                 let flavor = if format == Format::Csvde {
                     CsvFlavor::Csvde
                 } else {
                     CsvFlavor::ExportCsv
                 };
-                match sink {
-                    Some(sink) => onprem_csv::read(input, Some(flavor), &csv_opts, &control, sink),
-                    None => {
-                        onprem_csv::read(input, Some(flavor), &csv_opts, &control, &mut CountOnly)
-                    }
-                }
+                onprem_csv::read(input, Some(flavor), &csv_opts, &control, &mut sink)
             }
-            (Format::GraphJson | Format::CloudCsv, sink) => {
+            Format::GraphJson | Format::CloudCsv => {
                 let cloud_opts = CloudOptions {
                     strict: args.strict,
                     keep_per_kind: args.max_diagnostics,
@@ -168,10 +179,9 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
                 let read = cloud::read_input(input, &cloud_opts);
                 bar.finish_and_clear();
                 let read = read?;
-                if let Some(sink) = sink {
+                if let Some(out) = sink.out {
                     for user in &read.users {
-                        sink.out
-                            .write_all(cloud_user_json(user).as_bytes())
+                        out.write_all(cloud_user_json(user).as_bytes())
                             .context("writing the dump")?;
                     }
                 }
@@ -186,7 +196,8 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
         let summary = summary?;
         errors += summary.diagnostics.count(Severity::Error);
         print_diagnostics(&summary.diagnostics.kept);
-        summaries.push(FileSummary::OnPrem(format, summary));
+        let tally = sink.anchor.map(|_| sink.tally);
+        summaries.push(FileSummary::OnPrem(format, summary, tally));
     }
     if let Some(out) = dump.as_mut() {
         out.flush().context("writing the dump")?;
@@ -217,21 +228,21 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
 /// What scan found in one file.
 enum FileSummary {
-    OnPrem(Format, ReadSummary),
+    OnPrem(Format, ReadSummary, Option<AccountTally>),
     Cloud(CloudFormat, CloudSummary),
 }
 
 impl FileSummary {
     fn text(&self) -> String {
         match self {
-            FileSummary::OnPrem(f, s) => text_summary(*f, s),
+            FileSummary::OnPrem(f, s, t) => text_summary(*f, s, t.as_ref()),
             FileSummary::Cloud(f, s) => cloud_text_summary(*f, s),
         }
     }
 
     fn json(&self) -> serde_json::Value {
         match self {
-            FileSummary::OnPrem(f, s) => json_summary(*f, s),
+            FileSummary::OnPrem(f, s, t) => json_summary(*f, s, t.as_ref()),
             FileSummary::Cloud(f, s) => cloud_json_summary(*f, s),
         }
     }
@@ -391,7 +402,7 @@ fn diagnostics_json(d: &Diagnostics) -> serde_json::Value {
     })
 }
 
-fn text_summary(format: Format, s: &ReadSummary) -> String {
+fn text_summary(format: Format, s: &ReadSummary, tally: Option<&AccountTally>) -> String {
     use std::fmt::Write as _;
     let st = &s.stats;
     let mut out = String::new();
@@ -413,6 +424,24 @@ fn text_summary(format: Format, s: &ReadSummary) -> String {
     if st.controls > 0 {
         let _ = writeln!(out, "  controls     {} (ignored)", st.controls);
     }
+    if let Some(t) = tally {
+        let _ = writeln!(
+            out,
+            "  accounts     {} user objects ({} enabled, {} disabled, {} enabled state unknown)",
+            t.users,
+            t.enabled,
+            t.disabled,
+            t.users - t.enabled - t.disabled
+        );
+        let _ = writeln!(
+            out,
+            "    without a source anchor  {} (Entra Connect cannot sync them)",
+            t.without_anchor
+        );
+        for (why, n) in &t.not_accounts {
+            let _ = writeln!(out, "    skipped: {why}  {n}");
+        }
+    }
     diagnostics_lines(&mut out, &s.diagnostics);
     if st.entries == 0 {
         let _ = writeln!(
@@ -429,8 +458,13 @@ fn text_summary(format: Format, s: &ReadSummary) -> String {
     out
 }
 
-fn json_summary(format: Format, s: &ReadSummary) -> serde_json::Value {
+fn json_summary(
+    format: Format,
+    s: &ReadSummary,
+    tally: Option<&AccountTally>,
+) -> serde_json::Value {
     serde_json::json!({
+        "accounts": tally,
         "file": &*s.file,
         "format": format,
         "encoding": s.encoding,
@@ -444,24 +478,79 @@ fn json_summary(format: Format, s: &ReadSummary) -> serde_json::Value {
     })
 }
 
-/// Writes entries as JSON Lines; rendering runs in parallel, writing in order.
-struct JsonlDump<'w> {
-    out: &'w mut Box<dyn Write + Send + Sync>,
+/// Accounts found by `--accounts`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+struct AccountTally {
+    users: u64,
+    enabled: u64,
+    disabled: u64,
+    without_anchor: u64,
+    /// Entries that are not user objects, by reason.
+    not_accounts: std::collections::BTreeMap<String, u64>,
 }
 
-impl BatchSink for JsonlDump<'_> {
-    type Output = Vec<u8>;
-
-    fn map(&self, batch: &Batch) -> Vec<u8> {
-        let mut buf = Vec::with_capacity(batch.len() * 512);
-        for entry in batch.entries() {
-            write_entry_json(&mut buf, &entry);
+impl AccountTally {
+    fn add(&mut self, other: AccountTally) {
+        self.users += other.users;
+        self.enabled += other.enabled;
+        self.disabled += other.disabled;
+        self.without_anchor += other.without_anchor;
+        for (why, n) in other.not_accounts {
+            *self.not_accounts.entry(why).or_default() += n;
         }
-        buf
+    }
+}
+
+/// What scan does with entries: dump them (`--dump`) and count accounts
+/// (`--accounts`). The work runs in parallel in `map`; writing stays in order.
+struct ScanSink<'w, 'a> {
+    out: Option<&'w mut Box<dyn Write + Send + Sync>>,
+    anchor: Option<&'a AnchorSource>,
+    tally: AccountTally,
+}
+
+impl BatchSink for ScanSink<'_, '_> {
+    type Output = (Vec<u8>, AccountTally);
+
+    fn map(&self, batch: &Batch) -> Self::Output {
+        let mut buf = Vec::new();
+        let mut tally = AccountTally::default();
+        if self.out.is_none() && self.anchor.is_none() {
+            return (buf, tally);
+        }
+        if self.out.is_some() {
+            buf.reserve(batch.len() * 512);
+        }
+        for entry in batch.entries() {
+            if self.out.is_some() {
+                write_entry_json(&mut buf, &entry);
+            }
+            if let Some(anchor) = self.anchor {
+                match Account::from_entry(entry) {
+                    Ok(a) => {
+                        tally.users += 1;
+                        match a.enabled {
+                            Some(true) => tally.enabled += 1,
+                            Some(false) => tally.disabled += 1,
+                            None => {}
+                        }
+                        if a.source_anchor(anchor).is_none() {
+                            tally.without_anchor += 1;
+                        }
+                    }
+                    Err(why) => *tally.not_accounts.entry(why.to_string()).or_default() += 1,
+                }
+            }
+        }
+        (buf, tally)
     }
 
-    fn consume(&mut self, _: &Batch, out: Vec<u8>) -> io::Result<()> {
-        self.out.write_all(&out)
+    fn consume(&mut self, _: &Batch, (buf, tally): Self::Output) -> io::Result<()> {
+        self.tally.add(tally);
+        match self.out.as_mut() {
+            Some(out) => out.write_all(&buf),
+            None => Ok(()),
+        }
     }
 }
 
