@@ -292,7 +292,16 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             let cut = if eof {
                 buf.len()
             } else {
-                match self.format.last_boundary(&buf).filter(|&cut| cut >= header) {
+                // Record boundaries are found from the end of the header:
+                // a `#TYPE` line is not CSV and must not be scanned as CSV.
+                let found = if buf.len() < header {
+                    None
+                } else {
+                    self.format
+                        .last_boundary(&buf[header..])
+                        .map(|cut| cut + header)
+                };
+                match found {
                     Some(cut) => cut,
                     None if buf.len() > self.limits.record_limit + block => {
                         self.oversized_record(&buf)?;

@@ -962,6 +962,26 @@ mod tests {
         }
     }
 
+    /// A `#TYPE` line is skipped as a line, not read as CSV, however the
+    /// input is cut into blocks (found by `cargo fuzz`: a quote in it spanned
+    /// the line break).
+    #[test]
+    fn type_line_with_quotes_is_skipped_as_a_line() {
+        let text = b"#TYPE x\",\"y\n\"DistinguishedName\",\"cn\"\r\n\"CN=a,DC=x\",\"a\"\r\n\"CN=b,DC=x\",\"b\"\r\n";
+        let whole = parse(text, None);
+        assert_eq!(whole.entries.len(), 2, "{:?}", whole.diagnostics);
+        assert_eq!(whole.entries[0].line, 3);
+        for chunk_size in 1..40 {
+            let opts = CsvOptions {
+                chunk_size,
+                ..CsvOptions::default()
+            };
+            let got = parse_bytes("t.csv", text, None, &opts);
+            assert_eq!(got.entries, whole.entries, "chunk size {chunk_size}");
+            assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
+        }
+    }
+
     #[test]
     fn export_csv_maps_names_and_converts_identifiers() {
         let text = EXPORT_CSV;
