@@ -983,6 +983,27 @@ mod tests {
     }
 
     #[test]
+    fn fuzzed_type_line_regression() {
+        // The fuzzer's input; its first byte chose the flavor and chunk size.
+        let fuzzed =
+            &include_bytes!("../../fuzz/seeds/onprem_csv/regression-type-line-quotes.csv")[1..];
+        let whole = parse_bytes(
+            "t.csv",
+            fuzzed,
+            Some(CsvFlavor::ExportCsv),
+            &CsvOptions::default(),
+        );
+        for chunk_size in 1..40 {
+            let opts = CsvOptions {
+                chunk_size,
+                ..CsvOptions::default()
+            };
+            let got = parse_bytes("t.csv", fuzzed, Some(CsvFlavor::ExportCsv), &opts);
+            assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
+        }
+    }
+
+    #[test]
     fn export_csv_maps_names_and_converts_identifiers() {
         let text = EXPORT_CSV;
         let p = parse(text, None);
