@@ -187,7 +187,7 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
                 }
                 let summary = read.summary;
                 errors += summary.diagnostics.count(Severity::Error);
-                print_diagnostics(&summary.diagnostics.kept);
+                print_diagnostics(&summary.diagnostics.kept, global.quiet);
                 summaries.push(FileSummary::Cloud(read.format, summary));
                 continue;
             }
@@ -195,7 +195,7 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
         bar.finish_and_clear();
         let summary = summary?;
         errors += summary.diagnostics.count(Severity::Error);
-        print_diagnostics(&summary.diagnostics.kept);
+        print_diagnostics(&summary.diagnostics.kept, global.quiet);
         let tally = sink.anchor.map(|_| sink.tally);
         summaries.push(FileSummary::OnPrem(format, summary, tally));
     }
@@ -333,9 +333,10 @@ fn cloud_user_json(u: &CloudUser) -> String {
     line
 }
 
-fn print_diagnostics(kept: &[Diagnostic]) {
+/// Prints diagnostics to stderr; `--quiet` keeps only errors.
+fn print_diagnostics(kept: &[Diagnostic], quiet: bool) {
     let mut err = io::stderr().lock();
-    for d in kept {
+    for d in kept.iter().filter(|d| !quiet || d.severity == Severity::Error) {
         let _ = writeln!(err, "{d}");
     }
 }
