@@ -336,7 +336,10 @@ fn cloud_user_json(u: &CloudUser) -> String {
 /// Prints diagnostics to stderr; `--quiet` keeps only errors.
 fn print_diagnostics(kept: &[Diagnostic], quiet: bool) {
     let mut err = io::stderr().lock();
-    for d in kept.iter().filter(|d| !quiet || d.severity == Severity::Error) {
+    for d in kept
+        .iter()
+        .filter(|d| !quiet || d.severity == Severity::Error)
+    {
         let _ = writeln!(err, "{d}");
     }
 }

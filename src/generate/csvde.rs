@@ -7,7 +7,9 @@ use std::io::{self, Write};
 use super::ldifde::{
     push_gen_time, push_i64, push_u64, write_non_user, write_user, AttrSink, UserExtras, BATCH,
 };
-use super::{drive, Ctx, ExportWriter, GenerateOptions, GenerateSummary, SyntheticAccount};
+use super::{
+    drive, BatchedOut, Ctx, ExportWriter, GenerateOptions, GenerateSummary, SyntheticAccount,
+};
 
 /// The header of `onprem.csv`: `DN`, then every attribute any exported object
 /// (user, group or computer) can have, in this fixed order: the user attributes
@@ -129,9 +131,8 @@ pub fn write_onprem_csvde<W: Write>(opts: &GenerateOptions, out: W) -> io::Resul
 
 /// [`ExportWriter`] of `onprem.csv`.
 pub(crate) struct CsvdeWriter<W: Write> {
-    out: W,
+    out: BatchedOut<W>,
     row: Row,
-    bytes: u64,
 }
 
 impl<W: Write> CsvdeWriter<W> {
@@ -144,34 +145,26 @@ impl<W: Write> CsvdeWriter<W> {
             row.buf.extend_from_slice(name.as_bytes());
         }
         row.buf.extend_from_slice(b"\r\n");
-        CsvdeWriter { out, row, bytes: 0 }
-    }
-
-    fn spill(&mut self, min: usize) -> io::Result<()> {
-        if self.row.buf.len() >= min {
-            self.out.write_all(&self.row.buf)?;
-            self.bytes += self.row.buf.len() as u64;
-            self.row.buf.clear();
+        CsvdeWriter {
+            out: BatchedOut::new(out),
+            row,
         }
-        Ok(())
     }
 }
 
 impl<W: Write> ExportWriter for CsvdeWriter<W> {
     fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()> {
         write_user(ctx, a, x, &mut self.row);
-        self.spill(BATCH)
+        self.out.spill(&mut self.row.buf, BATCH)
     }
 
     fn non_user(&mut self, ctx: &Ctx, slot: u64) -> io::Result<()> {
         write_non_user(ctx, slot, &mut self.row);
-        self.spill(BATCH)
+        self.out.spill(&mut self.row.buf, BATCH)
     }
 
     fn finish(&mut self) -> io::Result<u64> {
-        self.spill(0)?;
-        self.out.flush()?;
-        Ok(self.bytes)
+        self.out.finish(&mut self.row.buf)
     }
 }
 

@@ -15,9 +15,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::{
-    drive, filetime, group_cn, group_dn, group_members, slot_is_group, user_dn, Ctx, ExportWriter,
-    GenerateOptions, GenerateSummary, OobExclusion, Rng, SyntheticAccount, FIRST_USER_RID,
-    NEVER_EXPIRES, S_LDIF,
+    drive, filetime, group_cn, group_dn, group_members, slot_is_group, user_dn, BatchedOut, Ctx,
+    ExportWriter, GenerateOptions, GenerateSummary, OobExclusion, Rng, SyntheticAccount,
+    FIRST_USER_RID, NEVER_EXPIRES, S_LDIF,
 };
 
 /// Bytes per physical line before a fold (the continuation adds one space).
@@ -36,45 +36,32 @@ pub fn write_onprem_ldif<W: Write>(opts: &GenerateOptions, out: W) -> io::Result
 
 /// [`ExportWriter`] of `onprem.ldf`.
 pub(crate) struct LdifWriter<W: Write> {
-    out: W,
+    out: BatchedOut<W>,
     rec: Record,
-    bytes: u64,
 }
 
 impl<W: Write> LdifWriter<W> {
     pub(crate) fn new(out: W) -> Self {
         LdifWriter {
-            out,
+            out: BatchedOut::new(out),
             rec: Record::new(),
-            bytes: 0,
         }
-    }
-
-    fn spill(&mut self, min: usize) -> io::Result<()> {
-        if self.rec.buf.len() >= min {
-            self.out.write_all(&self.rec.buf)?;
-            self.bytes += self.rec.buf.len() as u64;
-            self.rec.buf.clear();
-        }
-        Ok(())
     }
 }
 
 impl<W: Write> ExportWriter for LdifWriter<W> {
     fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()> {
         write_user(ctx, a, x, &mut self.rec);
-        self.spill(BATCH)
+        self.out.spill(&mut self.rec.buf, BATCH)
     }
 
     fn non_user(&mut self, ctx: &Ctx, slot: u64) -> io::Result<()> {
         write_non_user(ctx, slot, &mut self.rec);
-        self.spill(BATCH)
+        self.out.spill(&mut self.rec.buf, BATCH)
     }
 
     fn finish(&mut self) -> io::Result<u64> {
-        self.spill(0)?;
-        self.out.flush()?;
-        Ok(self.bytes)
+        self.out.finish(&mut self.rec.buf)
     }
 }
 

@@ -40,7 +40,7 @@ pub use powershell::{write_onprem_export_csv, EXPORT_CSV_COLUMNS, EXPORT_CSV_LOS
 use ldifde::UserExtras;
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// File name of the on-premises LDIF export written by [`generate`].
@@ -265,6 +265,36 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSu
 }
 
 /// One output format fed by [`drive`].
+/// A destination that takes finished records in batches of about
+/// [`ldifde::BATCH`] bytes and counts what it wrote (shared by the writers).
+pub(crate) struct BatchedOut<W: Write> {
+    out: W,
+    bytes: u64,
+}
+
+impl<W: Write> BatchedOut<W> {
+    pub(crate) fn new(out: W) -> Self {
+        BatchedOut { out, bytes: 0 }
+    }
+
+    /// Writes `buf` out and empties it once it holds at least `min` bytes.
+    pub(crate) fn spill(&mut self, buf: &mut Vec<u8>, min: usize) -> io::Result<()> {
+        if buf.len() >= min {
+            self.out.write_all(buf)?;
+            self.bytes += buf.len() as u64;
+            buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, flushes, and returns the bytes written in all.
+    pub(crate) fn finish(&mut self, buf: &mut Vec<u8>) -> io::Result<u64> {
+        self.spill(buf, 0)?;
+        self.out.flush()?;
+        Ok(self.bytes)
+    }
+}
+
 pub(crate) trait ExportWriter {
     /// User account `a` (with its format-independent extra values `x`).
     fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()>;

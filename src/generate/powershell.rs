@@ -9,8 +9,8 @@ use super::ldifde::{
     TargetAddress, UserExtras, BATCH,
 };
 use super::{
-    drive, guid_to_string, sid_to_string, Ctx, ExportWriter, GenerateOptions, GenerateSummary,
-    SyntheticAccount, NEVER_EXPIRES,
+    drive, guid_to_string, sid_to_string, BatchedOut, Ctx, ExportWriter, GenerateOptions,
+    GenerateSummary, SyntheticAccount, NEVER_EXPIRES,
 };
 
 /// What Export-Csv writes for any multi-valued property (the type name).
@@ -240,9 +240,8 @@ pub fn write_onprem_export_csv<W: Write>(
 
 /// [`ExportWriter`] of `onprem-ps.csv`.
 pub(crate) struct ExportCsvWriter<W: Write> {
-    out: W,
+    out: BatchedOut<W>,
     row: Row,
-    bytes: u64,
 }
 
 impl<W: Write> ExportCsvWriter<W> {
@@ -259,23 +258,17 @@ impl<W: Write> ExportCsvWriter<W> {
             push_quoted(&mut row.buf, name.as_bytes());
         }
         row.buf.extend_from_slice(b"\r\n");
-        ExportCsvWriter { out, row, bytes: 0 }
-    }
-
-    fn spill(&mut self, min: usize) -> io::Result<()> {
-        if self.row.buf.len() >= min {
-            self.out.write_all(&self.row.buf)?;
-            self.bytes += self.row.buf.len() as u64;
-            self.row.buf.clear();
+        ExportCsvWriter {
+            out: BatchedOut::new(out),
+            row,
         }
-        Ok(())
     }
 }
 
 impl<W: Write> ExportWriter for ExportCsvWriter<W> {
     fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()> {
         write_user_row(ctx, a, x, &mut self.row);
-        self.spill(BATCH)
+        self.out.spill(&mut self.row.buf, BATCH)
     }
 
     fn non_user(&mut self, _ctx: &Ctx, _slot: u64) -> io::Result<()> {
@@ -283,9 +276,7 @@ impl<W: Write> ExportWriter for ExportCsvWriter<W> {
     }
 
     fn finish(&mut self) -> io::Result<u64> {
-        self.spill(0)?;
-        self.out.flush()?;
-        Ok(self.bytes)
+        self.out.finish(&mut self.row.buf)
     }
 }
 
