@@ -11,8 +11,12 @@ use crate::generate::{generate, GenerateOptions};
 /// Write a deterministic synthetic AD forest, the same accounts three ways:
 /// `onprem.ldf` as Windows `ldifde` writes it (about 2 KB per account),
 /// `onprem.csv` as `csvde` writes it, and `onprem-ps.csv` as
-/// `Get-ADUser -Properties * | Export-Csv -NoTypeInformation` writes it.
-/// The same `--users` and `--seed` always give byte-identical files.
+/// `Get-ADUser -Properties * | Export-Csv -NoTypeInformation` writes it;
+/// and the cloud side: `graph-users.json` (Graph REST pages, one per line),
+/// `graph-users-array.json` (`Get-MgUser | ConvertTo-Json`) and
+/// `graph-users.csv` (admin-center download), with cloud-only users and
+/// planted disagreements. The same `--users` and `--seed` always give
+/// byte-identical files.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Number of user accounts.

@@ -28,11 +28,26 @@
 //!   `Get-ADUser -Filter * -Properties * | Export-Csv -NoTypeInformation`, users
 //!   only, with the information an Export-Csv loses ([`write_onprem_export_csv`],
 //!   [`EXPORT_CSV_LOST`]).
+//!
+//! and then, in a second pass, three cloud exports of the same tenant (see
+//! [`cloud`] for the synced and cloud-only users and the planted
+//! disagreements, with their rates):
+//! * [`GRAPH_PAGES_FILE`] (`graph-users.json`): Microsoft Graph REST pages,
+//!   one page per line ([`write_graph_pages`]);
+//! * [`GRAPH_ARRAY_FILE`] (`graph-users-array.json`): PowerShell 7
+//!   `Get-MgUser | Select-Object | ConvertTo-Json -Depth 10` ([`write_graph_array`]);
+//! * [`GRAPH_CSV_FILE`] (`graph-users.csv`): the admin-center "Download users"
+//!   CSV ([`write_admin_center_csv`], [`CSV_LOST`]).
 
+pub mod cloud;
 mod csvde;
 mod ldifde;
 mod powershell;
 
+pub use cloud::{
+    cloud_only_count, cloud_only_user, cloud_user, write_admin_center_csv, write_graph_array,
+    write_graph_pages, PlannedCloudUser, Planted, CSV_LOST,
+};
 pub use csvde::{write_onprem_csvde, CSVDE_COLUMNS};
 pub use ldifde::write_onprem_ldif;
 pub use powershell::{write_onprem_export_csv, EXPORT_CSV_COLUMNS, EXPORT_CSV_LOST};
@@ -49,6 +64,12 @@ pub const ONPREM_FILE: &str = "onprem.ldf";
 pub const ONPREM_CSVDE_FILE: &str = "onprem.csv";
 /// File name of the `Get-ADUser | Export-Csv` export written by [`generate`].
 pub const ONPREM_PS_FILE: &str = "onprem-ps.csv";
+/// File name of the Graph REST pages (one per line) written by [`generate`].
+pub const GRAPH_PAGES_FILE: &str = "graph-users.json";
+/// File name of the `ConvertTo-Json` array of Graph users written by [`generate`].
+pub const GRAPH_ARRAY_FILE: &str = "graph-users-array.json";
+/// File name of the admin-center "Download users" CSV written by [`generate`].
+pub const GRAPH_CSV_FILE: &str = "graph-users.csv";
 /// One non-user object (group or computer) is written after every this many users.
 pub const NON_USER_EVERY: u64 = 50;
 /// RID of user index 0; user `i` has RID `FIRST_USER_RID + i` (truncated to 32 bits).
@@ -244,9 +265,10 @@ impl SyntheticAccount {
 }
 
 /// Writes [`ONPREM_FILE`], [`ONPREM_CSVDE_FILE`] and [`ONPREM_PS_FILE`] into
-/// `out_dir` (created if missing), from one pass over the accounts.
-/// Deterministic: same options => byte-identical files. `files` of the summary
-/// lists the three paths, in that order, with their sizes.
+/// `out_dir` (created if missing), from one pass over the accounts, then
+/// [`GRAPH_PAGES_FILE`], [`GRAPH_ARRAY_FILE`] and [`GRAPH_CSV_FILE`] from a
+/// second pass. Deterministic: same options => byte-identical files. `files`
+/// of the summary lists the six paths, in that order, with their sizes.
 pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSummary> {
     fs::create_dir_all(out_dir)?;
     let names = [ONPREM_FILE, ONPREM_CSVDE_FILE, ONPREM_PS_FILE];
@@ -261,6 +283,17 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSu
     for (slot, path) in summary.files.iter_mut().zip(paths) {
         slot.0 = path;
     }
+    let cloud_paths: Vec<PathBuf> = [GRAPH_PAGES_FILE, GRAPH_ARRAY_FILE, GRAPH_CSV_FILE]
+        .iter()
+        .map(|n| out_dir.join(n))
+        .collect();
+    let sizes = cloud::write_cloud(
+        opts,
+        open(&cloud_paths[0])?,
+        open(&cloud_paths[1])?,
+        open(&cloud_paths[2])?,
+    )?;
+    summary.files.extend(cloud_paths.into_iter().zip(sizes));
     Ok(summary)
 }
 
@@ -1373,7 +1406,14 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let s1 = generate(&opts, dir.path()).unwrap();
-        let names = [ONPREM_FILE, ONPREM_CSVDE_FILE, ONPREM_PS_FILE];
+        let names = [
+            ONPREM_FILE,
+            ONPREM_CSVDE_FILE,
+            ONPREM_PS_FILE,
+            GRAPH_PAGES_FILE,
+            GRAPH_ARRAY_FILE,
+            GRAPH_CSV_FILE,
+        ];
         let first: Vec<Vec<u8>> = names
             .iter()
             .map(|n| fs::read(dir.path().join(n)).unwrap())
@@ -1400,7 +1440,13 @@ mod tests {
         let sc = write_onprem_csvde(&opts, &mut c).unwrap();
         let mut p = Vec::new();
         let sp = write_onprem_export_csv(&opts, &mut p).unwrap();
-        assert_eq!([l, c, p], first.as_slice());
+        let mut gp = Vec::new();
+        write_graph_pages(&opts, &mut gp).unwrap();
+        let mut ga = Vec::new();
+        write_graph_array(&opts, &mut ga).unwrap();
+        let mut gc = Vec::new();
+        write_admin_center_csv(&opts, &mut gc).unwrap();
+        assert_eq!([l, c, p, gp, ga, gc], first.as_slice());
         for s in [sl, sc, sp] {
             assert_eq!(
                 (s.users, s.partners, s.non_user_objects),
