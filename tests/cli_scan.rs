@@ -564,3 +564,21 @@ fn accounts_are_counted_the_same_from_every_onprem_format() {
     ]);
     assert_eq!(doc["accounts"]["without_anchor"], 200);
 }
+
+#[test]
+fn an_unreadable_file_does_not_stop_the_others() {
+    let out = bin()
+        .arg("scan")
+        .arg(fixture("corpus/npm-ldif/example1.ldif"))
+        .arg("/no/such/file.ldif")
+        .arg(fixture("corpus/npm-ldif/example2.ldif"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("example1.ldif") && stdout.contains("example2.ldif"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.ldif"));
+}

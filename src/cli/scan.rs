@@ -133,71 +133,28 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
         max_record_size: opts.max_record_size,
         ..CsvOptions::default()
     };
+    let mut failed = false;
     for file in &args.files {
-        let mut input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
-        let format = match args.onprem_format {
-            Some(f) => f,
-            None => {
-                let head = input
-                    .peek(64 << 10)
-                    .with_context(|| format!("cannot read {file}"))?;
-                detect(&head).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
-                         CSV, or a Microsoft Graph users export); name it with --onprem-format"
-                    )
-                })?
+        let ctx = FileContext {
+            args,
+            global,
+            opts: &opts,
+            csv_opts: &csv_opts,
+            anchor_source: anchor_source.as_ref(),
+        };
+        match scan_file(file, &ctx, &mut dump) {
+            Ok(summary) => {
+                errors += summary.errors();
+                summaries.push(summary);
             }
-        };
-        let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
-        let tick = |done: u64| bar.set_position(done);
-        let control = ReadControl {
-            progress: Some(&tick),
-            keep_per_kind: args.max_diagnostics,
-        };
-        let mut sink = ScanSink {
-            out: dump.as_mut(),
-            anchor: anchor_source.as_ref(),
-            tally: AccountTally::default(),
-        };
-        let summary = match format {
-            Format::Ldif => ldif::read(input, &opts, &control, &mut sink),
-            Format::Csvde | Format::ExportCsv => {
-                let flavor = if format == Format::Csvde {
-                    CsvFlavor::Csvde
-                } else {
-                    CsvFlavor::ExportCsv
-                };
-                onprem_csv::read(input, Some(flavor), &csv_opts, &control, &mut sink)
+            // --strict and a closed output end the run; other failures end
+            // only this file, and the next one is read.
+            Err(e) if is_fatal(&e) => return Err(e),
+            Err(e) => {
+                failed = true;
+                let _ = writeln!(io::stderr(), "usertype-audit: error: {e:#}");
             }
-            Format::GraphJson | Format::CloudCsv => {
-                let cloud_opts = CloudOptions {
-                    strict: args.strict,
-                    keep_per_kind: args.max_diagnostics,
-                    ..CloudOptions::default()
-                };
-                let read = cloud::read_input(input, &cloud_opts);
-                bar.finish_and_clear();
-                let read = read?;
-                if let Some(out) = sink.out {
-                    for user in &read.users {
-                        out.write_all(cloud_user_json(user).as_bytes())
-                            .context("writing the dump")?;
-                    }
-                }
-                let summary = read.summary;
-                errors += summary.diagnostics.count(Severity::Error);
-                print_diagnostics(&summary.diagnostics.kept, global.quiet);
-                summaries.push(FileSummary::Cloud(read.format, summary));
-                continue;
-            }
-        };
-        bar.finish_and_clear();
-        let summary = summary?;
-        errors += summary.diagnostics.count(Severity::Error);
-        print_diagnostics(&summary.diagnostics.kept, global.quiet);
-        let tally = sink.anchor.map(|_| sink.tally);
-        summaries.push(FileSummary::OnPrem(format, summary, tally));
+        }
     }
     if let Some(out) = dump.as_mut() {
         out.flush().context("writing the dump")?;
@@ -219,11 +176,110 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
             io::stdout().write_all(text.as_bytes())?;
         }
     }
-    Ok(if errors > 0 {
+    Ok(if failed {
+        ExitStatus::Failure
+    } else if errors > 0 {
         ExitStatus::Problems
     } else {
         ExitStatus::Clean
     })
+}
+
+/// What every file of one scan shares.
+struct FileContext<'a> {
+    args: &'a ScanArgs,
+    global: Global,
+    opts: &'a LdifOptions,
+    csv_opts: &'a CsvOptions,
+    anchor_source: Option<&'a AnchorSource>,
+}
+
+/// Errors that end the whole run rather than one file.
+fn is_fatal(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::error::Error>(),
+            Some(crate::error::Error::Strict(_) | crate::error::Error::Output(_))
+        ) || c
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Reads one file: detects its format, reads it, prints its diagnostics.
+fn scan_file(
+    file: &str,
+    ctx: &FileContext<'_>,
+    dump: &mut Option<Box<dyn Write + Send + Sync>>,
+) -> anyhow::Result<FileSummary> {
+    let FileContext {
+        args,
+        global,
+        opts,
+        csv_opts,
+        anchor_source,
+    } = *ctx;
+    let mut input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
+    let format = match args.onprem_format {
+        Some(f) => f,
+        None => {
+            let head = input
+                .peek(64 << 10)
+                .with_context(|| format!("cannot read {file}"))?;
+            detect(&head).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
+                     CSV, or a Microsoft Graph users export); name it with --onprem-format"
+                )
+            })?
+        }
+    };
+    let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
+    let tick = |done: u64| bar.set_position(done);
+    let control = ReadControl {
+        progress: Some(&tick),
+        keep_per_kind: args.max_diagnostics,
+    };
+    let mut sink = ScanSink {
+        out: dump.as_mut(),
+        anchor: anchor_source,
+        tally: AccountTally::default(),
+    };
+    let summary = match format {
+        Format::Ldif => ldif::read(input, opts, &control, &mut sink),
+        Format::Csvde | Format::ExportCsv => {
+            let flavor = if format == Format::Csvde {
+                CsvFlavor::Csvde
+            } else {
+                CsvFlavor::ExportCsv
+            };
+            onprem_csv::read(input, Some(flavor), csv_opts, &control, &mut sink)
+        }
+        Format::GraphJson | Format::CloudCsv => {
+            let cloud_opts = CloudOptions {
+                strict: args.strict,
+                keep_per_kind: args.max_diagnostics,
+                ..CloudOptions::default()
+            };
+            let read = cloud::read_input(input, &cloud_opts);
+            bar.finish_and_clear();
+            let read = read?;
+            if let Some(out) = sink.out {
+                for user in &read.users {
+                    out.write_all(cloud_user_json(user).as_bytes())
+                        .context("writing the dump")?;
+                }
+            }
+            let summary = read.summary;
+            print_diagnostics(&summary.diagnostics.kept, global.quiet);
+            return Ok(FileSummary::Cloud(read.format, summary));
+        }
+    };
+    bar.finish_and_clear();
+    let summary = summary?;
+    print_diagnostics(&summary.diagnostics.kept, global.quiet);
+    let tally = sink.anchor.map(|_| sink.tally);
+    Ok(FileSummary::OnPrem(format, summary, tally))
 }
 
 /// What scan found in one file.
@@ -233,6 +289,13 @@ enum FileSummary {
 }
 
 impl FileSummary {
+    fn errors(&self) -> u64 {
+        match self {
+            FileSummary::OnPrem(_, s, _) => s.diagnostics.count(Severity::Error),
+            FileSummary::Cloud(_, s) => s.diagnostics.count(Severity::Error),
+        }
+    }
+
     fn text(&self) -> String {
         match self {
             FileSummary::OnPrem(f, s, t) => text_summary(*f, s, t.as_ref()),

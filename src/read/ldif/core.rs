@@ -51,7 +51,8 @@ pub(crate) fn parse_chunk_into(
         opts,
         batch: std::mem::take(batch),
         bare_cr: None,
-        attr_slots: [0; ATTR_SLOTS],
+        attr_slots: vec![0; ATTR_SLOTS],
+        used_slots: Vec::new(),
         version_allowed: at_file_start,
         raw_utf8_reported: false,
     };
@@ -113,8 +114,11 @@ struct Parser<'a, 'o> {
     /// (line, column) of the first bare CR met by `physical` since it was cleared.
     bare_cr: Option<(u64, usize)>,
     /// Open-addressing table of the current entry's attribute names
-    /// (index + 1; 0 is empty), so merging names stays O(1) per line.
-    attr_slots: [u16; ATTR_SLOTS],
+    /// (index + 1; 0 is empty), so merging names stays O(1) per line. It
+    /// grows for entries with many names; only the slots in `used_slots` are
+    /// cleared between records.
+    attr_slots: Vec<u32>,
+    used_slots: Vec<usize>,
     version_allowed: bool,
     raw_utf8_reported: bool,
 }
@@ -260,7 +264,10 @@ impl<'a> Parser<'a, '_> {
         // Counted only if the record is not rejected.
         let mut controls = 0;
         let version_allowed = std::mem::replace(&mut self.version_allowed, false);
-        self.attr_slots = [0; ATTR_SLOTS];
+        for &slot in &self.used_slots {
+            self.attr_slots[slot] = 0;
+        }
+        self.used_slots.clear();
 
         let first = self.input[self.pos];
         if first == b' ' {
@@ -528,7 +535,8 @@ impl<'a> Parser<'a, '_> {
         self.batch.stats.controls += controls;
         match kind {
             RecordKind::Start => {
-                // Only comments: not a record.
+                // Only comments: not a record. (It still uses up the place of
+                // `version:`, so the result does not depend on chunking.)
             }
             RecordKind::Version => {}
             RecordKind::Trailer => {
@@ -648,30 +656,30 @@ impl<'a> Parser<'a, '_> {
             }
         }
         let count = attrs.len();
-        let mut slot = None;
-        if count < ATTR_SLOTS / 2 {
-            let mut h = name_hash(name) as usize & (ATTR_SLOTS - 1);
-            loop {
-                match self.attr_slots[h] {
-                    0 => {
-                        slot = Some(h);
-                        break;
-                    }
-                    k => {
-                        let i = usize::from(k) - 1;
-                        if same(&attrs[i]) {
-                            *last = i;
-                            return i as u32;
-                        }
+        // Keep the table at most half full: grow it (and re-insert this
+        // entry's names) before it fills, so a record with a million distinct
+        // names stays linear.
+        if (count + 1) * 2 > self.attr_slots.len() {
+            self.grow_attr_slots(marks);
+        }
+        let attrs = &self.batch.attrs[marks.attrs..];
+        let data = &self.batch.data;
+        let same = |a: &AttrIdx| data[a.name.clone()].eq_ignore_ascii_case(name);
+        let mask = self.attr_slots.len() - 1;
+        let mut h = name_hash(name) as usize & mask;
+        let slot = loop {
+            match self.attr_slots[h] {
+                0 => break h,
+                k => {
+                    let i = k as usize - 1;
+                    if same(&attrs[i]) {
+                        *last = i;
+                        return i as u32;
                     }
                 }
-                h = (h + 1) & (ATTR_SLOTS - 1);
             }
-        } else if let Some(i) = attrs.iter().position(same) {
-            // Entries with very many attribute names: linear search.
-            *last = i;
-            return i as u32;
-        }
+            h = (h + 1) & mask;
+        };
         let start = self.batch.data.len();
         // A name of RFC 2849 characters only is ASCII; others may not be UTF-8.
         match if plain {
@@ -686,15 +694,33 @@ impl<'a> Parser<'a, '_> {
                 .extend_from_slice(String::from_utf8_lossy(name).as_bytes()),
         }
         let i = count;
-        if let Some(h) = slot {
-            self.attr_slots[h] = (i + 1) as u16;
-        }
+        self.attr_slots[slot] = (i + 1) as u32;
+        self.used_slots.push(slot);
         self.batch.attrs.push(AttrIdx {
             name: start..self.batch.data.len(),
             values: 0..0,
         });
         *last = i;
         i as u32
+    }
+
+    /// Doubles the attribute name table and re-inserts the current entry's names.
+    fn grow_attr_slots(&mut self, marks: &Marks) {
+        for &slot in &self.used_slots {
+            self.attr_slots[slot] = 0;
+        }
+        self.used_slots.clear();
+        let size = self.attr_slots.len() * 2;
+        self.attr_slots.resize(size, 0);
+        let mask = size - 1;
+        for (i, attr) in self.batch.attrs[marks.attrs..].iter().enumerate() {
+            let mut h = name_hash(&self.batch.data[attr.name.clone()]) as usize & mask;
+            while self.attr_slots[h] != 0 {
+                h = (h + 1) & mask;
+            }
+            self.attr_slots[h] = (i + 1) as u32;
+            self.used_slots.push(h);
+        }
     }
 
     /// Decodes (when base64) and stores one value in the arena.
@@ -997,8 +1023,8 @@ fn check_name(parser: &mut Parser<'_, '_>, name: &[u8], line_no: u64) {
     );
 }
 
-/// Size of the per-entry attribute name table (a power of two; entries with
-/// more than half as many distinct names fall back to a linear search).
+/// Initial size of the per-entry attribute name table (a power of two; it
+/// doubles whenever an entry fills half of it).
 const ATTR_SLOTS: usize = 256;
 
 /// A cheap case-insensitive hash of an attribute name: its first and last

@@ -245,6 +245,22 @@ mod tests {
         }
     }
 
+    /// An entry with very many distinct attribute names is read in linear
+    /// time (the name table grows; found in review).
+    #[test]
+    fn many_distinct_attribute_names() {
+        let mut text = b"dn: cn=wide\n".to_vec();
+        for i in 0..100_000 {
+            text.extend_from_slice(format!("a{i:07}: v\n").as_bytes());
+        }
+        text.extend_from_slice(b"A0000007: again\n");
+        let got = parse_bytes("t", &text, &LdifOptions::default());
+        let entry = &got.entries[0];
+        assert_eq!(entry.attrs.len(), 100_000);
+        assert_eq!(entry.texts("a0000007"), vec!["v", "again"]);
+        assert_eq!(entry.attrs[7].name, "a0000007");
+    }
+
     /// Controls of a rejected record are not counted (found by `cargo fuzz`).
     #[test]
     fn controls_of_rejected_records_are_not_counted() {
