@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be opened or read.
-    #[error("{}: {source}", path.display())]
+    #[error("reading {}", path.display())]
     Io {
         /// The file as the user named it.
         path: PathBuf,
@@ -23,10 +23,10 @@ pub enum Error {
     #[error("{0}")]
     Format(String),
     /// `--strict` was given and the input has an error-severity diagnostic.
-    #[error("{0} (stopped by --strict; without it the record is skipped and the read goes on)")]
+    #[error("{0} (stopped by --strict; without it the read goes on and the problem is counted)")]
     Strict(Box<Diagnostic>),
     /// The consumer of the entries failed (for example a closed output pipe).
-    #[error("writing output: {0}")]
+    #[error("writing output")]
     Output(#[source] io::Error),
 }
 

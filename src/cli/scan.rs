@@ -33,7 +33,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
     /// Also write every entry, one JSON object per line:
-    /// {"file", "dn", "line", "attrs": {"name": ["value", ...]}}; a value that is not
+    /// {"dn", "line", "attrs": {"name": ["value", ...]}}; a value that is not
     /// UTF-8 is written {"base64": "..."}. Goes to --output, else standard output
     /// (the summary then goes to standard error).
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -58,9 +58,10 @@ pub struct ScanArgs {
     /// What to do with plain values that end in spaces.
     #[arg(long, value_enum, default_value_t = TrailingSpaceArg::Keep)]
     pub trailing_space: TrailingSpaceArg,
-    /// Largest record accepted, in MiB; larger ones are reported and skipped.
-    #[arg(long, default_value_t = 64, value_name = "MIB")]
-    pub max_record_size: usize,
+    /// Largest record accepted, in MiB (1 to 1024); larger ones are reported and skipped.
+    #[arg(long, default_value_t = 64, value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_record_size: u64,
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
@@ -100,7 +101,7 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
             TrailingSpaceArg::Strip => TrailingSpace::Strip,
             TrailingSpaceArg::Reject => TrailingSpace::Reject,
         },
-        max_record_size: args.max_record_size.saturating_mul(1 << 20),
+        max_record_size: (args.max_record_size as usize).saturating_mul(1 << 20),
         strict: args.strict,
         projection: Projection::All,
         ..LdifOptions::default()

@@ -227,9 +227,10 @@ impl<'a> Account<'a> {
     /// with another anchor attribute, string values are used as they are and
     /// binary values base64-encoded.
     ///
-    /// A value the export wrote as binary (LDIF base64, csvde `X'hex'`) is
-    /// binary unless it is valid UTF-8 in an attribute other than the two
-    /// GUIDs: LDIF also base64-encodes non-ASCII strings.
+    /// A value decoded from a binary form is binary (csvde `X'hex'`, GUID and
+    /// SID strings of Export-Csv); an LDIF base64 value is binary unless it is
+    /// valid UTF-8 in an attribute other than the two GUIDs, since LDIF also
+    /// base64-encodes non-ASCII strings.
     pub fn source_anchor(&self, source: &AnchorSource) -> Option<Anchor> {
         source.anchor(|name| {
             let value = self.get(name)?.first()?;

@@ -89,7 +89,7 @@ pub(crate) struct AttrIdx {
 
 /// One value: 17 bytes of index per value, since a batch holds millions.
 /// Offsets fit in u32 because a chunk's arena is bounded by the chunk size
-/// plus one record (`max_record_size` is capped below 2 GiB).
+/// plus one record, and a record by the record limit (at most 1 GiB).
 #[derive(Clone, Debug)]
 pub(crate) struct ValIdx {
     pub start: u32,
@@ -116,6 +116,9 @@ pub struct Batch {
     pub(crate) first_byte: u64,
     /// The parser's unfolding buffer, kept with the batch for reuse.
     pub(crate) scratch: Vec<u8>,
+    /// The format found a reason to stop reading the input after this batch
+    /// (a CSV record over the size limit); the driver counts the rest.
+    pub(crate) stop_reading: bool,
 }
 
 impl Batch {
@@ -129,6 +132,7 @@ impl Batch {
         self.stats = ReadStats::default();
         self.first_line = 0;
         self.first_byte = 0;
+        self.stop_reading = false;
     }
 
     /// Number of entries.

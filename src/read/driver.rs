@@ -96,7 +96,9 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         Encoding::Utf8 => {}
     }
     match input.body {
-        Body::Mapped { map, start } => driver.buffer(&map[start..], true, sink)?,
+        Body::Mapped { map, start } => {
+            driver.buffer(&map[start..], sink)?;
+        }
         Body::Stream(reader) => driver.stream(reader, sink)?,
     }
     if let Ok(problems) = input.problems.lock() {
@@ -177,7 +179,9 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
     }
 
     /// Parses a buffer of whole records (`eof` means nothing follows it).
-    fn buffer<S: BatchSink>(&mut self, buf: &[u8], _eof: bool, sink: &mut S) -> Result<()> {
+    /// Parses a buffer of whole records. Returns true when a batch asked to
+    /// stop reading (the rest of the input is then counted, not parsed).
+    fn buffer<S: BatchSink>(&mut self, buf: &[u8], sink: &mut S) -> Result<bool> {
         let bounds = self
             .format
             .chunk_bounds(buf, self.limits.chunk_target, self.at_file_start);
@@ -205,17 +209,22 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             }
             let sink_ref: &S = sink;
             let outputs: Vec<S::Output> = batches.par_iter().map(|b| sink_ref.map(b)).collect();
+            let mut stop = false;
             for (batch, out) in batches.iter_mut().zip(outputs) {
                 self.merge(batch)?;
                 sink.consume(batch, out).map_err(Error::Output)?;
+                stop |= batch.stop_reading;
             }
             self.pool.extend(batches);
             done += ranges.iter().map(|r| r.len()).sum::<usize>();
             if let Some(progress) = self.control.progress {
                 progress(done as u64);
             }
+            if stop {
+                return Ok(true);
+            }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Folds a batch's counters and diagnostics into the totals.
@@ -316,7 +325,19 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                     }
                 }
             };
-            self.buffer(&buf[..cut], eof && cut == buf.len(), sink)?;
+            if self.buffer(&buf[..cut], sink)? {
+                // The format stopped reading: count the rest without parsing.
+                buf.drain(..cut);
+                loop {
+                    self.skip_bytes(&buf);
+                    buf.clear();
+                    if eof {
+                        break;
+                    }
+                    eof = self.fill(&mut reader, &mut buf, block, &mut read_total)?;
+                }
+                break;
+            }
             buf.drain(..cut);
             if let Some(progress) = self.control.progress {
                 progress(read_total);

@@ -108,8 +108,10 @@ impl fmt::Display for OwnedEntry {
 
 /// Which attributes the caller needs.
 ///
-/// Attributes outside the projection are skipped without decoding or
-/// allocating; their base64 is not validated.
+/// Attributes outside the projection are not kept. With
+/// `LdifOptions::validate_all` (the default, what `scan` wants) they are
+/// still decoded and checked; without it they are skipped without decoding
+/// (what the audit wants).
 #[derive(Clone, Debug, Default)]
 pub enum Projection {
     /// Keep and validate every attribute (what `scan` does).

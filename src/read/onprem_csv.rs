@@ -160,16 +160,17 @@ pub fn read<S: BatchSink>(
         source,
     })?;
     let (layout, header_len, header_lines, header_diags) = read_header(&head, flavor, opts)?;
+    let limits = Limits {
+        strict: opts.strict,
+        chunk_target: opts.chunk_size.clamp(1, 1 << 28),
+        record_limit: opts.max_record_size.clamp(1, 1 << 30),
+    };
     let format = CsvFormat {
         layout,
         header_len,
         header_lines,
         header_diags,
-    };
-    let limits = Limits {
-        strict: opts.strict,
-        chunk_target: opts.chunk_size.clamp(1, 1 << 28),
-        record_limit: opts.max_record_size.min(1 << 30),
+        record_limit: limits.record_limit,
     };
     driver::read(input, &format, limits, control, sink)
 }
@@ -206,10 +207,12 @@ fn read_header(
 ) -> Result<(Layout, usize, u64, Vec<RawDiag>)> {
     let mut start = 0;
     let mut lines = 0;
-    if head.starts_with(b"#TYPE") || head.starts_with(b"#type") {
+    if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"#TYPE") {
         start = memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1);
         lines += 1;
     }
+    // 0-based line of the header, for its diagnostics.
+    let header_line = lines;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -233,7 +236,7 @@ fn read_header(
     let mut diags = Vec::new();
     if !got {
         diags.push(RawDiag {
-            line: lines,
+            line: header_line,
             column: None,
             kind: DiagKind::MissingDnColumn,
             message: "the file has no header line".into(),
@@ -254,7 +257,7 @@ fn read_header(
         });
     if dn.is_none() && got {
         diags.push(RawDiag {
-            line: lines.saturating_sub(1),
+            line: header_line,
             column: None,
             kind: DiagKind::MissingDnColumn,
             message: format!(
@@ -290,7 +293,7 @@ fn read_header(
                     && headers[..i].iter().any(|x| x.eq_ignore_ascii_case(h))
                 {
                     diags.push(RawDiag {
-                        line: lines,
+                        line: header_line,
                         column: None,
                         kind: DiagKind::DuplicateColumn,
                         message: format!(
@@ -358,6 +361,8 @@ struct CsvFormat {
     /// Lines of the `#TYPE` line and header.
     header_lines: u64,
     header_diags: Vec<RawDiag>,
+    /// A record larger than this ends the read (see [`chunk_bounds`]).
+    record_limit: usize,
 }
 
 impl ChunkFormat for CsvFormat {
@@ -368,7 +373,7 @@ impl ChunkFormat for CsvFormat {
         } else {
             0
         };
-        let mut bounds = chunk_bounds(&buf[head..], target);
+        let mut bounds = chunk_bounds(&buf[head..], target, self.record_limit);
         for r in &mut bounds {
             *r = r.start + head..r.end + head;
         }
@@ -388,7 +393,14 @@ impl ChunkFormat for CsvFormat {
             batch.diags.extend(self.header_diags.iter().cloned());
         }
         let skip_lines = if at_file_start { self.header_lines } else { 0 };
-        parse_rows(chunk, skip, skip_lines, &self.layout, batch);
+        parse_rows(
+            chunk,
+            skip,
+            skip_lines,
+            &self.layout,
+            self.record_limit,
+            batch,
+        );
     }
 
     fn last_boundary(&self, buf: &[u8]) -> Option<usize> {
@@ -400,13 +412,10 @@ impl ChunkFormat for CsvFormat {
         last
     }
 
-    fn first_boundary(&self, buf: &[u8]) -> Option<usize> {
-        let mut first = None;
-        scan_records(buf, |end| {
-            first = Some(end);
-            false
-        });
-        first
+    fn first_boundary(&self, _: &[u8]) -> Option<usize> {
+        // A record over the limit ends the read (see `chunk_bounds`): the
+        // driver skips to the end of the input.
+        None
     }
 
     fn header_len(&self) -> usize {
@@ -414,10 +423,7 @@ impl ChunkFormat for CsvFormat {
     }
 
     fn too_large_message(&self, limit: usize) -> String {
-        format!(
-            "CSV record is larger than the limit of {limit} bytes; it was skipped (an unbalanced \
-             quote makes the rest of a file one record; raise --max-record-size if it is genuine)"
-        )
+        too_large_message(limit)
     }
 }
 
@@ -464,25 +470,74 @@ fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
 
 /// Cuts `buf` (starting at a record boundary) into ranges of about `target`
 /// bytes ending at record boundaries.
-fn chunk_bounds(buf: &[u8], target: usize) -> Vec<Range<usize>> {
+///
+/// A record larger than `limit` ends the read of a CSV file: after a quote
+/// that never closes, the csv crate reads the rest of the file as one field,
+/// and no later boundary can be trusted. The oversized record starts the last
+/// range, which [`parse_rows`] rejects whole (memory stays bounded: it is
+/// never handed to the csv crate).
+fn chunk_bounds(buf: &[u8], target: usize, limit: usize) -> Vec<Range<usize>> {
     let target = target.max(1);
     let mut bounds = Vec::with_capacity(buf.len() / target + 1);
     let mut start = 0;
+    let mut last = 0;
     scan_records(buf, |end| {
+        if end - last > limit {
+            return false;
+        }
+        last = end;
         if end - start >= target && end < buf.len() {
             bounds.push(start..end);
             start = end;
         }
         true
     });
+    if last > start {
+        bounds.push(start..last);
+        start = last;
+    }
     if start < buf.len() {
         bounds.push(start..buf.len());
     }
     bounds
 }
 
+/// The message of a `record_too_large` diagnostic for CSV.
+fn too_large_message(limit: usize) -> String {
+    format!(
+        "CSV record is larger than the limit of {limit} bytes; it and the rest of the file were \
+         not read (usually a quote that never closes makes the rest of the file one record: fix \
+         it, or raise --max-record-size if the record is genuine)"
+    )
+}
+
+/// Where the first record over `limit` starts in `body`, if any (a quote
+/// that never closes makes the rest of the input one record).
+fn oversized_record_start(body: &[u8], limit: usize) -> Option<usize> {
+    let mut last = 0;
+    let mut found = None;
+    let unterminated = scan_records(body, |end| {
+        if end - last > limit {
+            found = Some(last);
+            return false;
+        }
+        last = end;
+        true
+    });
+    found.or_else(|| {
+        ((unterminated || last < body.len()) && body.len() - last > limit).then_some(last)
+    })
+}
+
 /// Parses the rows of one chunk.
-fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch: &mut Batch) {
+fn parse_rows(
+    chunk: &[u8],
+    skip: usize,
+    skip_lines: u64,
+    layout: &Layout,
+    limit: usize,
+    batch: &mut Batch,
+) {
     batch.stats.bytes = chunk.len() as u64;
     batch.stats.lines = chunk.iter().filter(|&&b| b == b'\n').count() as u64
         + u64::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
@@ -496,7 +551,21 @@ fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch
             s..batch.data.len()
         })
         .collect();
-    let body = &chunk[skip..];
+    let mut body = &chunk[skip..];
+    // A record over the limit ends the read: it is counted and reported, the
+    // rows before it are parsed, nothing after it is.
+    let mut oversized_line = None;
+    if let Some(at) = oversized_record_start(body, limit) {
+        let start = at
+            + body[at..]
+                .iter()
+                .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+                .count();
+        oversized_line =
+            Some(body[..start].iter().filter(|&&b| b == b'\n').count() as u64 + skip_lines);
+        batch.stop_reading = true;
+        body = &body[..at];
+    }
     // A quoted field that never closes swallows the rest of the input: find
     // where its record starts.
     let mut record_start = 0;
@@ -556,9 +625,6 @@ fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch
         }
         let line = lines_before + skip_lines;
         let byte = (at + skip) as u64;
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
-            continue; // a blank line
-        }
         batch.stats.records += 1;
         if unterminated_at == Some(at as u64) {
             reject(
@@ -670,6 +736,15 @@ fn parse_rows(chunk: &[u8], skip: usize, skip_lines: u64, layout: &Layout, batch
             attrs: attrs_start..batch.attrs.len(),
         });
         batch.stats.entries += 1;
+    }
+    if let Some(line) = oversized_line {
+        batch.stats.records += 1;
+        reject(
+            batch,
+            line,
+            DiagKind::RecordTooLarge,
+            too_large_message(limit),
+        );
     }
 }
 
@@ -980,6 +1055,67 @@ mod tests {
             assert_eq!(got.entries, whole.entries, "chunk size {chunk_size}");
             assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
         }
+    }
+
+    /// A record over the limit ends the read, the same way whether the file
+    /// is mapped or streamed and whatever the chunk size (found in review: a
+    /// stray quote made the rest of a mapped file one unbounded record).
+    #[test]
+    fn oversized_record_ends_the_read_however_it_is_read() {
+        let mut text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",b\n\"CN=c,DC=x\",\"c\n".to_vec();
+        for i in 0..50 {
+            text.extend_from_slice(format!("CN=u{i},u{i}\n").as_bytes());
+        }
+        let check = |p: &Parsed, how: &str| {
+            assert_eq!(kinds(p), vec![(4, DiagKind::RecordTooLarge)], "{how}");
+            assert_eq!(p.entries.len(), 2, "{how}");
+            assert_eq!((p.stats.records, p.stats.rejected), (3, 1), "{how}");
+            assert_eq!(p.stats.lines, 54, "{how}");
+            assert!(p.stats.reconciles(), "{how}");
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, &text).expect("write");
+        for chunk_size in [1, 3, 10, 40, 1 << 20] {
+            let opts = CsvOptions {
+                chunk_size,
+                max_record_size: 200,
+                ..CsvOptions::default()
+            };
+            check(
+                &parse_bytes("t.csv", &text, None, &opts),
+                &format!("streamed, chunk {chunk_size}"),
+            );
+            let mapped = collect(|sink, control| {
+                let input =
+                    Input::open(path.to_str().unwrap_or_default()).map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                read(input, None, &opts, control, sink)
+            });
+            check(&mapped, &format!("mapped, chunk {chunk_size}"));
+        }
+    }
+
+    /// A row holding only `""` is a row (with an empty DN), not a blank line.
+    #[test]
+    fn a_quoted_empty_row_is_not_dropped() {
+        let p = parse(b"DN\n\"CN=a,DC=x\"\n\"\"\n", Some(CsvFlavor::Csvde));
+        assert_eq!(kinds(&p), vec![(3, DiagKind::RecordWithoutDn)]);
+        assert_eq!((p.stats.records, p.stats.rejected), (2, 1));
+    }
+
+    /// Header diagnostics point at the header line (found in review).
+    #[test]
+    fn header_diagnostics_name_the_header_line() {
+        let p = parse(
+            b"DN,cn,CN\r\n\r\n\"CN=a,DC=x\",a,b\r\n",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(kinds(&p), vec![(1, DiagKind::DuplicateColumn)]);
+        let p = parse(b"#TYPE x\ncn,mail\n\na,b\n", Some(CsvFlavor::ExportCsv));
+        assert_eq!(kinds(&p), vec![(2, DiagKind::MissingDnColumn)]);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! ends after a blank line or at the end of input). The parser works on bytes:
 //! lines are found with `memchr`, folded lines are unfolded into one scratch
 //! buffer only when they are folded, base64 is decoded straight into the
-//! batch's arena, and attributes outside the projection are never decoded.
+//! batch's arena, and attributes outside the projection are not kept (and
+//! not even decoded unless `validate_all` asks for it).
 //!
 //! Line numbers are 0-based and relative to the chunk here; the driver adds
 //! the chunk's first line once the chunks before it are known.
