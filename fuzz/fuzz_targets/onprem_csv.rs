@@ -15,9 +15,16 @@ fuzz_target!(|data: &[u8]| {
         1 => Some(CsvFlavor::Csvde),
         _ => Some(CsvFlavor::ExportCsv),
     };
-    let small = CsvOptions { chunk_size: usize::from(selector / 3) + 1, ..CsvOptions::default() };
+    // A small record limit so that oversized records (stray quotes) are
+    // exercised on both the streamed path and the whole-buffer path.
+    let small = CsvOptions {
+        chunk_size: usize::from(selector / 3) + 1,
+        max_record_size: 512,
+        ..CsvOptions::default()
+    };
+    let whole = CsvOptions { max_record_size: 512, ..CsvOptions::default() };
     let a = parse_bytes("fuzz.csv", data, flavor, &small);
-    let b = parse_bytes("fuzz.csv", data, flavor, &CsvOptions::default());
+    let b = parse_bytes("fuzz.csv", data, flavor, &whole);
     assert!(a.stats.reconciles(), "{:?}", a.stats);
     assert_eq!(a.entries, b.entries);
     assert_eq!(a.stats, b.stats);
