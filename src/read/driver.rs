@@ -186,7 +186,6 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             .format
             .chunk_bounds(buf, self.limits.chunk_target, self.at_file_start);
         let window = self.window_len();
-        let mut done = 0usize;
         for ranges in bounds.chunks(window) {
             let first_is_start = self.at_file_start;
             let format = self.format;
@@ -216,9 +215,9 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 stop |= batch.stop_reading;
             }
             self.pool.extend(batches);
-            done += ranges.iter().map(|r| r.len()).sum::<usize>();
             if let Some(progress) = self.control.progress {
-                progress(done as u64);
+                // Bytes of (decoded) input done so far, across blocks.
+                progress(self.next_byte);
             }
             if stop {
                 return Ok(true);
@@ -260,11 +259,10 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             .max(1);
         let mut buf: Vec<u8> = Vec::new();
         let mut eof = false;
-        let mut read_total: u64 = 0;
         let mut discarding = false;
         while !eof || !buf.is_empty() {
             if !eof && buf.len() < block {
-                eof = self.fill(&mut reader, &mut buf, block, &mut read_total)?;
+                eof = self.fill(&mut reader, &mut buf, block)?;
             }
             if discarding {
                 // Skipping an oversized record: drop bytes up to its end.
@@ -320,7 +318,7 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                     None => {
                         // One record longer than a block: read more.
                         let want = buf.len() + block;
-                        eof = self.fill(&mut reader, &mut buf, want, &mut read_total)?;
+                        eof = self.fill(&mut reader, &mut buf, want)?;
                         continue;
                     }
                 }
@@ -334,14 +332,11 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                     if eof {
                         break;
                     }
-                    eof = self.fill(&mut reader, &mut buf, block, &mut read_total)?;
+                    eof = self.fill(&mut reader, &mut buf, block)?;
                 }
                 break;
             }
             buf.drain(..cut);
-            if let Some(progress) = self.control.progress {
-                progress(read_total);
-            }
         }
         // Count a final line without a line feed, as the parser does.
         if self.skipped_partial_line {
@@ -356,7 +351,6 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         reader: &mut Box<dyn Read + Send>,
         buf: &mut Vec<u8>,
         upto: usize,
-        read_total: &mut u64,
     ) -> Result<bool> {
         let want = upto.saturating_sub(buf.len()) as u64;
         let n = reader
@@ -366,7 +360,6 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 path: self.file.as_ref().into(),
                 source,
             })? as u64;
-        *read_total += n;
         Ok(n < want)
     }
 
