@@ -101,6 +101,11 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         }
         Body::Stream(reader) => driver.stream(reader, sink)?,
     }
+    // Count a final line without a line feed in skipped input, as the
+    // parser does in parsed input.
+    if driver.skipped_partial_line {
+        driver.stats.lines += 1;
+    }
     if let Ok(problems) = input.problems.lock() {
         if problems.count > 0 {
             let d = Diagnostic {
@@ -208,19 +213,27 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             }
             let sink_ref: &S = sink;
             let outputs: Vec<S::Output> = batches.par_iter().map(|b| sink_ref.map(b)).collect();
-            let mut stop = false;
-            for (batch, out) in batches.iter_mut().zip(outputs) {
+            let mut stop_after = None;
+            for ((batch, out), range) in batches.iter_mut().zip(outputs).zip(ranges) {
                 self.merge(batch)?;
                 sink.consume(batch, out).map_err(Error::Output)?;
-                stop |= batch.stop_reading;
+                if batch.stop_reading {
+                    stop_after = Some(range.end);
+                    break;
+                }
             }
             self.pool.extend(batches);
+            if let Some(end) = stop_after {
+                // The format stopped reading: the rest of this buffer is
+                // counted, not parsed (nor are the batches parsed beside it).
+                self.next_line = self.stats.lines + 1;
+                self.next_byte = self.stats.bytes;
+                self.skip_bytes(&buf[end..]);
+                return Ok(true);
+            }
             if let Some(progress) = self.control.progress {
                 // Bytes of (decoded) input done so far, across blocks.
                 progress(self.next_byte);
-            }
-            if stop {
-                return Ok(true);
             }
         }
         Ok(false)
@@ -310,6 +323,15 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 };
                 match found {
                     Some(cut) => cut,
+                    // A whole header and an oversized record after it: read
+                    // the header on its own, so the next round reports the
+                    // record at its own line.
+                    None if header > 0
+                        && buf.len() >= header
+                        && buf.len() > self.limits.record_limit + block =>
+                    {
+                        header
+                    }
                     None if buf.len() > self.limits.record_limit + block => {
                         self.oversized_record(&buf)?;
                         discarding = true;
@@ -337,10 +359,6 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 break;
             }
             buf.drain(..cut);
-        }
-        // Count a final line without a line feed, as the parser does.
-        if self.skipped_partial_line {
-            self.stats.lines += 1;
         }
         Ok(())
     }

@@ -387,6 +387,20 @@ impl ChunkFormat for CsvFormat {
 
     fn parse(&self, chunk: &[u8], at_file_start: bool, batch: &mut Batch) {
         batch.clear();
+        if at_file_start && self.header_len > self.record_limit {
+            // A header over the limit: nothing can be read (the streamed
+            // path reaches the same verdict without holding it).
+            count_lines(chunk, batch);
+            batch.stats.records = 1;
+            batch.stop_reading = true;
+            reject(
+                batch,
+                0,
+                DiagKind::RecordTooLarge,
+                too_large_message(self.record_limit),
+            );
+            return;
+        }
         let mut skip = 0;
         if at_file_start {
             skip = self.header_len.min(chunk.len());
@@ -502,6 +516,14 @@ fn chunk_bounds(buf: &[u8], target: usize, limit: usize) -> Vec<Range<usize>> {
     bounds
 }
 
+/// Sets a batch's byte and line counts for its chunk (a last line without a
+/// line feed counts).
+fn count_lines(chunk: &[u8], batch: &mut Batch) {
+    batch.stats.bytes = chunk.len() as u64;
+    batch.stats.lines = memchr::memchr_iter(b'\n', chunk).count() as u64
+        + u64::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
+}
+
 /// The message of a `record_too_large` diagnostic for CSV.
 fn too_large_message(limit: usize) -> String {
     format!(
@@ -538,9 +560,7 @@ fn parse_rows(
     limit: usize,
     batch: &mut Batch,
 ) {
-    batch.stats.bytes = chunk.len() as u64;
-    batch.stats.lines = chunk.iter().filter(|&&b| b == b'\n').count() as u64
-        + u64::from(!chunk.is_empty() && !chunk.ends_with(b"\n"));
+    count_lines(chunk, batch);
     // Attribute names once per batch; every entry's attributes point at them.
     let names: Vec<Range<usize>> = layout
         .names
@@ -1116,6 +1136,29 @@ mod tests {
         assert_eq!(kinds(&p), vec![(1, DiagKind::DuplicateColumn)]);
         let p = parse(b"#TYPE x\ncn,mail\n\na,b\n", Some(CsvFlavor::ExportCsv));
         assert_eq!(kinds(&p), vec![(2, DiagKind::MissingDnColumn)]);
+    }
+
+    /// A header followed by one record whose sum, not the record, is over
+    /// the limit: the streamed path must not call it oversized (found by
+    /// `cargo fuzz`).
+    #[test]
+    fn header_plus_record_over_limit_regression() {
+        let fuzzed =
+            &include_bytes!("../../fuzz/seeds/onprem_csv/regression-oversized-header.csv")[1..];
+        let opts = |chunk_size| CsvOptions {
+            chunk_size,
+            max_record_size: 512,
+            ..CsvOptions::default()
+        };
+        let whole = parse_bytes("t.csv", fuzzed, None, &opts(4 << 20));
+        for chunk_size in 1..40 {
+            let got = parse_bytes("t.csv", fuzzed, None, &opts(chunk_size));
+            assert_eq!(
+                got.diagnostics, whole.diagnostics,
+                "chunk size {chunk_size}"
+            );
+            assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
+        }
     }
 
     #[test]
