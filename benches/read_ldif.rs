@@ -6,6 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use usertype_audit::generate::{write_onprem_ldif, GenerateOptions};
+use usertype_audit::model::account::ACCOUNT_ATTRIBUTES;
 use usertype_audit::read::ldif::{parse_bytes, parse_chunk, LdifOptions, Projection};
 
 fn forest(users: u64) -> Vec<u8> {
@@ -23,24 +24,8 @@ fn bench_core(c: &mut Criterion) {
     let data = forest(5_000);
     let mut group = c.benchmark_group("ldif_core_single_thread");
     group.throughput(Throughput::Bytes(data.len() as u64));
-    let audit_attrs = Projection::attrs([
-        "objectClass",
-        "userPrincipalName",
-        "sAMAccountName",
-        "mail",
-        "proxyAddresses",
-        "objectGUID",
-        "mS-DS-ConsistencyGuid",
-        "objectSid",
-        "userAccountControl",
-        "extensionAttribute1",
-        "employeeType",
-        "adminDescription",
-        "isCriticalSystemObject",
-        "msExchRecipientTypeDetails",
-        "mailNickname",
-        "memberOf",
-    ]);
+    // What the account model reads (the audit adds the attributes its rules name).
+    let audit_attrs = Projection::attrs(ACCOUNT_ATTRIBUTES.iter().copied());
     for (name, projection) in [
         ("all", Projection::All),
         ("audit_attrs", audit_attrs),
