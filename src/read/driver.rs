@@ -75,7 +75,7 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         at_file_start: true,
         once_seen: HashSet::new(),
         pool: Vec::new(),
-        skipped_partial_line: false,
+        last_byte: None,
     };
     match input.encoding {
         Encoding::Utf8Bom => driver.file_diag(
@@ -101,9 +101,8 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         }
         Body::Stream(reader) => driver.stream(reader, sink)?,
     }
-    // Count a final line without a line feed in skipped input, as the
-    // parser does in parsed input.
-    if driver.skipped_partial_line {
+    // Chunks count line feeds; a last line without one counts too.
+    if driver.last_byte.is_some_and(|b| b != b'\n') {
         driver.stats.lines += 1;
     }
     if let Ok(problems) = input.problems.lock() {
@@ -154,8 +153,8 @@ struct Driver<'f, 'c, 'p, F> {
     once_seen: HashSet<(DiagKind, String)>,
     /// Batches whose allocations are reused by the next window.
     pool: Vec<Batch>,
-    /// The last bytes skipped (of an oversized record) end inside a line.
-    skipped_partial_line: bool,
+    /// The last byte of input handled so far (parsed or skipped).
+    last_byte: Option<u8>,
 }
 
 impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
@@ -187,6 +186,9 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
     /// Parses a buffer of whole records. Returns true when a batch asked to
     /// stop reading (the rest of the input is then counted, not parsed).
     fn buffer<S: BatchSink>(&mut self, buf: &[u8], sink: &mut S) -> Result<bool> {
+        if let Some(&b) = buf.last() {
+            self.last_byte = Some(b);
+        }
         let bounds = self
             .format
             .chunk_bounds(buf, self.limits.chunk_target, self.at_file_start);
@@ -410,8 +412,8 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
 
     /// Accounts for bytes skipped without parsing.
     fn skip_bytes(&mut self, bytes: &[u8]) {
-        if !bytes.is_empty() {
-            self.skipped_partial_line = !bytes.ends_with(b"\n");
+        if let Some(&b) = bytes.last() {
+            self.last_byte = Some(b);
         }
         let lines = memchr::memchr_iter(b'\n', bytes).count() as u64;
         self.next_line += lines;
