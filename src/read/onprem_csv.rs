@@ -1142,22 +1142,8 @@ mod tests {
     /// `cargo fuzz`).
     #[test]
     fn header_plus_record_over_limit_regression() {
-        let fuzzed =
-            &include_bytes!("../../fuzz/seeds/onprem_csv/regression-oversized-header.csv")[1..];
-        let opts = |chunk_size| CsvOptions {
-            chunk_size,
-            max_record_size: 512,
-            ..CsvOptions::default()
-        };
-        let whole = parse_bytes("t.csv", fuzzed, None, &opts(4 << 20));
-        for chunk_size in 1..40 {
-            let got = parse_bytes("t.csv", fuzzed, None, &opts(chunk_size));
-            assert_eq!(
-                got.diagnostics, whole.diagnostics,
-                "chunk size {chunk_size}"
-            );
-            assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
-        }
+        let fuzzed = include_bytes!("../../fuzz/seeds/onprem_csv/regression-oversized-header.csv");
+        same_however_cut(&fuzzed[1..], None, 512);
     }
 
     /// A header ended by a lone CR (the csv crate's record end) and over the
@@ -1166,44 +1152,35 @@ mod tests {
     /// counted once, by the driver).
     #[test]
     fn lone_cr_header_regression() {
-        let fuzzed =
-            &include_bytes!("../../fuzz/seeds/onprem_csv/regression-lone-cr-header.csv")[1..];
+        let fuzzed = include_bytes!("../../fuzz/seeds/onprem_csv/regression-lone-cr-header.csv");
+        assert_eq!(same_however_cut(&fuzzed[1..], None, 512).stats.lines, 1);
+    }
+
+    #[test]
+    fn fuzzed_type_line_regression() {
+        let fuzzed = include_bytes!("../../fuzz/seeds/onprem_csv/regression-type-line-quotes.csv");
+        same_however_cut(&fuzzed[1..], Some(CsvFlavor::ExportCsv), 64 << 20);
+    }
+
+    /// Reads `text` whole and in chunks of 1 to 39 bytes (streamed) and
+    /// asserts the same diagnostics and counters; returns the whole read.
+    /// (The fuzzer's inputs start with a byte that chose its options.)
+    fn same_however_cut(text: &[u8], flavor: Option<CsvFlavor>, limit: usize) -> Parsed {
         let opts = |chunk_size| CsvOptions {
             chunk_size,
-            max_record_size: 512,
+            max_record_size: limit,
             ..CsvOptions::default()
         };
-        let whole = parse_bytes("t.csv", fuzzed, None, &opts(4 << 20));
-        assert_eq!(whole.stats.lines, 1);
+        let whole = parse_bytes("t.csv", text, flavor, &opts(4 << 20));
         for chunk_size in 1..40 {
-            let got = parse_bytes("t.csv", fuzzed, None, &opts(chunk_size));
+            let got = parse_bytes("t.csv", text, flavor, &opts(chunk_size));
             assert_eq!(
                 got.diagnostics, whole.diagnostics,
                 "chunk size {chunk_size}"
             );
             assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
         }
-    }
-
-    #[test]
-    fn fuzzed_type_line_regression() {
-        // The fuzzer's input; its first byte chose the flavor and chunk size.
-        let fuzzed =
-            &include_bytes!("../../fuzz/seeds/onprem_csv/regression-type-line-quotes.csv")[1..];
-        let whole = parse_bytes(
-            "t.csv",
-            fuzzed,
-            Some(CsvFlavor::ExportCsv),
-            &CsvOptions::default(),
-        );
-        for chunk_size in 1..40 {
-            let opts = CsvOptions {
-                chunk_size,
-                ..CsvOptions::default()
-            };
-            let got = parse_bytes("t.csv", fuzzed, Some(CsvFlavor::ExportCsv), &opts);
-            assert_eq!(got.stats, whole.stats, "chunk size {chunk_size}");
-        }
+        whole
     }
 
     #[test]
