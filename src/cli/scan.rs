@@ -52,7 +52,9 @@ pub struct ScanArgs {
     /// default (mS-DS-ConsistencyGuid, else objectGUID). Implies --accounts.
     #[arg(long, value_name = "ATTR")]
     pub source_anchor: Option<String>,
-    /// Stop at the first error instead of skipping the broken record.
+    /// Stop at the first error instead of skipping the broken record (exit 1).
+    /// Entries already dumped with --dump stay written; the dump stops at a
+    /// batch boundary at or before the error.
     #[arg(long)]
     pub strict: bool,
     /// What to do with plain values that end in spaces.
