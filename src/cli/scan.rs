@@ -340,12 +340,7 @@ fn cloud_text_summary(format: CloudFormat, s: &CloudSummary) -> String {
             let _ = writeln!(out, "    {line}");
         }
     }
-    let _ = writeln!(
-        out,
-        "  elapsed      {:.3} s ({:.0} MB/s)",
-        s.elapsed.as_secs_f64(),
-        mb_per_s(s.bytes, s.elapsed)
-    );
+    elapsed_line(&mut out, s.bytes, s.elapsed);
     out
 }
 
@@ -417,6 +412,17 @@ fn mb_per_s(bytes: u64, elapsed: std::time::Duration) -> f64 {
     } else {
         0.0
     }
+}
+
+/// The last line of a text summary: time and throughput.
+fn elapsed_line(out: &mut String, bytes: u64, elapsed: std::time::Duration) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "  elapsed      {:.3} s ({:.0} MB/s)",
+        elapsed.as_secs_f64(),
+        mb_per_s(bytes, elapsed)
+    );
 }
 
 fn kebab<T: serde::Serialize>(value: T) -> String {
@@ -519,12 +525,7 @@ fn text_summary(format: Format, s: &ReadSummary, tally: Option<&AccountTally>) -
             "  WARNING: no entries. Check the export command (filter, base DN, bind) and that this is the right file."
         );
     }
-    let _ = writeln!(
-        out,
-        "  elapsed      {:.3} s ({:.0} MB/s)",
-        s.elapsed.as_secs_f64(),
-        mb_per_s(st.bytes, s.elapsed)
-    );
+    elapsed_line(&mut out, st.bytes, s.elapsed);
     out
 }
 

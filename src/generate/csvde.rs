@@ -287,16 +287,9 @@ impl AttrSink for Row {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_options as opts;
     use super::super::{account, write_onprem_ldif, DOMAIN_SUB_AUTHORITIES, NON_USER_EVERY};
     use super::*;
-
-    fn opts(users: u64, seed: u64) -> GenerateOptions {
-        GenerateOptions {
-            users,
-            seed,
-            ..GenerateOptions::default()
-        }
-    }
 
     fn csvde(o: &GenerateOptions) -> (Vec<u8>, GenerateSummary) {
         let mut v = Vec::new();

@@ -679,18 +679,11 @@ fn write_computer<S: AttrSink>(ctx: &Ctx, slot: u64, rec: &mut S) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_options as opts;
     use super::super::{account, generate, guid_to_string, sid_to_string, OobExclusion};
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::PathBuf;
-
-    fn opts(users: u64, seed: u64) -> GenerateOptions {
-        GenerateOptions {
-            users,
-            seed,
-            ..GenerateOptions::default()
-        }
-    }
 
     fn ldif(o: &GenerateOptions) -> (Vec<u8>, GenerateSummary) {
         let mut v = Vec::new();

@@ -297,7 +297,16 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSu
     Ok(summary)
 }
 
-/// One output format fed by [`drive`].
+/// Default options with `users` and `seed`, for the writers' tests.
+#[cfg(test)]
+pub(crate) fn test_options(users: u64, seed: u64) -> GenerateOptions {
+    GenerateOptions {
+        users,
+        seed,
+        ..GenerateOptions::default()
+    }
+}
+
 /// A destination that takes finished records in batches of about
 /// [`ldifde::BATCH`] bytes and counts what it wrote (shared by the writers).
 pub(crate) struct BatchedOut<W: Write> {
@@ -328,6 +337,7 @@ impl<W: Write> BatchedOut<W> {
     }
 }
 
+/// One output format fed by [`drive`].
 pub(crate) trait ExportWriter {
     /// User account `a` (with its format-independent extra values `x`).
     fn user(&mut self, ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras) -> io::Result<()>;

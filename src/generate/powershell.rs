@@ -656,18 +656,11 @@ fn write_user_row(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) 
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_options as opts;
     use super::super::{
         account, write_onprem_csvde, CSVDE_COLUMNS, DOMAIN_SUB_AUTHORITIES, FIRST_USER_RID,
     };
     use super::*;
-
-    fn opts(users: u64, seed: u64) -> GenerateOptions {
-        GenerateOptions {
-            users,
-            seed,
-            ..GenerateOptions::default()
-        }
-    }
 
     fn export(o: &GenerateOptions) -> (Vec<u8>, GenerateSummary) {
         let mut v = Vec::new();
