@@ -12,6 +12,7 @@
 
 #![deny(missing_docs)]
 
+pub mod classify;
 pub mod cli;
 pub mod diag;
 pub mod error;

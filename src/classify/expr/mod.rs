@@ -1,0 +1,1 @@
+//! The Entra Connect declarative provisioning expression language.
