@@ -16,6 +16,8 @@ pub mod classify;
 pub mod cli;
 pub mod diag;
 pub mod error;
+pub mod findings;
 pub mod generate;
 pub mod model;
 pub mod read;
+pub mod report;

@@ -1,0 +1,1 @@
+//! Report writers: findings and summaries on disk and on the terminal.
