@@ -17,6 +17,7 @@ pub mod cli;
 pub mod diag;
 pub mod error;
 pub mod findings;
+pub mod matcher;
 pub mod generate;
 pub mod model;
 pub mod read;
