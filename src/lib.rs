@@ -12,6 +12,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod classify;
 pub mod cli;
 pub mod diag;

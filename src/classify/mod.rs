@@ -1,6 +1,333 @@
 //! Classification: what UserType Entra Connect would compute for each account.
 //!
-//! [`expr`] is the Entra Connect sync-rule expression language (lex → parse →
-//! check → eval).
+//! A [`Classifier`] is built once from a validated rule file
+//! ([`config::load`]) and then classifies accounts independently (it is
+//! `Sync`; each thread brings its own [`Scratch`]). Scope comes first, in
+//! Connect's order ([`scope`]); then the flow: a Direct flow from an
+//! attribute, a Connect expression ([`expr`]), or simple rules ([`simple`]).
 
+pub mod config;
 pub mod expr;
+pub mod scope;
+pub mod simple;
+
+use std::fmt;
+
+use self::config::{Flow, RuleSet};
+use self::expr::{CompileOptions, EvalError, Program, Record, Scratch, Value};
+use self::scope::{dn_is_under, out_of_box_scope_group, ClauseGroup, CLOUD_FILTERED_EXPRESSION};
+use crate::model::account::Account;
+use crate::read::EntryRef;
+
+pub use self::expr::Scratch as EvalScratch;
+
+/// A valid UserType.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UserType {
+    /// `Member`.
+    Member,
+    /// `Guest`.
+    Guest,
+}
+
+impl UserType {
+    /// `Member` or `Guest`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserType::Member => "Member",
+            UserType::Guest => "Guest",
+        }
+    }
+}
+
+impl fmt::Display for UserType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What Connect would do with an account's UserType.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Intent {
+    /// A valid UserType.
+    UserType(UserType),
+    /// The rule raised `Error()` (or failed to evaluate): the object would
+    /// fail to sync. The message as Connect would log it.
+    Error(String),
+    /// A value other than exactly `Member` or `Guest` (as written).
+    Invalid(String),
+    /// Nothing to contribute: `NULL`, `IgnoreThisFlow`, `AuthoritativeNull`
+    /// or an absent source attribute (which of them).
+    NoValue(&'static str),
+    /// Kept out of the cloud by the scope.
+    OutOfScope,
+}
+
+impl Intent {
+    /// The outcome name used in reports: `Member`, `Guest`, `error`,
+    /// `invalid`, `no_value`, `out_of_scope`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Intent::UserType(t) => t.as_str(),
+            Intent::Error(_) => "error",
+            Intent::Invalid(_) => "invalid",
+            Intent::NoValue(_) => "no_value",
+            Intent::OutOfScope => "out_of_scope",
+        }
+    }
+}
+
+/// An account's classification and the rule (or scope filter) that decided it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Classification {
+    /// The outcome.
+    pub intent: Intent,
+    /// Index into [`Classifier::rule_names`].
+    pub rule: u16,
+}
+
+/// Scope filters with fixed positions in the rule-name table.
+const OU_FILTER: u16 = 0;
+const OOB_SCOPE_CRITICAL: u16 = 1;
+const OOB_SCOPE_WRITEBACK: u16 = 2;
+const OOB_CLOUD_FILTERED: u16 = 3;
+const OOB_NO_ANCHOR: u16 = 4;
+const OOB_LINKED_MAILBOX: u16 = 5;
+const SCOPE_GROUPS: u16 = 6;
+const FIXED_NAMES: &[&str] = &[
+    "scope: OU filter",
+    "scope: isCriticalSystemObject NOTEQUAL TRUE",
+    "scope: adminDescription NOTSTARTSWITH User_",
+    "scope: cloudFiltered",
+    "scope: no sourceAnchor",
+    "scope: linked mailbox (msExchRecipientTypeDetails = 2)",
+    "scope: scoping filter groups",
+];
+
+/// Classifies accounts with one rule set.
+#[derive(Debug)]
+pub struct Classifier {
+    rules: RuleSet,
+    oob_group: ClauseGroup,
+    cloud_filtered: Program,
+    names: Vec<String>,
+    /// Index of the first exclusion name, then of the first flow name.
+    first_exclusion: u16,
+    first_flow: u16,
+}
+
+impl Classifier {
+    /// Builds a classifier. Fails only if the built-in out-of-box expression
+    /// does not compile (a bug, reported rather than panicking).
+    pub fn new(rules: RuleSet) -> Result<Classifier, String> {
+        let cloud_filtered = expr::compile(CLOUD_FILTERED_EXPRESSION, &CompileOptions::default())
+            .map_err(|e| {
+                format!(
+                    "the built-in cloudFiltered expression does not compile: {}",
+                    e.first()
+                        .map(|e| e.render(CLOUD_FILTERED_EXPRESSION))
+                        .unwrap_or_default()
+                )
+            })?
+            .program;
+        let mut names: Vec<String> = FIXED_NAMES.iter().map(|s| s.to_string()).collect();
+        let first_exclusion = names.len() as u16;
+        names.extend(rules.scope.exclude.iter().map(|x| format!("scope: {}", x.name)));
+        let first_flow = names.len() as u16;
+        match &rules.flow {
+            Flow::Direct(attr) => names.push(format!("Direct: {attr}")),
+            Flow::Expression { .. } => names.push("Expression".to_string()),
+            Flow::Rules { rules: list, .. } => {
+                names.extend(list.iter().map(|r| r.name.clone()));
+                names.push("default".to_string());
+            }
+        }
+        Ok(Classifier {
+            rules,
+            oob_group: out_of_box_scope_group(),
+            cloud_filtered,
+            names,
+            first_exclusion,
+            first_flow,
+        })
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Names of the rules and scope filters, indexed by [`Classification::rule`].
+    pub fn rule_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The name of a classification's rule.
+    pub fn rule_name(&self, c: &Classification) -> &str {
+        self.names.get(usize::from(c.rule)).map_or("?", String::as_str)
+    }
+
+    /// Every attribute the rules read (for projection), besides what the
+    /// account model reads.
+    pub fn attributes(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let add_program = |p: &Program, out: &mut Vec<String>| {
+            out.extend(p.attributes().map(str::to_string));
+        };
+        add_program(&self.cloud_filtered, &mut out);
+        for x in &self.rules.scope.exclude {
+            add_program(&x.program, &mut out);
+        }
+        for g in &self.rules.scope.groups {
+            out.extend(g.0.iter().map(|c| c.attribute.clone()));
+        }
+        match &self.rules.flow {
+            Flow::Direct(a) => out.push(a.clone()),
+            Flow::Expression { program, .. } => add_program(program, &mut out),
+            Flow::Rules { rules, .. } => {
+                for r in rules {
+                    condition_attributes(&r.when, &mut out);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Why the scope keeps `account` out, as a rule index; `None` when in scope.
+    pub fn out_of_scope(&self, account: &Account<'_>, has_anchor: bool, scratch: &mut Scratch) -> Option<u16> {
+        let entry = account.entry();
+        let scope = &self.rules.scope;
+        if !scope.include_ous.is_empty() || !scope.exclude_ous.is_empty() {
+            let dn = std::str::from_utf8(entry.dn()).unwrap_or("");
+            let included = scope.include_ous.is_empty()
+                || scope.include_ous.iter().any(|ou| dn_is_under(dn, ou));
+            if !included || scope.exclude_ous.iter().any(|ou| dn_is_under(dn, ou)) {
+                return Some(OU_FILTER);
+            }
+        }
+        if scope.out_of_box {
+            if let Some(clause) = self.oob_group.first_failing(&entry) {
+                return Some(if clause.attribute == "isCriticalSystemObject" {
+                    OOB_SCOPE_CRITICAL
+                } else {
+                    OOB_SCOPE_WRITEBACK
+                });
+            }
+            if let Ok(Value::Bool(true)) = self.cloud_filtered.eval(&entry as &dyn Record, scratch) {
+                return Some(OOB_CLOUD_FILTERED);
+            }
+            if account.ms_exch_recipient_type_details == Some(2) {
+                return Some(OOB_LINKED_MAILBOX);
+            }
+            if !has_anchor {
+                return Some(OOB_NO_ANCHOR);
+            }
+        }
+        if !scope.groups.is_empty() && !scope.groups.iter().any(|g| g.first_failing(&entry).is_none()) {
+            return Some(SCOPE_GROUPS);
+        }
+        for (i, x) in scope.exclude.iter().enumerate() {
+            if let Ok(Value::Bool(true)) = x.program.eval(&entry as &dyn Record, scratch) {
+                return Some(self.first_exclusion + i as u16);
+            }
+        }
+        None
+    }
+
+    /// Classifies one account (`has_anchor`: whether it has a source anchor).
+    pub fn classify(&self, account: &Account<'_>, has_anchor: bool, scratch: &mut Scratch) -> Classification {
+        if let Some(rule) = self.out_of_scope(account, has_anchor, scratch) {
+            return Classification {
+                intent: Intent::OutOfScope,
+                rule,
+            };
+        }
+        self.classify_in_scope(&account.entry(), scratch)
+    }
+
+    /// Applies the UserType flow alone (no scope).
+    pub fn classify_in_scope(&self, entry: &EntryRef<'_>, scratch: &mut Scratch) -> Classification {
+        let first = self.first_flow;
+        match &self.rules.flow {
+            Flow::Direct(attr) => Classification {
+                intent: direct_intent(entry, attr),
+                rule: first,
+            },
+            Flow::Expression { program, .. } => Classification {
+                intent: match program.eval(entry as &dyn Record, scratch) {
+                    Ok(v) => value_intent(&v),
+                    Err(e) => error_intent(&e),
+                },
+                rule: first,
+            },
+            Flow::Rules { rules, default } => {
+                for (i, r) in rules.iter().enumerate() {
+                    if r.when.holds(entry, scratch) {
+                        return Classification {
+                            intent: Intent::UserType(r.user_type),
+                            rule: first + i as u16,
+                        };
+                    }
+                }
+                Classification {
+                    intent: match default {
+                        Some(t) => Intent::UserType(*t),
+                        None => Intent::NoValue("no rule matched and default is none"),
+                    },
+                    rule: first + rules.len() as u16,
+                }
+            }
+        }
+    }
+}
+
+fn condition_attributes(c: &simple::Condition, out: &mut Vec<String>) {
+    use simple::Condition::*;
+    match c {
+        Attribute { name, .. } => out.push(name.clone()),
+        UnderOu(_) => {}
+        MemberOf(_) => out.push("memberOf".into()),
+        UacBitSet(_) => out.push("userAccountControl".into()),
+        All(cs) | Any(cs) => cs.iter().for_each(|c| condition_attributes(c, out)),
+        Not(c) => condition_attributes(c, out),
+        Expression(p) => out.extend(p.attributes().map(str::to_string)),
+    }
+}
+
+/// A Direct flow passes the raw value: only exactly `Member` or `Guest` is valid.
+fn direct_intent(entry: &EntryRef<'_>, attr: &str) -> Intent {
+    let Some(a) = entry.get(attr) else {
+        return Intent::NoValue("source attribute absent");
+    };
+    let mut values = a.values();
+    let (Some(first), None) = (values.next(), values.next()) else {
+        return Intent::Invalid(format!("{} values (UserType is single-valued)", a.len()));
+    };
+    match first.as_str() {
+        Some("Member") => Intent::UserType(UserType::Member),
+        Some("Guest") => Intent::UserType(UserType::Guest),
+        Some("") => Intent::NoValue("source attribute empty"),
+        Some(other) => Intent::Invalid(other.to_string()),
+        None => Intent::Invalid("(binary value)".to_string()),
+    }
+}
+
+fn value_intent(v: &Value) -> Intent {
+    match v {
+        Value::Str(s) if &**s == "Member" => Intent::UserType(UserType::Member),
+        Value::Str(s) if &**s == "Guest" => Intent::UserType(UserType::Guest),
+        Value::Null => Intent::NoValue("NULL"),
+        Value::IgnoreThisFlow => Intent::NoValue("IgnoreThisFlow"),
+        Value::AuthoritativeNull => Intent::NoValue("AuthoritativeNull"),
+        other => Intent::Invalid(other.to_string()),
+    }
+}
+
+fn error_intent(e: &EvalError) -> Intent {
+    match e {
+        EvalError::Raised { message, .. } => Intent::Error(message.to_string()),
+        other => Intent::Error(format!("evaluation failed: {other}")),
+    }
+}

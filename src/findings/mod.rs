@@ -57,6 +57,9 @@ kinds! {
     /// A synced B2B user (invited, `#EXT#`, external state) matched to an account
     /// intended Member: the invitation soft-matched by sync (DOMAIN §7.5).
     SyncedB2bGuest = "synced_b2b_guest", "Invited guest taken over by sync";
+    /// The account's keys reach different cloud users (say its anchor one and its
+    /// UPN another): Connect would fail with a duplicate attribute.
+    KeyConflict = "key_conflict", "Keys reach different cloud users";
     /// Matched only by UPN or SMTP onto a cloud user without ImmutableId (a takeover at first sync).
     SoftMatch = "soft_match", "Takeover by soft match";
     /// In scope, no cloud user matched.

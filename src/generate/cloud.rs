@@ -79,6 +79,10 @@ pub const ORPHANED_CLOUD_RATE: f64 = 0.005;
 pub const B2B_GUEST_RATE: f64 = 0.02;
 /// Cloud-only slots (per user) of plain cloud-only members.
 pub const CLOUD_ONLY_MEMBER_RATE: f64 = 0.01;
+/// Share of employees whose synced cloud user is a B2B invitation taken over by sync.
+pub const SYNCED_B2B_RATE: f64 = 0.003;
+/// Cloud-only slots (per user) of B2B guests whose mail is an account's primary SMTP address.
+pub const MAIL_COLLISION_RATE: f64 = 0.001;
 /// Users per Graph page (the maximum `$top`).
 pub const PAGE_SIZE: usize = 999;
 
@@ -126,6 +130,14 @@ pub enum Planted {
     B2bGuest,
     /// Plain cloud-only member (cloud-only slot; not a disagreement).
     CloudOnlyMember,
+    /// The account repeats the anchor of the account before it (on-premises;
+    /// no cloud user of its own).
+    DuplicateAnchor,
+    /// Employee whose synced cloud user is a B2B invitation (`creationType:
+    /// Invitation`, `externalUserState: Accepted`, `userType: Guest`).
+    SyncedB2bGuest,
+    /// B2B guest whose mail is an account's primary SMTP address (cloud-only slot).
+    MailCollision,
 }
 
 impl Planted {
@@ -140,6 +152,9 @@ impl Planted {
         Planted::OrphanedCloud,
         Planted::B2bGuest,
         Planted::CloudOnlyMember,
+        Planted::DuplicateAnchor,
+        Planted::SyncedB2bGuest,
+        Planted::MailCollision,
     ];
 }
 
@@ -263,6 +278,7 @@ pub fn cloud_only_kind(users: u64, slot: u64) -> Planted {
         Planted::CloudOnlyMember,
         Planted::OrphanedCloud,
         Planted::DuplicateImmutableId,
+        Planted::MailCollision,
     ];
     let mut rest = slot;
     for (kind, n) in kinds.iter().zip(slot_counts(users)) {
@@ -299,18 +315,22 @@ fn ceil_rate(users: u64, rate: f64) -> u64 {
     }
 }
 
-fn slot_counts(users: u64) -> [u64; 4] {
+fn slot_counts(users: u64) -> [u64; 5] {
     [
         ceil_rate(users, B2B_GUEST_RATE),
         ceil_rate(users, CLOUD_ONLY_MEMBER_RATE),
         ceil_rate(users, ORPHANED_CLOUD_RATE),
         ceil_rate(users, DUPLICATE_IMMUTABLE_ID_RATE),
+        ceil_rate(users, MAIL_COLLISION_RATE),
     ]
 }
 
-fn plant_for(ctx: &Ctx, a: &SyntheticAccount) -> Option<Planted> {
+pub(crate) fn plant_for(ctx: &Ctx, a: &SyntheticAccount) -> Option<Planted> {
     if a.oob_exclusion.is_some() {
         return None;
+    }
+    if a.duplicate_anchor_of.is_some() {
+        return Some(Planted::DuplicateAnchor);
     }
     let mut r = Rng::new(ctx.seed, a.index, S_PLANT);
     let d = r.unit();
@@ -330,7 +350,13 @@ fn plant_for(ctx: &Ctx, a: &SyntheticAccount) -> Option<Planted> {
     if intended_user_type(a) == "Guest" {
         (second < GUEST_AS_MEMBER_RATE).then_some(Planted::GuestAsMember)
     } else if !a.is_partner {
-        (second < MEMBER_AS_GUEST_RATE).then_some(Planted::MemberAsGuest)
+        if second < MEMBER_AS_GUEST_RATE {
+            Some(Planted::MemberAsGuest)
+        } else if second < MEMBER_AS_GUEST_RATE + SYNCED_B2B_RATE {
+            Some(Planted::SyncedB2bGuest)
+        } else {
+            None
+        }
     } else {
         None
     }
@@ -394,18 +420,25 @@ fn bare(id: String, upn: String, user_type: &'static str) -> PlannedCloudUser {
 /// The synced cloud user of `a` as the rules intend it.
 fn synced(ctx: &Ctx, a: &SyntheticAccount, r: &mut Rng) -> PlannedCloudUser {
     let id = guid_to_string(&r.guid());
-    let mut u = bare(id, a.upn.clone(), intended_user_type(a));
+    // Without an on-premises UPN, Connect's out-of-box rule sends
+    // sAMAccountName@domain (DOMAIN §3.6).
+    let upn = if a.upn.is_empty() {
+        format!("{}@{}", a.sam, ctx.domain)
+    } else {
+        a.upn.clone()
+    };
+    let mut u = bare(id, upn.clone(), intended_user_type(a));
     u.index = Some(a.index);
     u.account_enabled = a.account_enabled();
     u.mail = a.mail.clone();
     u.proxy_addresses = a.proxy_addresses.clone();
-    u.identities = vec![upn_identity(ctx, &a.upn)];
+    u.identities = vec![upn_identity(ctx, &upn)];
     u.on_premises_sync_enabled = Some(true);
     u.on_premises_immutable_id = Some(a.immutable_id());
     u.on_premises_security_identifier = Some(a.sid_string());
     u.on_premises_distinguished_name = Some(a.dn.clone());
     u.on_premises_sam_account_name = Some(a.sam.clone());
-    u.on_premises_user_principal_name = Some(a.upn.clone());
+    u.on_premises_user_principal_name = (!a.upn.is_empty()).then(|| a.upn.clone());
     u.on_premises_domain_name = Some(ctx.domain.clone());
     u.on_premises_last_sync_date_time = Some(T_NOW - r.below(1800));
     u.extension_attribute1 = a.extension_attribute1.clone();
@@ -424,7 +457,7 @@ fn synced(ctx: &Ctx, a: &SyntheticAccount, r: &mut Rng) -> PlannedCloudUser {
     u
 }
 
-fn cloud_user_in(ctx: &Ctx, a: &SyntheticAccount) -> Option<PlannedCloudUser> {
+pub(crate) fn cloud_user_in(ctx: &Ctx, a: &SyntheticAccount) -> Option<PlannedCloudUser> {
     if a.oob_exclusion.is_some() {
         return None;
     }
@@ -434,7 +467,13 @@ fn cloud_user_in(ctx: &Ctx, a: &SyntheticAccount) -> Option<PlannedCloudUser> {
     u.planted = plant;
     match plant {
         None => {}
-        Some(Planted::MissingInCloud) => return None,
+        Some(Planted::MissingInCloud | Planted::DuplicateAnchor) => return None,
+        Some(Planted::SyncedB2bGuest) => {
+            // Invited as a guest before the account was synced, then soft-matched.
+            u.user_type = "Guest";
+            u.creation_type = Some("Invitation");
+            u.external_user_state = Some("Accepted");
+        }
         Some(Planted::GuestAsMember) => u.user_type = "Member",
         Some(Planted::MemberAsGuest) => u.user_type = "Guest",
         Some(Planted::SoftMatch) => {
@@ -470,6 +509,7 @@ fn duplicate_source(ctx: &Ctx, start: u64) -> Option<SyntheticAccount> {
         .map(|i| account_in(ctx, i))
         .find(|a| {
             a.oob_exclusion.is_none()
+                && !a.upn.is_empty()
                 && matches!(
                     plant_for(ctx, a),
                     None | Some(Planted::GuestAsMember | Planted::MemberAsGuest)
@@ -490,7 +530,7 @@ const EXTERNAL_DOMAINS: &[&str] = &[
     "tailspintoys.com",
 ];
 
-fn cloud_only_in(ctx: &Ctx, slot: u64) -> PlannedCloudUser {
+pub(crate) fn cloud_only_in(ctx: &Ctx, slot: u64) -> PlannedCloudUser {
     let kind = cloud_only_kind(ctx.users, slot);
     let mut r = Rng::new(ctx.seed, slot, S_SLOT_USER);
     let id = guid_to_string(&r.guid());
@@ -581,6 +621,29 @@ fn cloud_only_in(ctx: &Ctx, slot: u64) -> PlannedCloudUser {
                     u.extension_attribute1 = None;
                     u.created_date_time = Some(created);
                     u.planted = Some(Planted::DuplicateImmutableId);
+                    u
+                }
+                None => member(ctx, id, &local, slot, named),
+            }
+        }
+        Planted::MailCollision if ctx.users > 0 => {
+            let start = r.below(ctx.users);
+            match duplicate_source(ctx, start).filter(|a| a.mail.is_some()) {
+                Some(a) => {
+                    let email = a.mail.clone().unwrap_or_default();
+                    let upn = format!("{}#EXT#@{tenant}", email.replace('@', "_"));
+                    let mut u = named(bare(id, upn, "Guest"));
+                    u.mail = Some(email.clone());
+                    u.proxy_addresses = vec![format!("SMTP:{email}")];
+                    u.other_mails = vec![email];
+                    u.creation_type = Some("Invitation");
+                    u.external_user_state = Some("Accepted");
+                    u.identities = vec![PlannedIdentity {
+                        sign_in_type: "federated".to_string(),
+                        issuer: "ExternalAzureAD".to_string(),
+                        issuer_assigned_id: None,
+                    }];
+                    u.planted = Some(Planted::MailCollision);
                     u
                 }
                 None => member(ctx, id, &local, slot, named),

@@ -492,7 +492,9 @@ pub(crate) fn write_user<S: AttrSink>(
             format_args!("{}", LegacyExchangeDn(ctx, a, x)),
         );
     }
-    rec.text("userPrincipalName", &a.upn);
+    if !a.upn.is_empty() {
+        rec.text("userPrincipalName", &a.upn);
+    }
     if a.is_critical_system_object {
         rec.text("isCriticalSystemObject", "TRUE");
     }
@@ -1007,7 +1009,7 @@ mod tests {
             assert_eq!(r.text("distinguishedName").unwrap(), a.dn);
             assert_eq!(r.text("cn").unwrap(), a.cn);
             assert_eq!(r.text("name").unwrap(), a.cn);
-            assert_eq!(r.text("userPrincipalName").unwrap(), a.upn);
+            assert_eq!(r.text("userPrincipalName").unwrap_or_default(), a.upn);
             assert_eq!(r.text("sAMAccountName").unwrap(), a.sam);
             assert_eq!(r.text("displayName"), a.display_name);
             assert_eq!(r.text("givenName"), a.given);
@@ -1045,7 +1047,7 @@ mod tests {
             );
             assert!(a.member_of.len() <= 6);
             if a.is_partner {
-                assert!(a.upn.ends_with("@partners.contoso.com"), "{}", a.upn);
+                assert!(a.upn.ends_with("@partners.fabrikam123.org"), "{}", a.upn);
                 assert!(a.dn.ends_with(",OU=Partners,OU=External,DC=contoso,DC=com"));
                 assert!(matches!(
                     a.employee_type.as_deref(),

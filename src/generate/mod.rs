@@ -38,9 +38,14 @@
 //!   `Get-MgUser | Select-Object | ConvertTo-Json -Depth 10` ([`write_graph_array`]);
 //! * [`GRAPH_CSV_FILE`] (`graph-users.csv`): the admin-center "Download users"
 //!   CSV ([`write_admin_center_csv`], [`CSV_LOST`]).
+//!
+//! and last what a correct audit must find with each rule file of
+//! `fixtures/rules/` ([`expected`]: `expected-extension-attribute.csv`,
+//! `expected-upn-expression.csv`).
 
 pub mod cloud;
 mod csvde;
+pub mod expected;
 mod ldifde;
 mod powershell;
 
@@ -103,7 +108,7 @@ impl Default for GenerateOptions {
             users: 1000,
             seed: 1,
             domain: "contoso.com".to_string(),
-            partner_domain: "partners.contoso.com".to_string(),
+            partner_domain: "partners.fabrikam123.org".to_string(),
             partner_share: 0.2,
         }
     }
@@ -148,7 +153,7 @@ pub struct SyntheticAccount {
     pub dn: String,
     /// `cn` / `name` (unescaped RDN value).
     pub cn: String,
-    /// `userPrincipalName`.
+    /// `userPrincipalName` (empty: the account has none, [`NO_UPN_RATE`]).
     pub upn: String,
     /// `sAMAccountName`.
     pub sam: String,
@@ -222,6 +227,10 @@ pub struct SyntheticAccount {
     pub is_critical_system_object: bool,
     /// Why the out-of-box rules would skip this account, if they would.
     pub oob_exclusion: Option<OobExclusion>,
+    /// The index of the account whose anchor this one repeats in its
+    /// `mS-DS-ConsistencyGuid` (a restored or copied account,
+    /// [`DUPLICATE_ANCHOR_RATE`]).
+    pub duplicate_anchor_of: Option<u64>,
     /// `whenCreated`, Unix seconds.
     pub when_created: u64,
     /// `whenChanged`, Unix seconds.
@@ -294,6 +303,10 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSu
         open(&cloud_paths[2])?,
     )?;
     summary.files.extend(cloud_paths.into_iter().zip(sizes));
+    for path in expected::write_expected(opts, out_dir)? {
+        let size = fs::metadata(&path)?.len();
+        summary.files.push((path, size));
+    }
     Ok(summary)
 }
 
@@ -460,6 +473,18 @@ const S_LDIF: u64 = 3;
 const S_SLOT: u64 = 4;
 const S_MEMBER: u64 = 5;
 const S_SPECIAL: u64 = 6;
+const S_NO_UPN: u64 = 7;
+const S_DUPLICATE: u64 = 8;
+
+/// Share of in-scope employees without `userPrincipalName` (the Learn sample
+/// expression raises `Error()` for them).
+pub const NO_UPN_RATE: f64 = 0.002;
+/// Share of in-scope accounts whose `mS-DS-ConsistencyGuid` repeats the
+/// anchor of the account before them (a restored or copied object).
+pub const DUPLICATE_ANCHOR_RATE: f64 = 0.001;
+/// The `extensionAttribute1` values of partners that are not exactly
+/// `Guest` (a Direct flow passes them raw: `invalid_user_type`).
+pub const INVALID_MARKERS: &[&str] = &["guest", "Guest ", "External"];
 
 impl Rng {
     pub(crate) fn new(seed: u64, index: u64, stream: u64) -> Rng {
@@ -1265,6 +1290,7 @@ pub(crate) fn account_in(ctx: &Ctx, index: u64) -> SyntheticAccount {
         admin_description: None,
         is_critical_system_object: false,
         oob_exclusion: id.special,
+        duplicate_anchor_of: None,
         when_created,
         when_changed,
         pwd_last_set,
@@ -1304,7 +1330,14 @@ pub(crate) fn account_in(ctx: &Ctx, index: u64) -> SyntheticAccount {
             }
             .to_string(),
         );
-        a.extension_attribute1 = (ext_draw < 0.95).then(|| "Guest".to_string());
+        a.extension_attribute1 = if ext_draw < 0.95 {
+            Some("Guest".to_string())
+        } else if ext_draw < 0.98 {
+            let k = ((ext_draw - 0.95) / 0.01) as usize;
+            Some(INVALID_MARKERS[k.min(INVALID_MARKERS.len() - 1)].to_string())
+        } else {
+            None
+        };
         a.msexch_recipient_type_details = (rtd_draw < 0.3).then_some(2_147_483_648);
         if expires_days < 300 {
             a.account_expires = filetime(T_NOW + expires_days * 86_400, 0);
@@ -1312,7 +1345,7 @@ pub(crate) fn account_in(ctx: &Ctx, index: u64) -> SyntheticAccount {
         a.description = Some(format!("Partner account - {partner_company}"));
     } else {
         a.employee_type = (etype_draw < 0.9).then(|| "Employee".to_string());
-        a.extension_attribute1 = (ext_draw < 0.03).then(|| "Member".to_string());
+        a.extension_attribute1 = (ext_draw < 0.97).then(|| "Member".to_string());
         a.msexch_recipient_type_details = if rtd_draw < 0.5 {
             Some(1)
         } else if rtd_draw < 0.9 {
@@ -1400,7 +1433,32 @@ pub(crate) fn account_in(ctx: &Ctx, index: u64) -> SyntheticAccount {
             }
         }
     }
+    if a.oob_exclusion.is_none() {
+        if is_duplicate_candidate(ctx, index) && index > 0 && !is_duplicate_candidate(ctx, index - 1)
+        {
+            let prev = account_in(ctx, index - 1);
+            if prev.oob_exclusion.is_none()
+                && !prev.upn.is_empty()
+                && cloud::plant_for(ctx, &prev).is_none()
+            {
+                a.consistency_guid = Some(prev.source_anchor());
+                a.duplicate_anchor_of = Some(index - 1);
+            }
+        }
+        if a.duplicate_anchor_of.is_none()
+            && !id.partner
+            && Rng::new(ctx.seed, index, S_NO_UPN).chance(NO_UPN_RATE)
+        {
+            a.upn = String::new();
+        }
+    }
     a
+}
+
+/// The duplicate-anchor draw of `index` (its own PRNG stream, so the other
+/// values of the account do not move).
+fn is_duplicate_candidate(ctx: &Ctx, index: u64) -> bool {
+    Rng::new(ctx.seed, index, S_DUPLICATE).chance(DUPLICATE_ANCHOR_RATE)
 }
 
 #[cfg(test)]

@@ -188,6 +188,33 @@ impl<'c> CloudIndex<'c> {
         hits.into_iter()
     }
 
+    /// Groups of two or more cloud users that share an ImmutableId (after
+    /// normalisation), each ascending, groups in order of their first user.
+    pub fn duplicate_immutable_ids(&self) -> Vec<Vec<u32>> {
+        let mut groups = Vec::new();
+        for run in self.immutable.0.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() < 2 {
+                continue;
+            }
+            // Same hash: confirm with the normalised keys themselves.
+            let mut keyed: Vec<(String, u32)> = run
+                .iter()
+                .filter_map(|&(_, i)| {
+                    let id = self.users[i as usize].on_premises_immutable_id.as_deref()?;
+                    Some((Anchor::from_immutable_id(id).match_key(), i))
+                })
+                .collect();
+            keyed.sort();
+            for g in keyed.chunk_by(|a, b| a.0 == b.0) {
+                if g.len() > 1 {
+                    groups.push(g.iter().map(|&(_, i)| i).collect::<Vec<u32>>());
+                }
+            }
+        }
+        groups.sort();
+        groups
+    }
+
     fn lookup<'s>(
         &'s self,
         index: &'s KeyIndex,
@@ -383,6 +410,7 @@ mod tests {
         });
         assert_eq!(m.primary.map(|h| h.user), Some(0));
         assert_eq!(m.duplicate_immutable_ids, vec![1]);
+        assert_eq!(index.duplicate_immutable_ids(), vec![vec![0, 1]]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use self::batch::{AttrRef, Batch, EntryRef, ReadStats};
 pub use self::entry::{OwnedAttr, OwnedEntry, Projection, Value, ValueKind, ValueRef};
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
-use crate::read::input::{Encoding, Transport};
+use crate::read::input::{Encoding, Input, Transport};
 
 /// What a consumer does with the entries of each batch.
 ///
@@ -168,4 +168,69 @@ impl BatchSink for Collect {
         self.0.extend(out);
         Ok(())
     }
+}
+
+/// Options of the on-premises readers, one set per format.
+#[derive(Clone, Debug, Default)]
+pub struct OnPremOptions {
+    /// LDIF reader options.
+    pub ldif: ldif::LdifOptions,
+    /// CSV reader options.
+    pub csv: onprem_csv::CsvOptions,
+    /// The format, when the user named it (else detected from the content).
+    pub format: Option<detect::Format>,
+}
+
+/// Reads an opened on-premises export (LDIF, csvde or Export-Csv; detected
+/// from the content unless `opts.format` names it) into `sink`. A cloud
+/// export is refused with an error that says where it belongs.
+pub fn read_onprem<S: BatchSink>(
+    mut input: Input,
+    opts: &OnPremOptions,
+    control: &ReadControl<'_>,
+    sink: &mut S,
+) -> crate::error::Result<(detect::Format, ReadSummary)> {
+    use crate::error::Error;
+    use detect::Format;
+    let name = input.name.clone();
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let head = input.peek(64 << 10).map_err(|source| Error::Io {
+                path: name.as_ref().into(),
+                source,
+            })?;
+            detect::detect(&head).ok_or_else(|| {
+                Error::Format(format!(
+                    "{name}: cannot recognise the format (expected LDIF from ldifde or \
+                     ldapsearch, csvde CSV, or Get-ADUser | Export-Csv CSV); name it with \
+                     --onprem-format"
+                ))
+            })?
+        }
+    };
+    let summary = match format {
+        Format::Ldif => ldif::read(input, &opts.ldif, control, sink)?,
+        Format::Csvde => onprem_csv::read(
+            input,
+            Some(onprem_csv::CsvFlavor::Csvde),
+            &opts.csv,
+            control,
+            sink,
+        )?,
+        Format::ExportCsv => onprem_csv::read(
+            input,
+            Some(onprem_csv::CsvFlavor::ExportCsv),
+            &opts.csv,
+            control,
+            sink,
+        )?,
+        Format::GraphJson | Format::CloudCsv => {
+            return Err(Error::Format(format!(
+                "{name} is a Microsoft Graph (cloud) export, not an on-premises one; \
+                 pass it with --cloud"
+            )))
+        }
+    };
+    Ok((format, summary))
 }

@@ -1,0 +1,336 @@
+//! The per-account judgement: from a classification and a match to findings.
+//!
+//! Pure functions of their inputs, so the audit gives the same findings
+//! whatever the thread count. What each kind means is in [`Kind`]'s docs and
+//! the README; the choices made here:
+//! * a match through anything but the ImmutableId onto a cloud user that has
+//!   another ImmutableId is `anchor_mismatch` (Connect joins only on the
+//!   anchor, so it would provision a new object that then collides); onto a
+//!   cloud user without ImmutableId it is `soft_match` (Connect would take it
+//!   over, and the UserType would then follow the rule, so no UserType
+//!   finding is raised for it: the detail says what would change);
+//! * UserType is compared only on a hard match, for a valid intent, and when
+//!   the cloud export carries `userType`;
+//! * a matched cloud user that is a B2B invitation (`creationType`
+//!   `Invitation`, `#EXT#` in its UPN or `externalUserState` set) and is
+//!   intended Member is `synced_b2b_guest`, whatever its current UserType
+//!   (DOMAIN §7.5); intended Guest, it is named in the detail.
+
+use crate::classify::{Intent, UserType};
+use crate::findings::{Kind, MatchedBy, Severity};
+use crate::matcher::{AccountMatch, Hit};
+use crate::read::cloud::{CloudUser, UserType as CloudUserType};
+
+/// One finding about an account, before the account's identity is attached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    /// The kind.
+    pub kind: Kind,
+    /// The severity.
+    pub severity: Severity,
+    /// The cloud user it concerns, if any.
+    pub cloud_user: Option<u32>,
+    /// The key that matched, if any.
+    pub matched_by: Option<MatchedBy>,
+    /// The sentence for the report.
+    pub detail: String,
+}
+
+/// Whether a cloud user carries B2B invitation markers.
+pub fn is_b2b(u: &CloudUser) -> bool {
+    u.creation_type
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case("Invitation"))
+        || u.user_principal_name
+            .as_deref()
+            .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
+        || u.external_user_state.as_deref().is_some_and(|s| !s.is_empty())
+}
+
+fn b2b_note(u: &CloudUser) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = u.creation_type.as_deref() {
+        parts.push(format!("creationType {c}"));
+    }
+    if let Some(s) = u.external_user_state.as_deref() {
+        parts.push(format!("externalUserState {s}"));
+    }
+    if u.user_principal_name
+        .as_deref()
+        .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
+    {
+        parts.push("#EXT# UPN".to_string());
+    }
+    format!("the cloud user is a B2B invitation ({})", parts.join(", "))
+}
+
+fn cloud_type(u: &CloudUser) -> Option<&str> {
+    u.user_type.as_ref().map(CloudUserType::as_str)
+}
+
+/// Judges one in-scope account. `anchor` is the account's ImmutableId.
+pub fn judge(
+    intent: &Intent,
+    anchor: Option<&str>,
+    m: &AccountMatch,
+    users: &[CloudUser],
+    out: &mut Vec<Judgement>,
+) {
+    match intent {
+        Intent::Error(message) => out.push(Judgement {
+            kind: Kind::RuleError,
+            severity: Severity::High,
+            cloud_user: m.primary.map(|h| h.user),
+            matched_by: m.primary.map(|h| h.by),
+            detail: format!(
+                "the rule raised Error(\"{message}\"): Entra Connect would fail to synchronise \
+                 this object"
+            ),
+        }),
+        Intent::Invalid(value) => out.push(Judgement {
+            kind: Kind::InvalidUserType,
+            severity: Severity::High,
+            cloud_user: m.primary.map(|h| h.user),
+            matched_by: m.primary.map(|h| h.by),
+            detail: format!(
+                "the rule yields \"{value}\": Entra ID accepts exactly Member or Guest \
+                 (case and spaces matter)"
+            ),
+        }),
+        _ => {}
+    }
+    let Some(Hit { by, user }) = m.primary else {
+        out.push(Judgement {
+            kind: Kind::MissingInCloud,
+            severity: Severity::Low,
+            cloud_user: None,
+            matched_by: None,
+            detail: match anchor {
+                Some(a) => format!(
+                    "no cloud user has ImmutableId {a}, nor the account's SID, DN, UPN or \
+                     primary SMTP address"
+                ),
+                None => "no cloud user has the account's SID, DN, UPN or primary SMTP address"
+                    .to_string(),
+            },
+        });
+        return;
+    };
+    let Some(u) = users.get(user as usize) else {
+        return;
+    };
+    for other in &m.disagreements {
+        if m.duplicate_immutable_ids.contains(&other.user) {
+            continue;
+        }
+        let Some(o) = users.get(other.user as usize) else {
+            continue;
+        };
+        out.push(Judgement {
+            kind: Kind::KeyConflict,
+            severity: Severity::Medium,
+            cloud_user: Some(other.user),
+            matched_by: Some(other.by),
+            detail: format!(
+                "joined to cloud user {} by {}, but its {} also reaches cloud user {} ({}): \
+                 Connect would report a duplicate attribute (AttributeValueMustBeUnique)",
+                u.id,
+                by,
+                other.by,
+                o.id,
+                o.user_principal_name.as_deref().unwrap_or("no UPN"),
+            ),
+        });
+    }
+    if by != MatchedBy::ImmutableId {
+        let intended = match intent {
+            Intent::UserType(t) => Some(*t),
+            _ => None,
+        };
+        match u.on_premises_immutable_id.as_deref() {
+            Some(cloud_id) => out.push(Judgement {
+                kind: Kind::AnchorMismatch,
+                severity: Severity::High,
+                cloud_user: Some(user),
+                matched_by: Some(by),
+                detail: format!(
+                    "matched by {by} to a cloud user whose ImmutableId {cloud_id} differs from \
+                     the account's {}: Connect joins only on the anchor, so it would provision \
+                     a new object that collides with this one, and the account will not sync",
+                    anchor.unwrap_or("(none)")
+                ),
+            }),
+            None => {
+                let change = match (intended, cloud_type(u)) {
+                    (Some(t), Some(c)) if t.as_str() != c => {
+                        format!("; its UserType would then change from {c} to {t}")
+                    }
+                    _ => String::new(),
+                };
+                out.push(Judgement {
+                    kind: Kind::SoftMatch,
+                    severity: Severity::Medium,
+                    cloud_user: Some(user),
+                    matched_by: Some(by),
+                    detail: format!(
+                        "matched only by {by} to a cloud user without ImmutableId: Entra Connect \
+                         would take it over at first sync{change}"
+                    ),
+                });
+            }
+        }
+        return;
+    }
+    let Intent::UserType(intended) = intent else {
+        return;
+    };
+    let b2b = is_b2b(u);
+    if b2b && *intended == UserType::Member {
+        out.push(Judgement {
+            kind: Kind::SyncedB2bGuest,
+            severity: Severity::Medium,
+            cloud_user: Some(user),
+            matched_by: Some(by),
+            detail: format!(
+                "intended Member, but {}; a guest invited before the account was synced was \
+                 taken over by sync (cloud userType {})",
+                b2b_note(u),
+                cloud_type(u).unwrap_or("absent")
+            ),
+        });
+        return;
+    }
+    let note = if b2b {
+        format!("; {}", b2b_note(u))
+    } else {
+        String::new()
+    };
+    match (intended, cloud_type(u)) {
+        (UserType::Guest, Some("Member")) => {
+            let (severity, state) = match u.account_enabled {
+                Some(false) => (Severity::High, "disabled"),
+                Some(true) => (Severity::Critical, "enabled"),
+                None => (Severity::Critical, "accountEnabled not exported, assumed enabled"),
+            };
+            out.push(Judgement {
+                kind: Kind::GuestAsMember,
+                severity,
+                cloud_user: Some(user),
+                matched_by: Some(by),
+                detail: format!(
+                    "intended Guest, Member in the cloud ({state}): the partner can read the \
+                     whole directory, register applications and invite guests{note}"
+                ),
+            });
+        }
+        (UserType::Member, Some("Guest")) => out.push(Judgement {
+            kind: Kind::MemberAsGuest,
+            severity: Severity::Medium,
+            cloud_user: Some(user),
+            matched_by: Some(by),
+            detail: format!(
+                "intended Member, Guest in the cloud: restricted directory access, guest \
+                 Conditional Access and MAU billing apply{note}"
+            ),
+        }),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cloud(user_type: &str, enabled: Option<bool>) -> CloudUser {
+        CloudUser {
+            id: "c1".into(),
+            user_principal_name: Some("a@contoso.com".into()),
+            user_type: Some(CloudUserType::parse(user_type)),
+            account_enabled: enabled,
+            on_premises_immutable_id: Some("AAAAAAAAAAAAAAAAAAAAAA==".into()),
+            ..CloudUser::default()
+        }
+    }
+
+    fn hard() -> AccountMatch {
+        AccountMatch {
+            primary: Some(Hit {
+                by: MatchedBy::ImmutableId,
+                user: 0,
+            }),
+            ..AccountMatch::default()
+        }
+    }
+
+    fn kinds(intent: Intent, m: &AccountMatch, users: &[CloudUser]) -> Vec<(Kind, Severity)> {
+        let mut out = Vec::new();
+        judge(&intent, Some("x"), m, users, &mut out);
+        out.iter().map(|j| (j.kind, j.severity)).collect()
+    }
+
+    #[test]
+    fn guest_as_member_is_critical_when_enabled_high_when_disabled() {
+        let guest = Intent::UserType(UserType::Guest);
+        assert_eq!(
+            kinds(guest.clone(), &hard(), &[cloud("Member", Some(true))]),
+            vec![(Kind::GuestAsMember, Severity::Critical)]
+        );
+        assert_eq!(
+            kinds(guest.clone(), &hard(), &[cloud("Member", Some(false))]),
+            vec![(Kind::GuestAsMember, Severity::High)]
+        );
+        assert_eq!(kinds(guest, &hard(), &[cloud("Guest", Some(true))]), vec![]);
+    }
+
+    #[test]
+    fn member_as_guest_and_b2b_takeover() {
+        let member = Intent::UserType(UserType::Member);
+        assert_eq!(
+            kinds(member.clone(), &hard(), &[cloud("Guest", Some(true))]),
+            vec![(Kind::MemberAsGuest, Severity::Medium)]
+        );
+        let mut invited = cloud("Guest", Some(true));
+        invited.creation_type = Some("Invitation".into());
+        assert_eq!(
+            kinds(member, &hard(), &[invited]),
+            vec![(Kind::SyncedB2bGuest, Severity::Medium)]
+        );
+    }
+
+    #[test]
+    fn soft_matches_split_on_the_cloud_immutable_id() {
+        let soft = AccountMatch {
+            primary: Some(Hit {
+                by: MatchedBy::Upn,
+                user: 0,
+            }),
+            ..AccountMatch::default()
+        };
+        let guest = Intent::UserType(UserType::Guest);
+        assert_eq!(
+            kinds(guest.clone(), &soft, &[cloud("Member", Some(true))]),
+            vec![(Kind::AnchorMismatch, Severity::High)]
+        );
+        let mut unsynced = cloud("Member", Some(true));
+        unsynced.on_premises_immutable_id = None;
+        assert_eq!(
+            kinds(guest, &soft, &[unsynced]),
+            vec![(Kind::SoftMatch, Severity::Medium)]
+        );
+    }
+
+    #[test]
+    fn rule_outcomes_and_missing_accounts() {
+        assert_eq!(
+            kinds(Intent::Error("no UPN".into()), &AccountMatch::default(), &[]),
+            vec![
+                (Kind::RuleError, Severity::High),
+                (Kind::MissingInCloud, Severity::Low)
+            ]
+        );
+        assert_eq!(
+            kinds(Intent::Invalid("guest".into()), &hard(), &[cloud("Member", None)]),
+            vec![(Kind::InvalidUserType, Severity::High)]
+        );
+    }
+}

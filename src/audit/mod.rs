@@ -1,0 +1,851 @@
+//! The audit: the composition point of read → classify → match → judge.
+//!
+//! 1. The cloud exports are read and indexed once ([`CloudIndex`]).
+//! 2. The on-premises exports stream through the parallel readers; each batch
+//!    of entries is classified, matched and judged on a worker thread
+//!    ([`assess::judge`]), and only findings and a few bytes per account
+//!    (its anchor, its match, its DN and UPN in one shared buffer) are kept.
+//! 3. Whole-export checks follow: accounts sharing an anchor, cloud users
+//!    sharing an ImmutableId, synced cloud users no account matched.
+//! 4. Findings are sorted by (severity, kind, file, line, cloud id), so the
+//!    reports are byte-identical whatever the thread count.
+
+pub mod assess;
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::classify::{Classifier, EvalScratch, Intent, UserType};
+use crate::diag::{Diagnostic, Severity as DiagSeverity};
+use crate::error::{Error, Result};
+use crate::findings::{
+    AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy, OnPremTally,
+    RuleSummary, Severity,
+};
+use crate::matcher::{AccountKeys, CloudIndex, Hit};
+use crate::model::account::{Account, ACCOUNT_ATTRIBUTES};
+use crate::model::ids::{Anchor, AnchorSource};
+use crate::read::cloud::{self, CloudOptions, CloudUser};
+use crate::read::input::Input;
+use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
+
+/// Reports progress of the long steps (the CLI draws bars; tests pass [`NoProgress`]).
+pub trait Progress: Sync {
+    /// A step starts: `label` and, when known, its size in bytes.
+    fn begin(&self, label: &str, total: Option<u64>);
+    /// Bytes done in the current step.
+    fn update(&self, done: u64);
+    /// The step ended.
+    fn end(&self);
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn begin(&self, _: &str, _: Option<u64>) {}
+    fn update(&self, _: u64) {}
+    fn end(&self) {}
+}
+
+/// What to audit.
+#[derive(Clone, Debug)]
+pub struct AuditInputs {
+    /// On-premises exports (LDIF, csvde, Export-Csv; `-` for standard input).
+    pub onprem: Vec<String>,
+    /// Microsoft Graph exports.
+    pub cloud: Vec<String>,
+    /// The rule file's path (for the summary).
+    pub rules_path: String,
+}
+
+/// How to audit.
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    /// On-premises reader options (the projection is set by the audit).
+    pub onprem: OnPremOptions,
+    /// Cloud reader options.
+    pub cloud: CloudOptions,
+    /// Where the source anchor comes from.
+    pub anchor: AnchorSource,
+    /// Findings at or above this severity make the audit fail (exit 1).
+    pub fail_on: Severity,
+    /// Audit even when the cloud export lacks properties the audit depends on.
+    pub allow_partial_cloud: bool,
+    /// Leave timestamps and elapsed time out of the summary.
+    pub reproducible: bool,
+    /// Hash the input files (BLAKE3) for the summary.
+    pub hash_inputs: bool,
+    /// Diagnostics kept per kind and file (all are counted).
+    pub keep_per_kind: u64,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            onprem: OnPremOptions::default(),
+            cloud: CloudOptions::default(),
+            anchor: AnchorSource::default(),
+            fail_on: Severity::High,
+            allow_partial_cloud: false,
+            reproducible: false,
+            hash_inputs: true,
+            keep_per_kind: 100,
+        }
+    }
+}
+
+/// The outcome of an audit.
+#[derive(Debug)]
+pub struct Audit {
+    /// Every finding (info included), sorted.
+    pub findings: Vec<Finding>,
+    /// The summary.
+    pub summary: AuditSummary,
+    /// Input diagnostics kept for display (first N per kind and file).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Where a cloud user came from.
+struct CloudFiles {
+    /// (first user index, file name), ascending.
+    starts: Vec<(usize, Arc<str>)>,
+}
+
+impl CloudFiles {
+    fn source(&self, user: usize, line: u64) -> String {
+        let i = self.starts.partition_point(|(start, _)| *start <= user);
+        let name = i
+            .checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .map_or("?", |(_, n)| n.as_ref());
+        format!("{name}:{line}")
+    }
+
+    fn file_no(&self, user: usize) -> usize {
+        self.starts.partition_point(|(start, _)| *start <= user)
+    }
+}
+
+/// Runs an audit. Input errors (an unreadable file, a cloud export without
+/// the properties the audit needs) are `Err`; bad records are diagnostics.
+pub fn run(
+    inputs: &AuditInputs,
+    classifier: &Classifier,
+    opts: &AuditOptions,
+    progress: &dyn Progress,
+) -> Result<Audit> {
+    let started = Instant::now();
+    let mut input_files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut coverage_warnings = Vec::new();
+
+    // 1. The cloud side.
+    let mut users: Vec<CloudUser> = Vec::new();
+    let mut cloud_files = CloudFiles { starts: Vec::new() };
+    for path in &inputs.cloud {
+        progress.begin(path, None);
+        let read = cloud::read_cloud(path, &opts.cloud);
+        progress.end();
+        let read = read?;
+        let s = &read.summary;
+        for (kind, n) in &s.diagnostics.counts {
+            *diag_counts.entry(kind.to_string()).or_default() += n;
+        }
+        diagnostics.extend(s.diagnostics.kept.iter().cloned());
+        if !s.coverage.gaps.is_empty() {
+            let blocking = s.coverage.blocking().count() > 0;
+            if blocking && !opts.allow_partial_cloud {
+                return Err(Error::Format(format!(
+                    "{path}: the cloud export cannot support the audit.\n{}\
+                     Or audit anyway with --allow-partial-cloud (findings that need the \
+                     missing properties will be wrong or absent).",
+                    cloud::remedy(&s.coverage)
+                )));
+            }
+            for g in &s.coverage.gaps {
+                coverage_warnings.push(format!("{path}: {}", g.message()));
+            }
+        }
+        input_files.push(InputFile {
+            role: "cloud",
+            path: path.clone(),
+            format: read.format.name().to_string(),
+            bytes: s.bytes,
+            blake3: None,
+        });
+        cloud_files.starts.push((users.len(), s.file.clone()));
+        users.extend(read.users);
+    }
+    let index = CloudIndex::new(&users);
+
+    // 2. The on-premises side, streamed.
+    let mut projection: Vec<String> = ACCOUNT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+    projection.extend(classifier.attributes());
+    projection.extend(opts.anchor.attributes().iter().map(|s| s.to_string()));
+    let mut onprem_opts = opts.onprem.clone();
+    onprem_opts.ldif.projection = Projection::attrs(projection.iter());
+    onprem_opts.csv.projection = Projection::attrs(projection.iter());
+    let flow_attributes = flow_attributes(classifier);
+    let mut sink = AuditSink {
+        ctx: Ctx {
+            classifier,
+            index: &index,
+            anchor: &opts.anchor,
+            file: 0,
+            name: Arc::from(""),
+            flow_attributes: &flow_attributes,
+        },
+        stubs: Vec::new(),
+        findings: Vec::new(),
+        tally: LocalTally::default(),
+        attrs_seen: 0,
+    };
+    let mut onprem = OnPremTally::default();
+    for (file_no, path) in inputs.onprem.iter().enumerate() {
+        let input = Input::open(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })?;
+        sink.ctx.file = file_no as u16;
+        sink.ctx.name = input.name.clone();
+        progress.begin(path, input.size_on_disk);
+        let tick = |done: u64| progress.update(done);
+        let control = ReadControl {
+            progress: Some(&tick),
+            keep_per_kind: opts.keep_per_kind,
+        };
+        let read = crate::read::read_onprem(input, &onprem_opts, &control, &mut sink);
+        progress.end();
+        let (format, summary) = read?;
+        let st = summary.stats;
+        onprem.records_read += st.records;
+        let mut skip = |why: &str, n: u64| {
+            if n > 0 {
+                *onprem.skipped_by_reason.entry(why.to_string()).or_default() += n;
+                onprem.skipped += n;
+            }
+        };
+        skip("change record", st.change_records);
+        skip("ldapsearch referral", st.referrals);
+        skip("ldapsearch result trailer", st.trailers);
+        skip("rejected record (see diagnostics)", st.rejected);
+        for (kind, n) in &summary.diagnostics.counts {
+            *diag_counts.entry(kind.to_string()).or_default() += n;
+        }
+        diagnostics.extend(summary.diagnostics.kept.iter().cloned());
+        input_files.push(InputFile {
+            role: "onprem",
+            path: path.clone(),
+            format: format.name().to_string(),
+            bytes: st.bytes,
+            blake3: None,
+        });
+    }
+    let AuditSink {
+        stubs,
+        findings: mut keyed,
+        tally,
+        attrs_seen,
+        ..
+    } = sink;
+    for (why, n) in tally.not_accounts {
+        *onprem.skipped_by_reason.entry(why).or_default() += n;
+        onprem.skipped += n;
+    }
+    onprem.accounts_audited = tally.audited;
+    onprem.out_of_scope = tally.out_of_scope.values().sum();
+    onprem.out_of_scope_by_filter = tally.out_of_scope;
+    for (i, attr) in flow_attributes.iter().enumerate() {
+        if tally.audited > 0 && attrs_seen & (1 << i) == 0 {
+            coverage_warnings.push(format!(
+                "no audited account has `{attr}`, which the rules read: if the export left it \
+                 out (Export-Csv takes its columns from the first object), every account is \
+                 evaluated as if it were absent; re-export with the attribute"
+            ));
+        }
+    }
+
+    // 3. Whole-export checks.
+    let mut matched = vec![false; users.len()];
+    for s in stubs.iter().flat_map(|b| b.rows.iter()) {
+        if let Some(h) = s.primary {
+            if let Some(m) = matched.get_mut(h.user as usize) {
+                *m = true;
+            }
+        }
+    }
+    duplicate_accounts(&stubs, &mut keyed);
+    duplicate_cloud_users(&index, &cloud_files, inputs.onprem.len(), &mut keyed);
+    let mut cloud_tally = CloudTally {
+        users: users.len() as u64,
+        ..CloudTally::default()
+    };
+    for (i, u) in users.iter().enumerate() {
+        if matched[i] {
+            cloud_tally.matched += 1;
+            continue;
+        }
+        match u.on_premises_sync_enabled {
+            Some(true) => {
+                cloud_tally.orphaned += 1;
+                keyed.push(cloud_finding(
+                    u,
+                    i,
+                    &cloud_files,
+                    inputs.onprem.len(),
+                    Kind::OrphanedCloud,
+                    Severity::Low,
+                    format!(
+                        "synced cloud user (last sync {}) whose ImmutableId {} matches no account \
+                         of the export: deleted, moved out of the synced OUs, or from another \
+                         forest",
+                        u.on_premises_last_sync_date_time.as_deref().unwrap_or("unknown"),
+                        u.on_premises_immutable_id.as_deref().unwrap_or("(none)")
+                    ),
+                ));
+            }
+            Some(false) => cloud_tally.unmatched_not_synced += 1,
+            None => cloud_tally.cloud_only += 1,
+        }
+    }
+
+    // 4. Order, totals, summary.
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
+    let mut by_kind: BTreeMap<Kind, u64> = BTreeMap::new();
+    let mut by_severity: BTreeMap<Severity, u64> = BTreeMap::new();
+    let mut by_ou: BTreeMap<String, u64> = BTreeMap::new();
+    for f in &findings {
+        *by_kind.entry(f.kind).or_default() += 1;
+        *by_severity.entry(f.severity).or_default() += 1;
+        if f.severity > Severity::Info {
+            if let Some(dn) = &f.dn {
+                *by_ou.entry(parent_dn(dn).to_string()).or_default() += 1;
+            }
+        }
+    }
+    let mut top_ous: Vec<(String, u64)> = by_ou.into_iter().collect();
+    top_ous.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top_ous.truncate(10);
+    let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
+    if opts.hash_inputs {
+        for f in &mut input_files {
+            f.blake3 = hash_file(&f.path);
+        }
+        if let Some(h) = hash_file(&inputs.rules_path) {
+            input_files.push(InputFile {
+                role: "rules",
+                path: inputs.rules_path.clone(),
+                format: "toml".to_string(),
+                bytes: std::fs::metadata(&inputs.rules_path).map_or(0, |m| m.len()),
+                blake3: Some(h),
+            });
+        }
+    }
+    input_files.sort_by_key(|f| match f.role {
+        "onprem" => 0,
+        "cloud" => 1,
+        _ => 2,
+    });
+    let summary = AuditSummary {
+        tool: format!("usertype-audit {}", env!("CARGO_PKG_VERSION")),
+        generated_at: (!opts.reproducible).then(now_rfc3339),
+        elapsed_seconds: (!opts.reproducible).then(|| started.elapsed().as_secs_f64()),
+        inputs: input_files,
+        rules: rule_summary(inputs, classifier),
+        by_kind: Kind::ALL
+            .iter()
+            .map(|k| (*k, by_kind.get(k).copied().unwrap_or(0)))
+            .collect(),
+        by_severity: Severity::ALL
+            .iter()
+            .map(|s| (*s, by_severity.get(s).copied().unwrap_or(0)))
+            .collect(),
+        top_ous,
+        onprem,
+        cloud: cloud_tally,
+        intent: tally.intent,
+        coverage_warnings,
+        diagnostics: diag_counts,
+        fail_on: opts.fail_on,
+        failed,
+    };
+    diagnostics.retain(|d| d.severity != DiagSeverity::Note);
+    Ok(Audit {
+        findings,
+        summary,
+        diagnostics,
+    })
+}
+
+/// The attributes the UserType flow itself reads (not the out-of-box scope).
+fn flow_attributes(classifier: &Classifier) -> Vec<String> {
+    use crate::classify::config::Flow;
+    let mut v: Vec<String> = match &classifier.rules().flow {
+        Flow::Direct(a) => vec![a.clone()],
+        Flow::Expression { program, .. } => program.attributes().map(str::to_string).collect(),
+        Flow::Rules { .. } => Vec::new(),
+    };
+    v.retain(|a| !a.eq_ignore_ascii_case("dn"));
+    v.truncate(64);
+    v
+}
+
+fn rule_summary(inputs: &AuditInputs, classifier: &Classifier) -> RuleSummary {
+    use crate::classify::config::Flow;
+    let rules = classifier.rules();
+    RuleSummary {
+        path: inputs.rules_path.clone(),
+        flow: rules.flow.name(),
+        definition: match &rules.flow {
+            Flow::Direct(a) => a.clone(),
+            Flow::Expression { source, .. } => source.trim().to_string(),
+            Flow::Rules { rules, default } => {
+                let mut names: Vec<String> = rules
+                    .iter()
+                    .map(|r| format!("{} → {}", r.name, r.user_type))
+                    .collect();
+                names.push(format!(
+                    "default → {}",
+                    default.map_or("no value", UserType::as_str)
+                ));
+                names.join("; ")
+            }
+        },
+        out_of_box_scope: rules.scope.out_of_box,
+    }
+}
+
+/// Sort key: most severe first, then kind, then where the evidence is.
+type SortKey = (Reverse<Severity>, Kind, usize, u64, String);
+
+/// Per-account data kept after its batch is gone.
+struct Stub {
+    anchor: Option<Anchor>,
+    primary: Option<Hit>,
+    line: u64,
+    /// DN and UPN as ranges of the batch's text buffer.
+    dn: (u32, u32),
+    upn: Option<(u32, u32)>,
+}
+
+/// Stubs of one batch, with one text buffer for all of them.
+struct Stubs {
+    file: u16,
+    name: Arc<str>,
+    text: String,
+    rows: Vec<Stub>,
+}
+
+impl Stubs {
+    fn text(&self, r: (u32, u32)) -> &str {
+        self.text.get(r.0 as usize..r.1 as usize).unwrap_or("")
+    }
+}
+
+#[derive(Default)]
+struct LocalTally {
+    audited: u64,
+    out_of_scope: BTreeMap<String, u64>,
+    not_accounts: BTreeMap<String, u64>,
+    intent: IntentTally,
+}
+
+impl LocalTally {
+    fn add(&mut self, o: LocalTally) {
+        self.audited += o.audited;
+        for (k, n) in o.out_of_scope {
+            *self.out_of_scope.entry(k).or_default() += n;
+        }
+        for (k, n) in o.not_accounts {
+            *self.not_accounts.entry(k).or_default() += n;
+        }
+        self.intent.member += o.intent.member;
+        self.intent.guest += o.intent.guest;
+        self.intent.error += o.intent.error;
+        self.intent.invalid += o.intent.invalid;
+        self.intent.no_value += o.intent.no_value;
+    }
+}
+
+struct Ctx<'a> {
+    classifier: &'a Classifier,
+    index: &'a CloudIndex<'a>,
+    anchor: &'a AnchorSource,
+    file: u16,
+    name: Arc<str>,
+    flow_attributes: &'a [String],
+}
+
+struct AuditSink<'a> {
+    ctx: Ctx<'a>,
+    stubs: Vec<Stubs>,
+    findings: Vec<(SortKey, Finding)>,
+    tally: LocalTally,
+    attrs_seen: u64,
+}
+
+struct BatchOut {
+    stubs: Stubs,
+    findings: Vec<(SortKey, Finding)>,
+    tally: LocalTally,
+    attrs_seen: u64,
+}
+
+impl BatchSink for AuditSink<'_> {
+    type Output = BatchOut;
+
+    fn map(&self, batch: &Batch) -> BatchOut {
+        let ctx = &self.ctx;
+        let users = ctx.index.users();
+        let mut scratch = EvalScratch::default();
+        let mut out = BatchOut {
+            stubs: Stubs {
+                file: ctx.file,
+                name: ctx.name.clone(),
+                text: String::new(),
+                rows: Vec::with_capacity(batch.len()),
+            },
+            findings: Vec::new(),
+            tally: LocalTally::default(),
+            attrs_seen: 0,
+        };
+        let mut judgements = Vec::new();
+        for entry in batch.entries() {
+            let account = match Account::from_entry(entry) {
+                Ok(a) => a,
+                Err(why) => {
+                    *out.tally.not_accounts.entry(why.to_string()).or_default() += 1;
+                    continue;
+                }
+            };
+            let anchor = account.source_anchor(ctx.anchor);
+            let classification = ctx
+                .classifier
+                .classify(&account, anchor.is_some(), &mut scratch);
+            let sid = account.sid_string();
+            let dn_text = String::from_utf8_lossy(account.dn());
+            let keys = AccountKeys {
+                anchor: anchor.as_ref(),
+                sid: sid.as_deref(),
+                dn: Some(&dn_text),
+                upn: account.upn,
+                smtp: account.primary_smtp.or(account.mail),
+            };
+            let m = ctx.index.match_account(&keys);
+            let immutable_id = anchor.as_ref().map(Anchor::immutable_id);
+            let intent = &classification.intent;
+            judgements.clear();
+            if *intent == Intent::OutOfScope {
+                let rule = ctx.classifier.rule_name(&classification).to_string();
+                *out.tally.out_of_scope.entry(rule).or_default() += 1;
+                let primary = m.primary.filter(|h| h.by == MatchedBy::ImmutableId);
+                let detail = match primary.and_then(|h| users.get(h.user as usize)) {
+                    Some(u) => format!(
+                        "excluded by the scope; its cloud user {} still exists and Entra Connect \
+                         would delete it at the next sync",
+                        u.id
+                    ),
+                    None => "excluded by the scope: Entra Connect does not synchronise it".into(),
+                };
+                judgements.push(assess::Judgement {
+                    kind: Kind::OutOfScope,
+                    severity: Severity::Info,
+                    cloud_user: primary.map(|h| h.user),
+                    matched_by: primary.map(|h| h.by),
+                    detail,
+                });
+                push_stub(&mut out.stubs, &account, &dn_text, anchor.clone(), primary);
+            } else {
+                out.tally.audited += 1;
+                for (i, attr) in ctx.flow_attributes.iter().enumerate() {
+                    if entry.get(attr).is_some() {
+                        out.attrs_seen |= 1 << i;
+                    }
+                }
+                match intent {
+                    Intent::UserType(UserType::Member) => out.tally.intent.member += 1,
+                    Intent::UserType(UserType::Guest) => out.tally.intent.guest += 1,
+                    Intent::Error(_) => out.tally.intent.error += 1,
+                    Intent::Invalid(_) => out.tally.intent.invalid += 1,
+                    Intent::NoValue(_) => out.tally.intent.no_value += 1,
+                    Intent::OutOfScope => {}
+                }
+                assess::judge(intent, immutable_id.as_deref(), &m, users, &mut judgements);
+                push_stub(&mut out.stubs, &account, &dn_text, anchor.clone(), m.primary);
+            }
+            for j in judgements.drain(..) {
+                let cloud = j.cloud_user.and_then(|i| users.get(i as usize));
+                let finding = Finding {
+                    kind: j.kind,
+                    severity: j.severity,
+                    dn: Some(dn_text.to_string()),
+                    upn: account.upn.map(str::to_string),
+                    source_anchor: immutable_id.clone(),
+                    cloud_id: cloud.map(|u| u.id.to_string()),
+                    cloud_upn: cloud.and_then(|u| u.user_principal_name.as_deref().map(str::to_string)),
+                    intended_user_type: Some(intent_label(intent).to_string()),
+                    cloud_user_type: cloud
+                        .and_then(|u| u.user_type.as_ref().map(|t| t.as_str().to_string())),
+                    matched_by: j.matched_by,
+                    rule: Some(ctx.classifier.rule_name(&classification).to_string()),
+                    source: Some(format!("{}:{}", ctx.name, account.line())),
+                    detail: j.detail,
+                };
+                let key = (
+                    Reverse(finding.severity),
+                    finding.kind,
+                    usize::from(ctx.file),
+                    account.line(),
+                    finding.cloud_id.clone().unwrap_or_default(),
+                );
+                out.findings.push((key, finding));
+            }
+        }
+        out
+    }
+
+    fn consume(&mut self, _: &Batch, out: BatchOut) -> io::Result<()> {
+        self.findings.extend(out.findings);
+        self.tally.add(out.tally);
+        self.attrs_seen |= out.attrs_seen;
+        if !out.stubs.rows.is_empty() {
+            self.stubs.push(out.stubs);
+        }
+        Ok(())
+    }
+}
+
+fn intent_label(intent: &Intent) -> &'static str {
+    intent.outcome()
+}
+
+fn push_stub(
+    stubs: &mut Stubs,
+    account: &Account<'_>,
+    dn: &str,
+    anchor: Option<Anchor>,
+    primary: Option<Hit>,
+) {
+    let mut range = |s: &str| {
+        let start = stubs.text.len() as u32;
+        stubs.text.push_str(s);
+        (start, stubs.text.len() as u32)
+    };
+    let dn = range(dn);
+    let upn = account.upn.map(&mut range);
+    stubs.rows.push(Stub {
+        anchor,
+        primary,
+        line: account.line(),
+        dn,
+        upn,
+    });
+}
+
+/// `duplicate_anchor` for accounts that share a source anchor.
+fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
+    let mut keys: Vec<(String, usize, usize)> = Vec::new();
+    for (b, batch) in stubs.iter().enumerate() {
+        for (r, row) in batch.rows.iter().enumerate() {
+            if let Some(a) = &row.anchor {
+                keys.push((a.match_key(), b, r));
+            }
+        }
+    }
+    keys.sort_unstable();
+    for group in keys.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < 2 {
+            continue;
+        }
+        let dns: Vec<&str> = group
+            .iter()
+            .map(|(_, b, r)| stubs[*b].text(stubs[*b].rows[*r].dn))
+            .collect();
+        for (i, (key, b, r)) in group.iter().enumerate() {
+            let batch = &stubs[*b];
+            let row = &batch.rows[*r];
+            let others: Vec<&str> = dns
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, d)| *d)
+                .collect();
+            let finding = Finding {
+                kind: Kind::DuplicateAnchor,
+                severity: Severity::High,
+                dn: Some(batch.text(row.dn).to_string()),
+                upn: row.upn.map(|u| batch.text(u).to_string()),
+                source_anchor: Some(key.clone()),
+                cloud_id: None,
+                cloud_upn: None,
+                intended_user_type: None,
+                cloud_user_type: None,
+                matched_by: None,
+                rule: None,
+                source: Some(format!("{}:{}", batch.name, row.line)),
+                detail: format!(
+                    "{} accounts share this source anchor (also {}): Connect joins only one of \
+                     them and reports the others",
+                    group.len(),
+                    others.join("; ")
+                ),
+            };
+            let key = (
+                Reverse(Severity::High),
+                Kind::DuplicateAnchor,
+                usize::from(batch.file),
+                row.line,
+                String::new(),
+            );
+            out.push((key, finding));
+        }
+    }
+}
+
+/// `duplicate_anchor` for cloud users that share an ImmutableId.
+fn duplicate_cloud_users(
+    index: &CloudIndex<'_>,
+    files: &CloudFiles,
+    onprem_files: usize,
+    out: &mut Vec<(SortKey, Finding)>,
+) {
+    let users = index.users();
+    for group in index.duplicate_immutable_ids() {
+        let ids: Vec<&str> = group.iter().map(|&i| &*users[i as usize].id).collect();
+        for &i in &group {
+            let u = &users[i as usize];
+            let others: Vec<&str> = ids.iter().copied().filter(|id| *id != &*u.id).collect();
+            out.push(cloud_finding(
+                u,
+                i as usize,
+                files,
+                onprem_files,
+                Kind::DuplicateAnchor,
+                Severity::High,
+                format!(
+                    "{} cloud users share onPremisesImmutableId {} (also {}): sync can join \
+                     only one of them",
+                    group.len(),
+                    u.on_premises_immutable_id.as_deref().unwrap_or(""),
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+fn cloud_finding(
+    u: &CloudUser,
+    i: usize,
+    files: &CloudFiles,
+    onprem_files: usize,
+    kind: Kind,
+    severity: Severity,
+    detail: String,
+) -> (SortKey, Finding) {
+    let finding = Finding {
+        kind,
+        severity,
+        dn: u.on_premises_distinguished_name.as_deref().map(str::to_string),
+        upn: u
+            .on_premises_user_principal_name
+            .as_deref()
+            .map(str::to_string),
+        source_anchor: u.on_premises_immutable_id.as_deref().map(str::to_string),
+        cloud_id: Some(u.id.to_string()),
+        cloud_upn: u.user_principal_name.as_deref().map(str::to_string),
+        intended_user_type: None,
+        cloud_user_type: u.user_type.as_ref().map(|t| t.as_str().to_string()),
+        matched_by: None,
+        rule: None,
+        source: Some(files.source(i, u.source.line)),
+        detail,
+    };
+    let key = (
+        Reverse(severity),
+        kind,
+        onprem_files + files.file_no(i),
+        u.source.line,
+        u.id.to_string(),
+    );
+    (key, finding)
+}
+
+/// The DN without its first RDN (the OU an object sits in).
+pub fn parent_dn(dn: &str) -> &str {
+    let bytes = dn.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b',' => return dn[i + 1..].trim_start(),
+            _ => i += 1,
+        }
+    }
+    ""
+}
+
+fn hash_file(path: &str) -> Option<String> {
+    if path == "-" {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut hasher = blake3::Hasher::new();
+    // Mapped files hash in parallel; anything else is read in blocks.
+    // SAFETY: the file is only read; a concurrent writer could change what is
+    // hashed but cannot make the read unsound for `&[u8]` access patterns we use.
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(map) => {
+            hasher.update_rayon(&map);
+        }
+        Err(_) => {
+            hasher.update_reader(file).ok()?;
+        }
+    }
+    Some(hasher.finalize().to_hex().to_string())
+}
+
+/// Now as RFC 3339 UTC (seconds), without a date crate.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_dn_skips_escaped_commas() {
+        assert_eq!(
+            parent_dn("CN=Smith\\, John,OU=Partners,DC=contoso,DC=com"),
+            "OU=Partners,DC=contoso,DC=com"
+        );
+        assert_eq!(parent_dn("DC=com"), "");
+    }
+}

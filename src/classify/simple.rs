@@ -1,0 +1,160 @@
+//! Simple rules: `[[rule]]` entries of a rule file, first match wins.
+//!
+//! A condition tests attributes, the DN, group membership or
+//! `userAccountControl` bits, and combines with `all` / `any` / `not`.
+//! Attribute names are looked up case-insensitively (as LDAP does; unlike
+//! Connect expressions, where casing matters). String tests are
+//! case-insensitive unless `case_sensitive = true`; on a multi-valued
+//! attribute a test holds when any value passes it.
+
+use regex::Regex;
+
+use super::expr::{Program, Record, Scratch, Value};
+use super::scope::{contains_ci, dn_is_under, ends_with_ci, starts_with_ci};
+use crate::read::EntryRef;
+
+/// What an attribute test checks.
+#[derive(Clone, Debug)]
+pub enum AttrTest {
+    /// A value equals the text.
+    Equals(String),
+    /// A value equals one of the texts.
+    In(Vec<String>),
+    /// A value starts with the text.
+    StartsWith(String),
+    /// A value ends with the text.
+    EndsWith(String),
+    /// A value contains the text.
+    Contains(String),
+    /// A value matches the regular expression (unanchored; use `^…$` to anchor).
+    Matches(Regex),
+    /// The attribute has a non-empty value.
+    Present,
+    /// The attribute has no non-empty value.
+    Absent,
+}
+
+/// A condition of a simple rule.
+#[derive(Clone, Debug)]
+pub enum Condition {
+    /// An attribute test.
+    Attribute {
+        /// The attribute name.
+        name: String,
+        /// The test.
+        test: AttrTest,
+        /// Compare case-sensitively.
+        case_sensitive: bool,
+    },
+    /// The DN is the OU or below it.
+    UnderOu(String),
+    /// `memberOf` holds the group DN (direct membership, as exported).
+    MemberOf(String),
+    /// `userAccountControl` has all these bits set.
+    UacBitSet(u32),
+    /// All hold (true when empty).
+    All(Vec<Condition>),
+    /// Any holds (false when empty).
+    Any(Vec<Condition>),
+    /// The inner condition does not hold.
+    Not(Box<Condition>),
+    /// A Connect expression that evaluates to `True` (an evaluation error is false).
+    Expression(Box<Program>),
+}
+
+impl Condition {
+    /// Whether `entry` satisfies the condition.
+    pub fn holds(&self, entry: &EntryRef<'_>, scratch: &mut Scratch) -> bool {
+        match self {
+            Condition::Attribute {
+                name,
+                test,
+                case_sensitive,
+            } => attribute_holds(entry, name, test, *case_sensitive),
+            Condition::UnderOu(ou) => std::str::from_utf8(entry.dn())
+                .map(|dn| dn_is_under(dn, ou))
+                .unwrap_or(false),
+            Condition::MemberOf(group) => entry.get("memberOf").is_some_and(|a| {
+                a.values().any(|v| {
+                    std::str::from_utf8(v.bytes)
+                        .is_ok_and(|dn| dn.trim().eq_ignore_ascii_case(group.trim()))
+                })
+            }),
+            Condition::UacBitSet(bits) => entry
+                .get("userAccountControl")
+                .and_then(|a| a.first())
+                .and_then(|v| v.as_str())
+                .and_then(|t| t.trim().parse::<i64>().ok())
+                .is_some_and(|uac| (uac as u32) & bits == *bits),
+            Condition::All(cs) => cs.iter().all(|c| c.holds(entry, scratch)),
+            Condition::Any(cs) => cs.iter().any(|c| c.holds(entry, scratch)),
+            Condition::Not(c) => !c.holds(entry, scratch),
+            Condition::Expression(program) => {
+                matches!(program.eval(entry as &dyn Record, scratch), Ok(Value::Bool(true)))
+            }
+        }
+    }
+}
+
+fn attribute_holds(entry: &EntryRef<'_>, name: &str, test: &AttrTest, cs: bool) -> bool {
+    let attr = entry.get(name);
+    let mut values = attr
+        .iter()
+        .flat_map(|a| a.values())
+        .filter_map(|v| v.as_str());
+    let eq = |a: &str, b: &str| if cs { a == b } else { eq_ci(a, b) };
+    match test {
+        AttrTest::Present => values.any(|v| !v.is_empty()),
+        AttrTest::Absent => !values.any(|v| !v.is_empty()),
+        AttrTest::Equals(want) => values.any(|v| eq(v, want)),
+        AttrTest::In(wants) => values.any(|v| wants.iter().any(|w| eq(v, w))),
+        AttrTest::StartsWith(p) => values.any(|v| {
+            if cs {
+                v.starts_with(p.as_str())
+            } else if v.is_ascii() && p.is_ascii() {
+                starts_with_ci(v, p)
+            } else {
+                v.to_lowercase().starts_with(&p.to_lowercase())
+            }
+        }),
+        AttrTest::EndsWith(s) => values.any(|v| {
+            if cs {
+                v.ends_with(s.as_str())
+            } else if v.is_ascii() && s.is_ascii() {
+                ends_with_ci(v, s)
+            } else {
+                v.to_lowercase().ends_with(&s.to_lowercase())
+            }
+        }),
+        AttrTest::Contains(s) => values.any(|v| {
+            if cs {
+                v.contains(s.as_str())
+            } else if v.is_ascii() && s.is_ascii() {
+                contains_ci(v, s)
+            } else {
+                v.to_lowercase().contains(&s.to_lowercase())
+            }
+        }),
+        AttrTest::Matches(re) => values.any(|v| re.is_match(v)),
+    }
+}
+
+/// Case-insensitive equality, Unicode-aware without allocating for ASCII.
+fn eq_ci(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+/// One `[[rule]]`.
+#[derive(Clone, Debug)]
+pub struct SimpleRule {
+    /// Its name, as reported in findings.
+    pub name: String,
+    /// `Member` or `Guest`.
+    pub user_type: super::UserType,
+    /// When it applies.
+    pub when: Condition,
+}
