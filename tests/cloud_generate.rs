@@ -30,7 +30,7 @@ const CSV_CANNOT_CARRY: &[Property] = &[
 
 fn opts() -> GenerateOptions {
     GenerateOptions {
-        users: 1000,
+        users: 3000,
         seed: 1,
         ..GenerateOptions::default()
     }
@@ -63,6 +63,16 @@ fn without_source(u: &CloudUser) -> CloudUser {
     }
 }
 
+/// The cloud UPN of a synced account: its UPN, or sAMAccountName@domain
+/// without one (Connect's out-of-box rule).
+fn cloud_upn(a: &usertype_audit::generate::SyntheticAccount) -> String {
+    if a.upn.is_empty() {
+        format!("{}@contoso.com", a.sam)
+    } else {
+        a.upn.clone()
+    }
+}
+
 #[test]
 fn three_cloud_files_yield_the_same_users() {
     let opts = opts();
@@ -74,7 +84,7 @@ fn three_cloud_files_yield_the_same_users() {
         .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(
-        &names[3..],
+        &names[3..6],
         &[GRAPH_PAGES_FILE, GRAPH_ARRAY_FILE, GRAPH_CSV_FILE]
     );
 
@@ -213,14 +223,23 @@ fn three_cloud_files_yield_the_same_users() {
                 assert_eq!(p.user_type.as_ref().map(UserType::as_str), Some(expect));
                 checked += 1;
             }
+            Some(Planted::SyncedB2bGuest) => {
+                assert_eq!(
+                    p.on_premises_immutable_id.as_deref(),
+                    Some(a.immutable_id().as_str())
+                );
+                assert_eq!(p.creation_type.as_deref(), Some("Invitation"));
+                assert_eq!(p.user_type, Some(UserType::Guest));
+                assert!(!a.is_partner);
+            }
             Some(Planted::SoftMatch) => {
-                assert_eq!(p.user_principal_name.as_deref(), Some(&*a.upn));
+                assert_eq!(p.user_principal_name.as_deref(), Some(&*cloud_upn(&a)));
                 assert_eq!(p.mail.as_deref(), a.mail.as_deref());
                 assert!(p.on_premises_immutable_id.is_none());
                 assert_eq!(p.on_premises_sync_enabled, None);
             }
             Some(Planted::AnchorMismatch) => {
-                assert_eq!(p.user_principal_name.as_deref(), Some(&*a.upn));
+                assert_eq!(p.user_principal_name.as_deref(), Some(&*cloud_upn(&a)));
                 assert!(p.on_premises_immutable_id.is_some());
                 assert_ne!(
                     p.on_premises_immutable_id.as_deref(),
@@ -230,7 +249,22 @@ fn three_cloud_files_yield_the_same_users() {
             Some(k) => panic!("account {i} planted {k:?}"),
         }
     }
-    assert!(checked > 900);
+    assert!(checked > 2700);
+    // Accounts that repeat the previous account's anchor have no cloud user of their own.
+    let copies: Vec<u64> = (0..opts.users)
+        .filter(|&i| planted(&opts, i) == Some(Planted::DuplicateAnchor))
+        .collect();
+    assert!(!copies.is_empty());
+    for &i in &copies {
+        assert!(cloud_user(&opts, i).is_none());
+        let (a, prev) = (account(&opts, i), account(&opts, i - 1));
+        assert_eq!(a.duplicate_anchor_of, Some(i - 1));
+        assert_eq!(a.immutable_id(), prev.immutable_id());
+        assert_ne!(a.object_guid, prev.object_guid);
+    }
+    let mails: BTreeSet<String> = (0..opts.users)
+        .filter_map(|i| account(&opts, i).mail)
+        .collect();
 
     // Cloud-only slots.
     let anchors: BTreeSet<String> = (0..opts.users)
@@ -265,6 +299,13 @@ fn three_cloud_files_yield_the_same_users() {
                     .filter(|o| o.on_premises_immutable_id.as_deref() == Some(id))
                     .count();
                 assert_eq!(same, 2, "two cloud users share {id}");
+            }
+            Some(Planted::MailCollision) => {
+                let mail = p.mail.as_deref().unwrap();
+                assert!(mails.contains(mail), "{mail} is an account's mail");
+                assert!(p.user_principal_name.as_deref().unwrap().contains("#EXT#"));
+                assert_eq!(p.creation_type.as_deref(), Some("Invitation"));
+                assert_eq!(p.on_premises_sync_enabled, None);
             }
             Some(Planted::CloudOnlyMember) => {
                 assert_eq!(p.user_type, Some(UserType::Member));

@@ -130,8 +130,19 @@ fn ldif_csvde_and_export_csv_agree() {
     // .NET type names: proxyAddresses and memberOf (ADPropertyValueCollection)
     // and mS-DS-ConsistencyGuid (System.Byte[]). The anchor still agrees
     // because the generator, like Connect's write-back, sets
-    // mS-DS-ConsistencyGuid equal to objectGUID, which Export-Csv keeps.
+    // mS-DS-ConsistencyGuid equal to objectGUID, which Export-Csv keeps;
+    // except on the accounts planted with another account's anchor, where
+    // Export-Csv leaves only the objectGUID.
     assert!(ps.skipped.is_empty());
+    let copies: BTreeMap<String, String> = (0..opts.users)
+        .map(|i| usertype_audit::generate::account(&opts, i))
+        .filter(|a| a.duplicate_anchor_of.is_some())
+        .map(|a| {
+            use base64::Engine as _;
+            let id = base64::engine::general_purpose::STANDARD.encode(a.object_guid);
+            (a.dn, id)
+        })
+        .collect();
     let users: BTreeMap<_, _> = ldif
         .by_dn
         .iter()
@@ -139,6 +150,9 @@ fn ldif_csvde_and_export_csv_agree() {
             let mut lost = s.clone();
             lost.primary_smtp = None;
             lost.member_of = 0;
+            if let Some(id) = copies.get(dn) {
+                lost.immutable_id = Some(id.clone());
+            }
             (dn.clone(), lost)
         })
         .collect();

@@ -280,7 +280,17 @@ pub fn run(
         }
     }
     duplicate_accounts(&stubs, &mut keyed);
-    duplicate_cloud_users(&index, &cloud_files, inputs.onprem.len(), &mut keyed);
+    let duplicate_groups = index.duplicate_immutable_ids();
+    // A cloud user that shares its ImmutableId with a matched one has an
+    // account too (the duplicate finding says so): it is not an orphan.
+    for group in &duplicate_groups {
+        if group.iter().any(|&i| matched[i as usize]) {
+            for &i in group {
+                matched[i as usize] = true;
+            }
+        }
+    }
+    duplicate_cloud_users(&index, &duplicate_groups, &cloud_files, inputs.onprem.len(), &mut keyed);
     let mut cloud_tally = CloudTally {
         users: users.len() as u64,
         ..CloudTally::default()
@@ -711,14 +721,15 @@ fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
 /// `duplicate_anchor` for cloud users that share an ImmutableId.
 fn duplicate_cloud_users(
     index: &CloudIndex<'_>,
+    groups: &[Vec<u32>],
     files: &CloudFiles,
     onprem_files: usize,
     out: &mut Vec<(SortKey, Finding)>,
 ) {
     let users = index.users();
-    for group in index.duplicate_immutable_ids() {
+    for group in groups {
         let ids: Vec<&str> = group.iter().map(|&i| &*users[i as usize].id).collect();
-        for &i in &group {
+        for &i in group {
             let u = &users[i as usize];
             let others: Vec<&str> = ids.iter().copied().filter(|id| *id != &*u.id).collect();
             out.push(cloud_finding(

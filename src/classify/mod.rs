@@ -236,6 +236,50 @@ impl Classifier {
         None
     }
 
+    /// Every scope step for `account` in order, as (step, passed, why), for
+    /// `explain`. Stops after the first step that excludes the account.
+    pub fn scope_steps(
+        &self,
+        account: &Account<'_>,
+        has_anchor: bool,
+        scratch: &mut Scratch,
+    ) -> Vec<(String, bool)> {
+        let excluded = self.out_of_scope(account, has_anchor, scratch);
+        let scope = &self.rules.scope;
+        let mut steps: Vec<u16> = Vec::new();
+        if !scope.include_ous.is_empty() || !scope.exclude_ous.is_empty() {
+            steps.push(OU_FILTER);
+        }
+        if scope.out_of_box {
+            steps.extend([
+                OOB_SCOPE_CRITICAL,
+                OOB_SCOPE_WRITEBACK,
+                OOB_CLOUD_FILTERED,
+                OOB_LINKED_MAILBOX,
+                OOB_NO_ANCHOR,
+            ]);
+        }
+        if !scope.groups.is_empty() {
+            steps.push(SCOPE_GROUPS);
+        }
+        steps.extend((0..scope.exclude.len() as u16).map(|i| self.first_exclusion + i));
+        let mut out = Vec::new();
+        for step in steps {
+            let name = self.names.get(usize::from(step)).cloned().unwrap_or_default();
+            let failed = excluded == Some(step);
+            out.push((name, !failed));
+            if failed {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The compiled out-of-box `cloudFiltered` expression.
+    pub fn cloud_filtered(&self) -> &Program {
+        &self.cloud_filtered
+    }
+
     /// Classifies one account (`has_anchor`: whether it has a source anchor).
     pub fn classify(&self, account: &Account<'_>, has_anchor: bool, scratch: &mut Scratch) -> Classification {
         if let Some(rule) = self.out_of_scope(account, has_anchor, scratch) {

@@ -1,14 +1,24 @@
 //! The command line: clap definitions and one module per subcommand.
 
+mod audit;
+mod classify;
+mod explain;
 mod generate;
+mod init;
 mod progress;
+mod rules;
 mod scan;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use self::audit::AuditArgs;
+pub use self::classify::ClassifyArgs;
+pub use self::explain::ExplainArgs;
 pub use self::generate::GenerateArgs;
+pub use self::init::InitArgs;
+pub use self::rules::RulesArgs;
 pub use self::scan::ScanArgs;
 
 /// Audit Microsoft Entra Connect UserType sync from offline exports.
@@ -34,6 +44,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit on-premises accounts against the cloud and write the reports (the main job).
+    Audit(AuditArgs),
+    /// Classify every account with a rule file: one row per account.
+    Classify(ClassifyArgs),
+    /// Show how the rules classify one account, step by step.
+    Explain(ExplainArgs),
+    /// Write a commented starter rule file.
+    Init(InitArgs),
+    /// Check a rule file.
+    Rules(RulesArgs),
     /// Read exports and report what they hold: records, entries, diagnostics, speed.
     Scan(ScanArgs),
     /// Write a deterministic synthetic forest (for demos, tests and benchmarks).
@@ -85,6 +105,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     }
     let global = Global { quiet: cli.quiet };
     match cli.command {
+        Command::Audit(args) => audit::run(&args, global),
+        Command::Classify(args) => classify::run(&args, global),
+        Command::Explain(args) => explain::run(&args, global),
+        Command::Init(args) => init::run(&args, global),
+        Command::Rules(args) => rules::run(&args, global),
         Command::Scan(args) => scan::run(&args, global),
         Command::Generate(args) => generate::run(&args, global),
     }

@@ -1164,13 +1164,14 @@ mod tests {
     #[test]
     fn slot_layout() {
         assert_eq!(cloud_only_count(0), 0);
-        assert_eq!(slot_counts(1000), [20, 10, 5, 2]);
-        assert_eq!(cloud_only_count(1000), 37);
+        assert_eq!(slot_counts(1000), [20, 10, 5, 2, 1]);
+        assert_eq!(cloud_only_count(1000), 38);
         assert_eq!(cloud_only_kind(1000, 0), Planted::B2bGuest);
         assert_eq!(cloud_only_kind(1000, 20), Planted::CloudOnlyMember);
         assert_eq!(cloud_only_kind(1000, 30), Planted::OrphanedCloud);
         assert_eq!(cloud_only_kind(1000, 36), Planted::DuplicateImmutableId);
-        assert_eq!(slot_counts(1), [1, 1, 1, 1]);
+        assert_eq!(cloud_only_kind(1000, 37), Planted::MailCollision);
+        assert_eq!(slot_counts(1), [1, 1, 1, 1, 1]);
     }
 
     #[test]

@@ -1,1 +1,468 @@
 //! Report writers: findings and summaries on disk and on the terminal.
+//!
+//! One file per format; each module's rustdoc is that format's specification
+//! and each format has a golden test (`tests/report_golden.rs`):
+//!
+//! | `--format` | files | module |
+//! | --- | --- | --- |
+//! | `jsonl` | `findings.jsonl` | [`jsonl`] |
+//! | `csv` | `findings.csv` | [`csv`] (Excel-safe) |
+//! | `summary` | `summary.json`, `summary.md` | [`summary`], [`markdown`] |
+//! | `html` | `report.html` | [`html`] (one self-contained file) |
+//!
+//! [`terminal_summary`] renders the short summary printed after a run.
+//!
+//! The row types written to disk ([`row::FindingRow`], the `summary.json`
+//! rows in [`summary`]) are output-only: they are the on-disk contract and do
+//! not change when the internal [`Finding`] or [`AuditSummary`] does.
+//!
+//! Every writer is deterministic: the bytes depend only on the findings and
+//! the summary (`generated_at` and `elapsed_seconds` are the only clock-derived
+//! values, and they are `None` in reproducible mode). Findings are streamed:
+//! none of the writers holds more than one finding's output in memory, except
+//! `report.html`, which embeds at most [`html::MAX_EMBEDDED`] findings.
+
+pub mod csv;
+mod escape;
+pub mod html;
+pub mod jsonl;
+pub mod markdown;
+pub mod row;
+pub mod summary;
+mod svg;
+pub mod terminal;
+
+pub use terminal::terminal_summary;
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::findings::{AuditSummary, Finding, Kind, Severity};
+
+/// A report format, as named by `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// `findings.jsonl`: one JSON object per finding.
+    Jsonl,
+    /// `findings.csv`: one row per finding, safe to open in Excel.
+    Csv,
+    /// `summary.json` and `summary.md`: totals, reconciliation, inputs.
+    Summary,
+    /// `report.html`: one self-contained page for people who do not read JSON.
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order [`write_reports`] writes them.
+    pub const ALL: &'static [Format] = &[Format::Jsonl, Format::Csv, Format::Summary, Format::Html];
+
+    /// The name `--format` accepts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Summary => "summary",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format named `name` (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Parses a comma-separated `--format` list (`jsonl,csv`, or `all`).
+    /// Duplicates are dropped; the result is in [`Format::ALL`] order.
+    pub fn parse_list(list: &str) -> Result<Vec<Format>, UnknownFormat> {
+        let mut out = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if name.eq_ignore_ascii_case("all") {
+                out.extend_from_slice(Format::ALL);
+            } else {
+                out.push(Format::from_name(name).ok_or_else(|| UnknownFormat(name.to_owned()))?);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The file names this format writes, in writing order.
+    pub fn file_names(self) -> &'static [&'static str] {
+        match self {
+            Format::Jsonl => &[jsonl::FILE_NAME],
+            Format::Csv => &[csv::FILE_NAME],
+            Format::Summary => &[summary::FILE_NAME, markdown::FILE_NAME],
+            Format::Html => &[html::FILE_NAME],
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
+        Format::from_name(s).ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+/// A `--format` name that is not one of [`Format::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFormat(pub String);
+
+impl fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown report format `{}`; expected one of jsonl, csv, summary, html (or all)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
+
+/// What the writers render.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    /// Every finding, info included, already in their final deterministic order.
+    pub findings: &'a [Finding],
+    /// The totals; they count every finding whether listed or not.
+    pub summary: &'a AuditSummary,
+    /// Whether `info` findings (out of scope) are listed in the findings files
+    /// and the HTML table. They are counted in the summary either way.
+    pub include_info: bool,
+}
+
+impl<'a> Report<'a> {
+    /// Whether `finding` is listed in the findings files.
+    pub fn lists(&self, finding: &Finding) -> bool {
+        self.include_info || finding.severity > Severity::Info
+    }
+
+    /// The findings the findings files list, in order.
+    pub fn listed(&self) -> impl Iterator<Item = &'a Finding> + 'a {
+        let report = *self;
+        self.findings.iter().filter(move |f| report.lists(f))
+    }
+}
+
+/// The headline numbers: partner accounts intended Guest that are Members in
+/// the cloud (`guest_as_member`), and how many of them are enabled.
+///
+/// The enabled count is the `critical` count: by the severity ladder
+/// (DOMAIN §8, [`Severity::Critical`]) critical means exactly "an enabled
+/// partner account with Member rights". It is capped at the first number so
+/// the sentence never reads "2 ...; 3 of them".
+pub fn headline_counts(summary: &AuditSummary) -> (u64, u64) {
+    let partners = kind_count(summary, Kind::GuestAsMember);
+    let enabled = severity_count(summary, Severity::Critical).min(partners);
+    (partners, enabled)
+}
+
+/// The headline sentence shared by every human-readable format.
+pub fn headline(summary: &AuditSummary) -> String {
+    let (partners, enabled) = headline_counts(summary);
+    match partners {
+        0 => "No partner account intended as Guest is a Member in the cloud.".to_owned(),
+        1 => format!(
+            "1 partner account intended as Guest is a Member in the cloud; {} enabled.",
+            if enabled == 1 { "it is" } else { "it is not" }
+        ),
+        n => format!(
+            "{} partner accounts intended as Guest are Members in the cloud; {} of them enabled.",
+            thousands(n),
+            thousands(enabled)
+        ),
+    }
+}
+
+/// The count of `kind` in the summary (0 if absent).
+pub(crate) fn kind_count(summary: &AuditSummary, kind: Kind) -> u64 {
+    summary
+        .by_kind
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, n)| *n)
+        .sum()
+}
+
+/// The count of `severity` in the summary (0 if absent).
+pub(crate) fn severity_count(summary: &AuditSummary, severity: Severity) -> u64 {
+    summary
+        .by_severity
+        .iter()
+        .filter(|(s, _)| *s == severity)
+        .map(|(_, n)| *n)
+        .sum()
+}
+
+/// Every kind with its count, in [`Kind::ALL`] order, whatever order (or
+/// gaps) the summary has.
+pub(crate) fn kind_counts(summary: &AuditSummary) -> Vec<(Kind, u64)> {
+    Kind::ALL
+        .iter()
+        .map(|&k| (k, kind_count(summary, k)))
+        .collect()
+}
+
+/// Every severity with its count, most severe first.
+pub(crate) fn severity_counts(summary: &AuditSummary) -> Vec<(Severity, u64)> {
+    Severity::ALL
+        .iter()
+        .map(|&s| (s, severity_count(summary, s)))
+        .collect()
+}
+
+/// All findings, summed over severities (saturating: counts come from input).
+pub(crate) fn total_findings(summary: &AuditSummary) -> u64 {
+    summary
+        .by_severity
+        .iter()
+        .fold(0u64, |acc, (_, n)| acc.saturating_add(*n))
+}
+
+/// `records_read = accounts_audited + out_of_scope + skipped`, as
+/// `(left, right)`; u128 so that no input can overflow the sum.
+pub(crate) fn onprem_balance(summary: &AuditSummary) -> (u128, u128) {
+    let t = &summary.onprem;
+    (
+        u128::from(t.records_read),
+        u128::from(t.accounts_audited) + u128::from(t.out_of_scope) + u128::from(t.skipped),
+    )
+}
+
+/// `users = matched + orphaned + cloud_only + unmatched_not_synced`.
+pub(crate) fn cloud_balance(summary: &AuditSummary) -> (u128, u128) {
+    let t = &summary.cloud;
+    (
+        u128::from(t.users),
+        u128::from(t.matched)
+            + u128::from(t.orphaned)
+            + u128::from(t.cloud_only)
+            + u128::from(t.unmatched_not_synced),
+    )
+}
+
+/// `1234567` → `1,234,567`.
+pub(crate) fn thousands(n: impl Into<u128>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count for people: `812 B`, `1.5 KiB`, `2.3 GiB`.
+pub(crate) fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Writes the reports in `formats` into `out_dir` (created with its parents)
+/// and returns the paths written, in [`Format::ALL`] order.
+///
+/// Each file is written to a hidden temporary file in `out_dir`
+/// (`.<name>.tmp-<pid>`) and renamed over the target, so a reader never sees a
+/// half-written report and an interrupted run leaves the previous report in
+/// place. Nothing else in `out_dir` is touched. On error the temporary file is
+/// removed and the error names the file.
+pub fn write_reports(
+    report: &Report,
+    formats: &[Format],
+    out_dir: &Path,
+) -> io::Result<Vec<PathBuf>> {
+    fs::create_dir_all(out_dir).map_err(|e| with_path(e, out_dir))?;
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    let mut written = Vec::new();
+    for format in formats {
+        match format {
+            Format::Jsonl => written.push(write_atomic(out_dir, jsonl::FILE_NAME, |w| {
+                jsonl::write_jsonl(w, report.listed()).map(drop)
+            })?),
+            Format::Csv => written.push(write_atomic(out_dir, csv::FILE_NAME, |w| {
+                csv::write_csv(w, report.listed()).map(drop)
+            })?),
+            Format::Summary => {
+                written.push(write_atomic(out_dir, summary::FILE_NAME, |w| {
+                    summary::write_summary_json(w, report.summary)
+                })?);
+                written.push(write_atomic(out_dir, markdown::FILE_NAME, |w| {
+                    markdown::write_summary_md(w, report)
+                })?);
+            }
+            Format::Html => written.push(write_atomic(out_dir, html::FILE_NAME, |w| {
+                html::write_html(w, report)
+            })?),
+        }
+    }
+    Ok(written)
+}
+
+/// Writes `name` in `dir` through a temporary file renamed over the target.
+fn write_atomic(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<PathBuf> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let file = match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        Ok(file) => file,
+        // A leftover of a crashed run with the same pid: the name is ours.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(&tmp).map_err(|e| with_path(e, &tmp))?;
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .map_err(|e| with_path(e, &tmp))?
+        }
+        Err(e) => return Err(with_path(e, &tmp)),
+    };
+    let result = (|| {
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        write(&mut w)?;
+        w.flush()?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        // Durable before it becomes visible under the real name.
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, &target)
+    })();
+    match result {
+        Ok(()) => Ok(target),
+        Err(e) => {
+            // Best effort: the write error is the one worth reporting.
+            let _ = fs::remove_file(&tmp);
+            Err(with_path(e, &target))
+        }
+    }
+}
+
+/// The same error, with the path in its message.
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Turns a serialization error into an I/O error (the writers return io::Result).
+pub(crate) fn json_error(e: serde_json::Error) -> io::Error {
+    if let Some(kind) = e.io_error_kind() {
+        io::Error::new(kind, e)
+    } else {
+        io::Error::new(io::ErrorKind::InvalidData, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip_and_lists_parse() {
+        for &f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+        assert_eq!(
+            Format::parse_list("html, csv,CSV").unwrap(),
+            vec![Format::Csv, Format::Html]
+        );
+        assert_eq!(Format::parse_list("all").unwrap(), Format::ALL.to_vec());
+        assert_eq!(
+            Format::parse_list("csv,xml").unwrap_err(),
+            UnknownFormat("xml".into())
+        );
+    }
+
+    fn summary(partners: u64, critical: u64) -> AuditSummary {
+        AuditSummary {
+            tool: String::new(),
+            generated_at: None,
+            elapsed_seconds: None,
+            inputs: vec![],
+            rules: crate::findings::RuleSummary {
+                path: String::new(),
+                flow: "direct",
+                definition: String::new(),
+                out_of_box_scope: true,
+            },
+            by_kind: vec![(Kind::GuestAsMember, partners)],
+            by_severity: vec![(Severity::Critical, critical)],
+            top_ous: vec![],
+            onprem: Default::default(),
+            cloud: Default::default(),
+            intent: Default::default(),
+            coverage_warnings: vec![],
+            diagnostics: Default::default(),
+            fail_on: Severity::High,
+            failed: false,
+        }
+    }
+
+    #[test]
+    fn headline_reads_well_for_none_one_and_many() {
+        assert_eq!(
+            headline(&summary(0, 0)),
+            "No partner account intended as Guest is a Member in the cloud."
+        );
+        assert_eq!(
+            headline(&summary(1, 1)),
+            "1 partner account intended as Guest is a Member in the cloud; it is enabled."
+        );
+        assert_eq!(
+            headline(&summary(1, 0)),
+            "1 partner account intended as Guest is a Member in the cloud; it is not enabled."
+        );
+        assert_eq!(
+            headline(&summary(1234, 1000)),
+            "1,234 partner accounts intended as Guest are Members in the cloud; 1,000 of them enabled."
+        );
+        // A critical count above the partner count never reads "2 ...; 3 of them".
+        assert_eq!(headline_counts(&summary(2, 3)), (2, 2));
+    }
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0u64), "0");
+        assert_eq!(thousands(999u64), "999");
+        assert_eq!(thousands(1000u64), "1,000");
+        assert_eq!(thousands(1234567u64), "1,234,567");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn human_bytes_picks_a_unit() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(5 * 1024 * 1024), "5.0 MiB");
+        assert_eq!(human_bytes(u64::MAX), "16384.0 PiB");
+    }
+}

@@ -74,3 +74,14 @@ impl Program {
         Ok(Value::Null)
     }
 }
+pub struct TraceStep;
+impl fmt::Display for TraceStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("")
+    }
+}
+impl Program {
+    pub fn trace(&self, _: &dyn Record, _: &mut Scratch) -> Vec<TraceStep> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,186 @@
+//! `usertype-audit audit`: the main job.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use clap::Args;
+use indicatif::ProgressBar;
+
+use super::{progress, rules::load_classifier, ExitStatus, Global};
+use crate::audit::{self, AuditInputs, AuditOptions, Progress};
+use crate::findings::Severity;
+use crate::model::ids::AnchorSource;
+use crate::read::cloud::CloudOptions;
+use crate::read::detect::Format;
+use crate::read::OnPremOptions;
+use crate::report::{self, Report};
+
+/// Audit on-premises accounts against the cloud: classify every account with
+/// the rule file, match it to its cloud user as Entra Connect would, and
+/// report every conflict (partners intended Guest who are Members first).
+///
+/// Writes findings.jsonl, findings.csv, summary.json, summary.md and
+/// report.html to --out (created; existing report files are replaced, nothing
+/// else in the folder is touched), and a short summary to the terminal.
+///
+/// Exit status: 0 no finding at or above --fail-on, 1 one does, 2 usage or
+/// input error (including a cloud export without the properties the audit
+/// needs; the message says how to re-export).
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// On-premises exports: LDIF (ldifde, ldapsearch), csvde or Get-ADUser |
+    /// Export-Csv CSV (`-` for standard input, `.gz` decompressed).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub onprem: Vec<String>,
+    /// Microsoft Graph users exports (REST pages, arrays, JSON Lines,
+    /// ConvertTo-Json, admin-center CSV).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub cloud: Vec<String>,
+    /// The rule file (see `usertype-audit init`).
+    #[arg(long, value_name = "FILE")]
+    pub rules: String,
+    /// The report folder.
+    #[arg(long, default_value = "report", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Reports to write: jsonl, csv, summary, html, or all (comma-separated).
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub format: String,
+    /// Exit 1 when a finding reaches this severity: critical, high, medium, low, info.
+    #[arg(long, default_value = "high", value_name = "SEVERITY")]
+    pub fail_on: String,
+    /// Also list `info` findings (accounts out of scope) in the findings files.
+    #[arg(long)]
+    pub include_info: bool,
+    /// Audit even when the cloud export lacks properties the audit depends on
+    /// (userType, onPremisesImmutableId, ...). Findings that need them will be
+    /// wrong or absent; the summary says which are missing.
+    #[arg(long)]
+    pub allow_partial_cloud: bool,
+    /// Leave the time of the run and the elapsed time out of the summaries,
+    /// so that the same inputs give byte-identical reports.
+    #[arg(long)]
+    pub reproducible: bool,
+    /// Do not hash the input files (faster on very large exports).
+    #[arg(long)]
+    pub no_hash: bool,
+    /// The source anchor attribute, when it is not Connect's default
+    /// (mS-DS-ConsistencyGuid, else objectGUID).
+    #[arg(long, value_name = "ATTR")]
+    pub source_anchor: Option<String>,
+    /// The format of the on-premises files, when detection by content is not wanted.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub onprem_format: Option<Format>,
+    /// Stop at the first bad record instead of reporting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Diagnostics printed per kind and file (all are counted).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub max_diagnostics: u64,
+}
+
+/// Progress bars on standard error (hidden unless it is a terminal).
+struct Bars {
+    quiet: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Progress for Bars {
+    fn begin(&self, label: &str, total: Option<u64>) {
+        let bar = progress::bytes_bar(label, total, self.quiet);
+        if let Ok(mut b) = self.bar.lock() {
+            *b = Some(bar);
+        }
+    }
+    fn update(&self, done: u64) {
+        if let Ok(b) = self.bar.lock() {
+            if let Some(b) = b.as_ref() {
+                b.set_position(done);
+            }
+        }
+    }
+    fn end(&self) {
+        if let Ok(mut b) = self.bar.lock() {
+            if let Some(b) = b.take() {
+                b.finish_and_clear();
+            }
+        }
+    }
+}
+
+pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus> {
+    let formats = report::Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let fail_on = Severity::from_name(&args.fail_on).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--fail-on {}: expected critical, high, medium, low or info",
+            args.fail_on
+        )
+    })?;
+    anyhow::ensure!(
+        args.onprem.iter().chain(&args.cloud).filter(|f| *f == "-").count() <= 1,
+        "`-` (standard input) can be given only once"
+    );
+    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let mut onprem = OnPremOptions {
+        format: args.onprem_format,
+        ..OnPremOptions::default()
+    };
+    onprem.ldif.strict = args.strict;
+    onprem.csv.strict = args.strict;
+    let opts = AuditOptions {
+        onprem,
+        cloud: CloudOptions {
+            strict: args.strict,
+            keep_per_kind: args.max_diagnostics,
+            ..CloudOptions::default()
+        },
+        anchor: match &args.source_anchor {
+            Some(a) => AnchorSource::Attribute(a.clone()),
+            None => AnchorSource::default(),
+        },
+        fail_on,
+        allow_partial_cloud: args.allow_partial_cloud,
+        reproducible: args.reproducible,
+        hash_inputs: !args.no_hash,
+        keep_per_kind: args.max_diagnostics,
+    };
+    let inputs = AuditInputs {
+        onprem: args.onprem.clone(),
+        cloud: args.cloud.clone(),
+        rules_path: args.rules.clone(),
+    };
+    let bars = Bars {
+        quiet: global.quiet,
+        bar: Mutex::new(None),
+    };
+    let result = audit::run(&inputs, &classifier, &opts, &bars)?;
+    let mut err = std::io::stderr().lock();
+    if !global.quiet {
+        for d in &result.diagnostics {
+            writeln!(err, "{d}")?;
+        }
+        for w in &result.summary.coverage_warnings {
+            writeln!(err, "usertype-audit: warning: {w}")?;
+        }
+    }
+    let report = Report {
+        findings: &result.findings,
+        summary: &result.summary,
+        include_info: args.include_info,
+    };
+    let written = report::write_reports(&report, &formats, &args.out)
+        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
+    if !global.quiet {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let mut out = std::io::stdout().lock();
+        out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
+        for p in &written {
+            writeln!(out, "  wrote {}", p.display())?;
+        }
+    }
+    Ok(if result.summary.failed {
+        ExitStatus::Problems
+    } else {
+        ExitStatus::Clean
+    })
+}

@@ -1,0 +1,245 @@
+//! `usertype-audit classify`: one row per account with what the rules make of it.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::{progress, rules::load_classifier, ExitStatus, Global};
+use crate::classify::{Classifier, EvalScratch, Intent};
+use crate::model::account::{Account, ACCOUNT_ATTRIBUTES};
+use crate::model::ids::{Anchor, AnchorSource};
+use crate::read::detect::Format;
+use crate::read::input::Input;
+use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
+use crate::report::csv::neutralise;
+
+/// Classify every account of on-premises exports with a rule file, as
+/// Entra Connect would: one row per user account with its DN, UPN, source
+/// anchor (ImmutableId), outcome (Member, Guest, error, invalid, no_value,
+/// out_of_scope), the value behind it (the UserType, the Error() message, the
+/// invalid value, why there is none), the rule or scope filter that decided
+/// it, and where it is (file:line).
+///
+/// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// On-premises exports (LDIF, csvde, Export-Csv; `-` for standard input).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub onprem: Vec<String>,
+    /// The rule file.
+    #[arg(long, value_name = "FILE")]
+    pub rules: String,
+    /// Where to write the rows (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Row format.
+    #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
+    pub format: RowFormat,
+    /// The source anchor attribute, when it is not Connect's default.
+    #[arg(long, value_name = "ATTR")]
+    pub source_anchor: Option<String>,
+    /// The format of the files, when detection by content is not wanted.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub onprem_format: Option<Format>,
+    /// Stop at the first bad record.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Row formats of `classify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RowFormat {
+    /// CSV with a header row (values that Excel would run as formulas are neutralised).
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+const COLUMNS: [&str; 7] = ["dn", "upn", "source_anchor", "outcome", "value", "rule", "source"];
+
+struct ClassifySink<'a> {
+    classifier: &'a Classifier,
+    anchor: &'a AnchorSource,
+    name: Arc<str>,
+    format: RowFormat,
+    out: &'a mut (dyn Write + Send + Sync),
+    rows: u64,
+    by_outcome: std::collections::BTreeMap<&'static str, u64>,
+    not_accounts: u64,
+}
+
+struct Rows {
+    bytes: Vec<u8>,
+    rows: u64,
+    by_outcome: Vec<(&'static str, u64)>,
+    not_accounts: u64,
+}
+
+/// The value column: what the outcome carries.
+pub(super) fn intent_value(intent: &Intent) -> String {
+    match intent {
+        Intent::UserType(t) => t.as_str().to_string(),
+        Intent::Error(m) => m.clone(),
+        Intent::Invalid(v) => v.clone(),
+        Intent::NoValue(why) => why.to_string(),
+        Intent::OutOfScope => String::new(),
+    }
+}
+
+impl BatchSink for ClassifySink<'_> {
+    type Output = Rows;
+
+    fn map(&self, batch: &Batch) -> Rows {
+        let mut scratch = EvalScratch::default();
+        let mut out = Rows {
+            bytes: Vec::with_capacity(batch.len() * 160),
+            rows: 0,
+            by_outcome: Vec::new(),
+            not_accounts: 0,
+        };
+        let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
+        let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+        for entry in batch.entries() {
+            let Ok(account) = Account::from_entry(entry) else {
+                out.not_accounts += 1;
+                continue;
+            };
+            let anchor = account.source_anchor(self.anchor);
+            let c = self
+                .classifier
+                .classify(&account, anchor.is_some(), &mut scratch);
+            let dn = String::from_utf8_lossy(account.dn());
+            let anchor = anchor.as_ref().map(Anchor::immutable_id).unwrap_or_default();
+            let value = intent_value(&c.intent);
+            let source = format!("{}:{}", self.name, account.line());
+            let fields = [
+                &*dn,
+                account.upn.unwrap_or(""),
+                &anchor,
+                c.intent.outcome(),
+                &value,
+                self.classifier.rule_name(&c),
+                &source,
+            ];
+            *counts.entry(c.intent.outcome()).or_default() += 1;
+            out.rows += 1;
+            match self.format {
+                RowFormat::Csv => {
+                    let _ = csv.write_record(fields.iter().map(|f| neutralise(f).into_owned()));
+                }
+                RowFormat::Jsonl => {
+                    let obj: serde_json::Map<String, serde_json::Value> = COLUMNS
+                        .iter()
+                        .zip(fields)
+                        .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
+                        .collect();
+                    if let Ok(line) = serde_json::to_string(&obj) {
+                        out.bytes.extend_from_slice(line.as_bytes());
+                        out.bytes.push(b'\n');
+                    }
+                }
+            }
+        }
+        if self.format == RowFormat::Csv {
+            out.bytes = csv.into_inner().unwrap_or_default();
+        }
+        out.by_outcome = counts.into_iter().collect();
+        out
+    }
+
+    fn consume(&mut self, _: &Batch, rows: Rows) -> io::Result<()> {
+        self.rows += rows.rows;
+        self.not_accounts += rows.not_accounts;
+        for (k, n) in rows.by_outcome {
+            *self.by_outcome.entry(k).or_default() += n;
+        }
+        self.out.write_all(&rows.bytes)
+    }
+}
+
+pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitStatus> {
+    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let anchor = match &args.source_anchor {
+        Some(a) => AnchorSource::Attribute(a.clone()),
+        None => AnchorSource::default(),
+    };
+    let mut projection: Vec<String> = ACCOUNT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+    projection.extend(classifier.attributes());
+    projection.extend(anchor.attributes().iter().map(|s| s.to_string()));
+    let mut opts = OnPremOptions {
+        format: args.onprem_format,
+        ..OnPremOptions::default()
+    };
+    opts.ldif.projection = Projection::attrs(projection.iter());
+    opts.ldif.strict = args.strict;
+    opts.csv.projection = Projection::attrs(projection.iter());
+    opts.csv.strict = args.strict;
+    let mut out: Box<dyn Write + Send + Sync> = match &args.out {
+        Some(p) => Box::new(BufWriter::with_capacity(
+            1 << 20,
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
+    };
+    match args.format {
+        RowFormat::Csv => writeln!(out, "{}", COLUMNS.join(","))?,
+        RowFormat::Jsonl => {}
+    }
+    let mut errors = 0;
+    let mut totals = (0u64, 0u64, std::collections::BTreeMap::new());
+    for file in &args.onprem {
+        let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
+        let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
+        let tick = |done: u64| bar.set_position(done);
+        let control = ReadControl {
+            progress: Some(&tick),
+            keep_per_kind: 5,
+        };
+        let mut sink = ClassifySink {
+            classifier: &classifier,
+            anchor: &anchor,
+            name: input.name.clone(),
+            format: args.format,
+            out: &mut *out,
+            rows: 0,
+            by_outcome: Default::default(),
+            not_accounts: 0,
+        };
+        let read = crate::read::read_onprem(input, &opts, &control, &mut sink);
+        bar.finish_and_clear();
+        let (rows, not_accounts, by_outcome) = (sink.rows, sink.not_accounts, sink.by_outcome);
+        let (_, summary) = read?;
+        errors += summary
+            .diagnostics
+            .count(crate::diag::Severity::Error);
+        if !global.quiet {
+            for d in &summary.diagnostics.kept {
+                eprintln!("{d}");
+            }
+        }
+        totals.0 += rows;
+        totals.1 += not_accounts;
+        for (k, n) in by_outcome {
+            *totals.2.entry(k).or_insert(0u64) += n;
+        }
+    }
+    out.flush().context("writing the rows")?;
+    if !global.quiet {
+        let parts: Vec<String> = totals.2.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        eprintln!(
+            "classified {} accounts: {}; {} entries are not user accounts",
+            totals.0,
+            parts.join(", "),
+            totals.1
+        );
+    }
+    Ok(if errors > 0 {
+        ExitStatus::Problems
+    } else {
+        ExitStatus::Clean
+    })
+}

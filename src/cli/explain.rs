@@ -1,0 +1,233 @@
+//! `usertype-audit explain`: how the rules classify one account, step by step.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::sync::Mutex;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{rules::load_classifier, ExitStatus, Global};
+use crate::classify::config::Flow;
+use crate::classify::expr::Record;
+use crate::classify::{Classifier, EvalScratch};
+use crate::model::account::Account;
+use crate::model::ids::AnchorSource;
+use crate::read::detect::Format;
+use crate::read::input::Input;
+use crate::read::{Batch, BatchSink, EntryRef, OnPremOptions, ReadControl};
+
+/// Show, for one account, what Entra Connect would compute and why, like the
+/// Preview of the Synchronization Service Manager: the attribute values the
+/// rules read, every scope step, and the value of every sub-expression.
+///
+/// Exit status: 0 shown, 1 no account matched, 2 usage or input error.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["dn", "upn"])))]
+pub struct ExplainArgs {
+    /// On-premises exports to search.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub onprem: Vec<String>,
+    /// The rule file.
+    #[arg(long, value_name = "FILE")]
+    pub rules: String,
+    /// The account's distinguished name (case-insensitive).
+    #[arg(long, value_name = "DN")]
+    pub dn: Option<String>,
+    /// The account's userPrincipalName (case-insensitive).
+    #[arg(long, value_name = "UPN")]
+    pub upn: Option<String>,
+    /// The source anchor attribute, when it is not Connect's default.
+    #[arg(long, value_name = "ATTR")]
+    pub source_anchor: Option<String>,
+    /// The format of the files, when detection by content is not wanted.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub onprem_format: Option<Format>,
+}
+
+struct FindSink<'a> {
+    args: &'a ExplainArgs,
+    classifier: &'a Classifier,
+    anchor: &'a AnchorSource,
+    name: std::sync::Arc<str>,
+    found: Mutex<Vec<String>>,
+}
+
+impl FindSink<'_> {
+    fn wanted(&self, entry: &EntryRef<'_>) -> bool {
+        if let Some(dn) = &self.args.dn {
+            let have = String::from_utf8_lossy(entry.dn());
+            return have.trim().eq_ignore_ascii_case(dn.trim());
+        }
+        if let Some(upn) = &self.args.upn {
+            return entry
+                .get("userPrincipalName")
+                .and_then(|a| a.first())
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case(upn.trim()));
+        }
+        false
+    }
+}
+
+impl BatchSink for FindSink<'_> {
+    type Output = Vec<String>;
+
+    fn map(&self, batch: &Batch) -> Vec<String> {
+        batch
+            .entries()
+            .filter(|e| self.wanted(e))
+            .map(|e| explain(self.classifier, self.anchor, &self.name, &e))
+            .collect()
+    }
+
+    fn consume(&mut self, _: &Batch, found: Vec<String>) -> io::Result<()> {
+        if let Ok(mut f) = self.found.lock() {
+            f.extend(found);
+        }
+        Ok(())
+    }
+}
+
+/// Renders the explanation of one entry.
+pub fn explain(
+    classifier: &Classifier,
+    anchor_source: &AnchorSource,
+    file: &str,
+    entry: &EntryRef<'_>,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", String::from_utf8_lossy(entry.dn()));
+    let _ = writeln!(s, "  source: {file}:{}", entry.line());
+    let account = match Account::from_entry(*entry) {
+        Ok(a) => a,
+        Err(why) => {
+            let _ = writeln!(s, "  not a user account ({why}): Connect's user rules do not apply");
+            return s;
+        }
+    };
+    let anchor = account.source_anchor(anchor_source);
+    let _ = writeln!(
+        s,
+        "  source anchor: {}",
+        anchor
+            .as_ref()
+            .map_or("(none: Connect would not sync it)".to_string(), |a| a.immutable_id())
+    );
+    let _ = writeln!(s, "  attributes the rules read:");
+    for name in classifier.attributes() {
+        let values: Vec<String> = entry
+            .get(&name)
+            .map(|a| {
+                a.values()
+                    .map(|v| match v.as_str() {
+                        Some(t) => format!("{t:?}"),
+                        None => format!("<{} bytes>", v.bytes.len()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let shown = if values.is_empty() {
+            "(absent)".to_string()
+        } else {
+            values.join(", ")
+        };
+        let _ = writeln!(s, "    [{name}] = {shown}");
+    }
+    let mut scratch = EvalScratch::default();
+    let _ = writeln!(s, "  scope:");
+    for (step, passed) in classifier.scope_steps(&account, anchor.is_some(), &mut scratch) {
+        let _ = writeln!(s, "    {} {step}", if passed { "pass   " } else { "EXCLUDE" });
+    }
+    if classifier.rules().scope.out_of_box {
+        let _ = writeln!(s, "  cloudFiltered (out-of-box expression):");
+        for step in classifier
+            .cloud_filtered()
+            .trace(entry as &dyn Record, &mut scratch)
+        {
+            let _ = writeln!(s, "    {step}");
+        }
+    }
+    let c = classifier.classify(&account, anchor.is_some(), &mut scratch);
+    match &classifier.rules().flow {
+        Flow::Direct(attr) => {
+            let _ = writeln!(s, "  flow: Direct from [{attr}] (value passed as is)");
+        }
+        Flow::Expression { program, .. } => {
+            let _ = writeln!(s, "  flow: expression, every sub-expression in evaluation order:");
+            for step in program.trace(entry as &dyn Record, &mut scratch) {
+                let _ = writeln!(s, "    {step}");
+            }
+        }
+        Flow::Rules { rules, .. } => {
+            let _ = writeln!(s, "  flow: simple rules, first match wins:");
+            for r in rules {
+                let hit = r.when.holds(entry, &mut scratch);
+                let _ = writeln!(
+                    s,
+                    "    {} {} → {}",
+                    if hit { "match   " } else { "no match" },
+                    r.name,
+                    r.user_type
+                );
+                if hit {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  outcome: {} {}(rule: {})",
+        c.intent.outcome(),
+        match super::classify::intent_value(&c.intent) {
+            v if v.is_empty() || v == c.intent.outcome() => String::new(),
+            v => format!("{v:?} "),
+        },
+        classifier.rule_name(&c)
+    );
+    s
+}
+
+pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStatus> {
+    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let anchor = match &args.source_anchor {
+        Some(a) => AnchorSource::Attribute(a.clone()),
+        None => AnchorSource::default(),
+    };
+    let opts = OnPremOptions {
+        format: args.onprem_format,
+        ..OnPremOptions::default()
+    };
+    let mut shown = 0;
+    let mut out = io::stdout().lock();
+    for file in &args.onprem {
+        let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
+        let mut sink = FindSink {
+            args,
+            classifier: &classifier,
+            anchor: &anchor,
+            name: input.name.clone(),
+            found: Mutex::new(Vec::new()),
+        };
+        crate::read::read_onprem(input, &opts, &ReadControl::default(), &mut sink)?;
+        for text in sink.found.into_inner().unwrap_or_default() {
+            if shown > 0 {
+                writeln!(out)?;
+            }
+            out.write_all(text.as_bytes())?;
+            shown += 1;
+        }
+    }
+    if shown == 0 {
+        let what = args
+            .dn
+            .as_deref()
+            .map(|d| format!("DN {d}"))
+            .or_else(|| args.upn.as_deref().map(|u| format!("UPN {u}")))
+            .unwrap_or_default();
+        eprintln!("usertype-audit: no account with {what} in the given files");
+        return Ok(ExitStatus::Problems);
+    }
+    Ok(ExitStatus::Clean)
+}

@@ -1,0 +1,102 @@
+//! `usertype-audit rules check` and loading a rule file for the other commands.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use super::{ExitStatus, Global};
+use crate::classify::config::{self, Flow};
+use crate::classify::Classifier;
+
+/// Work with rule files.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: RulesCommand,
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Parse, type-check and lint a rule file: every problem with its
+    /// line and column (and a caret under the expression). Exit 1 on errors;
+    /// warnings alone exit 0.
+    Check {
+        /// The rule file (TOML).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+}
+
+pub(super) fn run(args: &RulesArgs, global: Global) -> anyhow::Result<ExitStatus> {
+    match &args.command {
+        RulesCommand::Check { file } => {
+            let text = read_rule_file(file)?;
+            let loaded = config::load(&text);
+            let mut err = std::io::stderr().lock();
+            for p in &loaded.problems {
+                writeln!(err, "{file}:{p}")?;
+            }
+            let errors = loaded.problems.iter().filter(|p| p.is_error).count();
+            let warnings = loaded.problems.len() - errors;
+            match &loaded.rules {
+                Some(rules) if !global.quiet => {
+                    let what = match &rules.flow {
+                        Flow::Direct(a) => format!("Direct flow from {a}"),
+                        Flow::Expression { .. } => "an Entra Connect expression".to_string(),
+                        Flow::Rules { rules, .. } => format!("{} simple rules", rules.len()),
+                    };
+                    let scope = if rules.scope.out_of_box {
+                        "with"
+                    } else {
+                        "without"
+                    };
+                    writeln!(
+                        std::io::stdout(),
+                        "{file}: OK: {what}, {scope} the out-of-box scope filters; \
+                         {warnings} warning(s)"
+                    )?;
+                }
+                _ => {}
+            }
+            Ok(if errors > 0 {
+                ExitStatus::Problems
+            } else {
+                ExitStatus::Clean
+            })
+        }
+    }
+}
+
+fn read_rule_file(path: &str) -> anyhow::Result<String> {
+    let bytes = if path == "-" {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)?;
+        v
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read the rule file {path}"))?
+    };
+    String::from_utf8(bytes).with_context(|| format!("{path}: the rule file is not UTF-8"))
+}
+
+/// Loads a rule file for `classify`, `explain` and `audit`: warnings go to
+/// standard error (unless quiet), errors end the run with all of them listed.
+pub(super) fn load_classifier(path: &str, quiet: bool) -> anyhow::Result<Classifier> {
+    let text = read_rule_file(path)?;
+    let loaded = config::load(&text);
+    let mut err = std::io::stderr().lock();
+    for p in &loaded.problems {
+        if p.is_error || !quiet {
+            writeln!(err, "{path}:{p}")?;
+        }
+    }
+    let Some(rules) = loaded.rules else {
+        anyhow::bail!(
+            "{path}: the rule file has errors (see above); `usertype-audit rules check {path}` \
+             lists them"
+        );
+    };
+    Classifier::new(rules).map_err(|e| anyhow::anyhow!(e))
+}

@@ -1,0 +1,159 @@
+//! `findings.csv`: the findings as a spreadsheet, safe to open in Excel.
+//!
+//! # Format
+//!
+//! * UTF-8 **with a byte-order mark** (`EF BB BF`). Excel opens a UTF-8 CSV by
+//!   double-click correctly only with a BOM; without it, it decodes the file in
+//!   the Windows ANSI code page and names such as `Müller` or `Łukasz` turn
+//!   into mojibake. The audience of this file is administrators with Excel;
+//!   scripts should read `findings.jsonl`. The `csv` crate, pandas and
+//!   Python's `utf-8-sig` codec skip the BOM; a reader that does not sees the
+//!   first column as `\u{feff}kind`.
+//! * RFC 4180: comma-separated, records end with `\r\n` (CRLF), fields that
+//!   contain a comma, a double quote, CR or LF are enclosed in double quotes
+//!   and inner quotes doubled. Newlines inside values are kept (quoted).
+//! * A header row, then one row per finding, columns in this order:
+//!   `kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
+//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail`
+//!   (meanings in [`super::row`]). A missing value is an empty field (CSV
+//!   cannot tell null from `""`; `findings.jsonl` can).
+//! * Rows are in the audit's order; `info` findings only with
+//!   [`super::Report::include_info`].
+//!
+//! # Formula neutralisation (CSV injection)
+//!
+//! Values come from the directory and the cloud, which an attacker (a partner
+//! editing their own display name, say) may control. Spreadsheet programs
+//! evaluate a cell that starts with `=`, `+`, `-` or `@` as a formula (and a
+//! leading tab or CR can hide one), so `=HYPERLINK("http://evil","click")`
+//! in a UPN would become a live link. As OWASP recommends, every value that
+//! starts with `=`, `+`, `-`, `@`, tab (`\t`) or carriage return (`\r`) is
+//! written with a single quote `'` in front, and is otherwise unchanged:
+//! `=HYPERLINK(...)` is written `'=HYPERLINK(...)`, `-2` is written `'-2`.
+//! Excel then shows the text instead of running it.
+//!
+//! A value that itself starts with `'` gets the prefix too, which makes the
+//! rule reversible: **a value that starts with `'` had exactly one `'` added;
+//! drop it to get the original** (`''t Hooft` → `'t Hooft`). Note that a
+//! base64 ImmutableId may start with `+` and is then written `'+...`.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use super::row::{FindingRow, COLUMNS};
+use crate::findings::Finding;
+
+/// The file name.
+pub const FILE_NAME: &str = "findings.csv";
+
+/// The UTF-8 byte-order mark written first.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Writes the BOM, the header and `findings` to `w` (buffer it); returns how
+/// many rows (header excluded) were written.
+pub fn write_csv<'a, W: Write>(
+    mut w: W,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> io::Result<u64> {
+    w.write_all(BOM)?;
+    let mut out = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(w);
+    out.write_record(COLUMNS).map_err(csv_error)?;
+    let mut n = 0;
+    for f in findings {
+        let row = FindingRow::new(f);
+        let fields = row.values().map(|v| neutralise(v.unwrap_or("")));
+        out.write_record(fields.iter().map(|f| f.as_bytes()))
+            .map_err(csv_error)?;
+        n += 1;
+    }
+    out.flush()?;
+    Ok(n)
+}
+
+/// The value as written to the CSV: `'` added in front of a value that a
+/// spreadsheet could take for a formula (see the module doc), else unchanged.
+pub fn neutralise(value: &str) -> Cow<'_, str> {
+    match value.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => {
+            let mut s = String::with_capacity(value.len() + 1);
+            s.push('\'');
+            s.push_str(value);
+            Cow::Owned(s)
+        }
+        _ => Cow::Borrowed(value),
+    }
+}
+
+fn csv_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_prefixed() {
+        assert_eq!(neutralise("=1+1"), "'=1+1");
+        assert_eq!(
+            neutralise("=HYPERLINK(\"http://evil\")"),
+            "'=HYPERLINK(\"http://evil\")"
+        );
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("\r=x"), "'\r=x");
+        assert_eq!(neutralise("'t Hooft"), "''t Hooft");
+    }
+
+    #[test]
+    fn ordinary_values_are_untouched() {
+        for v in [
+            "",
+            "ann@contoso.com",
+            "a=b",
+            "x-1",
+            "CN=Smith\\, John",
+            "Müller",
+            " =x",
+        ] {
+            assert!(matches!(neutralise(v), Cow::Borrowed(_)), "{v:?}");
+            assert_eq!(neutralise(v), v);
+        }
+    }
+
+    #[test]
+    fn writes_bom_header_crlf_and_quotes() {
+        let f = Finding {
+            kind: crate::findings::Kind::GuestAsMember,
+            severity: crate::findings::Severity::Critical,
+            dn: Some("CN=Smith\\, John,OU=P,DC=x".into()),
+            upn: Some("=cmd".into()),
+            source_anchor: None,
+            cloud_id: None,
+            cloud_upn: None,
+            intended_user_type: Some("Guest".into()),
+            cloud_user_type: Some("Member".into()),
+            matched_by: None,
+            rule: None,
+            source: None,
+            detail: "line1\nline2 \"q\"".into(),
+        };
+        let mut out = Vec::new();
+        assert_eq!(write_csv(&mut out, [&f]).unwrap(), 1);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}kind,severity,dn,upn,source_anchor,cloud_id,cloud_upn,intended_user_type,\
+             cloud_user_type,matched_by,rule,source,detail\r\n\
+             guest_as_member,critical,\"CN=Smith\\, John,OU=P,DC=x\",'=cmd,,,,Guest,Member,,,,\
+             \"line1\nline2 \"\"q\"\"\"\r\n"
+        );
+    }
+}

@@ -1,0 +1,810 @@
+//! `report.html`: one self-contained page for people who do not read JSON.
+//!
+//! # Format
+//!
+//! One HTML5 file, UTF-8, that works offline and from a mail attachment:
+//!
+//! * **Self-contained.** CSS and JavaScript are inline; there are no `<link>`
+//!   elements, no `src` attributes, no fonts, images or `url()`, and no
+//!   `http://`/`https://` reference at all in the markup we write (Microsoft
+//!   documentation is cited as plain text). A `Content-Security-Policy` meta
+//!   element (`default-src 'none'`) makes the browser refuse any network
+//!   request even if an input value slipped through.
+//! * **Escaped.** Every value from the inputs is HTML-escaped (`& < > " '`);
+//!   the embedded JSON escapes `<`, `>` and `&` as `\u003c`, `\u003e`,
+//!   `\u0026`, so no value can close its `<script>` element; the script
+//!   inserts values with `textContent` only.
+//! * **Sections, in order:** the headline (how many partner accounts intended
+//!   as Guest are Members in the cloud, how many of them are enabled, the
+//!   pass/fail result); the coverage warnings, when there are any; a card per
+//!   severity; three SVG bar charts drawn here (findings by severity, by kind,
+//!   top OUs); the findings table; the reconciliation of both sides; the
+//!   intended UserType tally; the remediation steps (DOMAIN §1.2–1.4) for the
+//!   rule flow in use; the inputs and the rule file; input diagnostics; a
+//!   footer with the tool version (and time and duration when known).
+//! * **Findings table.** The listed findings (see [`super::Report::lists`]),
+//!   most severe first (stable: ties keep the audit's order), capped at
+//!   [`MAX_EMBEDDED`]; the page says how many more are in `findings.csv` and
+//!   `findings.jsonl`. They are embedded once, as
+//!   `<script type="application/json" id="findings-data">` holding
+//!   `{"columns": [...], "rows": [[...], ...]}` with the columns of
+//!   [`super::row::COLUMNS`] (null for a missing value). The first
+//!   [`STATIC_ROWS`] are also rendered as table rows, so the page shows them
+//!   without JavaScript; with JavaScript the table shows all embedded rows
+//!   (500 at a time), sorts by a click on a column header and filters by
+//!   text, severity and kind.
+//! * **Print-friendly:** the controls are hidden and colours kept when
+//!   printed.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::escape::{html, push_html, JsonInHtml};
+use super::row::{FindingRow, COLUMNS};
+use super::svg::{bar_chart, Bar};
+use super::{cloud_balance, headline_counts, human_bytes, kind_counts, onprem_balance};
+use super::{severity_count, severity_counts, thousands, total_findings, Report};
+use crate::findings::{AuditSummary, Finding, Kind, Severity};
+
+/// The file name.
+pub const FILE_NAME: &str = "report.html";
+
+/// At most this many findings (the most severe) are embedded in the page.
+pub const MAX_EMBEDDED: usize = 20_000;
+
+/// The first this many embedded findings are rendered as static table rows.
+pub const STATIC_ROWS: usize = 100;
+
+const CSS: &str = include_str!("assets/report.css");
+const JS: &str = include_str!("assets/report.js");
+
+/// Microsoft's example expression (DOMAIN §1.3), shown when the rule file
+/// holds simple rules that must be rewritten as an expression.
+const EXAMPLE_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+
+/// Writes `report.html` for `report` to `w`.
+pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
+    let s = report.summary;
+    let mut listed: Vec<&Finding> = report.listed().collect();
+    let listed_total = listed.len();
+    // Stable: equal severities keep the audit's deterministic order.
+    listed.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    listed.truncate(MAX_EMBEDDED);
+
+    let mut page = String::with_capacity(64 * 1024);
+    head(&mut page, s);
+    hero(&mut page, s);
+    warnings(&mut page, s);
+    cards(&mut page, s);
+    charts(&mut page, s);
+    findings_table(&mut page, report, &listed, listed_total);
+    w.write_all(page.as_bytes())?;
+
+    page.clear();
+    reconciliation(&mut page, s);
+    intent(&mut page, s);
+    remediation(&mut page, s);
+    inputs(&mut page, s);
+    diagnostics(&mut page, s);
+    footer(&mut page, s);
+    page.push_str("</main>\n<script type=\"application/json\" id=\"findings-data\">");
+    w.write_all(page.as_bytes())?;
+    data_island(&mut w, &listed)?;
+    w.write_all(b"</script>\n<script>\n")?;
+    w.write_all(JS.as_bytes())?;
+    w.write_all(b"</script>\n</body>\n</html>\n")?;
+    w.flush()
+}
+
+/// Streams `{"columns":[...],"rows":[[...],...]}`, one finding at a time and
+/// one row per line (diffable, and no giant string).
+fn data_island<W: Write>(w: &mut W, findings: &[&Finding]) -> io::Result<()> {
+    let mut out = JsonInHtml(w);
+    out.write_all(b"{\"columns\":")?;
+    serde_json::to_writer(&mut out, &COLUMNS).map_err(super::json_error)?;
+    out.write_all(b",\"rows\":[")?;
+    for (i, f) in findings.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut out, &FindingRow::new(f).values()).map_err(super::json_error)?;
+    }
+    out.write_all(b"\n]}")?;
+    Ok(())
+}
+
+fn head(o: &mut String, s: &AuditSummary) {
+    let (partners, _) = headline_counts(s);
+    o.push_str(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n<title>",
+    );
+    let _ = write!(
+        o,
+        "UserType audit: {} partner {} as Member",
+        thousands(partners),
+        if partners == 1 { "account" } else { "accounts" }
+    );
+    o.push_str("</title>\n<style>\n");
+    o.push_str(CSS);
+    o.push_str("</style>\n</head>\n<body>\n<main>\n");
+}
+
+fn hero(o: &mut String, s: &AuditSummary) {
+    let (partners, enabled) = headline_counts(s);
+    let _ = write!(
+        o,
+        "<header class=\"hero {}\">\n<div class=\"eyebrow\">UserType sync audit</div>\n",
+        if partners > 0 { "bad" } else { "good" }
+    );
+    match partners {
+        0 => o.push_str(
+            "<h1><span class=\"num\">0</span> partner accounts intended as Guest are Members in the cloud</h1>\n",
+        ),
+        1 => o.push_str(
+            "<h1><span class=\"num\">1</span> partner account intended as Guest is a Member in the cloud</h1>\n",
+        ),
+        n => {
+            let _ = writeln!(
+                o,
+                "<h1><span class=\"num\">{}</span> partner accounts intended as Guest are Members in the cloud</h1>",
+                thousands(n)
+            );
+        }
+    }
+    if partners > 0 {
+        let _ = writeln!(
+            o,
+            "<p class=\"lede\"><strong>{} of them {} enabled</strong> (critical). As Members they can \
+             enumerate every user and group, read all directory information, register applications \
+             and invite guests; as Guests they could not.</p>",
+            thousands(enabled),
+            if enabled == 1 { "is" } else { "are" }
+        );
+    } else {
+        o.push_str(
+            "<p class=\"lede\">No account that the rules intend as Guest has Member rights in the cloud.</p>\n",
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<p class=\"lede muted\">{} findings in all; {} critical, {} high.</p>",
+        thousands(total_findings(s)),
+        thousands(severity_count(s, Severity::Critical)),
+        thousands(severity_count(s, Severity::High))
+    );
+    let _ = writeln!(
+        o,
+        "<p class=\"verdict {}\">{}: {} (--fail-on {})</p>\n</header>",
+        if s.failed { "fail" } else { "pass" },
+        if s.failed { "Failed" } else { "Passed" },
+        if s.failed {
+            "at least one finding reached the threshold"
+        } else {
+            "no finding reached the threshold"
+        },
+        s.fail_on.name()
+    );
+}
+
+fn warnings(o: &mut String, s: &AuditSummary) {
+    if s.coverage_warnings.is_empty() {
+        return;
+    }
+    o.push_str(
+        "<section class=\"warn\" id=\"coverage\" role=\"alert\">\n<h2>\u{26a0} Coverage warnings</h2>\n\
+         <p>The audit could not see everything. Counts below may be too low: a clean result \
+         does not prove a clean tenant until these are fixed.</p>\n<ul>\n",
+    );
+    for warning in &s.coverage_warnings {
+        o.push_str("<li>");
+        push_html(o, warning);
+        o.push_str("</li>\n");
+    }
+    o.push_str("</ul>\n</section>\n");
+}
+
+fn cards(o: &mut String, s: &AuditSummary) {
+    o.push_str("<section class=\"cards\" aria-label=\"Findings by severity\">\n");
+    for (severity, n) in severity_counts(s) {
+        let _ = writeln!(
+            o,
+            "<div class=\"card {}{}\"><span class=\"n\">{}</span><span class=\"l\">{}</span></div>",
+            severity.name(),
+            if n == 0 { " zero" } else { "" },
+            thousands(n),
+            severity_title(severity)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<div class=\"card total\"><span class=\"n\">{}</span><span class=\"l\">All findings</span></div>\n</section>",
+        thousands(total_findings(s))
+    );
+}
+
+fn charts(o: &mut String, s: &AuditSummary) {
+    o.push_str("<section class=\"charts\" aria-label=\"Charts\">\n");
+    let severities: Vec<_> = severity_counts(s)
+        .into_iter()
+        .map(|(severity, count)| Bar {
+            label: severity_title(severity),
+            count,
+            color: severity_color(severity),
+        })
+        .collect();
+    figure(o, "Findings by severity", &severities, 64);
+    let kinds: Vec<_> = kind_counts(s)
+        .into_iter()
+        .map(|(kind, count)| Bar {
+            label: kind.title(),
+            count,
+            color: if kind == Kind::GuestAsMember {
+                "#a4161a"
+            } else {
+                "#4c6ef5"
+            },
+        })
+        .collect();
+    figure(o, "Findings by kind", &kinds, 256);
+    let ous: Vec<_> = s
+        .top_ous
+        .iter()
+        .map(|(ou, count)| Bar {
+            label: ou,
+            count: *count,
+            color: "#7048e8",
+        })
+        .collect();
+    figure(o, "Top OUs (findings above info)", &ous, 380);
+    o.push_str("</section>\n");
+}
+
+fn figure(o: &mut String, title: &str, bars: &[Bar], label_width: u32) {
+    o.push_str("<figure><figcaption>");
+    push_html(o, title);
+    o.push_str("</figcaption>");
+    o.push_str(&bar_chart(title, bars, label_width));
+    o.push_str("</figure>\n");
+}
+
+fn findings_table(o: &mut String, report: &Report, embedded: &[&Finding], listed_total: usize) {
+    let s = report.summary;
+    o.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n<p class=\"note\">");
+    let _ = write!(
+        o,
+        "{} findings listed, most severe first.",
+        thousands(listed_total as u64)
+    );
+    if listed_total > embedded.len() {
+        let _ = write!(
+            o,
+            " This page holds the {} most severe; the other {} are in findings.csv and \
+             findings.jsonl (--format csv,jsonl).",
+            thousands(embedded.len() as u64),
+            thousands((listed_total - embedded.len()) as u64)
+        );
+    }
+    let info = severity_count(s, Severity::Info);
+    if !report.include_info && info > 0 {
+        let _ = write!(
+            o,
+            " {} info findings (accounts out of sync scope) are counted but not listed; \
+             list them with --include-info.",
+            thousands(info)
+        );
+    }
+    o.push_str("</p>\n");
+
+    o.push_str(
+        "<div class=\"controls\" id=\"controls\" hidden>\n\
+         <input type=\"search\" id=\"f-text\" placeholder=\"Filter: name, UPN, DN, OU, detail\u{2026}\" aria-label=\"Filter findings\">\n\
+         <select id=\"f-severity\" aria-label=\"Severity\"><option value=\"\">All severities</option>",
+    );
+    for &severity in Severity::ALL {
+        let _ = write!(
+            o,
+            "<option value=\"{}\">{}</option>",
+            severity.name(),
+            severity_title(severity)
+        );
+    }
+    o.push_str("</select>\n<select id=\"f-kind\" aria-label=\"Kind\"><option value=\"\">All kinds</option>");
+    for &kind in Kind::ALL {
+        let _ = write!(o, "<option value=\"{}\">", kind.name());
+        push_html(o, kind.title());
+        o.push_str("</option>");
+    }
+    o.push_str("</select>\n<span id=\"count\" aria-live=\"polite\"></span>\n</div>\n");
+
+    o.push_str(
+        "<div class=\"table-wrap\">\n<table id=\"findings-table\">\n<thead><tr>\
+         <th data-col=\"0\" class=\"c-sev\">Severity</th><th data-col=\"1\" class=\"c-kind\">Finding</th>\
+         <th data-col=\"2\" class=\"c-account\">Account (UPN, DN)</th>\
+         <th data-col=\"3\" class=\"c-cloud\">Cloud user (matched by)</th>\
+         <th data-col=\"4\" class=\"c-type\">Intended \u{2192} cloud (rule)</th>\
+         <th data-col=\"5\" class=\"c-detail\">Detail (evidence)</th></tr></thead>\n<tbody>\n",
+    );
+    for f in embedded.iter().take(STATIC_ROWS) {
+        static_row(o, f);
+    }
+    if embedded.is_empty() {
+        o.push_str("<tr><td colspan=\"6\">No findings to list.</td></tr>\n");
+    }
+    o.push_str("</tbody>\n</table>\n</div>\n");
+    if embedded.len() > STATIC_ROWS {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\" id=\"static-note\">Showing the first {} of {}. With JavaScript \
+             enabled, this table shows all of them and can be sorted and filtered.</p>",
+            STATIC_ROWS,
+            thousands(embedded.len() as u64)
+        );
+    }
+    o.push_str("<button type=\"button\" class=\"more\" id=\"more\" hidden>Show more</button>\n</section>\n");
+}
+
+/// One table row; the same cells the script renders (keep both in step).
+fn static_row(o: &mut String, f: &Finding) {
+    let _ = write!(
+        o,
+        "<tr><td><span class=\"badge {0}\">{0}</span></td>",
+        f.severity.name()
+    );
+    cell(o, Some(f.kind.title()), Some(f.kind.name()));
+    let upn = f.upn.as_deref().filter(|v| !v.is_empty());
+    cell(o, upn.or(f.dn.as_deref()), upn.and(f.dn.as_deref()));
+    let cloud_upn = f.cloud_upn.as_deref().filter(|v| !v.is_empty());
+    let matched = f.matched_by.map(|m| format!("matched by {m}"));
+    let cloud_sub = [cloud_upn.and(f.cloud_id.as_deref()), matched.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    cell(
+        o,
+        cloud_upn.or(f.cloud_id.as_deref()),
+        Some(cloud_sub.as_str()),
+    );
+    let types = format!(
+        "{} \u{2192} {}",
+        f.intended_user_type.as_deref().unwrap_or("\u{2014}"),
+        f.cloud_user_type.as_deref().unwrap_or("\u{2014}")
+    );
+    cell(o, Some(&types), f.rule.as_deref());
+    cell(o, Some(&f.detail), f.source.as_deref());
+    o.push_str("</tr>\n");
+}
+
+/// A cell: `main` (a dash when missing) and, when given, `sub` below it in
+/// small print.
+fn cell(o: &mut String, main: Option<&str>, sub: Option<&str>) {
+    o.push_str("<td>");
+    push_html(o, main.filter(|m| !m.is_empty()).unwrap_or("\u{2014}"));
+    if let Some(sub) = sub.filter(|s| !s.is_empty()) {
+        o.push_str("<div class=\"sub\">");
+        push_html(o, sub);
+        o.push_str("</div>");
+    }
+    o.push_str("</td>");
+}
+
+fn reconciliation(o: &mut String, s: &AuditSummary) {
+    o.push_str("<section id=\"reconciliation\">\n<h2>Reconciliation</h2>\n");
+    let balanced = {
+        let (a, b) = onprem_balance(s);
+        let (c, d) = cloud_balance(s);
+        a == b && c == d
+    };
+    o.push_str(if balanced {
+        "<p>Every record read is accounted for: nothing was left out silently.</p>\n"
+    } else {
+        "<p class=\"bad-balance\">The counts do not add up: some records are unaccounted for. \
+         This is a bug in the audit; please report it with summary.json.</p>\n"
+    });
+    let t = &s.onprem;
+    o.push_str("<div class=\"eq\"><h3>On-premises records</h3>\n<div class=\"eq-line\">");
+    term(o, t.records_read, "records read");
+    op(o, "=");
+    term(o, t.accounts_audited, "audited");
+    op(o, "+");
+    term(o, t.out_of_scope, "out of scope");
+    op(o, "+");
+    term(o, t.skipped, "skipped");
+    balance(o, onprem_balance(s));
+    o.push_str("</div>\n<div class=\"breakdowns\">");
+    breakdown(
+        o,
+        "Out of scope, by filter",
+        "Accounts",
+        &t.out_of_scope_by_filter,
+    );
+    breakdown(o, "Skipped, by reason", "Records", &t.skipped_by_reason);
+    o.push_str("</div></div>\n");
+
+    let c = &s.cloud;
+    o.push_str("<div class=\"eq\"><h3>Cloud users</h3>\n<div class=\"eq-line\">");
+    term(o, c.users, "users");
+    op(o, "=");
+    term(o, c.matched, "matched");
+    op(o, "+");
+    term(o, c.orphaned, "orphaned (synced, no account)");
+    op(o, "+");
+    term(o, c.cloud_only, "cloud-only");
+    op(o, "+");
+    term(o, c.unmatched_not_synced, "unmatched, not synced");
+    balance(o, cloud_balance(s));
+    o.push_str("</div></div>\n</section>\n");
+}
+
+fn term(o: &mut String, n: u64, label: &str) {
+    let _ = write!(
+        o,
+        "<span class=\"term\"><b>{}</b> {label}</span>",
+        thousands(n)
+    );
+}
+
+fn op(o: &mut String, op: &str) {
+    let _ = write!(o, "<span class=\"op\">{op}</span>");
+}
+
+fn balance(o: &mut String, (left, right): (u128, u128)) {
+    if left == right {
+        o.push_str("<span class=\"ok\">\u{2713} balanced</span>");
+    } else {
+        let _ = write!(
+            o,
+            "<span class=\"bad-balance\">\u{2717} does not balance: the parts add up to {}</span>",
+            thousands(right)
+        );
+    }
+}
+
+fn breakdown(
+    o: &mut String,
+    title: &str,
+    unit: &str,
+    rows: &std::collections::BTreeMap<String, u64>,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<table class=\"small\"><thead><tr><th>{title}</th><th class=\"num\">{unit}</th></tr></thead><tbody>"
+    );
+    for (name, n) in rows {
+        o.push_str("<tr><td>");
+        push_html(o, name);
+        let _ = write!(o, "</td><td class=\"num\">{}</td></tr>", thousands(*n));
+    }
+    o.push_str("</tbody></table>");
+}
+
+fn intent(o: &mut String, s: &AuditSummary) {
+    let i = &s.intent;
+    o.push_str(
+        "<section id=\"intent\">\n<h2>Intended UserType</h2>\n<p>What the rules make of the audited accounts.</p>\n\
+         <table class=\"small\"><thead><tr><th>Intended</th><th class=\"num\">Accounts</th></tr></thead><tbody>\n",
+    );
+    for (label, n) in [
+        ("Member", i.member),
+        ("Guest", i.guest),
+        ("Error() raised: would fail to sync", i.error),
+        ("Invalid value (not Member or Guest)", i.invalid),
+        ("No value", i.no_value),
+    ] {
+        let _ = writeln!(
+            o,
+            "<tr><td>{label}</td><td class=\"num\">{}</td></tr>",
+            thousands(n)
+        );
+    }
+    o.push_str("</tbody></table>\n</section>\n");
+}
+
+/// A table with a header row; cells are HTML already.
+fn table(o: &mut String, head: &[&str], rows: &[&[&str]]) {
+    o.push_str("<table><thead><tr>");
+    for h in head {
+        let _ = write!(o, "<th>{h}</th>");
+    }
+    o.push_str("</tr></thead><tbody>");
+    for row in rows {
+        o.push_str("<tr>");
+        for cell in *row {
+            let _ = write!(o, "<td>{cell}</td>");
+        }
+        o.push_str("</tr>");
+    }
+    o.push_str("</tbody></table>\n");
+}
+
+/// The seven steps of "Enable synchronization of UserType" (DOMAIN §1.2–1.4)
+/// for the rule flow in use.
+fn remediation(o: &mut String, s: &AuditSummary) {
+    let flow = s.rules.flow;
+    let definition = s.rules.definition.trim();
+    o.push_str(
+        "<section id=\"remediation\">\n<h2>How to fix it: synchronize UserType from on-premises AD</h2>\n\
+         <p>Until UserType is synchronized, Entra Connect creates every synced user as a <b>Member</b>. \
+         These are Microsoft's steps for Entra Connect Sync (Microsoft Learn, \u{201c}Enable \
+         synchronization of UserType\u{201d}: <span class=\"mono\">learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-sync-change-the-configuration</span>). \
+         They assume a single forest without custom synchronization rules and without a staging \
+         server; adjust them otherwise.</p>\n",
+    );
+
+    let expression_cell;
+    let source_attribute;
+    match flow {
+        "direct" => {
+            let attribute = if definition.is_empty() {
+                "extensionAttribute1".to_owned()
+            } else {
+                definition.to_owned()
+            };
+            o.push_str("<p class=\"callout\">Your rule file flows the attribute <code>");
+            push_html(o, &attribute);
+            o.push_str(
+                "</code> directly into UserType. Before you enable the flow, it must hold exactly \
+                 <code>Member</code> or <code>Guest</code> for every synchronized user: a Direct \
+                 flow passes the value as is, and Entra accepts only those two values (see the \
+                 <i>Rule yields an invalid UserType</i> findings).</p>\n",
+            );
+            source_attribute = format!("<code>{}</code>", html(&attribute));
+            expression_cell = format!("<code>{}</code>", html(&attribute));
+        }
+        "rules" => {
+            o.push_str(
+                "<div class=\"callout\"><p><b>Your rule file uses simple rules, which Entra Connect \
+                 cannot read.</b> Write the same decision as one sync-rule expression and use it as \
+                 the source of the inbound rule (the Expression row in step 4). Your rules, in order:</p>\n<pre>",
+            );
+            push_html(o, definition);
+            o.push_str(
+                "</pre>\n<p>Microsoft's example expression (partners are the users whose UPN \
+                 contains <code>@partners.fabrikam123.org</code>; a user without UPN fails to \
+                 sync):</p>\n<pre>",
+            );
+            push_html(o, EXAMPLE_EXPRESSION);
+            o.push_str(
+                "</pre>\n<p>Note that <code>InStr(\u{2026})=0</code> tests \u{201c}contains\u{201d}, \
+                 not \u{201c}ends with\u{201d}. Re-run this audit with the expression as the rule \
+                 file to check it gives the same result as your rules.</p></div>\n",
+            );
+            source_attribute =
+                "every attribute your expression reads (<code>userPrincipalName</code> is already there)"
+                    .to_owned();
+            expression_cell = "<i>your expression (see above)</i>".to_owned();
+        }
+        _ => {
+            o.push_str(
+                "<div class=\"callout\"><p>Your rule file computes UserType with this expression; \
+                 use it as the source of the inbound rule (step 4):</p>\n<pre>",
+            );
+            push_html(o, definition);
+            o.push_str("</pre></div>\n");
+            source_attribute =
+                "every attribute the expression reads (<code>userPrincipalName</code> is already there)"
+                    .to_owned();
+            expression_cell = format!("<code>{}</code>", html(definition));
+        }
+    }
+
+    o.push_str(
+        "<ol class=\"steps\">\n<li><b>Disable the sync scheduler</b> and check that no synchronization \
+         is in progress: <code>Set-ADSyncScheduler -SyncCycleEnabled $false</code>; the \
+         <b>Operations</b> tab of Synchronization Service Manager must show nothing in progress.</li>\n",
+    );
+    let _ = writeln!(
+        o,
+        "<li><b>Add the source attribute to the on-premises AD Connector schema</b>: \
+         Synchronization Service Manager \u{2192} <b>Connectors</b> \u{2192} the on-premises AD \
+         connector \u{2192} <b>Properties</b> \u{2192} <b>Select Attributes</b> \u{2192} tick {source_attribute}. \
+         If the attribute is missing because the AD schema changed after installation (for \
+         example Exchange added extensionAttribute1\u{2013}15), run the wizard task <b>Refresh \
+         directory schema</b> first.</li>"
+    );
+    o.push_str(
+        "<li><b>Add UserType to the Microsoft Entra Connector schema</b>: the same dialog on the \
+         Microsoft Entra connector, tick <b>UserType</b> (it is not imported by default).</li>\n\
+         <li><b>Create an inbound synchronization rule</b> (Synchronization Rules Editor, direction \
+         Inbound, <b>Add new rule</b>).\n<h3>Description</h3>\n",
+    );
+    table(
+        o,
+        &["Attribute", "Value", "Details"],
+        &[
+            &["Name", "<i>Provide a name</i>", "For example, <i>In from AD \u{2013} User UserType</i>"],
+            &["Connected System", "<i>Pick the on-premises AD connector</i>", ""],
+            &["Connected System Object Type", "<b>User</b>", ""],
+            &["Metaverse Object Type", "<b>Person</b>", ""],
+            &["Link Type", "<b>Join</b>", ""],
+            &[
+                "Precedence",
+                "<i>Choose a number between 1\u{2013}99</i>",
+                "1\u{2013}99 is reserved for custom sync rules; do not pick a value another rule uses.",
+            ],
+        ],
+    );
+    o.push_str("<h3>Scoping filter (a single scoping filter group)</h3>\n");
+    table(
+        o,
+        &["Attribute", "Operator", "Value"],
+        &[&["adminDescription", "NOTSTARTSWITH", "User_"]],
+    );
+    o.push_str(
+        "<p class=\"muted\">The same filter as the out-of-box rule <i>In from AD \u{2013} User \
+         Common</i>: it keeps the rule off users created by Entra user writeback.</p>\n<h3>Transformation</h3>\n",
+    );
+    let flow_type = if flow == "direct" {
+        "Direct"
+    } else {
+        "Expression"
+    };
+    table(
+        o,
+        &[
+            "Flow type",
+            "Target attribute",
+            "Source",
+            "Apply once",
+            "Merge type",
+        ],
+        &[&[
+            flow_type,
+            "UserType",
+            &expression_cell,
+            "Unchecked",
+            "Update",
+        ]],
+    );
+    o.push_str(
+        "</li>\n<li><b>Create an outbound synchronization rule</b> (direction Outbound).\n<h3>Description</h3>\n",
+    );
+    table(
+        o,
+        &["Attribute", "Value", "Details"],
+        &[
+            &[
+                "Name",
+                "<i>Provide a name</i>",
+                "For example, <i>Out to Microsoft Entra ID \u{2013} User UserType</i>",
+            ],
+            &[
+                "Connected System",
+                "<i>Select the Microsoft Entra connector</i>",
+                "",
+            ],
+            &["Connected System Object Type", "<b>User</b>", ""],
+            &["Metaverse Object Type", "<b>Person</b>", ""],
+            &["Link Type", "<b>Join</b>", ""],
+            &[
+                "Precedence",
+                "<i>Choose a number between 1\u{2013}99</i>",
+                "Reserved for custom sync rules.",
+            ],
+        ],
+    );
+    o.push_str("<h3>Scoping filter (a single scoping filter group with two clauses)</h3>\n");
+    table(
+        o,
+        &["Attribute", "Operator", "Value"],
+        &[
+            &["sourceObjectType", "EQUAL", "User"],
+            &["cloudMastered", "NOTEQUAL", "True"],
+        ],
+    );
+    o.push_str("<h3>Transformation</h3>\n");
+    table(
+        o,
+        &[
+            "Flow type",
+            "Target attribute",
+            "Source",
+            "Apply once",
+            "Merge type",
+        ],
+        &[&["Direct", "UserType", "UserType", "Unchecked", "Update"]],
+    );
+    o.push_str(
+        "</li>\n<li><b>Run a full synchronization cycle</b>: Full Import on the AD connector (you may \
+         skip it if the source attribute was already imported); Full Import on the Microsoft Entra \
+         connector; <b>Preview</b> one object (UserType populated in the metaverse is a good sign); \
+         Full Synchronization on the AD connector; check <b>Pending Export</b> (Add, Modify, \
+         Delete) on the Microsoft Entra connector; then <b>Export</b> on the Microsoft Entra \
+         connector.</li>\n<li><b>Enable the sync scheduler</b>: <code>Set-ADSyncScheduler \
+         -SyncCycleEnabled $true</code>.</li>\n</ol>\n\
+         <p class=\"caveat\">Entra Connect before version 1.5.30.0 sets UserType only when it \
+         creates a user: existing users keep their type and must be changed another way (for \
+         example PowerShell). Run this audit again after the export to confirm the partners are \
+         Guests.</p>\n</section>\n",
+    );
+}
+
+fn inputs(o: &mut String, s: &AuditSummary) {
+    o.push_str(
+        "<section id=\"inputs\">\n<h2>Inputs</h2>\n<div class=\"table-wrap\"><table><thead><tr>\
+         <th>Role</th><th>Path</th><th>Format</th><th class=\"num\">Size</th><th>BLAKE3</th>\
+         </tr></thead><tbody>\n",
+    );
+    for input in &s.inputs {
+        o.push_str("<tr><td>");
+        push_html(o, input.role);
+        o.push_str("</td><td class=\"mono\">");
+        push_html(o, &input.path);
+        o.push_str("</td><td>");
+        push_html(o, &input.format);
+        let _ = write!(
+            o,
+            "</td><td class=\"num\" title=\"{} bytes\">{}</td><td class=\"mono sub\">",
+            thousands(input.bytes),
+            human_bytes(input.bytes)
+        );
+        push_html(o, input.blake3.as_deref().unwrap_or("(standard input)"));
+        o.push_str("</td></tr>\n");
+    }
+    o.push_str("</tbody></table></div>\n<h3>Rule file</h3>\n<table class=\"small\"><tbody><tr><th>Path</th><td class=\"mono\">");
+    let r = &s.rules;
+    push_html(o, &r.path);
+    o.push_str("</td></tr><tr><th>Flow</th><td>");
+    push_html(o, &super::markdown::flow_description(r.flow));
+    let _ = write!(
+        o,
+        "</td></tr><tr><th>Out-of-box scope filters</th><td>{}</td></tr><tr><th>Definition</th><td><pre>",
+        if r.out_of_box_scope {
+            "applied"
+        } else {
+            "not applied"
+        }
+    );
+    push_html(o, &r.definition);
+    o.push_str("</pre></td></tr></tbody></table>\n</section>\n");
+}
+
+fn diagnostics(o: &mut String, s: &AuditSummary) {
+    o.push_str("<section id=\"diagnostics\">\n<h2>Input diagnostics</h2>\n");
+    if s.diagnostics.is_empty() {
+        o.push_str("<p>No input diagnostics.</p>\n");
+    } else {
+        o.push_str("<p>Problems the readers found in the input files, by kind.</p>\n");
+        breakdown(o, "Diagnostic", "Count", &s.diagnostics);
+        o.push('\n');
+    }
+    o.push_str("</section>\n");
+}
+
+fn footer(o: &mut String, s: &AuditSummary) {
+    o.push_str("<footer>");
+    push_html(o, &s.tool);
+    if let Some(at) = &s.generated_at {
+        o.push_str(" \u{b7} generated ");
+        push_html(o, at);
+    }
+    if let Some(secs) = s.elapsed_seconds {
+        let _ = write!(o, " \u{b7} {secs:.1} s");
+    }
+    o.push_str("</footer>\n");
+}
+
+fn severity_title(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
+}
+
+fn severity_color(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "#a4161a",
+        Severity::High => "#d9480f",
+        Severity::Medium => "#f59f00",
+        Severity::Low => "#1c7ed6",
+        Severity::Info => "#868e96",
+    }
+}

@@ -1,0 +1,243 @@
+//! The short summary printed on the terminal after an audit.
+//!
+//! The headline, the findings per severity (every severity) and per kind
+//! (kinds with findings only), both reconciliation equations, the coverage
+//! warnings and the diagnostics total. Where the reports went is the caller's
+//! line. Colour (ANSI SGR) only when asked: the caller decides from the TTY
+//! and `NO_COLOR`. Padding is computed on the plain text, so columns line up
+//! with or without colour.
+
+use std::fmt::Write as _;
+
+use super::{cloud_balance, headline, headline_counts, kind_counts, onprem_balance};
+use super::{severity_counts, thousands, total_findings};
+use crate::findings::{AuditSummary, Severity};
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const BLUE: &str = "\x1b[34m";
+const BOLD_RED: &str = "\x1b[1;31m";
+
+/// The terminal summary of `summary`, lines ending in `\n`.
+pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
+    let paint = |style: &str, text: &str| -> String {
+        if color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::with_capacity(1024);
+    let o = &mut out;
+
+    let (partners, _) = headline_counts(summary);
+    let headline_style = if partners > 0 { BOLD_RED } else { GREEN };
+    let _ = writeln!(o, "{}", paint(headline_style, &headline(summary)));
+    o.push('\n');
+
+    let kinds: Vec<_> = kind_counts(summary)
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    let name_width = kinds
+        .iter()
+        .map(|(k, _)| k.name().len())
+        .chain(["severity".len(), "total".len()])
+        .max()
+        .unwrap_or(8);
+    let severities = severity_counts(summary);
+    let count_width = severities
+        .iter()
+        .map(|&(_, n)| n)
+        .chain(kinds.iter().map(|&(_, n)| n))
+        .chain([total_findings(summary)])
+        .map(|n| thousands(n).len())
+        .max()
+        .unwrap_or(1)
+        .max("findings".len());
+
+    let _ = writeln!(
+        o,
+        "{}",
+        paint(
+            BOLD,
+            &format!("{:<name_width$}  {:>count_width$}", "severity", "findings")
+        )
+    );
+    for (severity, n) in severities {
+        let name = format!("{:<name_width$}", severity.name());
+        let style = match severity {
+            Severity::Critical => BOLD_RED,
+            Severity::High => RED,
+            Severity::Medium => YELLOW,
+            Severity::Low => BLUE,
+            Severity::Info => DIM,
+        };
+        let name = if n > 0 { paint(style, &name) } else { name };
+        let _ = writeln!(o, "{name}  {:>count_width$}", thousands(n));
+    }
+    let _ = writeln!(
+        o,
+        "{:<name_width$}  {:>count_width$}",
+        "total",
+        thousands(total_findings(summary))
+    );
+    if !kinds.is_empty() {
+        o.push('\n');
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                BOLD,
+                &format!("{:<name_width$}  {:>count_width$}", "kind", "findings")
+            )
+        );
+        for (kind, n) in kinds {
+            let _ = writeln!(
+                o,
+                "{:<name_width$}  {:>count_width$}",
+                kind.name(),
+                thousands(n)
+            );
+        }
+    }
+    o.push('\n');
+
+    let t = &summary.onprem;
+    let _ = writeln!(
+        o,
+        "on-premises: {} records read = {} audited + {} out of scope + {} skipped{}",
+        thousands(t.records_read),
+        thousands(t.accounts_audited),
+        thousands(t.out_of_scope),
+        thousands(t.skipped),
+        unbalanced(onprem_balance(summary), &paint)
+    );
+    let c = &summary.cloud;
+    let _ = writeln!(
+        o,
+        "cloud: {} users = {} matched + {} orphaned + {} cloud-only + {} unmatched not synced{}",
+        thousands(c.users),
+        thousands(c.matched),
+        thousands(c.orphaned),
+        thousands(c.cloud_only),
+        thousands(c.unmatched_not_synced),
+        unbalanced(cloud_balance(summary), &paint)
+    );
+    let diagnostics = summary
+        .diagnostics
+        .values()
+        .fold(0u64, |acc, n| acc.saturating_add(*n));
+    if diagnostics > 0 {
+        let _ = writeln!(o, "input diagnostics: {}", thousands(diagnostics));
+    }
+    for warning in &summary.coverage_warnings {
+        // One line per warning: a terminal must not receive raw control bytes from input.
+        let clean: String = warning
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let _ = writeln!(o, "{} {clean}", paint(YELLOW, "coverage warning:"));
+    }
+    out
+}
+
+/// ` (does not balance: parts add up to N)` or nothing.
+fn unbalanced((left, right): (u128, u128), paint: &dyn Fn(&str, &str) -> String) -> String {
+    if left == right {
+        String::new()
+    } else {
+        format!(
+            " {}",
+            paint(
+                RED,
+                &format!("(does not balance: parts add up to {})", thousands(right))
+            )
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{CloudTally, IntentTally, Kind, OnPremTally, RuleSummary};
+
+    fn summary() -> AuditSummary {
+        AuditSummary {
+            tool: "usertype-audit 0.0.0".into(),
+            generated_at: None,
+            elapsed_seconds: None,
+            inputs: vec![],
+            rules: RuleSummary {
+                path: "rules.toml".into(),
+                flow: "direct",
+                definition: "extensionAttribute1".into(),
+                out_of_box_scope: true,
+            },
+            by_kind: vec![(Kind::GuestAsMember, 3), (Kind::SoftMatch, 1200)],
+            by_severity: vec![
+                (Severity::Critical, 2),
+                (Severity::High, 1),
+                (Severity::Medium, 1200),
+            ],
+            top_ous: vec![],
+            onprem: OnPremTally {
+                records_read: 10,
+                accounts_audited: 7,
+                out_of_scope: 2,
+                skipped: 0,
+                ..OnPremTally::default()
+            },
+            cloud: CloudTally {
+                users: 5,
+                matched: 5,
+                ..CloudTally::default()
+            },
+            intent: IntentTally::default(),
+            coverage_warnings: vec!["no\nextensionAttribute1 column".into()],
+            diagnostics: Default::default(),
+            fail_on: Severity::High,
+            failed: true,
+        }
+    }
+
+    #[test]
+    fn plain_summary_is_aligned_and_uncoloured() {
+        let text = terminal_summary(&summary(), false);
+        assert_eq!(
+            text,
+            "3 partner accounts intended as Guest are Members in the cloud; 2 of them enabled.\n\
+             \n\
+             severity         findings\n\
+             critical                2\n\
+             high                    1\n\
+             medium              1,200\n\
+             low                     0\n\
+             info                    0\n\
+             total               1,203\n\
+             \n\
+             kind             findings\n\
+             guest_as_member         3\n\
+             soft_match          1,200\n\
+             \n\
+             on-premises: 10 records read = 7 audited + 2 out of scope + 0 skipped (does not balance: parts add up to 9)\n\
+             cloud: 5 users = 5 matched + 0 orphaned + 0 cloud-only + 0 unmatched not synced\n\
+             coverage warning: no extensionAttribute1 column\n"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let s = summary();
+        assert!(!terminal_summary(&s, false).contains('\x1b'));
+        let coloured = terminal_summary(&s, true);
+        assert!(coloured.starts_with("\x1b[1;31m3 partner accounts"));
+        assert!(coloured.contains("\x1b[1;31mcritical       \x1b[0m"));
+        // Zero rows stay plain.
+        assert!(coloured.contains("\nlow                     0\n"));
+    }
+}
