@@ -139,6 +139,12 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<Audit> {
     let started = Instant::now();
+    let timings = std::env::var_os("USERTYPE_AUDIT_TIMINGS").is_some();
+    let phase = |what: &str| {
+        if timings {
+            eprintln!("[timings] {what}: {:.3} s", started.elapsed().as_secs_f64());
+        }
+    };
     let mut input_files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -181,7 +187,9 @@ pub fn run(
         cloud_files.starts.push((users.len(), s.file.clone()));
         users.extend(read.users);
     }
+    phase("cloud read");
     let index = CloudIndex::new(&users);
+    phase("cloud indexed");
 
     // 2. The on-premises side, streamed.
     let mut projection: Vec<String> = ACCOUNT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
@@ -246,6 +254,7 @@ pub fn run(
             blake3: None,
         });
     }
+    phase("on-premises read, classified and matched");
     let AuditSink {
         stubs,
         findings: mut keyed,
@@ -324,6 +333,7 @@ pub fn run(
         }
     }
 
+    phase("whole-export checks");
     // 4. Order, totals, summary.
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
@@ -343,6 +353,7 @@ pub fn run(
     top_ous.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_ous.truncate(10);
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
+    phase("sorted");
     if opts.hash_inputs {
         for f in &mut input_files {
             f.blake3 = hash_file(&f.path);
@@ -357,6 +368,7 @@ pub fn run(
             });
         }
     }
+    phase("hashed");
     input_files.sort_by_key(|f| match f.role {
         "onprem" => 0,
         "cloud" => 1,
@@ -548,7 +560,8 @@ impl BatchSink for AuditSink<'_> {
                 smtp: account.primary_smtp.or(account.mail),
             };
             let m = ctx.index.match_account(&keys);
-            let immutable_id = anchor.as_ref().map(Anchor::immutable_id);
+            // Only accounts with findings need the ImmutableId as text.
+            let mut immutable_id: Option<String> = None;
             let intent = &classification.intent;
             judgements.clear();
             if *intent == Intent::OutOfScope {
@@ -586,8 +599,15 @@ impl BatchSink for AuditSink<'_> {
                     Intent::NoValue(_) => out.tally.intent.no_value += 1,
                     Intent::OutOfScope => {}
                 }
-                assess::judge(intent, immutable_id.as_deref(), &m, users, &mut judgements);
+                let mut buf = [0u8; 24];
+                let key = anchor
+                    .as_ref()
+                    .map(|a| crate::matcher::account_anchor_key(a, &mut buf));
+                assess::judge(intent, key.as_deref(), &m, users, &mut judgements);
                 push_stub(&mut out.stubs, &account, &dn_text, anchor.clone(), m.primary);
+            }
+            if !judgements.is_empty() && immutable_id.is_none() {
+                immutable_id = anchor.as_ref().map(Anchor::immutable_id);
             }
             for j in judgements.drain(..) {
                 let cloud = j.cloud_user.and_then(|i| users.get(i as usize));

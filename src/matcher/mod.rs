@@ -12,10 +12,14 @@
 //! that hits, so that keys which lead to different cloud users are reported
 //! instead of silently resolved.
 //!
-//! The index holds a 64-bit hash of each normalised key and the user's
-//! position, sorted by hash: 12 bytes per key instead of a string per key,
-//! and every hit is confirmed against the user's own value.
+//! The index holds, per key, an open-addressing table of 64-bit hashes of the
+//! normalised keys and the users' positions: 16 bytes per key instead of a
+//! string per key, and every hit is confirmed against the user's own value.
 
+use std::borrow::Cow;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use rayon::prelude::*;
 
 use crate::findings::MatchedBy;
@@ -58,18 +62,27 @@ pub struct AccountMatch {
     pub disagreements: Vec<Hit>,
 }
 
-/// Sorted `(hash, position)` pairs for one key.
+/// An open-addressing hash table from a key's hash to the positions of the
+/// users holding the key. Each slot packs 32 check bits of the hash and the
+/// position + 1 (0 = empty) in a `u64`, so a lookup costs one or two cache
+/// misses instead of the twenty of a binary search over a million keys.
+/// Equal keys (duplicates) occupy several slots; every hit is confirmed by
+/// the caller against the user's own value.
 #[derive(Debug, Default)]
-struct KeyIndex(Vec<(u64, u32)>);
+struct KeyIndex {
+    slots: Vec<u64>,
+    mask: usize,
+}
 
 impl KeyIndex {
     fn build(users: &[CloudUser], key: impl Fn(&CloudUser, &mut dyn FnMut(&str)) + Sync) -> Self {
-        let mut v: Vec<(u64, u32)> = users
+        // Hash in parallel, insert in user order: the layout is deterministic.
+        let hashed: Vec<(u64, u32)> = users
             .par_iter()
             .enumerate()
             .fold(Vec::new, |mut v, (i, u)| {
                 key(u, &mut |k: &str| {
-                    if !k.is_empty() {
+                    if !k.as_bytes().trim_ascii().is_empty() {
                         v.push((key_hash(k), i as u32));
                     }
                 });
@@ -79,35 +92,117 @@ impl KeyIndex {
                 a.append(&mut b);
                 a
             });
-        v.par_sort_unstable();
-        v.dedup();
-        KeyIndex(v)
+        let capacity = (hashed.len() * 2).next_power_of_two().max(16);
+        let mut index = KeyIndex {
+            slots: vec![0; capacity],
+            mask: capacity - 1,
+        };
+        for (h, i) in hashed {
+            let packed = (h >> 32 << 32) | (u64::from(i) + 1);
+            let mut pos = h as usize & index.mask;
+            while index.slots[pos] != 0 {
+                if index.slots[pos] == packed {
+                    break; // the same key twice on one user
+                }
+                pos = (pos + 1) & index.mask;
+            }
+            index.slots[pos] = packed;
+        }
+        index
     }
 
-    /// Positions whose key hashes like `key`, in ascending order.
+    /// Positions whose key hashes like `key` (in table order; callers sort).
     fn candidates(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
         let h = key_hash(key);
-        let start = self.0.partition_point(|&(k, _)| k < h);
-        self.0[start..]
+        let check = h >> 32;
+        let mut pos = h as usize & self.mask;
+        std::iter::from_fn(move || loop {
+            let slot = *self.slots.get(pos)?;
+            if slot == 0 {
+                return None;
+            }
+            pos = (pos + 1) & self.mask;
+            if slot >> 32 == check {
+                return Some((slot as u32).wrapping_sub(1));
+            }
+        })
+    }
+
+    /// Every (check bits, position) pair, sorted: users whose keys hash
+    /// alike come together (candidates for duplicates; callers confirm).
+    fn positions_by_check(&self) -> Vec<(u64, u32)> {
+        let mut v: Vec<(u64, u32)> = self
+            .slots
             .iter()
-            .take_while(move |&&(k, _)| k == h)
-            .map(|&(_, i)| i)
+            .filter(|&&s| s != 0)
+            .map(|&s| (s >> 32, (s as u32).wrapping_sub(1)))
+            .collect();
+        v.sort_unstable();
+        v
     }
 }
 
-/// FNV-1a over ASCII-lowercased bytes: keys compare case-insensitively
-/// (UPNs, SMTP addresses, DNs and SID strings all do in Entra ID).
+/// A hash of the key, ASCII case-insensitive and ignoring surrounding ASCII
+/// whitespace (UPNs, SMTP addresses, DNs and SID strings all compare so in
+/// Entra ID). Eight bytes at a time: lowercased with a SWAR trick, mixed
+/// FxHash-style. Collisions are harmless: every hit is confirmed.
 fn key_hash(key: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key.trim().as_bytes() {
-        h ^= u64::from(b.to_ascii_lowercase());
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let bytes = key.as_bytes().trim_ascii();
+    let lower = |w: u64| {
+        let low7 = w & (0x7f * ONES);
+        let ge_a = low7.wrapping_add((0x80 - b'A' as u64) * ONES);
+        let gt_z = low7.wrapping_add((0x80 - b'Z' as u64 - 1) * ONES);
+        let upper = (ge_a ^ gt_z) & !w & (0x80 * ONES);
+        w | (upper >> 2)
+    };
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ lower(u64::from_le_bytes(w))).wrapping_mul(K);
     }
-    h
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ lower(u64::from_le_bytes(w))).wrapping_mul(K);
+    }
+    // Spread the high bits down: the table uses the low bits for the slot.
+    h ^ (h >> 29)
+}
+
+/// The match key of a cloud `onPremisesImmutableId` ([`Anchor::match_key`]
+/// of [`Anchor::from_immutable_id`]), without allocating for the usual
+/// canonical base64 of 16 bytes, which is its own key.
+pub fn cloud_anchor_key(id: &str) -> Cow<'_, str> {
+    let mut buf = [0u8; 18];
+    // The STANDARD engine accepts only canonical padding and trailing bits.
+    if id.len() == 24 && matches!(STANDARD.decode_slice(id, &mut buf), Ok(16)) {
+        Cow::Borrowed(id)
+    } else {
+        Cow::Owned(Anchor::from_immutable_id(id).match_key())
+    }
+}
+
+/// The match key of an account's anchor, in `buf` for a GUID (no allocation).
+pub fn account_anchor_key<'b>(anchor: &Anchor, buf: &'b mut [u8; 24]) -> Cow<'b, str> {
+    if let Anchor::Guid(g) = anchor {
+        if let Ok(24) = STANDARD.encode_slice(g.0, &mut buf[..]) {
+            if let Ok(s) = std::str::from_utf8(&buf[..]) {
+                return Cow::Borrowed(s);
+            }
+        }
+    }
+    Cow::Owned(anchor.match_key())
 }
 
 fn same_key(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+    a.as_bytes()
+        .trim_ascii()
+        .eq_ignore_ascii_case(b.as_bytes().trim_ascii())
 }
 
 /// The cloud user's primary SMTP proxy address (without `SMTP:`).
@@ -136,7 +231,7 @@ impl<'c> CloudIndex<'c> {
         let users = &users[..users.len().min(u32::MAX as usize)];
         let immutable = KeyIndex::build(users, |u, push| {
             if let Some(id) = u.on_premises_immutable_id.as_deref() {
-                push(&Anchor::from_immutable_id(id).match_key());
+                push(&cloud_anchor_key(id));
             }
         });
         let field = |get: fn(&CloudUser) -> Option<&str>| {
@@ -171,28 +266,27 @@ impl<'c> CloudIndex<'c> {
         self.users
     }
 
-    /// Cloud users whose `onPremisesImmutableId` is `anchor`, ascending.
-    pub fn by_anchor<'s>(&'s self, anchor: &'s Anchor) -> impl Iterator<Item = u32> + 's {
-        let key = anchor.match_key();
+    /// Cloud users whose `onPremisesImmutableId` is `anchor` (table order).
+    pub fn by_anchor(&self, anchor: &Anchor) -> Vec<u32> {
+        let mut buf = [0u8; 24];
+        let key = account_anchor_key(anchor, &mut buf);
         let users = self.users;
-        let hits: Vec<u32> = self
-            .immutable
+        self.immutable
             .candidates(&key)
             .filter(|&i| {
                 users[i as usize]
                     .on_premises_immutable_id
                     .as_deref()
-                    .is_some_and(|id| anchor.matches_immutable_id(id))
+                    .is_some_and(|id| cloud_anchor_key(id) == key)
             })
-            .collect();
-        hits.into_iter()
+            .collect()
     }
 
     /// Groups of two or more cloud users that share an ImmutableId (after
     /// normalisation), each ascending, groups in order of their first user.
     pub fn duplicate_immutable_ids(&self) -> Vec<Vec<u32>> {
         let mut groups = Vec::new();
-        for run in self.immutable.0.chunk_by(|a, b| a.0 == b.0) {
+        for run in self.immutable.positions_by_check().chunk_by(|a, b| a.0 == b.0) {
             if run.len() < 2 {
                 continue;
             }
@@ -201,7 +295,7 @@ impl<'c> CloudIndex<'c> {
                 .iter()
                 .filter_map(|&(_, i)| {
                     let id = self.users[i as usize].on_premises_immutable_id.as_deref()?;
-                    Some((Anchor::from_immutable_id(id).match_key(), i))
+                    Some((cloud_anchor_key(id).into_owned(), i))
                 })
                 .collect();
             keyed.sort();
@@ -215,66 +309,87 @@ impl<'c> CloudIndex<'c> {
         groups
     }
 
-    fn lookup<'s>(
-        &'s self,
-        index: &'s KeyIndex,
-        key: &'s str,
+    fn lookup(
+        &self,
+        index: &KeyIndex,
+        key: &str,
         field: fn(&CloudUser) -> Option<&str>,
-    ) -> impl Iterator<Item = u32> + 's {
-        let users = self.users;
-        index
-            .candidates(key)
-            .filter(move |&i| field(&users[i as usize]).is_some_and(|v| same_key(v, key)))
+        by: MatchedBy,
+        hits: &mut Vec<Hit>,
+    ) {
+        for user in index.candidates(key) {
+            // A user already reached by a stronger key needs no confirmation:
+            // a hash collision on it changes nothing that is reported.
+            let known = hits.iter().any(|h| h.user == user);
+            if known || field(&self.users[user as usize]).is_some_and(|v| same_key(v, key)) {
+                hits.push(Hit { by, user });
+            }
+        }
     }
 
-    fn smtp_lookup<'s>(&'s self, key: &'s str) -> impl Iterator<Item = u32> + 's {
-        let users = self.users;
-        self.smtp.candidates(key).filter(move |&i| {
-            let u = &users[i as usize];
-            u.mail.as_deref().is_some_and(|m| same_key(m, key))
+    fn smtp_lookup(&self, key: &str, hits: &mut Vec<Hit>) {
+        for user in self.smtp.candidates(key) {
+            let known = hits.iter().any(|h| h.user == user);
+            let u = &self.users[user as usize];
+            if known
+                || u.mail.as_deref().is_some_and(|m| same_key(m, key))
                 || primary_proxy(u).is_some_and(|p| same_key(p, key))
-        })
+            {
+                hits.push(Hit {
+                    by: MatchedBy::Smtp,
+                    user,
+                });
+            }
+        }
     }
 
     /// Matches one account. Pure: the result depends only on the keys and the index.
     pub fn match_account(&self, keys: &AccountKeys<'_>) -> AccountMatch {
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut push = |by: MatchedBy, it: &mut dyn Iterator<Item = u32>| {
-            for user in it {
-                hits.push(Hit { by, user });
-            }
-        };
+        let mut hits: Vec<Hit> = Vec::with_capacity(8);
         if let Some(anchor) = keys.anchor {
-            push(MatchedBy::ImmutableId, &mut self.by_anchor(anchor));
+            for user in self.by_anchor(anchor) {
+                hits.push(Hit {
+                    by: MatchedBy::ImmutableId,
+                    user,
+                });
+            }
         }
         if let Some(sid) = keys.sid {
-            push(
+            self.lookup(
+                &self.sid,
+                sid,
+                |u| u.on_premises_security_identifier.as_deref(),
                 MatchedBy::Sid,
-                &mut self.lookup(&self.sid, sid, |u| {
-                    u.on_premises_security_identifier.as_deref()
-                }),
+                &mut hits,
             );
         }
         if let Some(dn) = keys.dn {
-            push(
+            self.lookup(
+                &self.dn,
+                dn,
+                |u| u.on_premises_distinguished_name.as_deref(),
                 MatchedBy::Dn,
-                &mut self.lookup(&self.dn, dn, |u| u.on_premises_distinguished_name.as_deref()),
+                &mut hits,
             );
         }
         if let Some(upn) = keys.upn {
-            push(
+            self.lookup(
+                &self.on_premises_upn,
+                upn,
+                |u| u.on_premises_user_principal_name.as_deref(),
                 MatchedBy::OnPremisesUpn,
-                &mut self.lookup(&self.on_premises_upn, upn, |u| {
-                    u.on_premises_user_principal_name.as_deref()
-                }),
+                &mut hits,
             );
-            push(
+            self.lookup(
+                &self.upn,
+                upn,
+                |u| u.user_principal_name.as_deref(),
                 MatchedBy::Upn,
-                &mut self.lookup(&self.upn, upn, |u| u.user_principal_name.as_deref()),
+                &mut hits,
             );
         }
         if let Some(smtp) = keys.smtp {
-            push(MatchedBy::Smtp, &mut self.smtp_lookup(smtp));
+            self.smtp_lookup(smtp, &mut hits);
         }
         // Strongest key first, then file order: the first hit is the join.
         hits.sort_unstable();
@@ -317,6 +432,23 @@ mod tests {
         assert_eq!(key_hash("Bob@Contoso.com"), key_hash("bob@contoso.COM"));
         assert_eq!(key_hash(" bob@contoso.com "), key_hash("bob@contoso.com"));
         assert_ne!(key_hash("bob@contoso.com"), key_hash("bob@contoso.co"));
+        // Only A-Z fold: the bytes next to them in ASCII stay distinct.
+        for (a, b) in [("@", "`"), ("[", "{"), ("Z", "z"), ("A", "a")] {
+            assert_eq!(key_hash(a) == key_hash(b), a.eq_ignore_ascii_case(b), "{a} {b}");
+        }
+        // Non-ASCII bytes are hashed as they are.
+        assert_ne!(key_hash("Ä@x"), key_hash("ä@x"));
+        let all: Vec<String> = (0u8..128)
+            .filter(|c| !c.is_ascii_whitespace())
+            .map(|c| format!("k{}", c as char))
+            .collect();
+        for x in &all {
+            for y in &all {
+                if !x.eq_ignore_ascii_case(y) {
+                    assert_ne!(key_hash(x), key_hash(y), "{x:?} {y:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -411,6 +543,22 @@ mod tests {
         assert_eq!(m.primary.map(|h| h.user), Some(0));
         assert_eq!(m.duplicate_immutable_ids, vec![1]);
         assert_eq!(index.duplicate_immutable_ids(), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn anchor_keys_borrow_canonical_base64_and_normalise_the_rest() {
+        let canonical = "AAECAwQFBgcICQoLDA0ODw==";
+        assert!(matches!(cloud_anchor_key(canonical), Cow::Borrowed(_)));
+        assert_eq!(cloud_anchor_key("AAECAwQFBgcICQoLDA0ODw"), canonical);
+        assert_eq!(cloud_anchor_key("E123"), Anchor::from_immutable_id("E123").match_key());
+        let guid = Anchor::Guid(Guid([
+            0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d,
+            0x0e, 0x0f,
+        ]));
+        let mut buf = [0u8; 24];
+        assert_eq!(account_anchor_key(&guid, &mut buf), canonical);
+        let text = Anchor::Text("emp-42".into());
+        assert_eq!(account_anchor_key(&text, &mut buf), "emp-42");
     }
 
     #[test]

@@ -127,14 +127,14 @@ impl<'a> Account<'a> {
         };
         let mut enabled_column = None;
         for attr in entry.attrs() {
-            let name = attr.name();
+            let name = attr.name_bytes();
             let first = attr.first().map(|v| v.bytes);
             let text = || {
                 first
                     .and_then(|b| std::str::from_utf8(b).ok())
                     .map(str::trim)
             };
-            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             if is("objectClass") {
                 check_class(&attr)?;
             } else if is("userPrincipalName") {

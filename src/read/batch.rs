@@ -196,8 +196,9 @@ impl<'a> EntryRef<'a> {
 
     /// The attribute named `name` (case-insensitive; options must match too).
     pub fn get(&self, name: &str) -> Option<AttrRef<'a>> {
+        // Compared as bytes: no UTF-8 check per attribute on this hot path.
         self.attrs()
-            .find(|a| a.name().as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .find(|a| a.name_bytes().eq_ignore_ascii_case(name.as_bytes()))
     }
 
     /// An owned copy.
@@ -235,6 +236,11 @@ impl<'a> AttrRef<'a> {
     pub fn name(&self) -> &'a str {
         // Names are stored as valid UTF-8 (made lossless-or-lossy at parse time).
         std::str::from_utf8(&self.batch.data[self.idx.name.clone()]).unwrap_or("")
+    }
+
+    /// The attribute description's bytes (valid UTF-8, see [`AttrRef::name`]).
+    pub fn name_bytes(&self) -> &'a [u8] {
+        &self.batch.data[self.idx.name.clone()]
     }
 
     /// Number of values.
