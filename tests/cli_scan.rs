@@ -58,12 +58,12 @@ fn forest(users: u64, seed: u64) -> (tempfile::TempDir, PathBuf, GenerateOptions
 
 #[test]
 fn bundled_example_reads_clean_with_exact_counts() {
-    // fixtures/example/onprem.ldf is `generate --users 200 --seed 7`: 200 users
-    // and one group or computer after every 50th user.
+    // fixtures/example/onprem.ldf is `generate --users 1000 --seed 7`: 1000
+    // users and one group or computer after every 50th user.
     let (code, doc) = scan_json(&[fixture("example/onprem.ldf").to_str().unwrap()]);
     assert_eq!(code, 0, "{doc}");
-    assert_eq!(stat(&doc, "entries"), 204);
-    assert_eq!(stat(&doc, "records"), 204);
+    assert_eq!(stat(&doc, "entries"), 1020);
+    assert_eq!(stat(&doc, "records"), 1020);
     assert_eq!(stat(&doc, "rejected"), 0);
     assert_eq!(doc["diagnostics"]["errors"], 0);
     assert_eq!(doc["reconciles"], true);
@@ -464,11 +464,11 @@ fn csv_exports_are_recognised_by_content() {
     let (code, doc) = scan_json(&[fixture("example/onprem.csv").to_str().unwrap()]);
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["format"], "csvde");
-    assert_eq!(stat(&doc, "entries"), 204);
+    assert_eq!(stat(&doc, "entries"), 1020);
     let (code, doc) = scan_json(&[fixture("example/onprem-ps.csv").to_str().unwrap()]);
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["format"], "export-csv");
-    assert_eq!(stat(&doc, "entries"), 200);
+    assert_eq!(stat(&doc, "entries"), 1000);
     // The .NET type-name columns are reported once each, not once per row.
     let mut reader = csv::Reader::from_path(fixture("example/onprem-ps.csv")).unwrap();
     let mut placeholder_columns = std::collections::BTreeSet::new();
@@ -529,24 +529,24 @@ fn csv_dump_has_the_ldif_dump_schema() {
 
 #[test]
 fn accounts_are_counted_the_same_from_every_onprem_format() {
-    // fixtures/example is `generate --users 200 --seed 7`; the generator's own
+    // fixtures/example is `generate --users 1000 --seed 7`; the generator's own
     // model of each account gives the expected counts.
     let opts = GenerateOptions {
-        users: 200,
+        users: 1000,
         seed: 7,
         ..GenerateOptions::default()
     };
-    let enabled = (0..200)
+    let enabled = (0..1000)
         .filter(|&i| account(&opts, i).account_enabled())
         .count();
-    for (file, others) in [("onprem.ldf", 4), ("onprem.csv", 4), ("onprem-ps.csv", 0)] {
+    for (file, others) in [("onprem.ldf", 20), ("onprem.csv", 20), ("onprem-ps.csv", 0)] {
         let path = fixture(&format!("example/{file}"));
         let (code, doc) = scan_json(&["--accounts", path.to_str().unwrap()]);
         assert_eq!(code, 0);
         let a = &doc["accounts"];
-        assert_eq!(a["users"], 200, "{file}");
+        assert_eq!(a["users"], 1000, "{file}");
         assert_eq!(a["enabled"], enabled as u64, "{file}");
-        assert_eq!(a["disabled"], 200 - enabled as u64, "{file}");
+        assert_eq!(a["disabled"], 1000 - enabled as u64, "{file}");
         assert_eq!(a["without_anchor"], 0, "{file}");
         let skipped: u64 = a["not_accounts"]
             .as_object()
@@ -562,7 +562,7 @@ fn accounts_are_counted_the_same_from_every_onprem_format() {
         "noSuchAttribute",
         fixture("example/onprem.ldf").to_str().unwrap(),
     ]);
-    assert_eq!(doc["accounts"]["without_anchor"], 200);
+    assert_eq!(doc["accounts"]["without_anchor"], 1000);
 }
 
 #[test]

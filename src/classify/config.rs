@@ -211,7 +211,7 @@ pub fn load(text: &str) -> Loaded {
         Ok(raw) => raw,
         Err(e) => {
             let at = e.span().map_or(0, |s| s.start);
-            v.error(at..at, format!("{}", e.message()));
+            v.error(at..at, e.message().to_string());
             return v.finish(None);
         }
     };
