@@ -84,7 +84,14 @@ fn found(report: &Path, onprem: &Path) -> BTreeMap<Key, usize> {
 
 fn audit(onprem: &Path, cloud: &Path, rules: StandardRules, out: &Path, threads: &str) -> i32 {
     let status = bin()
-        .args(["--threads", threads, "--quiet", "audit", "--include-info", "--reproducible"])
+        .args([
+            "--threads",
+            threads,
+            "--quiet",
+            "audit",
+            "--include-info",
+            "--reproducible",
+        ])
         .arg("--onprem")
         .arg(onprem)
         .arg("--cloud")
@@ -143,22 +150,38 @@ fn check(onprem: &str, cloud: &str, rules: StandardRules) {
 
 #[test]
 fn extension_attribute_ldif_pages() {
-    check("onprem.ldf", "graph-users.json", StandardRules::ExtensionAttribute);
+    check(
+        "onprem.ldf",
+        "graph-users.json",
+        StandardRules::ExtensionAttribute,
+    );
 }
 
 #[test]
 fn extension_attribute_csvde_array() {
-    check("onprem.csv", "graph-users-array.json", StandardRules::ExtensionAttribute);
+    check(
+        "onprem.csv",
+        "graph-users-array.json",
+        StandardRules::ExtensionAttribute,
+    );
 }
 
 #[test]
 fn upn_expression_ldif_array() {
-    check("onprem.ldf", "graph-users-array.json", StandardRules::UpnExpression);
+    check(
+        "onprem.ldf",
+        "graph-users-array.json",
+        StandardRules::UpnExpression,
+    );
 }
 
 #[test]
 fn upn_expression_csvde_pages() {
-    check("onprem.csv", "graph-users.json", StandardRules::UpnExpression);
+    check(
+        "onprem.csv",
+        "graph-users.json",
+        StandardRules::UpnExpression,
+    );
 }
 
 #[test]
@@ -197,9 +220,10 @@ fn summary_reconciles_both_sides() {
         out.path(),
         "2",
     );
-    let s: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.path().join("summary.json")).expect("summary"))
-            .expect("json");
+    let s: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(out.path().join("summary.json")).expect("summary"),
+    )
+    .expect("json");
     let n = |v: &serde_json::Value| v.as_u64().unwrap_or(u64::MAX);
     let on = &s["onprem"];
     assert_eq!(
@@ -212,7 +236,10 @@ fn summary_reconciles_both_sides() {
     let cl = &s["cloud"];
     assert_eq!(
         n(&cl["users"]),
-        n(&cl["matched"]) + n(&cl["orphaned"]) + n(&cl["cloud_only"]) + n(&cl["unmatched_not_synced"]),
+        n(&cl["matched"])
+            + n(&cl["orphaned"])
+            + n(&cl["cloud_only"])
+            + n(&cl["unmatched_not_synced"]),
         "{cl:#}"
     );
 }
@@ -223,7 +250,14 @@ fn fail_on_sets_the_exit_code() {
     let out = tempfile::tempdir().expect("tempdir");
     let run = |fail_on: &str| {
         bin()
-            .args(["--quiet", "audit", "--fail-on", fail_on, "--format", "jsonl"])
+            .args([
+                "--quiet",
+                "audit",
+                "--fail-on",
+                fail_on,
+                "--format",
+                "jsonl",
+            ])
             .arg("--onprem")
             .arg(dir.join("onprem.ldf"))
             .arg("--cloud")
@@ -266,7 +300,13 @@ fn a_cloud_export_without_anchors_is_refused_with_the_re_export_command() {
     assert!(!out.path().join("findings.jsonl").exists());
     // With the switch, it audits by UPN and mail and says what is missing.
     let output = bin()
-        .args(["--quiet", "audit", "--allow-partial-cloud", "--format", "summary"])
+        .args([
+            "--quiet",
+            "audit",
+            "--allow-partial-cloud",
+            "--format",
+            "summary",
+        ])
         .arg("--onprem")
         .arg(dir.join("onprem.ldf"))
         .arg("--cloud")

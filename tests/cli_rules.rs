@@ -11,7 +11,9 @@ fn bin() -> Command {
 }
 
 fn fixture(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(p)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(p)
 }
 
 /// `classify --format jsonl` of fixtures/classify/accounts.ldf: CN → (outcome, value, rule).
@@ -23,7 +25,12 @@ fn classify(rules: &str) -> BTreeMap<String, (String, String, String)> {
         .arg(fixture(rules))
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .expect("utf8")
         .lines()
@@ -41,8 +48,13 @@ fn classify(rules: &str) -> BTreeMap<String, (String, String, String)> {
         .collect()
 }
 
-fn row<'a>(rows: &'a BTreeMap<String, (String, String, String)>, cn: &str) -> (&'a str, &'a str, &'a str) {
-    let (o, v, r) = rows.get(cn).unwrap_or_else(|| panic!("no row for {cn}: {rows:?}"));
+fn row<'a>(
+    rows: &'a BTreeMap<String, (String, String, String)>,
+    cn: &str,
+) -> (&'a str, &'a str, &'a str) {
+    let (o, v, r) = rows
+        .get(cn)
+        .unwrap_or_else(|| panic!("no row for {cn}: {rows:?}"));
     (o, v, r)
 }
 
@@ -67,7 +79,11 @@ fn the_learn_sample_expression_tests_contains_and_fails_without_upn() {
     );
     assert_eq!(
         row(&rows, "krbtgt"),
-        ("out_of_scope", "", "scope: isCriticalSystemObject NOTEQUAL TRUE")
+        (
+            "out_of_scope",
+            "",
+            "scope: isCriticalSystemObject NOTEQUAL TRUE"
+        )
     );
 }
 
@@ -100,13 +116,21 @@ fn classify_csv_has_a_header_and_one_row_per_account() {
     assert_eq!(lines.count(), 6);
     // The source anchor of the first account: objectGUID bytes 00..0f in base64.
     assert!(text.contains(",AAECAwQFBgcICQoLDA0ODw==,"), "{text}");
-    assert!(text.contains("accounts.ldf:1\r\n") || text.contains("accounts.ldf:1\n"), "{text}");
+    assert!(
+        text.contains("accounts.ldf:1\r\n") || text.contains("accounts.ldf:1\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn explain_shows_the_value_of_every_sub_expression() {
     let out = bin()
-        .args(["explain", "--upn", "x@partners.fabrikam123.org.evil.com", "--onprem"])
+        .args([
+            "explain",
+            "--upn",
+            "x@partners.fabrikam123.org.evil.com",
+            "--onprem",
+        ])
         .arg(fixture("classify/accounts.ldf"))
         .arg("--rules")
         .arg(fixture("rules/upn-expression.toml"))
@@ -114,13 +138,19 @@ fn explain_shows_the_value_of_every_sub_expression() {
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("CN=Evil Suffix,OU=Partners,DC=contoso,DC=com"), "{text}");
+    assert!(
+        text.contains("CN=Evil Suffix,OU=Partners,DC=contoso,DC=com"),
+        "{text}"
+    );
     assert!(
         text.contains("[userPrincipalName] = \"x@partners.fabrikam123.org.evil.com\""),
         "{text}"
     );
     // InStr finds the partner domain at position 2: "contains", so Guest.
-    assert!(text.contains("InStr(LCase([userPrincipalName]), \"@partners.fabrikam123.org\")"), "{text}");
+    assert!(
+        text.contains("InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\") = 2"),
+        "{text}"
+    );
     assert!(text.contains("outcome: Guest"), "{text}");
     // Unknown accounts exit 1.
     let out = bin()
@@ -135,13 +165,21 @@ fn explain_shows_the_value_of_every_sub_expression() {
 
 #[test]
 fn rules_check_accepts_the_bundled_files_and_points_at_errors() {
-    for f in ["rules/upn-expression.toml", "rules/extension-attribute.toml"] {
+    for f in [
+        "rules/upn-expression.toml",
+        "rules/extension-attribute.toml",
+    ] {
         let out = bin()
             .args(["rules", "check"])
             .arg(fixture(f))
             .output()
             .expect("run");
-        assert_eq!(out.status.code(), Some(0), "{f}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{f}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.toml");
@@ -150,7 +188,11 @@ fn rules_check_accepts_the_bundled_files_and_points_at_errors() {
         "[usertype]\nexpression = 'IIF(IsPresent([userPrincipalName]),lcase([userPrincipalName]),\"Member\")'\n",
     )
     .expect("write");
-    let out = bin().args(["rules", "check"]).arg(&bad).output().expect("run");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(&bad)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:2:"), "{err}");
@@ -162,10 +204,17 @@ fn rules_check_accepts_the_bundled_files_and_points_at_errors() {
         "[[rule]]\nname = \"p\"\nuser_type = \"guest\"\nwhen = { attribute = \"company\", equals = \"x\" }\n",
     )
     .expect("write");
-    let out = bin().args(["rules", "check"]).arg(&bad).output().expect("run");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(&bad)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml:3:13: error: user type `guest` is not valid"), "{err}");
+    assert!(
+        err.contains("bad.toml:3:13: error: user type `guest` is not valid"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -177,7 +226,11 @@ fn rules_check_warns_on_unparenthesised_mixed_chains() {
         "[usertype]\nexpression = 'IIF(IsPresent([company]) || [employeeType] = \"Vendor\", \"Guest\", \"Member\")'\n",
     )
     .expect("write");
-    let out = bin().args(["rules", "check"]).arg(&f).output().expect("run");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(&f)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("warning"), "{err}");
@@ -190,8 +243,17 @@ fn init_writes_a_starter_that_checks_clean_and_never_overwrites() {
     let path = dir.path().join("rules.toml");
     let out = bin().arg("init").arg(&path).output().expect("run");
     assert_eq!(out.status.code(), Some(0));
-    let out = bin().args(["rules", "check"]).arg(&path).output().expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     fs::write(&path, "mine").expect("write");
     let out = bin().arg("init").arg(&path).output().expect("run");
     assert_eq!(out.status.code(), Some(2));

@@ -299,7 +299,13 @@ pub fn run(
             }
         }
     }
-    duplicate_cloud_users(&index, &duplicate_groups, &cloud_files, inputs.onprem.len(), &mut keyed);
+    duplicate_cloud_users(
+        &index,
+        &duplicate_groups,
+        &cloud_files,
+        inputs.onprem.len(),
+        &mut keyed,
+    );
     let mut cloud_tally = CloudTally {
         users: users.len() as u64,
         ..CloudTally::default()
@@ -323,7 +329,9 @@ pub fn run(
                         "synced cloud user (last sync {}) whose ImmutableId {} matches no account \
                          of the export: deleted, moved out of the synced OUs, or from another \
                          forest",
-                        u.on_premises_last_sync_date_time.as_deref().unwrap_or("unknown"),
+                        u.on_premises_last_sync_date_time
+                            .as_deref()
+                            .unwrap_or("unknown"),
                         u.on_premises_immutable_id.as_deref().unwrap_or("(none)")
                     ),
                 ));
@@ -604,7 +612,13 @@ impl BatchSink for AuditSink<'_> {
                     .as_ref()
                     .map(|a| crate::matcher::account_anchor_key(a, &mut buf));
                 assess::judge(intent, key.as_deref(), &m, users, &mut judgements);
-                push_stub(&mut out.stubs, &account, &dn_text, anchor.clone(), m.primary);
+                push_stub(
+                    &mut out.stubs,
+                    &account,
+                    &dn_text,
+                    anchor.clone(),
+                    m.primary,
+                );
             }
             if !judgements.is_empty() && immutable_id.is_none() {
                 immutable_id = anchor.as_ref().map(Anchor::immutable_id);
@@ -618,7 +632,8 @@ impl BatchSink for AuditSink<'_> {
                     upn: account.upn.map(str::to_string),
                     source_anchor: immutable_id.clone(),
                     cloud_id: cloud.map(|u| u.id.to_string()),
-                    cloud_upn: cloud.and_then(|u| u.user_principal_name.as_deref().map(str::to_string)),
+                    cloud_upn: cloud
+                        .and_then(|u| u.user_principal_name.as_deref().map(str::to_string)),
                     intended_user_type: Some(intent_label(intent).to_string()),
                     cloud_user_type: cloud
                         .and_then(|u| u.user_type.as_ref().map(|t| t.as_str().to_string())),
@@ -783,7 +798,10 @@ fn cloud_finding(
     let finding = Finding {
         kind,
         severity,
-        dn: u.on_premises_distinguished_name.as_deref().map(str::to_string),
+        dn: u
+            .on_premises_distinguished_name
+            .as_deref()
+            .map(str::to_string),
         upn: u
             .on_premises_user_principal_name
             .as_deref()

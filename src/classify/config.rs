@@ -35,7 +35,7 @@ use super::simple::{AttrTest, Condition, SimpleRule};
 use super::UserType;
 
 /// How the rule file decides UserType.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Flow {
     /// Direct flow from an attribute (Learn's first variant).
     Direct(String),
@@ -67,7 +67,7 @@ impl Flow {
 }
 
 /// A named exclusion expression of `[scope]`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Exclusion {
     /// Its name, as reported.
     pub name: String,
@@ -76,7 +76,7 @@ pub struct Exclusion {
 }
 
 /// The validated `[scope]`.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Scope {
     /// Apply Connect's out-of-box filters (default true).
     pub out_of_box: bool,
@@ -92,7 +92,7 @@ pub struct Scope {
 }
 
 /// A validated rule file.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RuleSet {
     /// How UserType is decided.
     pub flow: Flow,
@@ -237,8 +237,14 @@ impl Validator<'_> {
         let at = at.min(self.text.len());
         let before = &self.text.as_bytes()[..at];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = self.text.get(line_start..at).map_or(1, |s| s.chars().count() + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = self
+            .text
+            .get(line_start..at)
+            .map_or(1, |s| s.chars().count() + 1);
         (line, column)
     }
 
@@ -300,7 +306,11 @@ impl Validator<'_> {
             "Guest" => Some(Some(UserType::Guest)),
             "none" if allow_none => Some(None),
             other => {
-                let hint = if allow_none { ", `Guest` or `none`" } else { " or `Guest`" };
+                let hint = if allow_none {
+                    ", `Guest` or `none`"
+                } else {
+                    " or `Guest`"
+                };
                 self.error(
                     s.span(),
                     format!(
@@ -410,7 +420,12 @@ impl Validator<'_> {
         ok.then_some(Flow::Rules { rules, default })
     }
 
-    fn condition(&mut self, v: &toml::Value, span: Range<usize>, depth: usize) -> Option<Condition> {
+    fn condition(
+        &mut self,
+        v: &toml::Value,
+        span: Range<usize>,
+        depth: usize,
+    ) -> Option<Condition> {
         const KEYS: &str = "`attribute` (with `equals`, `in`, `starts_with`, `ends_with`, \
                             `contains`, `matches`, `present` or `absent`), `under_ou`, \
                             `member_of`, `uac_bit_set`, `all`, `any`, `not` or `expression`";
@@ -455,7 +470,10 @@ impl Validator<'_> {
             return match bits.as_integer().and_then(|b| u32::try_from(b).ok()) {
                 Some(b) if b != 0 => Some(Condition::UacBitSet(b)),
                 _ => {
-                    self.error(span, "`uac_bit_set` takes a positive integer such as 2 (disabled)".into());
+                    self.error(
+                        span,
+                        "`uac_bit_set` takes a positive integer such as 2 (disabled)".into(),
+                    );
                     None
                 }
             };

@@ -14,7 +14,7 @@ pub mod simple;
 use std::fmt;
 
 use self::config::{Flow, RuleSet};
-use self::expr::{CompileOptions, EvalError, Program, Record, Scratch, Value};
+use self::expr::{CompileOptions, EvalError, Program, Record, Scratch, ValueView};
 use self::scope::{dn_is_under, out_of_box_scope_group, ClauseGroup, CLOUD_FILTERED_EXPRESSION};
 use crate::model::account::Account;
 use crate::read::EntryRef;
@@ -132,7 +132,13 @@ impl Classifier {
             .program;
         let mut names: Vec<String> = FIXED_NAMES.iter().map(|s| s.to_string()).collect();
         let first_exclusion = names.len() as u16;
-        names.extend(rules.scope.exclude.iter().map(|x| format!("scope: {}", x.name)));
+        names.extend(
+            rules
+                .scope
+                .exclude
+                .iter()
+                .map(|x| format!("scope: {}", x.name)),
+        );
         let first_flow = names.len() as u16;
         match &rules.flow {
             Flow::Direct(attr) => names.push(format!("Direct: {attr}")),
@@ -164,7 +170,9 @@ impl Classifier {
 
     /// The name of a classification's rule.
     pub fn rule_name(&self, c: &Classification) -> &str {
-        self.names.get(usize::from(c.rule)).map_or("?", String::as_str)
+        self.names
+            .get(usize::from(c.rule))
+            .map_or("?", String::as_str)
     }
 
     /// Every attribute the rules read (for projection), besides what the
@@ -196,7 +204,12 @@ impl Classifier {
     }
 
     /// Why the scope keeps `account` out, as a rule index; `None` when in scope.
-    pub fn out_of_scope(&self, account: &Account<'_>, has_anchor: bool, scratch: &mut Scratch) -> Option<u16> {
+    pub fn out_of_scope(
+        &self,
+        account: &Account<'_>,
+        has_anchor: bool,
+        scratch: &mut Scratch,
+    ) -> Option<u16> {
         let entry = account.entry();
         let scope = &self.rules.scope;
         if !scope.include_ous.is_empty() || !scope.exclude_ous.is_empty() {
@@ -215,7 +228,7 @@ impl Classifier {
                     OOB_SCOPE_WRITEBACK
                 });
             }
-            if let Ok(Value::Bool(true)) = self.cloud_filtered.eval(&entry as &dyn Record, scratch) {
+            if is_true(self.cloud_filtered.eval(&entry as &dyn Record, scratch)) {
                 return Some(OOB_CLOUD_FILTERED);
             }
             if account.ms_exch_recipient_type_details == Some(2) {
@@ -225,11 +238,16 @@ impl Classifier {
                 return Some(OOB_NO_ANCHOR);
             }
         }
-        if !scope.groups.is_empty() && !scope.groups.iter().any(|g| g.first_failing(&entry).is_none()) {
+        if !scope.groups.is_empty()
+            && !scope
+                .groups
+                .iter()
+                .any(|g| g.first_failing(&entry).is_none())
+        {
             return Some(SCOPE_GROUPS);
         }
         for (i, x) in scope.exclude.iter().enumerate() {
-            if let Ok(Value::Bool(true)) = x.program.eval(&entry as &dyn Record, scratch) {
+            if is_true(x.program.eval(&entry as &dyn Record, scratch)) {
                 return Some(self.first_exclusion + i as u16);
             }
         }
@@ -265,7 +283,11 @@ impl Classifier {
         steps.extend((0..scope.exclude.len() as u16).map(|i| self.first_exclusion + i));
         let mut out = Vec::new();
         for step in steps {
-            let name = self.names.get(usize::from(step)).cloned().unwrap_or_default();
+            let name = self
+                .names
+                .get(usize::from(step))
+                .cloned()
+                .unwrap_or_default();
             let failed = excluded == Some(step);
             out.push((name, !failed));
             if failed {
@@ -281,7 +303,12 @@ impl Classifier {
     }
 
     /// Classifies one account (`has_anchor`: whether it has a source anchor).
-    pub fn classify(&self, account: &Account<'_>, has_anchor: bool, scratch: &mut Scratch) -> Classification {
+    pub fn classify(
+        &self,
+        account: &Account<'_>,
+        has_anchor: bool,
+        scratch: &mut Scratch,
+    ) -> Classification {
         if let Some(rule) = self.out_of_scope(account, has_anchor, scratch) {
             return Classification {
                 intent: Intent::OutOfScope,
@@ -358,20 +385,25 @@ fn direct_intent(entry: &EntryRef<'_>, attr: &str) -> Intent {
     }
 }
 
-fn value_intent(v: &Value) -> Intent {
-    match v {
-        Value::Str(s) if &**s == "Member" => Intent::UserType(UserType::Member),
-        Value::Str(s) if &**s == "Guest" => Intent::UserType(UserType::Guest),
-        Value::Null => Intent::NoValue("NULL"),
-        Value::IgnoreThisFlow => Intent::NoValue("IgnoreThisFlow"),
-        Value::AuthoritativeNull => Intent::NoValue("AuthoritativeNull"),
-        other => Intent::Invalid(other.to_string()),
+fn is_true(r: Result<ValueView<'_>, EvalError>) -> bool {
+    matches!(r.map(|v| v.as_bool()), Ok(Some(true)))
+}
+
+fn value_intent(v: &ValueView<'_>) -> Intent {
+    match v.as_str() {
+        Some("Member") => Intent::UserType(UserType::Member),
+        Some("Guest") => Intent::UserType(UserType::Guest),
+        Some(other) => Intent::Invalid(other.to_string()),
+        None if v.is_null() => Intent::NoValue("NULL"),
+        None if v.is_ignore_this_flow() => Intent::NoValue("IgnoreThisFlow"),
+        None if v.is_authoritative_null() => Intent::NoValue("AuthoritativeNull"),
+        None => Intent::Invalid(format!("{v} (a {}, not a string)", v.type_name())),
     }
 }
 
 fn error_intent(e: &EvalError) -> Intent {
     match e {
-        EvalError::Raised { message, .. } => Intent::Error(message.to_string()),
+        EvalError::Raised(message, _) => Intent::Error(message.clone()),
         other => Intent::Error(format!("evaluation failed: {other}")),
     }
 }

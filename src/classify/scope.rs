@@ -296,7 +296,8 @@ fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// ASCII case-insensitive `starts_with`.
 pub fn starts_with_ci(hay: &str, needle: &str) -> bool {
-    hay.len() >= needle.len() && hay.as_bytes()[..needle.len()].eq_ignore_ascii_case(needle.as_bytes())
+    hay.len() >= needle.len()
+        && hay.as_bytes()[..needle.len()].eq_ignore_ascii_case(needle.as_bytes())
 }
 
 /// ASCII case-insensitive `ends_with`.
@@ -333,7 +334,10 @@ mod tests {
     #[test]
     fn both_spellings_of_operators_parse() {
         assert_eq!(ScopeOp::parse("NOTSTARTWITH"), Some(ScopeOp::NotStartsWith));
-        assert_eq!(ScopeOp::parse("notstartswith"), Some(ScopeOp::NotStartsWith));
+        assert_eq!(
+            ScopeOp::parse("notstartswith"),
+            Some(ScopeOp::NotStartsWith)
+        );
         assert_eq!(ScopeOp::parse("ISBITNOTSET"), Some(ScopeOp::IsNotBitSet));
         assert_eq!(ScopeOp::parse("ISNOTBITSET"), Some(ScopeOp::IsNotBitSet));
         assert_eq!(ScopeOp::parse("LIKE"), None);
@@ -343,12 +347,27 @@ mod tests {
     fn absent_attribute_satisfies_negated_operators_only() {
         let user = "dn: CN=a,DC=x\nsAMAccountName: a\nuserAccountControl: 514\n";
         let c = |a: &str, op: ScopeOp, v: &str| Clause::new(a, op, v);
-        assert!(entry_holds(user, &c("isCriticalSystemObject", ScopeOp::NotEqual, "TRUE")));
-        assert!(entry_holds(user, &c("adminDescription", ScopeOp::NotStartsWith, "User_")));
-        assert!(!entry_holds(user, &c("adminDescription", ScopeOp::StartsWith, "User_")));
+        assert!(entry_holds(
+            user,
+            &c("isCriticalSystemObject", ScopeOp::NotEqual, "TRUE")
+        ));
+        assert!(entry_holds(
+            user,
+            &c("adminDescription", ScopeOp::NotStartsWith, "User_")
+        ));
+        assert!(!entry_holds(
+            user,
+            &c("adminDescription", ScopeOp::StartsWith, "User_")
+        ));
         assert!(entry_holds(user, &c("mailNickname", ScopeOp::IsNull, "")));
-        assert!(entry_holds(user, &c("userAccountControl", ScopeOp::IsBitSet, "2")));
-        assert!(!entry_holds(user, &c("userAccountControl", ScopeOp::IsNotBitSet, "2")));
+        assert!(entry_holds(
+            user,
+            &c("userAccountControl", ScopeOp::IsBitSet, "2")
+        ));
+        assert!(!entry_holds(
+            user,
+            &c("userAccountControl", ScopeOp::IsNotBitSet, "2")
+        ));
     }
 
     #[test]
@@ -381,10 +400,19 @@ mod tests {
 
     #[test]
     fn case_insensitive_helpers() {
-        assert!(ends_with_ci("a@PARTNERS.contoso.com", "@partners.contoso.com"));
+        assert!(ends_with_ci(
+            "a@PARTNERS.contoso.com",
+            "@partners.contoso.com"
+        ));
         assert!(!ends_with_ci("com", "@partners.contoso.com"));
         assert!(starts_with_ci("MSOL_abc", "msol_"));
-        assert!(contains_ci("x@Partners.Fabrikam123.org.evil.com", "@partners.fabrikam123.org"));
-        assert!(!contains_ci("x@partners.fabrikam123.co", "@partners.fabrikam123.org"));
+        assert!(contains_ci(
+            "x@Partners.Fabrikam123.org.evil.com",
+            "@partners.fabrikam123.org"
+        ));
+        assert!(!contains_ci(
+            "x@partners.fabrikam123.co",
+            "@partners.fabrikam123.org"
+        ));
     }
 }

@@ -9,7 +9,7 @@
 
 use regex::Regex;
 
-use super::expr::{Program, Record, Scratch, Value};
+use super::expr::{Program, Record, Scratch};
 use super::scope::{contains_ci, dn_is_under, ends_with_ci, starts_with_ci};
 use crate::read::EntryRef;
 
@@ -35,7 +35,7 @@ pub enum AttrTest {
 }
 
 /// A condition of a simple rule.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Condition {
     /// An attribute test.
     Attribute {
@@ -90,7 +90,12 @@ impl Condition {
             Condition::Any(cs) => cs.iter().any(|c| c.holds(entry, scratch)),
             Condition::Not(c) => !c.holds(entry, scratch),
             Condition::Expression(program) => {
-                matches!(program.eval(entry as &dyn Record, scratch), Ok(Value::Bool(true)))
+                matches!(
+                    program
+                        .eval(entry as &dyn Record, scratch)
+                        .map(|v| v.as_bool()),
+                    Ok(Some(true))
+                )
             }
         }
     }
@@ -149,7 +154,7 @@ fn eq_ci(a: &str, b: &str) -> bool {
 }
 
 /// One `[[rule]]`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SimpleRule {
     /// Its name, as reported in findings.
     pub name: String,

@@ -117,7 +117,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         )
     })?;
     anyhow::ensure!(
-        args.onprem.iter().chain(&args.cloud).filter(|f| *f == "-").count() <= 1,
+        args.onprem
+            .iter()
+            .chain(&args.cloud)
+            .filter(|f| *f == "-")
+            .count()
+            <= 1,
         "`-` (standard input) can be given only once"
     );
     let classifier = load_classifier(&args.rules, global.quiet)?;

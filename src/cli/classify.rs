@@ -59,7 +59,15 @@ pub enum RowFormat {
     Jsonl,
 }
 
-const COLUMNS: [&str; 7] = ["dn", "upn", "source_anchor", "outcome", "value", "rule", "source"];
+const COLUMNS: [&str; 7] = [
+    "dn",
+    "upn",
+    "source_anchor",
+    "outcome",
+    "value",
+    "rule",
+    "source",
+];
 
 struct ClassifySink<'a> {
     classifier: &'a Classifier,
@@ -113,7 +121,10 @@ impl BatchSink for ClassifySink<'_> {
                 .classifier
                 .classify(&account, anchor.is_some(), &mut scratch);
             let dn = String::from_utf8_lossy(account.dn());
-            let anchor = anchor.as_ref().map(Anchor::immutable_id).unwrap_or_default();
+            let anchor = anchor
+                .as_ref()
+                .map(Anchor::immutable_id)
+                .unwrap_or_default();
             let value = intent_value(&c.intent);
             let source = format!("{}:{}", self.name, account.line());
             let fields = [
@@ -213,9 +224,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         bar.finish_and_clear();
         let (rows, not_accounts, by_outcome) = (sink.rows, sink.not_accounts, sink.by_outcome);
         let (_, summary) = read?;
-        errors += summary
-            .diagnostics
-            .count(crate::diag::Severity::Error);
+        errors += summary.diagnostics.count(crate::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
                 eprintln!("{d}");

@@ -102,7 +102,10 @@ pub fn explain(
     let account = match Account::from_entry(*entry) {
         Ok(a) => a,
         Err(why) => {
-            let _ = writeln!(s, "  not a user account ({why}): Connect's user rules do not apply");
+            let _ = writeln!(
+                s,
+                "  not a user account ({why}): Connect's user rules do not apply"
+            );
             return s;
         }
     };
@@ -112,7 +115,8 @@ pub fn explain(
         "  source anchor: {}",
         anchor
             .as_ref()
-            .map_or("(none: Connect would not sync it)".to_string(), |a| a.immutable_id())
+            .map_or("(none: Connect would not sync it)".to_string(), |a| a
+                .immutable_id())
     );
     let _ = writeln!(s, "  attributes the rules read:");
     for name in classifier.attributes() {
@@ -137,15 +141,31 @@ pub fn explain(
     let mut scratch = EvalScratch::default();
     let _ = writeln!(s, "  scope:");
     for (step, passed) in classifier.scope_steps(&account, anchor.is_some(), &mut scratch) {
-        let _ = writeln!(s, "    {} {step}", if passed { "pass   " } else { "EXCLUDE" });
+        let _ = writeln!(
+            s,
+            "    {} {step}",
+            if passed { "pass   " } else { "EXCLUDE" }
+        );
     }
     if classifier.rules().scope.out_of_box {
-        let _ = writeln!(s, "  cloudFiltered (out-of-box expression):");
-        for step in classifier
-            .cloud_filtered()
-            .trace(entry as &dyn Record, &mut scratch)
-        {
-            let _ = writeln!(s, "    {step}");
+        let steps = classifier.cloud_filtered().trace(entry as &dyn Record);
+        let filtered = steps
+            .last()
+            .is_some_and(|st| matches!(&st.value, Ok(v) if v.to_string() == "True"));
+        if filtered {
+            // Show why, term by term, as the Preview would.
+            let _ = writeln!(s, "  cloudFiltered (out-of-box expression) is True:");
+            for step in steps.iter().filter(|st| !is_literal(st)) {
+                let _ = writeln!(s, "    {}", trace_line(step));
+            }
+        } else if let Some(last) = steps.last() {
+            let _ = writeln!(
+                s,
+                "  cloudFiltered (out-of-box expression) = {}",
+                last.value
+                    .as_ref()
+                    .map_or_else(|e| format!("error: {e}"), |v| v.to_string())
+            );
         }
     }
     let c = classifier.classify(&account, anchor.is_some(), &mut scratch);
@@ -154,9 +174,14 @@ pub fn explain(
             let _ = writeln!(s, "  flow: Direct from [{attr}] (value passed as is)");
         }
         Flow::Expression { program, .. } => {
-            let _ = writeln!(s, "  flow: expression, every sub-expression in evaluation order:");
-            for step in program.trace(entry as &dyn Record, &mut scratch) {
-                let _ = writeln!(s, "    {step}");
+            let _ = writeln!(
+                s,
+                "  flow: expression, every sub-expression in evaluation order:"
+            );
+            for step in program.trace(entry as &dyn Record) {
+                if !is_literal(&step) {
+                    let _ = writeln!(s, "    {}", trace_line(&step));
+                }
             }
         }
         Flow::Rules { rules, .. } => {
@@ -187,6 +212,20 @@ pub fn explain(
         classifier.rule_name(&c)
     );
     s
+}
+
+/// Whether a step is a literal whose value is its own text (`14 = 14`).
+fn is_literal(step: &crate::classify::expr::TraceStep) -> bool {
+    matches!(&step.value, Ok(v) if v.to_string() == step.text.trim())
+}
+
+/// One step of a trace: indented by depth, `source text = value`.
+fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
+    let indent = "  ".repeat(step.depth.min(20) as usize);
+    match &step.value {
+        Ok(v) => format!("{indent}{} = {v}", step.text),
+        Err(e) => format!("{indent}{} = error: {e}", step.text),
+    }
 }
 
 pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStatus> {

@@ -31,7 +31,9 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::cloud::{cloud_only_count, cloud_only_in, cloud_user_in, plant_for, PlannedCloudUser, Planted};
+use super::cloud::{
+    cloud_only_count, cloud_only_in, cloud_user_in, plant_for, PlannedCloudUser, Planted,
+};
 use super::{account_in, Ctx, GenerateOptions, SyntheticAccount};
 
 /// The rule files of `fixtures/rules/`.
@@ -45,7 +47,10 @@ pub enum StandardRules {
 
 impl StandardRules {
     /// Both, in file-name order.
-    pub const ALL: [StandardRules; 2] = [StandardRules::ExtensionAttribute, StandardRules::UpnExpression];
+    pub const ALL: [StandardRules; 2] = [
+        StandardRules::ExtensionAttribute,
+        StandardRules::UpnExpression,
+    ];
 
     /// The expected-findings file name for this rule file.
     pub fn file_name(self) -> &'static str {
@@ -126,7 +131,9 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
             continue;
         }
         if let Some(m) = &a.mail {
-            by_mail.entry(m.to_ascii_lowercase()).or_insert_with(|| a.dn.clone());
+            by_mail
+                .entry(m.to_ascii_lowercase())
+                .or_insert_with(|| a.dn.clone());
         }
         let plant = plant_for(&ctx, &a);
         let original = a.duplicate_anchor_of.map(|j| account_in(&ctx, j));
@@ -171,7 +178,11 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
         if is_b2b(u) && t == "Member" {
             push("synced_b2b_guest", "medium", &a.dn, Some(u));
         } else if t == "Guest" && u.user_type == "Member" {
-            let severity = if u.account_enabled { "critical" } else { "high" };
+            let severity = if u.account_enabled {
+                "critical"
+            } else {
+                "high"
+            };
             push("guest_as_member", severity, &a.dn, Some(u));
         } else if t == "Member" && u.user_type == "Guest" {
             push("member_as_guest", "medium", &a.dn, Some(u));
@@ -184,7 +195,10 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
             Some(Planted::OrphanedCloud) => push("orphaned_cloud", "low", "", Some(&u)),
             Some(Planted::DuplicateImmutableId) => {
                 if let Some(id) = &u.on_premises_immutable_id {
-                    by_immutable_id.entry(id.clone()).or_default().push(u.clone());
+                    by_immutable_id
+                        .entry(id.clone())
+                        .or_default()
+                        .push(u.clone());
                 }
             }
             Some(Planted::MailCollision) => {
@@ -203,8 +217,12 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
     if !by_immutable_id.is_empty() {
         for i in 0..opts.users {
             let a = account_in(&ctx, i);
-            let Some(own) = cloud_user_in(&ctx, &a) else { continue };
-            let Some(id) = &own.on_premises_immutable_id else { continue };
+            let Some(own) = cloud_user_in(&ctx, &a) else {
+                continue;
+            };
+            let Some(id) = &own.on_premises_immutable_id else {
+                continue;
+            };
             if let Some(copies) = by_immutable_id.get(id) {
                 push("duplicate_anchor", "high", "", Some(&own));
                 for c in copies {

@@ -1434,7 +1434,9 @@ pub(crate) fn account_in(ctx: &Ctx, index: u64) -> SyntheticAccount {
         }
     }
     if a.oob_exclusion.is_none() {
-        if is_duplicate_candidate(ctx, index) && index > 0 && !is_duplicate_candidate(ctx, index - 1)
+        if is_duplicate_candidate(ctx, index)
+            && index > 0
+            && !is_duplicate_candidate(ctx, index - 1)
         {
             let prev = account_in(ctx, index - 1);
             if prev.oob_exclusion.is_none()

@@ -286,7 +286,11 @@ impl<'c> CloudIndex<'c> {
     /// normalisation), each ascending, groups in order of their first user.
     pub fn duplicate_immutable_ids(&self) -> Vec<Vec<u32>> {
         let mut groups = Vec::new();
-        for run in self.immutable.positions_by_check().chunk_by(|a, b| a.0 == b.0) {
+        for run in self
+            .immutable
+            .positions_by_check()
+            .chunk_by(|a, b| a.0 == b.0)
+        {
             if run.len() < 2 {
                 continue;
             }
@@ -434,7 +438,11 @@ mod tests {
         assert_ne!(key_hash("bob@contoso.com"), key_hash("bob@contoso.co"));
         // Only A-Z fold: the bytes next to them in ASCII stay distinct.
         for (a, b) in [("@", "`"), ("[", "{"), ("Z", "z"), ("A", "a")] {
-            assert_eq!(key_hash(a) == key_hash(b), a.eq_ignore_ascii_case(b), "{a} {b}");
+            assert_eq!(
+                key_hash(a) == key_hash(b),
+                a.eq_ignore_ascii_case(b),
+                "{a} {b}"
+            );
         }
         // Non-ASCII bytes are hashed as they are.
         assert_ne!(key_hash("Ä@x"), key_hash("ä@x"));
@@ -505,8 +513,11 @@ mod tests {
     #[test]
     fn smtp_matches_mail_or_primary_proxy_only() {
         let mut a = user("a");
-        a.proxy_addresses = vec!["smtp:alias@contoso.com".into(), "SMTP:Ann@contoso.com".into()]
-            .into_boxed_slice();
+        a.proxy_addresses = vec![
+            "smtp:alias@contoso.com".into(),
+            "SMTP:Ann@contoso.com".into(),
+        ]
+        .into_boxed_slice();
         let users = vec![a];
         let index = CloudIndex::new(&users);
         let hit = |smtp| {
@@ -550,7 +561,10 @@ mod tests {
         let canonical = "AAECAwQFBgcICQoLDA0ODw==";
         assert!(matches!(cloud_anchor_key(canonical), Cow::Borrowed(_)));
         assert_eq!(cloud_anchor_key("AAECAwQFBgcICQoLDA0ODw"), canonical);
-        assert_eq!(cloud_anchor_key("E123"), Anchor::from_immutable_id("E123").match_key());
+        assert_eq!(
+            cloud_anchor_key("E123"),
+            Anchor::from_immutable_id("E123").match_key()
+        );
         let guid = Anchor::Guid(Guid([
             0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d,
             0x0e, 0x0f,

@@ -1,87 +1,151 @@
-//! TEMPORARY stand-in for the expression engine (being written separately):
-//! the API the rest of the crate uses, with no evaluation.
-#![allow(missing_docs, dead_code)]
+//! The Entra Connect declarative provisioning expression language: the
+//! language of sync-rule transformations such as Microsoft's UserType sample
+//!
+//! ```text
+//! IIF(IsPresent([userPrincipalName]),
+//!     IIF(CBool(InStr(LCase([userPrincipalName]),"@partners.fabrikam123.org")=0),"Member","Guest"),
+//!     Error("UserPrincipalName is not present to determine UserType"))
+//! ```
+//!
+//! The pipeline is lex → parse → check → eval, one file each:
+//!
+//! * `lex.rs`: tokens with byte spans (strings, `&H` numbers, `[attributes]`,
+//!   `%parameters%`, `$variables`, names, operators, `//` comments);
+//! * `parse.rs` + `prec.rs`: the [`Expr`] tree, several errors per run;
+//! * `check.rs`: case-sensitive resolution of functions, constants and
+//!   attributes (with "did you mean"), arity and static types, `%parameter%`
+//!   values, and [`Lint`]s; produces a [`Program`];
+//! * `eval.rs` + `funcs.rs` (the function table) + `value.rs`: evaluation
+//!   against a [`Record`], allocation-free once a [`Scratch`] is warm.
+//!
+//! ```
+//! use usertype_audit::classify::expr::{compile, CompileOptions, Scratch, Value};
+//! use usertype_audit::read::{OwnedAttr, OwnedEntry, Value as Bytes, ValueKind};
+//!
+//! let rule = r#"IIF(IsPresent([userPrincipalName]),
+//!     IIF(CBool(InStr(LCase([userPrincipalName]),"@partners.fabrikam123.org")=0),"Member","Guest"),
+//!     Error("UserPrincipalName is not present to determine UserType"))"#;
+//! let compiled = compile(rule, &CompileOptions::default()).expect("the sample compiles");
+//! // The sample tests "contains", not "ends with": the checker says so.
+//! assert!(compiled.warnings.iter().any(|w| w.code == "contains-not-ends-with"));
+//!
+//! let user = |upn: &str| OwnedEntry {
+//!     dn: b"CN=x,OU=Partners,DC=contoso,DC=com".to_vec(),
+//!     line: 1,
+//!     byte: 0,
+//!     attrs: vec![OwnedAttr {
+//!         name: "userPrincipalName".into(),
+//!         values: vec![Bytes { bytes: upn.as_bytes().to_vec(), kind: ValueKind::Plain }],
+//!     }],
+//! };
+//! let mut scratch = Scratch::new();
+//! let program = &compiled.program;
+//! let guest = user("x@partners.fabrikam123.org.evil.com");
+//! assert_eq!(program.eval(&guest, &mut scratch).unwrap().as_str(), Some("Guest"));
+//! assert_eq!(program.eval_owned(&user("bob@contoso.com")), Ok(Value::str("Member")));
+//! ```
+//!
+//! # Grammar
+//!
+//! ```text
+//! expr    = operand { op operand }
+//! operand = ["-"] number | "&H" hex | "\"" text "\"" | "[" attribute "]"
+//!         | "%" parameter "%" | "$" variable | name "(" [expr {"," expr}] ")"
+//!         | name | "(" expr ")"
+//! op      = "&" | "+" | "-" | "*" | "/" | "=" | "<>" | "<" | "<=" | ">" | ">=" | "&&" | "||"
+//! ```
+//!
+//! Strings use straight double quotes; `""` inside is a quote; backslashes
+//! are literal. Numbers are 64-bit integers. `True`, `False`, `NULL`,
+//! `AuthoritativeNull`, `IgnoreThisFlow`, `CRLF` and the enum names
+//! (`vbTextCompare`, `CaseInsensitive`, `UTF8`, …) are the constants. Names
+//! of functions, constants and attributes are case-sensitive, as in Connect.
+//!
+//! # Precedence
+//!
+//! Comparisons (`= <> < <= > >=`) bind tighter than `&&` and `||`, which
+//! have equal priority among themselves. `&`, `+`, `-`, `*` and `/` bind
+//! tighter still and are evaluated strictly left to right with equal
+//! priority, as Microsoft documents: `2*5+3` is 13 and `2+5*3` is 21. The
+//! documentation also says comparisons and logical operators are evaluated
+//! left to right, but Microsoft's own out-of-box `cloudFiltered` rule
+//! (`IsPresent([isCriticalSystemObject]) || IsPresent([sAMAccountName]) = False || …`)
+//! only works if comparisons come first, so that is what we do; every
+//! unparenthesised chain where the readings differ gets a lint. Details in
+//! the `prec` module.
+//!
+//! # Semantics chosen where Microsoft's documentation is silent
+//!
+//! These follow DOMAIN.md §4 and §10; each is a choice, flagged UNCONFIRMED there.
+//!
+//! * `=` and the other comparisons compare strings ordinally (binary,
+//!   case-sensitive), like VBA's default; so does `InStr` without
+//!   `vbTextCompare` and `Contains` without `CaseInsensitive`.
+//! * NULL: `[absent] = "x"` is False, `[absent] <> "x"` is True, NULL = NULL
+//!   is True; `CBool(NULL)` is False; `IsPresent([absent]) = False` is True.
+//! * Multi-valued attributes: see [`eval`](self#multi-valued) below.
+//! * Lengths and positions (`Len`, `Left`, `Mid`, `InStr`, …) count Unicode
+//!   characters; .NET counts UTF-16 units, which differs only for characters
+//!   outside the Basic Multilingual Plane.
+//! * `/` is integer division (not in the documented operator list).
+//! * Dates are UTC. `CDate` text without an offset is taken as UTC.
+//!   `Now()` is fixed for a run ([`CompileOptions::now`]); `Guid()` and
+//!   `RandomNum` are derived from the DN, so reports are reproducible (they
+//!   draw a `nondeterministic` lint).
+//! * `DNComponent`/`DNComponentRev` return the RDN value with its DN escapes
+//!   and the escape backslashes doubled (`CN=bob\0ACNF:1234` gives
+//!   `bob\\0ACNF:1234`). With literal backslashes in string constants this
+//!   is the only reading under which the out-of-box clause
+//!   `InStr(DNComponent(CRef([dn]),1),"\\0ACNF:")>0` matches replication
+//!   victims as documented.
+//! * `ImportedValue("x")` is the value of `x` in the export. `CBin` and
+//!   `Thumbprint` (undocumented) compile but fail at evaluation; the
+//!   Certificate functions are rejected by the checker.
+//!
+//! # Multi-valued
+//!
+//! A multi-valued attribute is a list. A function whose parameter takes a
+//! single value (`str`, `num`, `bin`, `ref`, …) is applied to each value;
+//! so are operators; `IIF` with a list condition chooses per value, so
+//! `IIF(InStr([proxyAddresses],"SIP:")=1,NULL,[proxyAddresses])` removes the
+//! SIP addresses. Functions taking `var` or `mvstr` (`IsPresent`, `Count`,
+//! `Item`, `Join`, `Contains`, …) see the whole list.
 
-use std::collections::BTreeMap;
-use std::fmt;
+mod ast;
+pub mod attrs;
+mod check;
+mod datetime;
+mod error;
+mod eval;
+mod funcs;
+mod lex;
+mod parse;
+mod prec;
+mod program;
+mod record;
+mod value;
 
-pub trait Record {
-    fn dn(&self) -> &[u8];
-}
-impl Record for crate::read::EntryRef<'_> {
-    fn dn(&self) -> &[u8] {
-        crate::read::EntryRef::dn(self)
-    }
-}
-#[derive(Default, Clone, Debug)]
-pub struct CompileOptions {
-    pub parameters: BTreeMap<String, String>,
-}
-#[derive(Default, Debug)]
-pub struct Scratch;
-#[derive(Clone, Debug)]
-pub struct Program;
-pub struct Compiled {
-    pub program: Program,
-    pub warnings: Vec<Lint>,
-}
-pub struct Lint;
-impl Lint {
-    pub fn render(&self, _: &str) -> String {
-        String::new()
-    }
-}
-pub struct ExprError;
-impl ExprError {
-    pub fn render(&self, _: &str) -> String {
-        String::new()
-    }
-}
-#[derive(Debug)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Str(Box<str>),
-    IgnoreThisFlow,
-    AuthoritativeNull,
-}
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
-#[derive(Debug)]
-pub enum EvalError {
-    Raised { message: Box<str> },
-    Other,
-}
-impl fmt::Display for EvalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
-pub fn compile(_: &str, _: &CompileOptions) -> Result<Compiled, Vec<ExprError>> {
-    Ok(Compiled {
-        program: Program,
-        warnings: Vec::new(),
-    })
-}
-impl Program {
-    pub fn attributes(&self) -> impl Iterator<Item = &str> {
-        std::iter::empty()
-    }
-    pub fn eval(&self, _: &dyn Record, _: &mut Scratch) -> Result<Value, EvalError> {
-        Ok(Value::Null)
-    }
-}
-pub struct TraceStep;
-impl fmt::Display for TraceStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("")
-    }
-}
-impl Program {
-    pub fn trace(&self, _: &dyn Record, _: &mut Scratch) -> Vec<TraceStep> {
-        Vec::new()
-    }
+#[cfg(test)]
+mod tests;
+
+pub use self::ast::{BinOp, Expr, ExprKind, Grouped};
+pub use self::check::{CompileOptions, Compiled, Lint, LINTS};
+pub use self::datetime::{Civil, DateTime};
+pub use self::error::{line_col, ErrorKind, Expect, ExprError, Span, MAX_DEPTH, MAX_SOURCE_LEN};
+pub use self::eval::{EvalError, TraceStep};
+pub use self::funcs::{functions, FunctionDoc};
+pub use self::parse::{parse, MAX_ERRORS};
+pub use self::prec::Level;
+pub use self::program::Program;
+pub use self::record::{Record, Values};
+pub use self::value::{Scratch, Value, ValueView};
+
+/// Parses and checks an expression.
+///
+/// Errors (syntax, unknown or wrongly cased names, arity, static types,
+/// parameters without a value) come sorted by position; render each with
+/// [`ExprError::render`].
+pub fn compile(source: &str, opts: &CompileOptions) -> Result<Compiled, Vec<ExprError>> {
+    let expr = parse(source)?;
+    check::check(source, &expr, opts)
 }

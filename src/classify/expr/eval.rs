@@ -1,0 +1,551 @@
+//! The evaluator.
+//!
+//! * Attribute values are typed by the schema table: `userAccountControl:
+//!   512` is the number 512, `isCriticalSystemObject: TRUE` is True,
+//!   `objectGUID` is binary, anything else is text.
+//! * A multi-valued attribute is a list, even with one value. A function
+//!   whose parameter takes a single value is applied to every value of a list
+//!   (`Trim([proxyAddresses])`); so are operators (`[proxyAddresses] & ";"`),
+//!   and `IIF` with a list condition chooses per value
+//!   (`IIF(InStr([proxyAddresses],"SIP:")=1,NULL,[proxyAddresses])` drops
+//!   the SIP addresses). Lists are matched position by position; lists of
+//!   different lengths in one call are an error. NULL items are kept as
+//!   placeholders while evaluating (so positions stay aligned) and dropped
+//!   from the result; an empty result is NULL.
+//! * `IIF` evaluates only the branch it chooses. `Switch` evaluates every
+//!   condition and every value, as documented, so an `Error()` in any of
+//!   them fires. `&&` and `||` stop early on a single value.
+//! * NULL: comparisons with NULL are False (`<>` is True), NULL = NULL is
+//!   True; `CBool(NULL)` and a NULL condition are False; most functions
+//!   return NULL for a NULL argument (see the table in [`super::funcs`]).
+//! * `Error("…")` is an outcome ([`EvalError::Raised`]), not a panic.
+
+use std::fmt;
+
+use super::ast::BinOp;
+use super::attrs::Syntax;
+use super::error::{render_at, Span};
+use super::funcs::{self, FuncDef, Fx, Imp, Items, MAX_STRICT_ARGS, P};
+use super::program::{Node, NodeKind, Program};
+use super::record::{Record, Values};
+use super::value::{Arena, Scratch, Txt, Value, ValueView, V};
+
+/// Why an evaluation produced no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// `Error("message")` was evaluated: Connect fails the object's
+    /// synchronization with this message.
+    Raised(String, Span),
+    /// A value of the wrong type at run time (e.g. binary where text is needed).
+    Type(String, Span),
+    /// `Item` with an index outside the values.
+    OutOfBounds {
+        /// The 1-based index asked for.
+        index: i64,
+        /// How many values there are.
+        count: usize,
+        /// The call.
+        span: Span,
+    },
+    /// A malformed argument: not a GUID, not base64, not a date; overflow,
+    /// division by zero.
+    Invalid(String, Span),
+    /// A function this tool does not evaluate offline (`CBin`, `Thumbprint`).
+    Unsupported(String, Span),
+}
+
+impl EvalError {
+    /// The span of the call or operator that failed.
+    pub fn span(&self) -> Span {
+        match self {
+            EvalError::Raised(_, s)
+            | EvalError::Type(_, s)
+            | EvalError::Invalid(_, s)
+            | EvalError::Unsupported(_, s)
+            | EvalError::OutOfBounds { span: s, .. } => *s,
+        }
+    }
+
+    /// `line:col: message`, the source line and carets.
+    pub fn render(&self, source: &str) -> String {
+        render_at(source, self.span(), &self.to_string())
+    }
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalError::Raised(m, _) => write!(f, "Error(\"{m}\")"),
+            EvalError::Type(m, _) | EvalError::Invalid(m, _) | EvalError::Unsupported(m, _) => {
+                f.write_str(m)
+            }
+            EvalError::OutOfBounds { index, count, .. } => {
+                write!(
+                    f,
+                    "index {index} is out of bounds: there are {count} values"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+/// One sub-expression's value, for `explain` (like Connect's Preview).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceStep {
+    /// Where the sub-expression is.
+    pub span: Span,
+    /// Its source text.
+    pub text: String,
+    /// How deep it is (the whole expression is 0).
+    pub depth: u32,
+    /// Its value, or the error message.
+    pub value: Result<Value, String>,
+}
+
+type R<'a> = Result<V<'a>, EvalError>;
+
+/// Attributes resolved in one pass per evaluation (programs reading more
+/// look the rest up one by one).
+const RESOLVED: usize = 16;
+
+struct Cx<'a, 'c, Rec: Record + ?Sized> {
+    prog: &'a Program,
+    rec: &'a Rec,
+    /// The record's values of the program's first attributes, once `resolved`.
+    found: [Option<Values<'a>>; RESOLVED],
+    resolved: bool,
+    ar: &'c mut Arena,
+    seed: u64,
+    trace: Option<&'c mut Vec<TraceStep>>,
+    depth: u32,
+}
+
+/// What to apply to each position when lifting over lists.
+#[derive(Clone, Copy)]
+enum Callee {
+    Func(&'static FuncDef, funcs::StrictFn, &'static [P]),
+    Op(BinOp),
+}
+
+/// FNV-1a of the DN: the seed of `Guid()` and `RandomNum`.
+fn dn_hash(dn: &[u8]) -> u64 {
+    dn.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Types one value read from a record.
+fn typed(syntax: Syntax, b: &[u8]) -> V<'_> {
+    let as_text = |b| match std::str::from_utf8(b) {
+        Ok(_) => V::Str(Txt::B(b)),
+        Err(_) => V::Bin(Txt::B(b)),
+    };
+    match syntax {
+        Syntax::Bin => V::Bin(Txt::B(b)),
+        Syntax::Int => match std::str::from_utf8(b).ok().and_then(funcs::parse_num) {
+            Some(n) => V::Num(n),
+            None => as_text(b),
+        },
+        Syntax::Bool => match std::str::from_utf8(b).ok().and_then(funcs::parse_bool) {
+            Some(v) => V::Bool(v),
+            None => as_text(b),
+        },
+        Syntax::Ref => match std::str::from_utf8(b) {
+            Ok(_) => V::Ref(Txt::B(b)),
+            Err(_) => V::Bin(Txt::B(b)),
+        },
+        Syntax::Str | Syntax::Time => as_text(b),
+    }
+}
+
+impl Program {
+    /// Evaluates the expression for one record.
+    ///
+    /// The result borrows the record, the program and `scratch` (reuse one
+    /// `Scratch` per thread: after warming up, evaluating a typical rule
+    /// allocates nothing). `Error("…")` gives `Err(EvalError::Raised)`.
+    pub fn eval<'a, Rec: Record + ?Sized>(
+        &'a self,
+        record: &'a Rec,
+        scratch: &'a mut Scratch,
+    ) -> Result<ValueView<'a>, EvalError> {
+        let v = self.run(record, &mut scratch.arena, None)?;
+        Ok(ValueView {
+            v,
+            arena: &scratch.arena,
+        })
+    }
+
+    /// Evaluates to an owned value (allocates; convenient in tests and one-offs).
+    pub fn eval_owned<Rec: Record + ?Sized>(&self, record: &Rec) -> Result<Value, EvalError> {
+        let mut scratch = Scratch::new();
+        self.eval(record, &mut scratch).map(|v| v.to_value())
+    }
+
+    /// Evaluates and records every sub-expression's value in evaluation
+    /// order (children before their parent; the last step is the whole
+    /// expression), as Connect's Preview shows them. Evaluation stops at the
+    /// first error, which is recorded on every enclosing step.
+    pub fn trace<Rec: Record + ?Sized>(&self, record: &Rec) -> Vec<TraceStep> {
+        let mut scratch = Scratch::new();
+        let mut steps = Vec::new();
+        let _ = self.run(record, &mut scratch.arena, Some(&mut steps));
+        steps
+    }
+
+    fn run<'a, Rec: Record + ?Sized>(
+        &'a self,
+        rec: &'a Rec,
+        ar: &mut Arena,
+        trace: Option<&mut Vec<TraceStep>>,
+    ) -> R<'a> {
+        ar.reset(self.vars, self.attrs.len());
+        let seed = if self.seeded { dn_hash(rec.dn()) } else { 0 };
+        let mut cx = Cx {
+            prog: self,
+            rec,
+            found: [None; RESOLVED],
+            resolved: false,
+            ar,
+            seed,
+            trace,
+            depth: 0,
+        };
+        let v = cx.eval(&self.root)?;
+        Ok(cx.finish(v))
+    }
+}
+
+impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
+    fn eval(&mut self, node: &'a Node) -> R<'a> {
+        if self.trace.is_none() {
+            return self.eval_node(node);
+        }
+        self.depth += 1;
+        let r = self.eval_node(node);
+        self.depth -= 1;
+        let value = match &r {
+            Ok(v) => Ok(self.ar.to_value(*v)),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Some(steps) = self.trace.as_deref_mut() {
+            steps.push(TraceStep {
+                span: node.span,
+                text: node.span.text(&self.prog.source).to_string(),
+                depth: self.depth,
+                value,
+            });
+        }
+        r
+    }
+
+    /// The final value: NULL placeholders dropped from a list, an empty list is NULL.
+    fn finish(&mut self, v: V<'a>) -> V<'a> {
+        let V::Mv(s, e) = v else { return v };
+        if self.ar.items[s..e].iter().all(|i| !i.is_nullish()) {
+            return if s == e { V::Null } else { v };
+        }
+        let base = self.ar.tmp.len();
+        for i in s..e {
+            let item = self.ar.items[i];
+            if !item.is_nullish() {
+                self.ar.tmp.push(item);
+            }
+        }
+        match self.ar.list_from(base) {
+            V::Mv(s, e) if s == e => V::Null,
+            list => list,
+        }
+    }
+
+    fn fx(&mut self, span: Span, name: &'static str) -> Fx<'_> {
+        Fx {
+            ar: &mut *self.ar,
+            span,
+            name,
+            seed: self.seed,
+            now: self.prog.now,
+        }
+    }
+
+    fn eval_node(&mut self, node: &'a Node) -> R<'a> {
+        match &node.kind {
+            NodeKind::Null => Ok(V::Null),
+            NodeKind::AuthNull => Ok(V::AuthNull),
+            NodeKind::Ignore => Ok(V::Ignore),
+            NodeKind::Bool(b) => Ok(V::Bool(*b)),
+            NodeKind::Num(n) => Ok(V::Num(*n)),
+            NodeKind::Str(s) => Ok(V::Str(Txt::B(s.as_bytes()))),
+            NodeKind::Attr(i) => Ok(self.attr(*i)),
+            NodeKind::Var(slot) => Ok(self.ar.vars.get(*slot).copied().unwrap_or(V::Null)),
+            NodeKind::Bin(b) => self.binary(b.op, &b.lhs, &b.rhs, node.span),
+            NodeKind::Call(c) => match c.f.imp {
+                Imp::Strict(imp) => {
+                    let mut vals = [V::Null; MAX_STRICT_ARGS];
+                    for (slot, a) in vals.iter_mut().zip(&c.args) {
+                        *slot = self.eval(a)?;
+                    }
+                    let n = c.args.len().min(MAX_STRICT_ARGS);
+                    self.apply(Callee::Func(c.f, imp, c.params), &vals[..n], node.span)
+                }
+                Imp::Iif => self.iif(&c.args, node.span),
+                Imp::Switch => self.switch(&c.args, node.span),
+                Imp::Select | Imp::Where => {
+                    self.select(&c.args, matches!(c.f.imp, Imp::Where), node.span)
+                }
+                Imp::With => {
+                    let v = self.eval(&c.args[1])?;
+                    self.bind(&c.args[0], v);
+                    self.eval(&c.args[2])
+                }
+                Imp::ImportedValue => Ok(V::Null),
+                Imp::Unsupported(why) => Err(EvalError::Unsupported(why.to_string(), node.span)),
+            },
+        }
+    }
+
+    fn attr(&mut self, i: usize) -> V<'a> {
+        let a = &self.prog.attrs[i];
+        let rec = self.rec;
+        if a.is_dn {
+            return typed(Syntax::Ref, rec.dn());
+        }
+        let values = if i < RESOLVED {
+            if !self.resolved {
+                let n = self.prog.attr_names.len().min(RESOLVED);
+                rec.values_of(&self.prog.attr_names[..n], &mut self.found[..n]);
+                self.resolved = true;
+            }
+            self.found[i]
+        } else {
+            rec.values(&a.name)
+        };
+        let Some(values) = values else {
+            // Connect always knows an object's DN; exports may not list it as an attribute.
+            return if a.name == "distinguishedName" {
+                typed(Syntax::Ref, rec.dn())
+            } else {
+                V::Null
+            };
+        };
+        match values.len() {
+            0 => V::Null,
+            1 if !a.multi => values.first().map_or(V::Null, |b| typed(a.syntax, b)),
+            _ => {
+                if let Some((s, e)) = self.ar.attr_cache[i] {
+                    return V::Mv(s, e);
+                }
+                let base = self.ar.tmp.len();
+                let syntax = a.syntax;
+                let ar = &mut *self.ar;
+                values.for_each(|b| ar.tmp_push(typed(syntax, b)));
+                let list = self.ar.list_from(base);
+                if let V::Mv(s, e) = list {
+                    self.ar.attr_cache[i] = Some((s, e));
+                }
+                list
+            }
+        }
+    }
+
+    fn bind(&mut self, var: &Node, v: V<'_>) {
+        if let NodeKind::Var(slot) = var.kind {
+            let kept = self.ar.keep(v);
+            if let Some(s) = self.ar.vars.get_mut(slot) {
+                *s = kept;
+            }
+        }
+    }
+
+    /// Applies a function or operator, position by position over list arguments.
+    fn apply(&mut self, callee: Callee, vals: &[V<'a>], span: Span) -> R<'a> {
+        let maps = |i: usize| match callee {
+            Callee::Func(_, _, params) => params.get(i).is_some_and(|p| p.maps()),
+            Callee::Op(_) => true,
+        };
+        let mut len: Option<usize> = None;
+        for (i, v) in vals.iter().enumerate() {
+            if let V::Mv(s, e) = v {
+                if maps(i) {
+                    match len {
+                        Some(l) if l != e - s => {
+                            return Err(EvalError::Type(
+                                format!(
+                                    "multi-valued operands of different lengths ({l} and {})",
+                                    e - s
+                                ),
+                                span,
+                            ))
+                        }
+                        _ => len = Some(e - s),
+                    }
+                }
+            }
+        }
+        let Some(n) = len else {
+            return self.call_one(callee, vals, span);
+        };
+        let base = self.ar.tmp.len();
+        for k in 0..n {
+            let mut args = [V::Null; MAX_STRICT_ARGS];
+            for (i, (slot, v)) in args.iter_mut().zip(vals).enumerate() {
+                *slot = match v {
+                    V::Mv(s, _) if maps(i) => self.ar.items[s + k],
+                    v => *v,
+                };
+            }
+            let r = self.call_one(callee, &args[..vals.len()], span)?;
+            self.ar.tmp_push(r);
+        }
+        Ok(self.ar.list_from(base))
+    }
+
+    /// Applies to single values (or whole lists for list parameters).
+    fn call_one(&mut self, callee: Callee, vals: &[V<'a>], span: Span) -> R<'a> {
+        match callee {
+            Callee::Op(op) => {
+                let mut fx = self.fx(span, op.symbol());
+                funcs::binop(&mut fx, op, vals[0], vals[1])
+            }
+            Callee::Func(f, imp, params) => {
+                let null_stops = match f.nulls {
+                    funcs::Nulls::Propagate => vals
+                        .iter()
+                        .zip(params)
+                        .any(|(v, p)| v.is_nullish() && !p.is_enum()),
+                    funcs::Nulls::First => vals.iter().skip(1).any(V::is_nullish),
+                    funcs::Nulls::All => false,
+                };
+                if null_stops {
+                    return Ok(V::Null);
+                }
+                let mut fx = self.fx(span, f.name);
+                imp(&mut fx, vals)
+            }
+        }
+    }
+
+    fn truth(&self, v: V<'_>, span: Span) -> Result<bool, EvalError> {
+        funcs::truth(self.ar, v, span)
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &'a Node, rhs: &'a Node, span: Span) -> R<'a> {
+        let a = self.eval(lhs)?;
+        if matches!(op, BinOp::And | BinOp::Or) && !matches!(a, V::Mv(..)) {
+            let t = self.truth(a, lhs.span)?;
+            if t == (op == BinOp::Or) {
+                return Ok(V::Bool(t));
+            }
+            let b = self.eval(rhs)?;
+            if !matches!(b, V::Mv(..)) {
+                return Ok(V::Bool(self.truth(b, rhs.span)?));
+            }
+            return self.apply(Callee::Op(op), &[V::Bool(t), b], span);
+        }
+        let b = self.eval(rhs)?;
+        self.apply(Callee::Op(op), &[a, b], span)
+    }
+
+    fn iif(&mut self, args: &'a [Node], span: Span) -> R<'a> {
+        let c = self.eval(&args[0])?;
+        let V::Mv(s, e) = c else {
+            return if self.truth(c, args[0].span)? {
+                self.eval(&args[1])
+            } else {
+                self.eval(&args[2])
+            };
+        };
+        // A list condition chooses per position; evaluate only the branches some position needs.
+        let (mut any_true, mut any_false) = (false, false);
+        for i in s..e {
+            if self.truth(self.ar.items[i], args[0].span)? {
+                any_true = true;
+            } else {
+                any_false = true;
+            }
+        }
+        let t = if any_true {
+            self.eval(&args[1])?
+        } else {
+            V::Null
+        };
+        let f = if any_false {
+            self.eval(&args[2])?
+        } else {
+            V::Null
+        };
+        let n = e - s;
+        for branch in [t, f] {
+            if let V::Mv(bs, be) = branch {
+                if be - bs != n {
+                    return Err(EvalError::Type(
+                        format!(
+                            "IIF: the condition has {n} values but a branch has {}",
+                            be - bs
+                        ),
+                        span,
+                    ));
+                }
+            }
+        }
+        let base = self.ar.tmp.len();
+        for k in 0..n {
+            let pick = if self.truth(self.ar.items[s + k], span)? {
+                t
+            } else {
+                f
+            };
+            let v = match pick {
+                V::Mv(bs, _) => self.ar.items[bs + k],
+                v => v,
+            };
+            self.ar.tmp_push(v);
+        }
+        Ok(self.ar.list_from(base))
+    }
+
+    fn switch(&mut self, args: &'a [Node], span: Span) -> R<'a> {
+        let mut chosen = None;
+        for pair in args.chunks(2) {
+            let c = self.eval(&pair[0])?;
+            // Every value is evaluated, as documented ("Switch evaluates all expressions").
+            let v = self.eval(&pair[1])?;
+            if matches!(c, V::Mv(..)) {
+                return Err(EvalError::Type(
+                    "a Switch condition must be a single value".into(),
+                    pair[0].span,
+                ));
+            }
+            if chosen.is_none() && self.truth(c, pair[0].span)? {
+                chosen = Some(v);
+            }
+        }
+        let _ = span;
+        Ok(chosen.unwrap_or(V::Null))
+    }
+
+    fn select(&mut self, args: &'a [Node], filter: bool, span: Span) -> R<'a> {
+        let source = self.eval(&args[1])?;
+        let items = Items::of(source);
+        let base = self.ar.tmp.len();
+        for i in 0..items.slots() {
+            let item = items.slot(self.ar, i);
+            if item.is_nullish() {
+                continue;
+            }
+            self.bind(&args[0], item);
+            let r = self.eval(&args[2])?;
+            if filter {
+                if self.truth(r, span)? {
+                    self.ar.tmp_push(item);
+                }
+            } else {
+                self.ar.tmp_push(r);
+            }
+        }
+        Ok(self.ar.list_from(base))
+    }
+}
