@@ -26,7 +26,7 @@ use crate::findings::{
     RuleSummary, Severity,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
-use crate::model::account::{Account, ACCOUNT_ATTRIBUTES};
+use crate::model::account::{Account, AUDIT_ATTRIBUTES};
 use crate::model::ids::{Anchor, AnchorSource};
 use crate::read::cloud::{self, CloudOptions, CloudUser};
 use crate::read::input::Input;
@@ -192,7 +192,7 @@ pub fn run(
     phase("cloud indexed");
 
     // 2. The on-premises side, streamed.
-    let mut projection: Vec<String> = ACCOUNT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+    let mut projection: Vec<String> = AUDIT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
     projection.extend(classifier.attributes());
     projection.extend(opts.anchor.attributes().iter().map(|s| s.to_string()));
     let mut onprem_opts = opts.onprem.clone();

@@ -1,5 +1,6 @@
 //! `usertype-audit classify`: one row per account with what the rules make of it.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -10,12 +11,13 @@ use clap::{Args, ValueEnum};
 
 use super::{progress, rules::load_classifier, ExitStatus, Global};
 use crate::classify::{Classifier, EvalScratch, Intent};
-use crate::model::account::{Account, ACCOUNT_ATTRIBUTES};
-use crate::model::ids::{Anchor, AnchorSource};
+use crate::matcher::account_anchor_key;
+use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
+use crate::model::ids::AnchorSource;
 use crate::read::detect::Format;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
-use crate::report::csv::neutralise;
+use crate::report::csv::push_field;
 
 /// Classify every account of on-premises exports with a rule file, as
 /// Entra Connect would: one row per user account with its DN, UPN, source
@@ -88,13 +90,13 @@ struct Rows {
 }
 
 /// The value column: what the outcome carries.
-pub(super) fn intent_value(intent: &Intent) -> String {
+pub(super) fn intent_value(intent: &Intent) -> &str {
     match intent {
-        Intent::UserType(t) => t.as_str().to_string(),
-        Intent::Error(m) => m.clone(),
-        Intent::Invalid(v) => v.clone(),
-        Intent::NoValue(why) => why.to_string(),
-        Intent::OutOfScope => String::new(),
+        Intent::UserType(t) => t.as_str(),
+        Intent::Error(m) => m,
+        Intent::Invalid(v) => v,
+        Intent::NoValue(why) => why,
+        Intent::OutOfScope => "",
     }
 }
 
@@ -110,7 +112,8 @@ impl BatchSink for ClassifySink<'_> {
             not_accounts: 0,
         };
         let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
-        let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+        let mut anchor_buf = [0u8; 24];
+        let mut line_buf = String::new();
         for entry in batch.entries() {
             let Ok(account) = Account::from_entry(entry) else {
                 out.not_accounts += 1;
@@ -123,24 +126,29 @@ impl BatchSink for ClassifySink<'_> {
             let dn = String::from_utf8_lossy(account.dn());
             let anchor = anchor
                 .as_ref()
-                .map(Anchor::immutable_id)
-                .unwrap_or_default();
-            let value = intent_value(&c.intent);
-            let source = format!("{}:{}", self.name, account.line());
+                .map(|a| account_anchor_key(a, &mut anchor_buf));
+            line_buf.clear();
+            let _ = write!(line_buf, "{}:{}", self.name, account.line());
             let fields = [
                 &*dn,
                 account.upn.unwrap_or(""),
-                &anchor,
+                anchor.as_deref().unwrap_or(""),
                 c.intent.outcome(),
-                &value,
+                intent_value(&c.intent),
                 self.classifier.rule_name(&c),
-                &source,
+                &line_buf,
             ];
             *counts.entry(c.intent.outcome()).or_default() += 1;
             out.rows += 1;
             match self.format {
                 RowFormat::Csv => {
-                    let _ = csv.write_record(fields.iter().map(|f| neutralise(f).into_owned()));
+                    for (i, f) in fields.iter().enumerate() {
+                        if i > 0 {
+                            out.bytes.push(b',');
+                        }
+                        push_field(&mut out.bytes, f);
+                    }
+                    out.bytes.push(b'\n');
                 }
                 RowFormat::Jsonl => {
                     let obj: serde_json::Map<String, serde_json::Value> = COLUMNS
@@ -154,9 +162,6 @@ impl BatchSink for ClassifySink<'_> {
                     }
                 }
             }
-        }
-        if self.format == RowFormat::Csv {
-            out.bytes = csv.into_inner().unwrap_or_default();
         }
         out.by_outcome = counts.into_iter().collect();
         out
@@ -178,7 +183,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         Some(a) => AnchorSource::Attribute(a.clone()),
         None => AnchorSource::default(),
     };
-    let mut projection: Vec<String> = ACCOUNT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+    let mut projection: Vec<String> = CLASSIFY_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
     projection.extend(classifier.attributes());
     projection.extend(anchor.attributes().iter().map(|s| s.to_string()));
     let mut opts = OnPremOptions {

@@ -48,6 +48,42 @@ pub const ACCOUNT_ATTRIBUTES: &[&str] = &[
     "extensionAttribute15",
 ];
 
+/// What classification needs of an account beyond the rules' own
+/// attributes: whether it is a user, its anchor, the out-of-box scope
+/// attributes and its UPN. A smaller projection than [`ACCOUNT_ATTRIBUTES`]
+/// keeps `classify` close to the speed of a plain read.
+pub const CLASSIFY_ATTRIBUTES: &[&str] = &[
+    "objectClass",
+    "userPrincipalName",
+    "sAMAccountName",
+    "objectGUID",
+    "mS-DS-ConsistencyGuid",
+    "userAccountControl",
+    "Enabled",
+    "adminDescription",
+    "isCriticalSystemObject",
+    "msExchRecipientTypeDetails",
+    "mailNickname",
+];
+
+/// What the audit needs: [`CLASSIFY_ATTRIBUTES`] and the matching keys.
+pub const AUDIT_ATTRIBUTES: &[&str] = &[
+    "objectClass",
+    "userPrincipalName",
+    "sAMAccountName",
+    "objectGUID",
+    "mS-DS-ConsistencyGuid",
+    "userAccountControl",
+    "Enabled",
+    "adminDescription",
+    "isCriticalSystemObject",
+    "msExchRecipientTypeDetails",
+    "mailNickname",
+    "mail",
+    "proxyAddresses",
+    "objectSid",
+];
+
 /// Why an entry is not an account. Counted and reported, never dropped silently.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotAccount {

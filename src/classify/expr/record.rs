@@ -84,7 +84,7 @@ impl Record for EntryRef<'_> {
         out.fill(None);
         let mut missing = names.len().min(out.len());
         for a in self.attrs() {
-            let name = a.name().as_bytes();
+            let name = a.name_bytes();
             for (want, slot) in names.iter().zip(out.iter_mut()) {
                 if slot.is_none() && want.as_bytes().eq_ignore_ascii_case(name) {
                     *slot = Some(Values::Batch(a));
