@@ -51,7 +51,7 @@ kinds! {
     /// The rule produced a value other than exactly `Member` or `Guest`.
     InvalidUserType = "invalid_user_type", "Rule yields an invalid UserType";
     /// Matched only by UPN or SMTP onto a cloud user that has a different ImmutableId.
-    AnchorMismatch = "anchor_mismatch", "Soft match onto another anchor";
+    AnchorMismatch = "anchor_mismatch", "Cloud user has another anchor";
     /// Two accounts share a source anchor, or two cloud users an ImmutableId.
     DuplicateAnchor = "duplicate_anchor", "Duplicate anchor";
     /// A synced B2B user (invited, `#EXT#`, external state) matched to an account
