@@ -38,7 +38,12 @@ fn run(out: &Path) {
         .output()
         .expect("run");
     // Critical findings: exit 1 with the default --fail-on high.
-    assert_eq!(status.status.code(), Some(1), "{}", String::from_utf8_lossy(&status.stderr));
+    assert_eq!(
+        status.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 #[test]
@@ -57,7 +62,10 @@ fn every_report_matches_its_golden_file() {
         }
         let want = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if got != want {
-            let (g, w) = (String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+            let (g, w) = (
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want),
+            );
             let line = g
                 .lines()
                 .zip(w.lines())
@@ -78,7 +86,10 @@ fn hostile_values_are_neutralised_and_escaped() {
     let out = tempfile::tempdir().expect("tempdir");
     run(out.path());
     let csv = fs::read_to_string(out.path().join("findings.csv")).expect("csv");
-    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")@partners.fabrikam123.org\""), "{csv}");
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")@partners.fabrikam123.org\""),
+        "{csv}"
+    );
     assert!(!csv.contains(",=HYPERLINK"), "{csv}");
     let html = fs::read_to_string(out.path().join("report.html")).expect("html");
     assert!(!html.contains("<script>alert(1)</script>"));

@@ -193,11 +193,13 @@ impl Expr {
 /// Writes `s` as a string literal (`"` doubled).
 pub(crate) fn write_str_lit(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
     f.write_char('"')?;
-    for part in s.split('"').enumerate() {
-        if part.0 > 0 {
-            f.write_str("\"\"")?;
+    for c in s.chars() {
+        match c {
+            '"' => f.write_str("\"\"")?,
+            // Written doubled so that the lexer reads it back as one.
+            '\\' => f.write_str("\\\\")?,
+            c => f.write_char(c)?,
         }
-        f.write_str(part.1)?;
     }
     f.write_char('"')
 }

@@ -5,13 +5,15 @@
 //! produces the lints: warnings about expressions that are valid but
 //! probably do not mean what their author thinks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::{self, Write};
 
 use super::ast::{BinOp, Expr, ExprKind};
 use super::attrs::{self, Lookup, Syntax};
 use super::datetime::DateTime;
 use super::error::{render_at, ErrorKind, ExprError, Span};
 use super::funcs::{self, Imp, Ty, P};
+use super::parse::MAX_ERRORS;
 use super::prec::{self, Class};
 use super::program::{AttrUse, Bin, Call, Node, NodeKind, Program};
 
@@ -57,6 +59,9 @@ impl Lint {
     }
 }
 
+/// Most lints reported for one expression.
+pub const MAX_LINTS: usize = 50;
+
 /// Every lint code with a one-line description.
 pub const LINTS: &[(&str, &str)] = &[
     (
@@ -91,17 +96,6 @@ pub const LINTS: &[(&str, &str)] = &[
         "unknown-attribute",
         "an attribute not in the built-in schema table (a schema extension?)",
     ),
-];
-
-/// The parameters Connect's AD connector and system provide.
-const STANDARD_PARAMETERS: &[&str] = &[
-    "Domain.Netbios",
-    "Domain.FQDN",
-    "Domain.LDAP",
-    "Forest.Netbios",
-    "Forest.FQDN",
-    "Forest.LDAP",
-    "Connector.ID",
 ];
 
 /// Constants that stand alone.
@@ -144,6 +138,7 @@ pub(crate) fn check(
         errors: Vec::new(),
         lints: Vec::new(),
         attrs: Vec::new(),
+        attr_index: HashMap::new(),
         scopes: Vec::new(),
         vars: 0,
         seeded: false,
@@ -159,6 +154,7 @@ pub(crate) fn check(
             }
             .walk(expr, false);
             warnings.sort_by_key(|l| (l.span, l.code));
+            warnings.truncate(MAX_LINTS);
             Ok(Compiled {
                 program: Program {
                     source: source.to_string(),
@@ -174,6 +170,7 @@ pub(crate) fn check(
         }
         _ => {
             errors.sort_by_key(|e| e.span);
+            errors.truncate(MAX_ERRORS);
             Err(errors)
         }
     }
@@ -184,6 +181,8 @@ struct Checker<'o> {
     errors: Vec<ExprError>,
     lints: Vec<Lint>,
     attrs: Vec<AttrUse>,
+    /// Position of each name in `attrs`.
+    attr_index: HashMap<String, usize>,
     /// Bound variables, innermost last: name and slot.
     scopes: Vec<(String, usize)>,
     vars: usize,
@@ -216,7 +215,7 @@ fn suggest<'n>(name: &str, names: impl Iterator<Item = &'n str> + Clone) -> Opti
     if let Some(n) = names.clone().find(|n| n.eq_ignore_ascii_case(name)) {
         return Some(n);
     }
-    if name.len() < 4 {
+    if name.len() < 4 || name.len() > 40 {
         return None;
     }
     names
@@ -240,6 +239,11 @@ impl Checker<'_> {
         self.errors.push(ExprError::new(span, kind));
     }
 
+    /// Whether enough errors are collected: stop making costly suggestions.
+    fn saturated(&self) -> bool {
+        self.errors.len() >= MAX_ERRORS
+    }
+
     fn lower(&mut self, e: &Expr) -> Option<(Node, Ty)> {
         let span = e.span;
         let leaf = |kind, ty| Some((node(kind, span), ty));
@@ -254,17 +258,13 @@ impl Checker<'_> {
             ExprKind::Param(name) => match self.opts.parameters.get(name) {
                 Some(v) => leaf(NodeKind::Str(v.as_str().into()), Ty::Str),
                 None => {
-                    let mut known: Vec<&str> =
+                    let given: Vec<&str> =
                         self.opts.parameters.keys().map(String::as_str).collect();
-                    if known.is_empty() {
-                        known = STANDARD_PARAMETERS.to_vec();
-                    }
-                    let known = known.join(", ");
                     self.error(
                         span,
                         ErrorKind::ParameterMissing {
                             name: name.clone(),
-                            known,
+                            given: given.join(", "),
                         },
                     );
                     None
@@ -318,6 +318,7 @@ impl Checker<'_> {
                 let names = CONSTANTS.iter().copied().chain(ENUMS.iter().map(|e| e.0));
                 let suggestion = match name {
                     "Nothing" | "Null" | "null" | "Empty" => Some("NULL"),
+                    _ if self.saturated() => None,
                     _ => suggest(name, names),
                 };
                 self.error(
@@ -357,22 +358,24 @@ impl Checker<'_> {
                 return None;
             }
             Lookup::Unknown => {
-                if !self.attrs.iter().any(|a| a.name == name) {
+                if !self.attr_index.contains_key(name) && self.lints.len() < MAX_LINTS {
                     self.lints.push(Lint {
                         span,
                         code: "unknown-attribute",
                         message: format!(
-                            "`{name}` is not in the built-in AD schema table (a schema extension?); its values are read as text. \
-                             Check the spelling: Connect compares attribute names case-sensitively"
+                            "`{}` is not in the built-in AD schema table (a schema extension?); its values are read as text. \
+                             Check the spelling: Connect compares attribute names case-sensitively",
+                            shorten(name)
                         ),
                     });
                 }
                 (Syntax::Str, false)
             }
         };
-        if let Some(i) = self.attrs.iter().position(|a| a.name == name) {
+        if let Some(&i) = self.attr_index.get(name) {
             return Some(i);
         }
+        self.attr_index.insert(name.to_string(), self.attrs.len());
         self.attrs.push(AttrUse {
             name: name.to_string(),
             syntax,
@@ -398,7 +401,11 @@ impl Checker<'_> {
                     .iter()
                     .map(|f| f.name)
                     .chain(funcs::CERTIFICATE_FUNCTIONS.iter().copied());
-                let suggestion = suggest(name, names);
+                let suggestion = if self.saturated() {
+                    None
+                } else {
+                    suggest(name, names)
+                };
                 self.error(
                     name_span,
                     ErrorKind::UnknownFunction {
@@ -604,14 +611,27 @@ fn is_call<'e>(e: &'e Expr, names: &[&str]) -> Option<&'e [Expr]> {
 
 const SEARCHES: &[&str] = &["InStr", "InStrRev", "InstrRev"];
 
-fn shorten(s: String) -> String {
+/// At most 200 characters of `value`'s display, `…` if cut; stops
+/// formatting there (a huge expression is not printed whole).
+fn shorten(value: impl fmt::Display) -> String {
     const MAX: usize = 200;
-    if s.chars().count() <= MAX {
-        return s;
+    struct Capped(String, usize);
+    impl Write for Capped {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for c in s.chars() {
+                if self.1 == MAX {
+                    self.0.push('…');
+                    return Err(fmt::Error);
+                }
+                self.0.push(c);
+                self.1 += 1;
+            }
+            Ok(())
+        }
     }
-    let mut t: String = s.chars().take(MAX).collect();
-    t.push('…');
-    t
+    let mut out = Capped(String::new(), 0);
+    let _ = write!(out, "{value}");
+    out.0
 }
 
 impl Linter<'_> {
@@ -664,7 +684,7 @@ impl Linter<'_> {
                 "comparisons and `&&`/`||` are mixed without parentheses. Microsoft's documentation says all operators \
                  are evaluated left to right with equal priority, but the engine (as the out-of-box rules show) \
                  evaluates comparisons first, which is what this tool does: {}. Add parentheses so both readings agree",
-                shorten(e.grouped().to_string())
+                shorten(e.grouped())
             );
             self.push(e.span, "mixed-comparison-logic", message);
         }
@@ -673,7 +693,7 @@ impl Linter<'_> {
             let message = format!(
                 "`&`, `+`, `-`, `*` and `/` have equal priority and are evaluated strictly left to right \
                  (`2+5*3` is 21, not 17), so this is {}. Add parentheses to make the order explicit",
-                shorten(e.grouped().to_string())
+                shorten(e.grouped())
             );
             self.push(e.span, "left-to-right-arithmetic", message);
         }
@@ -701,12 +721,14 @@ impl Linter<'_> {
         if !needle.starts_with('@') {
             return;
         }
-        let hay = args[0].span.text(self.source);
+        let hay = shorten(args[0].span.text(self.source));
+        let len = needle.chars().count();
+        let needle = shorten(needle);
         let message = format!(
             "this tests whether the value contains `{needle}`, not whether it ends with it: \
              `x{needle}.evil.com` matches too. To test the domain suffix, compare the end: \
              `Right({hay}, {}) = \"{needle}\"`",
-            needle.chars().count()
+            len
         );
         self.push(e.span, "contains-not-ends-with", message);
     }
@@ -753,6 +775,7 @@ impl Linter<'_> {
         let cased = |s: &str| s.chars().any(|c| c.is_lowercase() || c.is_uppercase());
         let needle = match &args[1].kind {
             ExprKind::Str(s) if !cased(s) => return,
+            ExprKind::Str(s) if s.len() > 200 => None,
             ExprKind::Str(s) => Some(s.as_str()),
             _ => None,
         };

@@ -89,10 +89,9 @@ pub(crate) fn render_at(source: &str, span: Span, message: &str) -> String {
     for c in source[line_start..start].chars() {
         out.push(if c == '\t' { '\t' } else { ' ' });
     }
-    let end = floor_boundary(
-        source,
-        (span.end as usize).clamp(start, line_start + text.len()),
-    );
+    // The span may start after the shown text (at trailing `\r`s).
+    let shown_end = (line_start + text.len()).max(start);
+    let end = floor_boundary(source, (span.end as usize).clamp(start, shown_end));
     let width = source[start..end].chars().count().max(1);
     out.push_str(&"^".repeat(width));
     out
@@ -243,8 +242,8 @@ pub enum ErrorKind {
     ParameterMissing {
         /// The parameter name.
         name: String,
-        /// The names that have values, or the standard names.
-        known: String,
+        /// The parameters that have values, comma-separated (may be empty).
+        given: String,
     },
     /// A variable used outside `Select`/`Where`/`With`: `Trim($item)`.
     UnboundVariable(String),
@@ -312,9 +311,12 @@ impl fmt::Display for ErrorKind {
                 f,
                 "attribute names are case-sensitive in Entra Connect; did you mean `{canonical}`? (written `{written}`)"
             ),
-            ParameterMissing { name, known } => write!(
+            ParameterMissing { name, given } => write!(
                 f,
-                "parameter `%{name}%` has no value; give one in the rule's parameters (known: {known})"
+                "parameter `%{name}%` has no value; give one in the rule's parameters (values given: {}; \
+                 Connect provides Domain.Netbios, Domain.FQDN, Domain.LDAP, Forest.Netbios, Forest.FQDN, \
+                 Forest.LDAP and Connector.ID)",
+                if given.is_empty() { "none" } else { given }
             ),
             UnboundVariable(name) => write!(
                 f,

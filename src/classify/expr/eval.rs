@@ -53,7 +53,21 @@ pub enum EvalError {
     Invalid(String, Span),
     /// A function this tool does not evaluate offline (`CBin`, `Thumbprint`).
     Unsupported(String, Span),
+    /// The evaluation went over a resource limit ([`MAX_STEPS`],
+    /// [`MAX_WORK`], [`MAX_ARENA_BYTES`], [`MAX_ITEMS`]); no real rule comes near.
+    Limit(String, Span),
 }
+
+/// Most sub-expression evaluations in one evaluation (loops in `Select`/`Where` count each round).
+pub const MAX_STEPS: u64 = 2_000_000;
+/// Most list items visited by functions and operators in one evaluation.
+pub const MAX_WORK: u64 = 20_000_000;
+/// Most bytes of text made in one evaluation.
+pub const MAX_ARENA_BYTES: usize = 32 << 20;
+/// Most list items made in one evaluation.
+pub const MAX_ITEMS: usize = 1 << 20;
+/// Most steps [`Program::trace`] records.
+pub const MAX_TRACE_STEPS: usize = 10_000;
 
 impl EvalError {
     /// The span of the call or operator that failed.
@@ -63,6 +77,7 @@ impl EvalError {
             | EvalError::Type(_, s)
             | EvalError::Invalid(_, s)
             | EvalError::Unsupported(_, s)
+            | EvalError::Limit(_, s)
             | EvalError::OutOfBounds { span: s, .. } => *s,
         }
     }
@@ -77,9 +92,10 @@ impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EvalError::Raised(m, _) => write!(f, "Error(\"{m}\")"),
-            EvalError::Type(m, _) | EvalError::Invalid(m, _) | EvalError::Unsupported(m, _) => {
-                f.write_str(m)
-            }
+            EvalError::Type(m, _)
+            | EvalError::Invalid(m, _)
+            | EvalError::Unsupported(m, _)
+            | EvalError::Limit(m, _) => f.write_str(m),
             EvalError::OutOfBounds { index, count, .. } => {
                 write!(
                     f,
@@ -121,6 +137,7 @@ struct Cx<'a, 'c, Rec: Record + ?Sized> {
     seed: u64,
     trace: Option<&'c mut Vec<TraceStep>>,
     depth: u32,
+    steps: u64,
 }
 
 /// What to apply to each position when lifting over lists.
@@ -188,7 +205,8 @@ impl Program {
     /// Evaluates and records every sub-expression's value in evaluation
     /// order (children before their parent; the last step is the whole
     /// expression), as Connect's Preview shows them. Evaluation stops at the
-    /// first error, which is recorded on every enclosing step.
+    /// first error, which is recorded on every enclosing step. At most
+    /// [`MAX_TRACE_STEPS`] steps are recorded.
     pub fn trace<Rec: Record + ?Sized>(&self, record: &Rec) -> Vec<TraceStep> {
         let mut scratch = Scratch::new();
         let mut steps = Vec::new();
@@ -213,25 +231,58 @@ impl Program {
             seed,
             trace,
             depth: 0,
+            steps: 0,
         };
         let v = cx.eval(&self.root)?;
-        Ok(cx.finish(v))
+        let v = cx.finish(v);
+        // The whole expression's step shows the final value (NULL items dropped).
+        if let Some(last) = cx
+            .trace
+            .as_deref_mut()
+            .and_then(|s| s.last_mut())
+            .filter(|l| l.depth == 0)
+        {
+            last.value = Ok(cx.ar.to_value(v));
+        }
+        Ok(v)
     }
 }
 
 impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
     fn eval(&mut self, node: &'a Node) -> R<'a> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS
+            || self.ar.work.get() > MAX_WORK
+            || self.ar.bytes.len() > MAX_ARENA_BYTES
+            || self.ar.items.len() + self.ar.tmp.len() > MAX_ITEMS
+        {
+            return Err(EvalError::Limit(
+                "the evaluation is too expensive (resource limit reached)".into(),
+                node.span,
+            ));
+        }
         if self.trace.is_none() {
             return self.eval_node(node);
         }
         self.depth += 1;
         let r = self.eval_node(node);
         self.depth -= 1;
+        if self
+            .trace
+            .as_ref()
+            .is_some_and(|s| s.len() >= MAX_TRACE_STEPS)
+        {
+            return r;
+        }
         let value = match &r {
             Ok(v) => Ok(self.ar.to_value(*v)),
             Err(e) => Err(e.to_string()),
         };
-        if let Some(steps) = self.trace.as_deref_mut() {
+        if let Some(steps) = self
+            .trace
+            .as_deref_mut()
+            .filter(|s| s.len() < MAX_TRACE_STEPS)
+        {
             steps.push(TraceStep {
                 span: node.span,
                 text: node.span.text(&self.prog.source).to_string(),
@@ -292,7 +343,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                     self.apply(Callee::Func(c.f, imp, c.params), &vals[..n], node.span)
                 }
                 Imp::Iif => self.iif(&c.args, node.span),
-                Imp::Switch => self.switch(&c.args, node.span),
+                Imp::Switch => self.switch(&c.args),
                 Imp::Select | Imp::Where => {
                     self.select(&c.args, matches!(c.f.imp, Imp::Where), node.span)
                 }
@@ -301,6 +352,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                     self.bind(&c.args[0], v);
                     self.eval(&c.args[2])
                 }
+                // The checker lowers ImportedValue("x") to an attribute read.
                 Imp::ImportedValue => Ok(V::Null),
                 Imp::Unsupported(why) => Err(EvalError::Unsupported(why.to_string(), node.span)),
             },
@@ -338,6 +390,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                 if let Some((s, e)) = self.ar.attr_cache[i] {
                     return V::Mv(s, e);
                 }
+                self.ar.charge(values.len());
                 let base = self.ar.tmp.len();
                 let syntax = a.syntax;
                 let ar = &mut *self.ar;
@@ -388,6 +441,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         let Some(n) = len else {
             return self.call_one(callee, vals, span);
         };
+        self.ar.charge(n);
         let base = self.ar.tmp.len();
         for k in 0..n {
             let mut args = [V::Null; MAX_STRICT_ARGS];
@@ -507,7 +561,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         Ok(self.ar.list_from(base))
     }
 
-    fn switch(&mut self, args: &'a [Node], span: Span) -> R<'a> {
+    fn switch(&mut self, args: &'a [Node]) -> R<'a> {
         let mut chosen = None;
         for pair in args.chunks(2) {
             let c = self.eval(&pair[0])?;
@@ -523,7 +577,6 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                 chosen = Some(v);
             }
         }
-        let _ = span;
         Ok(chosen.unwrap_or(V::Null))
     }
 

@@ -511,48 +511,68 @@ fn char_count(s: &str) -> usize {
     }
 }
 
-/// Case-insensitive character equality (full Unicode lower-casing).
-fn eq_ci(a: char, b: char) -> bool {
-    a == b || a.to_lowercase().eq(b.to_lowercase())
-}
-
-/// If `hay` starts with `needle` (case-insensitively), the bytes it spans.
-fn ci_prefix(hay: &str, needle: &str) -> Option<usize> {
-    let mut h = hay.char_indices();
-    for n in needle.chars() {
-        let (_, c) = h.next()?;
-        if !eq_ci(c, n) {
-            return None;
-        }
+/// Simple case folding: one character to one character (the first
+/// character of its lower case), so positions in characters are kept.
+fn fold(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
     }
-    Some(h.next().map_or(hay.len(), |(i, _)| i))
 }
 
-/// Byte offsets of every match start of `needle` in `hay`, in order.
-fn find_at(hay: &str, needle: &str, text_compare: bool, from: usize) -> Option<usize> {
+/// `s` case-folded into `out`.
+fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    out.extend(s.chars().map(fold));
+}
+
+/// Byte offset of the first match of `needle` in `hay` at or after byte `from`.
+fn find_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let rest = hay.get(from..)?;
-    if text_compare {
-        rest.char_indices()
-            .find(|(i, _)| ci_prefix(&rest[*i..], needle).is_some())
-            .map(|(i, _)| from + i)
-    } else {
-        memchr::memmem::find(rest.as_bytes(), needle.as_bytes()).map(|i| from + i)
-    }
+    memchr::memmem::find(rest.as_bytes(), needle.as_bytes()).map(|i| from + i)
 }
 
-fn rfind_in(hay: &str, needle: &str, text_compare: bool) -> Option<usize> {
-    if text_compare {
-        hay.char_indices()
-            .rev()
-            .find(|(i, _)| ci_prefix(&hay[*i..], needle).is_some())
-            .map(|(i, _)| i)
+/// 1-based character position of the first match of `needle` at or after
+/// character `start` (1-based), 0 if none. With `text_compare`, both are
+/// case-folded first (into `hay_buf` and `needle_buf`), which keeps the search linear.
+fn position(
+    hay: &str,
+    needle: &str,
+    start: usize,
+    text_compare: bool,
+    bufs: (&mut String, &mut String),
+) -> usize {
+    let (hay, needle) = if text_compare {
+        fold_into(hay, bufs.0);
+        fold_into(needle, bufs.1);
+        (bufs.0.as_str(), bufs.1.as_str())
     } else {
-        memchr::memmem::rfind(hay.as_bytes(), needle.as_bytes())
-    }
+        (hay, needle)
+    };
+    let from = char_offset(hay, start - 1);
+    find_from(hay, needle, from).map_or(0, |b| char_count(&hay[..b]) + 1)
 }
 
-fn contains_text(hay: &str, needle: &str, text_compare: bool) -> bool {
-    find_at(hay, needle, text_compare, 0).is_some()
+/// 1-based character position of the last match of `needle` that ends by
+/// character `end`, 0 if none (see [`position`]).
+fn position_rev(
+    hay: &str,
+    needle: &str,
+    end: usize,
+    text_compare: bool,
+    bufs: (&mut String, &mut String),
+) -> usize {
+    let (hay, needle) = if text_compare {
+        fold_into(hay, bufs.0);
+        fold_into(needle, bufs.1);
+        (bufs.0.as_str(), bufs.1.as_str())
+    } else {
+        (hay, needle)
+    };
+    let window = &hay[..char_offset(hay, end)];
+    memchr::memmem::rfind(window.as_bytes(), needle.as_bytes())
+        .map_or(0, |b| char_count(&hay[..b]) + 1)
 }
 
 /// The non-null items of a value (a single value is one item).
@@ -574,6 +594,7 @@ impl<'a> Items<'a> {
 
     /// Calls `f(item)` for each non-null item until it returns `Some`.
     pub fn find_map<T>(self, ar: &Arena, mut f: impl FnMut(V<'a>) -> Option<T>) -> Option<T> {
+        ar.charge(self.slots());
         match self {
             Items::List(s, e) => ar.items[s..e]
                 .iter()
@@ -585,6 +606,7 @@ impl<'a> Items<'a> {
     }
 
     pub fn count(self, ar: &Arena) -> usize {
+        ar.charge(self.slots());
         match self {
             Items::List(s, e) => ar.items[s..e].iter().filter(|v| !v.is_nullish()).count(),
             Items::One(_) => 1,
@@ -655,7 +677,10 @@ fn cref<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 }
 
 fn cstr<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
-    fx.want_str(a[0], 1).map(V::Str)
+    match a[0] {
+        V::Bin(_) => Err(fx.type_error(1, P::Scalar.name(), a[0])),
+        v => fx.want_str(v, 1).map(V::Str),
+    }
 }
 
 const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
@@ -871,29 +896,15 @@ fn rdn_split(rdn: &str) -> (&str, usize, &str) {
     ("", 0, rdn)
 }
 
-/// The value of one RDN, given the byte range of the value in the DN.
-/// Backslashes of DN escapes are doubled: AD writes a mangled name's line
-/// feed as `\0A` (`CN=bob\0ACNF:…`), and the out-of-box rule searches for
-/// `"\\0ACNF:"` with a literal backslash pair, so this is the reading under
-/// which Microsoft's shipped rule filters replication victims (UNCONFIRMED;
-/// see the module documentation).
-fn rdn_value<'a>(fx: &mut Fx<'_>, dn: Txt<'a>, range: Option<(usize, usize)>) -> V<'a> {
-    let Some((start, end)) = range else {
-        return V::Null;
-    };
-    let s = text(&fx.ar.bytes, dn);
-    let value = s.get(start..end).unwrap_or_default();
-    if !value.contains('\\') {
-        return V::Str(dn.sub(start, end));
+/// The value of one RDN, given the byte range of the value in the DN, with
+/// its DN escapes as written: AD writes a mangled name's line feed as `\0A`
+/// (`CN=bob\0ACNF:…` gives `bob\0ACNF:…`), which the out-of-box rule finds
+/// with `"\\0ACNF:"` (a string literal holding one backslash).
+fn rdn_value<'a>(range: Option<(usize, usize)>, dn: Txt<'a>) -> V<'a> {
+    match range {
+        Some((start, end)) => V::Str(dn.sub(start, end)),
+        None => V::Null,
     }
-    fx.ar.out.clear();
-    for c in value.chars() {
-        if c == '\\' {
-            fx.ar.out.push('\\');
-        }
-        fx.ar.out.push(c);
-    }
-    fx.str_result()
 }
 
 /// The byte range of the value of an RDN found at `offset`.
@@ -911,7 +922,7 @@ fn dn_component<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         .filter(|&k| k >= 1)
         .and_then(|k| dn_parts(s).nth(k - 1))
         .map(|(off, rdn)| value_range(off, rdn));
-    Ok(rdn_value(fx, dn, range))
+    Ok(rdn_value(range, dn))
 }
 
 fn dn_component_rev<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
@@ -930,7 +941,7 @@ fn dn_component_rev<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
             .and_then(|i| parts.clone().nth(i))
             .map(|(off, rdn)| value_range(off, rdn))
     };
-    Ok(rdn_value(fx, dn, range))
+    Ok(rdn_value(range, dn))
 }
 
 fn escape_dn_component<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
@@ -1082,25 +1093,45 @@ fn contains<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         v => fx.want_str(v, 2)?,
     };
     let insensitive = matches!(a.get(2), Some(V::Num(CASE_INSENSITIVE)));
-    let needle = text(&fx.ar.bytes, needle);
+    let items = Items::of(a[0]);
+    fx.ar.charge(items.slots());
+    if insensitive {
+        fold_into(text(&fx.ar.bytes, needle), &mut fx.ar.fold);
+    }
     let mut index = 0i64;
-    let hit = Items::of(a[0]).find_map(fx.ar, |v| {
+    for i in 0..items.slots() {
+        let v = items.slot(fx.ar, i);
+        if v.is_nullish() {
+            continue;
+        }
         index += 1;
-        let found = match v {
-            V::Str(t) => contains_text(text(&fx.ar.bytes, t), needle, insensitive),
-            V::Ref(t) => {
-                let s = text(&fx.ar.bytes, t);
-                if insensitive {
-                    s.len() == needle.len() && ci_prefix(s, needle) == Some(s.len())
-                } else {
-                    s == needle
-                }
-            }
-            _ => false,
+        let (t, exact) = match v {
+            V::Str(t) => (t, false),
+            V::Ref(t) => (t, true),
+            _ => continue,
         };
-        found.then_some(index)
-    });
-    Ok(V::Num(hit.unwrap_or(0)))
+        let hay = text(&fx.ar.bytes, t);
+        let found = if insensitive {
+            fold_into(hay, &mut fx.ar.out);
+            let (h, n) = (fx.ar.out.as_str(), fx.ar.fold.as_str());
+            if exact {
+                h == n
+            } else {
+                find_from(h, n, 0).is_some()
+            }
+        } else {
+            let n = text(&fx.ar.bytes, needle);
+            if exact {
+                hay == n
+            } else {
+                find_from(hay, n, 0).is_some()
+            }
+        };
+        if found {
+            return Ok(V::Num(index));
+        }
+    }
+    Ok(V::Num(0))
 }
 
 fn count<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
@@ -1303,15 +1334,13 @@ fn instr<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     }
     let (hay, needle) = (text(&fx.ar.bytes, s), text(&fx.ar.bytes, m));
     let start = usize::try_from(start).unwrap_or(usize::MAX);
-    let len = char_count(hay);
-    if start > len {
+    if start > char_count(hay) {
         return Ok(V::Num(0));
     }
     if needle.is_empty() {
         return Ok(V::Num(start as i64));
     }
-    let from = char_offset(hay, start - 1);
-    let pos = find_at(hay, needle, tc, from).map_or(0, |b| char_count(&hay[..b]) + 1);
+    let pos = position(hay, needle, start, tc, (&mut fx.ar.out, &mut fx.ar.fold));
     Ok(V::Num(pos as i64))
 }
 
@@ -1333,8 +1362,7 @@ fn instr_rev<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     if needle.is_empty() {
         return Ok(V::Num(start as i64));
     }
-    let window = &hay[..char_offset(hay, start)];
-    let pos = rfind_in(window, needle, tc).map_or(0, |b| char_count(&hay[..b]) + 1);
+    let pos = position_rev(hay, needle, start, tc, (&mut fx.ar.out, &mut fx.ar.fold));
     Ok(V::Num(pos as i64))
 }
 
@@ -1578,31 +1606,36 @@ fn replace<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     Ok(fx.str_result())
 }
 
-/// The replacement of `c` in a ReplaceChars pattern (`{source}:{target},…`,
-/// white space ignored), if `c` is a source.
-fn replacement(pattern: &str, c: char) -> Option<impl Iterator<Item = char> + '_> {
+/// A ReplaceChars pattern `{source}:{target},…` (white space ignored):
+/// sorted `(source, target)` pairs; entries whose source is not exactly one
+/// character are ignored.
+fn replace_pattern(pattern: &str) -> Vec<(char, String)> {
+    let mut map: Vec<(char, String)> = Vec::new();
     for entry in pattern.split(',') {
         let Some((src, target)) = entry.split_once(':') else {
             continue;
         };
         let mut src = src.chars().filter(|c| !c.is_whitespace());
-        if src.next() == Some(c) && src.next().is_none() {
-            return Some(target.chars().filter(|c| !c.is_whitespace()));
+        if let (Some(c), None) = (src.next(), src.next()) {
+            if !map.iter().any(|(k, _)| *k == c) {
+                map.push((c, target.chars().filter(|c| !c.is_whitespace()).collect()));
+            }
         }
     }
-    None
+    map.sort_by_key(|(c, _)| *c);
+    map
 }
 
 fn replace_chars<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_str(a[0], 1)?;
     let p = fx.want_str(a[1], 2)?;
+    let map = replace_pattern(text(&fx.ar.bytes, p));
     let s = text(&fx.ar.bytes, t);
-    let pattern = text(&fx.ar.bytes, p);
     fx.ar.out.clear();
     for c in s.chars() {
-        match replacement(pattern, c) {
-            Some(r) => fx.ar.out.extend(r),
-            None => fx.ar.out.push(c),
+        match map.binary_search_by_key(&c, |(k, _)| *k) {
+            Ok(i) => fx.ar.out.push_str(&map[i].1),
+            Err(_) => fx.ar.out.push(c),
         }
     }
     Ok(fx.str_result())
@@ -1617,8 +1650,21 @@ fn word<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let Some(k) = usize::try_from(n).ok().filter(|&k| k >= 1) else {
         return Ok(V::Str(Txt::B(b"")));
     };
+    // A long delimiter list would make `contains` quadratic: sort it once.
+    let mut sorted: Vec<char> = Vec::new();
+    if delims.len() > 16 {
+        sorted = delims.chars().collect();
+        sorted.sort_unstable();
+    }
+    let is_delim = |c: char| {
+        if sorted.is_empty() {
+            delims.contains(c)
+        } else {
+            sorted.binary_search(&c).is_ok()
+        }
+    };
     let hit = s
-        .split(|c| delims.contains(c))
+        .split(is_delim)
         .filter(|w| !w.is_empty())
         .nth(k - 1)
         .map(|w| {

@@ -1,8 +1,9 @@
 //! The lexer: source text to tokens with byte spans.
 //!
 //! * Strings: `"..."`, straight quotes only; `""` inside is one `"` (as in
-//!   VBA); backslashes are literal (`"\\0ACNF:"` is the 7 characters
-//!   `\\0ACNF:`); a string may span lines. Typographic quotes `“…”` are an
+//!   VBA) and `\\` one `\` (`"\\0ACNF:"` is the 6 characters `\0ACNF:`);
+//!   any other backslash is literal (`Replace` reads `\n` itself); a string
+//!   may span lines. Typographic quotes `“…”` are an
 //!   error (lexed as a string so that parsing goes on).
 //! * Numbers: decimal `98052`, hexadecimal `&HFF` (`H` in either case).
 //! * `[attribute]` (letters, digits, `-`, `_`, `.`), `%Parameter.Name%`, `$variable`.

@@ -55,8 +55,8 @@
 //! op      = "&" | "+" | "-" | "*" | "/" | "=" | "<>" | "<" | "<=" | ">" | ">=" | "&&" | "||"
 //! ```
 //!
-//! Strings use straight double quotes; `""` inside is a quote; backslashes
-//! are literal. Numbers are 64-bit integers. `True`, `False`, `NULL`,
+//! Strings use straight double quotes; `""` inside is a quote and `\\` a
+//! backslash (other backslashes are literal). Numbers are 64-bit integers. `True`, `False`, `NULL`,
 //! `AuthoritativeNull`, `IgnoreThisFlow`, `CRLF` and the enum names
 //! (`vbTextCompare`, `CaseInsensitive`, `UTF8`, …) are the constants. Names
 //! of functions, constants and attributes are case-sensitive, as in Connect.
@@ -83,7 +83,17 @@
 //!   `vbTextCompare` and `Contains` without `CaseInsensitive`.
 //! * NULL: `[absent] = "x"` is False, `[absent] <> "x"` is True, NULL = NULL
 //!   is True; `CBool(NULL)` is False; `IsPresent([absent]) = False` is True.
-//! * Multi-valued attributes: see [`eval`](self#multi-valued) below.
+//! * `vbTextCompare` and `CaseInsensitive` fold each character to the first
+//!   character of its lower case (so positions stay in characters).
+//! * `IIF` evaluates only the branch it chooses (otherwise Microsoft's
+//!   sample would always fail on its `Error`); `Switch` evaluates every
+//!   condition and every value, as documented, so an `Error()` in any of them
+//!   fires; `&&` and `||` stop early on a single value.
+//! * Attribute values are typed by the schema table in [`attrs`]
+//!   (`userAccountControl: 512` is a number, `TRUE` a Boolean, `objectGUID`
+//!   binary); attributes not in the table are text. `[dn]` is the record's
+//!   DN; `[distinguishedName]` falls back to it when the export lacks it.
+//! * Multi-valued attributes: see [below](#multi-valued).
 //! * Lengths and positions (`Len`, `Left`, `Mid`, `InStr`, …) count Unicode
 //!   characters; .NET counts UTF-16 units, which differs only for characters
 //!   outside the Basic Multilingual Plane.
@@ -93,14 +103,24 @@
 //!   `RandomNum` are derived from the DN, so reports are reproducible (they
 //!   draw a `nondeterministic` lint).
 //! * `DNComponent`/`DNComponentRev` return the RDN value with its DN escapes
-//!   and the escape backslashes doubled (`CN=bob\0ACNF:1234` gives
-//!   `bob\\0ACNF:1234`). With literal backslashes in string constants this
-//!   is the only reading under which the out-of-box clause
-//!   `InStr(DNComponent(CRef([dn]),1),"\\0ACNF:")>0` matches replication
-//!   victims as documented.
+//!   as written (`CN=bob\0ACNF:1234` gives `bob\0ACNF:1234`), and `\\` in a
+//!   string constant is one backslash: the reading under which the
+//!   out-of-box clause `InStr(DNComponent(CRef([dn]),1),"\\0ACNF:")>0`
+//!   matches replication victims as documented (UNCONFIRMED: the
+//!   documentation does not say how backslashes in strings are read).
 //! * `ImportedValue("x")` is the value of `x` in the export. `CBin` and
 //!   `Thumbprint` (undocumented) compile but fail at evaluation; the
 //!   Certificate functions are rejected by the checker.
+//!
+//! # Limits
+//!
+//! Nothing an expression can say makes the library panic, recurse without
+//! bound or run away: sources are at most [`MAX_SOURCE_LEN`] bytes and
+//! [`MAX_DEPTH`] levels deep; at most [`MAX_ERRORS`] errors and
+//! [`MAX_LINTS`] lints are reported; an evaluation stops with
+//! [`EvalError::Limit`] past [`MAX_STEPS`] sub-expressions, [`MAX_WORK`]
+//! list items visited, [`MAX_ARENA_BYTES`] of text or [`MAX_ITEMS`] list
+//! items (real rules use a tiny fraction of each).
 //!
 //! # Multi-valued
 //!
@@ -129,10 +149,12 @@ mod value;
 mod tests;
 
 pub use self::ast::{BinOp, Expr, ExprKind, Grouped};
-pub use self::check::{CompileOptions, Compiled, Lint, LINTS};
+pub use self::check::{CompileOptions, Compiled, Lint, LINTS, MAX_LINTS};
 pub use self::datetime::{Civil, DateTime};
 pub use self::error::{line_col, ErrorKind, Expect, ExprError, Span, MAX_DEPTH, MAX_SOURCE_LEN};
-pub use self::eval::{EvalError, TraceStep};
+pub use self::eval::{
+    EvalError, TraceStep, MAX_ARENA_BYTES, MAX_ITEMS, MAX_STEPS, MAX_TRACE_STEPS, MAX_WORK,
+};
 pub use self::funcs::{functions, FunctionDoc};
 pub use self::parse::{parse, MAX_ERRORS};
 pub use self::prec::Level;

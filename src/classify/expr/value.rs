@@ -207,6 +207,10 @@ pub(crate) struct Arena {
     pub vars: Vec<V<'static>>,
     /// Per program attribute: its values copied into `items`, once per evaluation.
     pub attr_cache: Vec<Option<(usize, usize)>>,
+    /// Case-folded copy of a search string.
+    pub fold: String,
+    /// List items visited during this evaluation (bounded, see `eval::MAX_WORK`).
+    pub work: std::cell::Cell<u64>,
 }
 
 impl Arena {
@@ -218,6 +222,12 @@ impl Arena {
         self.vars.resize(vars, V::Null);
         self.attr_cache.clear();
         self.attr_cache.resize(attrs, None);
+        self.work.set(0);
+    }
+
+    /// Counts `n` units of list work.
+    pub fn charge(&self, n: usize) {
+        self.work.set(self.work.get().saturating_add(n as u64));
     }
 
     pub fn push_bytes(&mut self, b: &[u8]) -> Txt<'static> {
