@@ -113,7 +113,17 @@ impl KeyIndex {
 
     /// Positions whose key hashes like `key` (in table order; callers sort).
     fn candidates(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
-        let h = key_hash(key);
+        self.candidates_of(key_hash(key))
+    }
+
+    /// The slot a hash starts probing at: 0 when no key hashes there, so
+    /// that most absent keys cost one load.
+    fn home(&self, h: u64) -> u64 {
+        self.slots.get(h as usize & self.mask).copied().unwrap_or(0)
+    }
+
+    /// Positions whose key hash is `h`.
+    fn candidates_of(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
         let check = h >> 32;
         let mut pos = h as usize & self.mask;
         std::iter::from_fn(move || loop {
@@ -316,12 +326,12 @@ impl<'c> CloudIndex<'c> {
     fn lookup(
         &self,
         index: &KeyIndex,
-        key: &str,
+        (key, hash): (&str, u64),
         field: fn(&CloudUser) -> Option<&str>,
         by: MatchedBy,
         hits: &mut Vec<Hit>,
     ) {
-        for user in index.candidates(key) {
+        for user in index.candidates_of(hash) {
             // A user already reached by a stronger key needs no confirmation:
             // a hash collision on it changes nothing that is reported.
             let known = hits.iter().any(|h| h.user == user);
@@ -331,8 +341,8 @@ impl<'c> CloudIndex<'c> {
         }
     }
 
-    fn smtp_lookup(&self, key: &str, hits: &mut Vec<Hit>) {
-        for user in self.smtp.candidates(key) {
+    fn smtp_lookup(&self, (key, hash): (&str, u64), hits: &mut Vec<Hit>) {
+        for user in self.smtp.candidates_of(hash) {
             let known = hits.iter().any(|h| h.user == user);
             let u = &self.users[user as usize];
             if known
@@ -350,50 +360,95 @@ impl<'c> CloudIndex<'c> {
     /// Matches one account. Pure: the result depends only on the keys and the index.
     pub fn match_account(&self, keys: &AccountKeys<'_>) -> AccountMatch {
         let mut hits: Vec<Hit> = Vec::with_capacity(8);
-        if let Some(anchor) = keys.anchor {
-            for user in self.by_anchor(anchor) {
-                hits.push(Hit {
-                    by: MatchedBy::ImmutableId,
-                    user,
-                });
+        let mut buf = [0u8; 24];
+        let anchor_key = keys.anchor.map(|a| account_anchor_key(a, &mut buf));
+        // Hash every key and load every home slot first: the loads are
+        // independent, so their cache misses overlap instead of queueing.
+        let hash = |k: Option<&str>| k.map_or(0, key_hash);
+        let hashes = [
+            hash(anchor_key.as_deref()),
+            hash(keys.sid),
+            hash(keys.dn),
+            hash(keys.upn),
+            hash(keys.smtp),
+        ];
+        let tables = [
+            &self.immutable,
+            &self.sid,
+            &self.dn,
+            &self.on_premises_upn,
+            &self.upn,
+            &self.smtp,
+        ];
+        let key_of = [0, 1, 2, 3, 3, 4];
+        let present = [
+            anchor_key.is_some(),
+            keys.sid.is_some(),
+            keys.dn.is_some(),
+            keys.upn.is_some(),
+            keys.upn.is_some(),
+            keys.smtp.is_some(),
+        ];
+        let mut home = [0u64; 6];
+        for t in 0..6 {
+            if present[t] {
+                home[t] = tables[t].home(hashes[key_of[t]]);
             }
         }
-        if let Some(sid) = keys.sid {
+        if let Some(key) = anchor_key.as_deref().filter(|_| home[0] != 0) {
+            for user in self.immutable.candidates_of(hashes[0]) {
+                let same = self.users[user as usize]
+                    .on_premises_immutable_id
+                    .as_deref()
+                    .is_some_and(|id| cloud_anchor_key(id) == key);
+                if same {
+                    hits.push(Hit {
+                        by: MatchedBy::ImmutableId,
+                        user,
+                    });
+                }
+            }
+        }
+        if let Some(sid) = keys.sid.filter(|_| home[1] != 0) {
             self.lookup(
                 &self.sid,
-                sid,
+                (sid, hashes[1]),
                 |u| u.on_premises_security_identifier.as_deref(),
                 MatchedBy::Sid,
                 &mut hits,
             );
         }
-        if let Some(dn) = keys.dn {
+        if let Some(dn) = keys.dn.filter(|_| home[2] != 0) {
             self.lookup(
                 &self.dn,
-                dn,
+                (dn, hashes[2]),
                 |u| u.on_premises_distinguished_name.as_deref(),
                 MatchedBy::Dn,
                 &mut hits,
             );
         }
         if let Some(upn) = keys.upn {
-            self.lookup(
-                &self.on_premises_upn,
-                upn,
-                |u| u.on_premises_user_principal_name.as_deref(),
-                MatchedBy::OnPremisesUpn,
-                &mut hits,
-            );
-            self.lookup(
-                &self.upn,
-                upn,
-                |u| u.user_principal_name.as_deref(),
-                MatchedBy::Upn,
-                &mut hits,
-            );
+            if home[3] != 0 {
+                self.lookup(
+                    &self.on_premises_upn,
+                    (upn, hashes[3]),
+                    |u| u.on_premises_user_principal_name.as_deref(),
+                    MatchedBy::OnPremisesUpn,
+                    &mut hits,
+                );
+            }
+            if home[4] != 0 {
+                self.lookup(
+                    &self.upn,
+                    (upn, hashes[3]),
+                    |u| u.user_principal_name.as_deref(),
+                    MatchedBy::Upn,
+                    &mut hits,
+                );
+            }
         }
-        if let Some(smtp) = keys.smtp {
-            self.smtp_lookup(smtp, &mut hits);
+        if let Some(smtp) = keys.smtp.filter(|_| home[5] != 0) {
+            self.smtp_lookup((smtp, hashes[4]), &mut hits);
         }
         // Strongest key first, then file order: the first hit is the join.
         hits.sort_unstable();
