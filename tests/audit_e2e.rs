@@ -320,4 +320,16 @@ fn a_cloud_export_without_anchors_is_refused_with_the_re_export_command() {
     assert_eq!(output.status.code(), Some(1));
     let summary = fs::read_to_string(out.path().join("summary.json")).expect("summary");
     assert!(summary.contains("onPremisesImmutableId"), "{summary}");
+    // Joined by UPN, partners who are Members are still found, not taken
+    // for takeovers.
+    let doc: serde_json::Value = serde_json::from_str(&summary).expect("json");
+    let count = |kind: &str| {
+        doc["by_kind"]
+            .as_array()
+            .and_then(|a| a.iter().find(|k| k["kind"] == kind))
+            .and_then(|k| k["count"].as_u64())
+            .unwrap_or(0)
+    };
+    assert!(count("guest_as_member") > 100, "{summary}");
+    assert_eq!(count("soft_match"), 0, "{summary}");
 }

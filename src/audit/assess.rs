@@ -36,6 +36,16 @@ pub struct Judgement {
     pub detail: String,
 }
 
+/// The cloud side as the judgement sees it.
+#[derive(Clone, Copy)]
+pub struct CloudSide<'a> {
+    /// The cloud users, by position.
+    pub users: &'a [CloudUser],
+    /// Whether the export carries `onPremisesImmutableId` at all: without it,
+    /// a UPN or SMTP match cannot be told from a takeover and is taken as the join.
+    pub has_immutable_ids: bool,
+}
+
 /// Whether a cloud user carries B2B invitation markers.
 pub fn is_b2b(u: &CloudUser) -> bool {
     u.creation_type
@@ -75,9 +85,10 @@ pub fn judge(
     intent: &Intent,
     anchor: Option<&str>,
     m: &AccountMatch,
-    users: &[CloudUser],
+    cloud: CloudSide<'_>,
     out: &mut Vec<Judgement>,
 ) {
+    let users = cloud.users;
     match intent {
         Intent::Error(message) => out.push(Judgement {
             kind: Kind::RuleError,
@@ -144,7 +155,11 @@ pub fn judge(
             ),
         });
     }
-    if by != MatchedBy::ImmutableId {
+    // Without ImmutableIds in the export (admin-center CSV, read with
+    // --allow-partial-cloud) a UPN or mail match is the best join there is:
+    // compare UserType, and say how weak the join is.
+    let weak_join = !cloud.has_immutable_ids && u.on_premises_immutable_id.is_none();
+    if by != MatchedBy::ImmutableId && !weak_join {
         let intended = match intent {
             Intent::UserType(t) => Some(*t),
             _ => None,
@@ -202,11 +217,16 @@ pub fn judge(
         });
         return;
     }
-    let note = if b2b {
+    let mut note = if b2b {
         format!("; {}", b2b_note(u))
     } else {
         String::new()
     };
+    if weak_join {
+        note.push_str(&format!(
+            "; joined by {by} only, as the cloud export has no onPremisesImmutableId"
+        ));
+    }
     match (intended, cloud_type(u)) {
         (UserType::Guest, Some("Member")) => {
             let (severity, state) = match u.account_enabled {
@@ -269,7 +289,11 @@ mod tests {
 
     fn kinds(intent: Intent, m: &AccountMatch, users: &[CloudUser]) -> Vec<(Kind, Severity)> {
         let mut out = Vec::new();
-        judge(&intent, Some("x"), m, users, &mut out);
+        let cloud = CloudSide {
+            users,
+            has_immutable_ids: true,
+        };
+        judge(&intent, Some("x"), m, cloud, &mut out);
         out.iter().map(|j| (j.kind, j.severity)).collect()
     }
 
@@ -321,6 +345,39 @@ mod tests {
         assert_eq!(
             kinds(guest, &soft, &[unsynced]),
             vec![(Kind::SoftMatch, Severity::Medium)]
+        );
+    }
+
+    #[test]
+    fn without_immutable_ids_a_upn_match_is_the_join() {
+        let soft = AccountMatch {
+            primary: Some(Hit {
+                by: MatchedBy::Upn,
+                user: 0,
+            }),
+            ..AccountMatch::default()
+        };
+        let mut member = cloud("Member", Some(true));
+        member.on_premises_immutable_id = None;
+        let mut out = Vec::new();
+        let users = [member];
+        let side = CloudSide {
+            users: &users,
+            has_immutable_ids: false,
+        };
+        judge(
+            &Intent::UserType(UserType::Guest),
+            Some("x"),
+            &soft,
+            side,
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, Kind::GuestAsMember);
+        assert!(
+            out[0].detail.contains("no onPremisesImmutableId"),
+            "{}",
+            out[0].detail
         );
     }
 

@@ -187,6 +187,7 @@ pub fn run(
         cloud_files.starts.push((users.len(), s.file.clone()));
         users.extend(read.users);
     }
+    let has_immutable_ids = users.iter().any(|u| u.on_premises_immutable_id.is_some());
     phase("cloud read");
     let index = CloudIndex::new(&users);
     phase("cloud indexed");
@@ -207,6 +208,7 @@ pub fn run(
             file: 0,
             name: Arc::from(""),
             flow_attributes: &flow_attributes,
+            has_immutable_ids,
         },
         stubs: Vec::new(),
         findings: Vec::new(),
@@ -510,6 +512,7 @@ struct Ctx<'a> {
     file: u16,
     name: Arc<str>,
     flow_attributes: &'a [String],
+    has_immutable_ids: bool,
 }
 
 struct AuditSink<'a> {
@@ -611,7 +614,11 @@ impl BatchSink for AuditSink<'_> {
                 let key = anchor
                     .as_ref()
                     .map(|a| crate::matcher::account_anchor_key(a, &mut buf));
-                assess::judge(intent, key.as_deref(), &m, users, &mut judgements);
+                let side = assess::CloudSide {
+                    users,
+                    has_immutable_ids: ctx.has_immutable_ids,
+                };
+                assess::judge(intent, key.as_deref(), &m, side, &mut judgements);
                 push_stub(
                     &mut out.stubs,
                     &account,
