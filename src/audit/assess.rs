@@ -44,7 +44,9 @@ pub fn is_b2b(u: &CloudUser) -> bool {
         || u.user_principal_name
             .as_deref()
             .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
-        || u.external_user_state.as_deref().is_some_and(|s| !s.is_empty())
+        || u.external_user_state
+            .as_deref()
+            .is_some_and(|s| !s.is_empty())
 }
 
 fn b2b_note(u: &CloudUser) -> String {
@@ -210,7 +212,10 @@ pub fn judge(
             let (severity, state) = match u.account_enabled {
                 Some(false) => (Severity::High, "disabled"),
                 Some(true) => (Severity::Critical, "enabled"),
-                None => (Severity::Critical, "accountEnabled not exported, assumed enabled"),
+                None => (
+                    Severity::Critical,
+                    "accountEnabled not exported, assumed enabled",
+                ),
             };
             out.push(Judgement {
                 kind: Kind::GuestAsMember,
@@ -322,14 +327,22 @@ mod tests {
     #[test]
     fn rule_outcomes_and_missing_accounts() {
         assert_eq!(
-            kinds(Intent::Error("no UPN".into()), &AccountMatch::default(), &[]),
+            kinds(
+                Intent::Error("no UPN".into()),
+                &AccountMatch::default(),
+                &[]
+            ),
             vec![
                 (Kind::RuleError, Severity::High),
                 (Kind::MissingInCloud, Severity::Low)
             ]
         );
         assert_eq!(
-            kinds(Intent::Invalid("guest".into()), &hard(), &[cloud("Member", None)]),
+            kinds(
+                Intent::Invalid("guest".into()),
+                &hard(),
+                &[cloud("Member", None)]
+            ),
             vec![(Kind::InvalidUserType, Severity::High)]
         );
     }

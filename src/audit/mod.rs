@@ -290,7 +290,13 @@ pub fn run(
             }
         }
     }
-    duplicate_cloud_users(&index, &duplicate_groups, &cloud_files, inputs.onprem.len(), &mut keyed);
+    duplicate_cloud_users(
+        &index,
+        &duplicate_groups,
+        &cloud_files,
+        inputs.onprem.len(),
+        &mut keyed,
+    );
     let mut cloud_tally = CloudTally {
         users: users.len() as u64,
         ..CloudTally::default()
@@ -314,7 +320,9 @@ pub fn run(
                         "synced cloud user (last sync {}) whose ImmutableId {} matches no account \
                          of the export: deleted, moved out of the synced OUs, or from another \
                          forest",
-                        u.on_premises_last_sync_date_time.as_deref().unwrap_or("unknown"),
+                        u.on_premises_last_sync_date_time
+                            .as_deref()
+                            .unwrap_or("unknown"),
                         u.on_premises_immutable_id.as_deref().unwrap_or("(none)")
                     ),
                 ));
@@ -587,7 +595,13 @@ impl BatchSink for AuditSink<'_> {
                     Intent::OutOfScope => {}
                 }
                 assess::judge(intent, immutable_id.as_deref(), &m, users, &mut judgements);
-                push_stub(&mut out.stubs, &account, &dn_text, anchor.clone(), m.primary);
+                push_stub(
+                    &mut out.stubs,
+                    &account,
+                    &dn_text,
+                    anchor.clone(),
+                    m.primary,
+                );
             }
             for j in judgements.drain(..) {
                 let cloud = j.cloud_user.and_then(|i| users.get(i as usize));
@@ -598,7 +612,8 @@ impl BatchSink for AuditSink<'_> {
                     upn: account.upn.map(str::to_string),
                     source_anchor: immutable_id.clone(),
                     cloud_id: cloud.map(|u| u.id.to_string()),
-                    cloud_upn: cloud.and_then(|u| u.user_principal_name.as_deref().map(str::to_string)),
+                    cloud_upn: cloud
+                        .and_then(|u| u.user_principal_name.as_deref().map(str::to_string)),
                     intended_user_type: Some(intent_label(intent).to_string()),
                     cloud_user_type: cloud
                         .and_then(|u| u.user_type.as_ref().map(|t| t.as_str().to_string())),
@@ -763,7 +778,10 @@ fn cloud_finding(
     let finding = Finding {
         kind,
         severity,
-        dn: u.on_premises_distinguished_name.as_deref().map(str::to_string),
+        dn: u
+            .on_premises_distinguished_name
+            .as_deref()
+            .map(str::to_string),
         upn: u
             .on_premises_user_principal_name
             .as_deref()

@@ -258,7 +258,9 @@ impl<'c> CloudIndex<'c> {
         if let Some(dn) = keys.dn {
             push(
                 MatchedBy::Dn,
-                &mut self.lookup(&self.dn, dn, |u| u.on_premises_distinguished_name.as_deref()),
+                &mut self.lookup(&self.dn, dn, |u| {
+                    u.on_premises_distinguished_name.as_deref()
+                }),
             );
         }
         if let Some(upn) = keys.upn {
@@ -373,8 +375,11 @@ mod tests {
     #[test]
     fn smtp_matches_mail_or_primary_proxy_only() {
         let mut a = user("a");
-        a.proxy_addresses = vec!["smtp:alias@contoso.com".into(), "SMTP:Ann@contoso.com".into()]
-            .into_boxed_slice();
+        a.proxy_addresses = vec![
+            "smtp:alias@contoso.com".into(),
+            "SMTP:Ann@contoso.com".into(),
+        ]
+        .into_boxed_slice();
         let users = vec![a];
         let index = CloudIndex::new(&users);
         let hit = |smtp| {
