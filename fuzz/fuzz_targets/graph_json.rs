@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     // UTF-16 input has at most as many lines as bytes / 2; UTF-8 one per LF.
     let max_line = data.iter().filter(|&&c| c == b'\n').count() as u64 + 1;
     for u in &a.users {
-        assert!(!u.id.is_empty());
+        assert!(!u.id().is_empty());
         assert!(u.source.line >= 1 && u.source.line <= max_line);
     }
     for d in &a.summary.diagnostics.kept {

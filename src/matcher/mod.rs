@@ -112,9 +112,7 @@ fn same_key(a: &str, b: &str) -> bool {
 
 /// The cloud user's primary SMTP proxy address (without `SMTP:`).
 pub fn primary_proxy(user: &CloudUser) -> Option<&str> {
-    user.proxy_addresses
-        .iter()
-        .find_map(|p| p.strip_prefix("SMTP:"))
+    user.proxy_addresses().find_map(|p| p.strip_prefix("SMTP:"))
 }
 
 /// The cloud side, indexed by every key Connect (or a previous sync) joins on.
@@ -135,7 +133,7 @@ impl<'c> CloudIndex<'c> {
     pub fn new(users: &'c [CloudUser]) -> Self {
         let users = &users[..users.len().min(u32::MAX as usize)];
         let immutable = KeyIndex::build(users, |u, push| {
-            if let Some(id) = u.on_premises_immutable_id.as_deref() {
+            if let Some(id) = u.on_premises_immutable_id() {
                 push(&Anchor::from_immutable_id(id).match_key());
             }
         });
@@ -149,16 +147,16 @@ impl<'c> CloudIndex<'c> {
         CloudIndex {
             users,
             immutable,
-            sid: field(|u| u.on_premises_security_identifier.as_deref()),
-            dn: field(|u| u.on_premises_distinguished_name.as_deref()),
-            on_premises_upn: field(|u| u.on_premises_user_principal_name.as_deref()),
-            upn: field(|u| u.user_principal_name.as_deref()),
+            sid: field(|u| u.on_premises_security_identifier()),
+            dn: field(|u| u.on_premises_distinguished_name()),
+            on_premises_upn: field(|u| u.on_premises_user_principal_name()),
+            upn: field(|u| u.user_principal_name()),
             smtp: KeyIndex::build(users, |u, push| {
-                if let Some(m) = u.mail.as_deref() {
+                if let Some(m) = u.mail() {
                     push(m);
                 }
                 if let Some(p) = primary_proxy(u) {
-                    if !u.mail.as_deref().is_some_and(|m| same_key(m, p)) {
+                    if !u.mail().is_some_and(|m| same_key(m, p)) {
                         push(p);
                     }
                 }
@@ -180,8 +178,7 @@ impl<'c> CloudIndex<'c> {
             .candidates(&key)
             .filter(|&i| {
                 users[i as usize]
-                    .on_premises_immutable_id
-                    .as_deref()
+                    .on_premises_immutable_id()
                     .is_some_and(|id| anchor.matches_immutable_id(id))
             })
             .collect();
@@ -200,7 +197,7 @@ impl<'c> CloudIndex<'c> {
             let mut keyed: Vec<(String, u32)> = run
                 .iter()
                 .filter_map(|&(_, i)| {
-                    let id = self.users[i as usize].on_premises_immutable_id.as_deref()?;
+                    let id = self.users[i as usize].on_premises_immutable_id()?;
                     Some((Anchor::from_immutable_id(id).match_key(), i))
                 })
                 .collect();
@@ -231,7 +228,7 @@ impl<'c> CloudIndex<'c> {
         let users = self.users;
         self.smtp.candidates(key).filter(move |&i| {
             let u = &users[i as usize];
-            u.mail.as_deref().is_some_and(|m| same_key(m, key))
+            u.mail().is_some_and(|m| same_key(m, key))
                 || primary_proxy(u).is_some_and(|p| same_key(p, key))
         })
     }
@@ -250,29 +247,25 @@ impl<'c> CloudIndex<'c> {
         if let Some(sid) = keys.sid {
             push(
                 MatchedBy::Sid,
-                &mut self.lookup(&self.sid, sid, |u| {
-                    u.on_premises_security_identifier.as_deref()
-                }),
+                &mut self.lookup(&self.sid, sid, |u| u.on_premises_security_identifier()),
             );
         }
         if let Some(dn) = keys.dn {
             push(
                 MatchedBy::Dn,
-                &mut self.lookup(&self.dn, dn, |u| {
-                    u.on_premises_distinguished_name.as_deref()
-                }),
+                &mut self.lookup(&self.dn, dn, |u| u.on_premises_distinguished_name()),
             );
         }
         if let Some(upn) = keys.upn {
             push(
                 MatchedBy::OnPremisesUpn,
                 &mut self.lookup(&self.on_premises_upn, upn, |u| {
-                    u.on_premises_user_principal_name.as_deref()
+                    u.on_premises_user_principal_name()
                 }),
             );
             push(
                 MatchedBy::Upn,
-                &mut self.lookup(&self.upn, upn, |u| u.user_principal_name.as_deref()),
+                &mut self.lookup(&self.upn, upn, |u| u.user_principal_name()),
             );
         }
         if let Some(smtp) = keys.smtp {
@@ -306,11 +299,12 @@ impl<'c> CloudIndex<'c> {
 mod tests {
     use super::*;
     use crate::model::ids::Guid;
+    use crate::read::cloud::CloudUserData;
 
-    fn user(id: &str) -> CloudUser {
-        CloudUser {
+    fn user(id: &str) -> CloudUserData {
+        CloudUserData {
             id: id.into(),
-            ..CloudUser::default()
+            ..CloudUserData::default()
         }
     }
 
@@ -334,7 +328,7 @@ mod tests {
         hard.user_principal_name = Some("old@contoso.com".into());
         let mut soft = user("soft");
         soft.user_principal_name = Some("Bob@Contoso.com".into());
-        let users = vec![soft, hard];
+        let users: Vec<CloudUser> = vec![soft.into(), hard.into()];
         let index = CloudIndex::new(&users);
         let m = index.match_account(&AccountKeys {
             anchor: Some(&anchor),
@@ -363,7 +357,7 @@ mod tests {
         let anchor = Anchor::Guid(Guid([7; 16]));
         let mut u = user("u");
         u.on_premises_immutable_id = Some("BwcHBwcHBwcHBwcHBwcHBw".into());
-        let users = vec![u];
+        let users = vec![CloudUser::from(u)];
         let index = CloudIndex::new(&users);
         let m = index.match_account(&AccountKeys {
             anchor: Some(&anchor),
@@ -380,7 +374,7 @@ mod tests {
             "SMTP:Ann@contoso.com".into(),
         ]
         .into_boxed_slice();
-        let users = vec![a];
+        let users = vec![CloudUser::from(a)];
         let index = CloudIndex::new(&users);
         let hit = |smtp| {
             index
@@ -407,7 +401,7 @@ mod tests {
         a.on_premises_immutable_id = Some("E123".into());
         let mut b = user("b");
         b.on_premises_immutable_id = Some("E123".into());
-        let users = vec![a, b, user("c")];
+        let users: Vec<CloudUser> = vec![a.into(), b.into(), user("c").into()];
         let index = CloudIndex::new(&users);
         let m = index.match_account(&AccountKeys {
             anchor: Some(&anchor),
@@ -420,7 +414,7 @@ mod tests {
 
     #[test]
     fn nothing_matches_nothing() {
-        let users = vec![user("a")];
+        let users = vec![CloudUser::from(user("a"))];
         let index = CloudIndex::new(&users);
         assert_eq!(
             index.match_account(&AccountKeys::default()),

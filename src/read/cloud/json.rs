@@ -14,6 +14,7 @@
 use serde::de::IgnoredAny;
 
 use super::model::Property;
+use super::store::Draft;
 use super::user_de::ParsedUser;
 use super::{CloudFormat, Out, RawDiag, START_LINE};
 use crate::diag::DiagKind;
@@ -84,6 +85,8 @@ pub(crate) struct Walker<'b, 'o> {
     /// After malformed JSON, skip to the next line starting with `{` (whole
     /// files); otherwise stop (one line of a line-mode file).
     resync: bool,
+    /// The buffer holds no line feed (one line of a line-mode file).
+    flat: bool,
 }
 
 impl<'b, 'o> Walker<'b, 'o> {
@@ -96,10 +99,22 @@ impl<'b, 'o> Walker<'b, 'o> {
             line: first_line,
             out,
             resync,
+            flat: false,
+        }
+    }
+
+    /// A walker over one line (no line feed) of a line-mode file.
+    pub(crate) fn line(buf: &'b [u8], line: u64, out: &'o mut Out) -> Self {
+        Walker {
+            flat: true,
+            ..Walker::new(buf, line, false, out)
         }
     }
 
     fn line_at(&mut self, pos: usize) -> u64 {
+        if self.flat {
+            return self.line;
+        }
         let pos = pos.min(self.buf.len());
         if pos >= self.line_pos {
             self.line += memchr::memchr_iter(b'\n', &self.buf[self.line_pos..pos]).count() as u64;
@@ -350,24 +365,24 @@ impl<'b, 'o> Walker<'b, 'o> {
         match self.next::<ParsedUser>() {
             Ok(p) => {
                 let end = self.pos;
-                self.accept(p, start, end, line);
+                let mut d = p.draft;
+                self.accept(&mut d, start, end, line);
                 Ok(false)
             }
             Err(e) => Err(self.json_error(&e, "the user")),
         }
     }
 
-    fn accept(&mut self, p: ParsedUser, start: usize, end: usize, line: u64) {
-        let ParsedUser { mut user, issues } = p;
-        for issue in issues {
+    fn accept(&mut self, d: &mut Draft<'b>, start: usize, end: usize, line: u64) {
+        for issue in d.issues.drain(..) {
             // The line of the property's key, when it can be found.
             let at = find_key(&self.buf[start..end], issue.prop).map_or(start, |i| start + i);
             let l = self.line_at(at);
             self.diag(l, issue.kind, issue.message);
         }
-        if user.id.is_empty() {
+        if d.id().is_empty() {
             self.out.rejected += 1;
-            let why = if user.present.contains(Property::Id) {
+            let why = if d.present.contains(Property::Id) {
                 "its `id` is null, empty or not a string"
             } else {
                 "it has no `id`"
@@ -379,8 +394,7 @@ impl<'b, 'o> Walker<'b, 'o> {
             );
             return;
         }
-        user.source.line = line;
-        self.out.users.push(user);
+        self.out.push_user(d, line);
     }
 
     /// A top-level array: of pages or of users.
@@ -464,14 +478,14 @@ pub(crate) fn is_line_mode(buf: &[u8]) -> bool {
 
 /// Walks every line of a line-mode chunk; line numbers relative to the chunk.
 pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
-    let mut out = Out::default();
+    let mut out = Out::for_input(chunk.len());
     let mut line = 1u64;
     let mut start = 0;
     while start < chunk.len() {
         let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
         let text = &chunk[start..end];
         if text.iter().any(|b| !b.is_ascii_whitespace()) {
-            Walker::new(text, line, false, &mut out).run();
+            Walker::line(text, line, &mut out).run();
         }
         if end < chunk.len() {
             line += 1;
@@ -480,5 +494,6 @@ pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
     }
     // `line - 1` line feeds were crossed: the next chunk starts that much later.
     out.lines = line - 1;
+    out.seal();
     out
 }

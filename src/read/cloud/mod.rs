@@ -79,6 +79,7 @@ mod csv;
 mod dates;
 mod json;
 pub mod model;
+mod store;
 mod user_de;
 
 use std::io::Read;
@@ -90,13 +91,16 @@ use rayon::prelude::*;
 
 pub use self::coverage::{remedy, Coverage, Gap, GapReason};
 pub use self::model::{
-    CloudUser, ExtensionAttributes, Identity, Property, PropertySet, Source, UserType,
+    CloudUser, CloudUserData, ExtensionAttributes, ExtensionAttributesRef, Identities, Identity,
+    IdentityRef, Property, PropertySet, Source, StrList, UserType,
 };
 pub use crate::read::Diagnostics;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::read::input::{Body, Encoding, Input};
+
+use self::store::{ChunkBuilder, Draft};
 
 /// The shape of a cloud export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -377,7 +381,7 @@ fn release(map: &memmap2::Mmap, start: usize, r: Range<usize>) {
             // SAFETY: the mapping is a read-only shared file mapping: dropped
             // pages are read back from the file if touched again, and no
             // reference into the released range is alive (the range was parsed
-            // and every user owns its strings).
+            // and its users' strings were copied into their chunks).
             unsafe {
                 let _ =
                     map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from);
@@ -405,7 +409,10 @@ pub(crate) const START_LINE: &str = "\u{1}";
 /// What a worker found in one buffer (lines relative to it).
 #[derive(Default)]
 pub(crate) struct Out {
+    /// Users whose chunk is sealed.
     pub users: Vec<CloudUser>,
+    /// Users being stored.
+    pub store: ChunkBuilder,
     pub diags: Vec<RawDiag>,
     pub rejected: u64,
     pub pages: u64,
@@ -414,6 +421,26 @@ pub(crate) struct Out {
     pub shape: Option<json::Shape>,
     /// Line feeds in the buffer (line mode).
     pub lines: u64,
+}
+
+impl Out {
+    /// An `Out` sized for about `input` bytes of export.
+    pub fn for_input(input: usize) -> Out {
+        Out {
+            store: ChunkBuilder::for_input(input),
+            ..Out::default()
+        }
+    }
+
+    /// Keeps a user read on (relative) line `line`.
+    pub fn push_user(&mut self, d: &Draft<'_>, line: u64) {
+        self.store.push(d, line, &mut self.users);
+    }
+
+    /// Moves every stored user into `users`.
+    pub fn seal(&mut self) {
+        self.store.seal(&mut self.users);
+    }
 }
 
 fn threads() -> usize {
@@ -439,8 +466,9 @@ fn read_slice(
                 col.line_mode = true;
                 lines_parallel(buf, 1, col, opts, release)?;
             } else {
-                let mut out = Out::default();
+                let mut out = Out::for_input(buf.len());
                 json::Walker::new(buf, 1, true, &mut out).run();
+                out.seal();
                 col.absorb(out, 1)?;
             }
             Ok(col.shape.map(|s| s.format(col.line_mode)))
@@ -654,7 +682,8 @@ impl Collector {
         self.emit(d)
     }
 
-    fn absorb(&mut self, out: Out, first_line: u64) -> Result<()> {
+    fn absorb(&mut self, mut out: Out, first_line: u64) -> Result<()> {
+        out.seal();
         let shift = first_line - 1;
         for d in out.diags {
             let message = match d.start {
