@@ -727,8 +727,63 @@ fn chunking_and_transport_do_not_change_results() {
     }
 }
 
+/// Reads `data` with the fast user scanner and with serde only: the users,
+/// diagnostics and format must be the same.
+fn fast_equals_serde(name: &str, data: &[u8]) -> Result<(), TestCaseError> {
+    let fast = read_cloud_bytes(name, data, &CloudOptions::default());
+    let serde = CloudOptions {
+        serde_only: true,
+        ..CloudOptions::default()
+    };
+    let slow = read_cloud_bytes(name, data, &serde);
+    prop_assert_eq!(&fast.users, &slow.users);
+    prop_assert_eq!(
+        &fast.summary.diagnostics.kept,
+        &slow.summary.diagnostics.kept
+    );
+    prop_assert_eq!(fast.format, slow.format);
+    Ok(())
+}
+
+#[test]
+fn fast_path_matches_serde_on_every_fixture() {
+    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures", "cloud"]
+        .iter()
+        .collect();
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let data = std::fs::read(&path).expect("fixture reads");
+        fast_equals_serde(&name, &data).expect(&name);
+    }
+    fast_equals_serde("m.jsonl", &many_lines()).expect("many lines");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Exports with a few bytes replaced by JSON-significant ones: the fast
+    /// path either takes a user exactly as serde does or leaves it to serde.
+    #[test]
+    fn fast_path_matches_serde_on_damaged_exports(
+        which in 0usize..6,
+        edits in proptest::collection::vec((any::<usize>(), 0usize..24), 1..6),
+    ) {
+        let f = ["rest-pages-per-line.json", "rest-pages-pretty.json", "mguser-convertto-json.json", "rest-users.jsonl", "wrong-types.jsonl", "rest-array-of-pages.json"][which];
+        let mut b = bytes(f);
+        const ALPHABET: &[u8] = b"\"{}[],: \n\\/u0e9-.tfnE\x01\xc3\xff";
+        for (at, c) in edits {
+            if !b.is_empty() {
+                let i = at % b.len();
+                b[i] = ALPHABET[c % ALPHABET.len()];
+            }
+        }
+        fast_equals_serde(f, &b)?;
+    }
 
     /// Arbitrary bytes never panic, and every diagnostic names a line of the input.
     #[test]

@@ -13,6 +13,7 @@
 
 use serde::de::IgnoredAny;
 
+use super::fast;
 use super::model::Property;
 use super::store::Draft;
 use super::user_de::ParsedUser;
@@ -87,7 +88,17 @@ pub(crate) struct Walker<'b, 'o> {
     resync: bool,
     /// The buffer holds no line feed (one line of a line-mode file).
     flat: bool,
+    /// `buf[utf8_from..]` as far as it is known to be UTF-8 (see `fast_user`).
+    utf8: &'b str,
+    utf8_from: usize,
+    /// The user being read by the fast path (kept for its allocations).
+    draft: Draft<'b>,
+    /// Whether to try the fast path for users.
+    fast: bool,
 }
+
+/// How far ahead the fast path checks UTF-8 at a time.
+const UTF8_WINDOW: usize = 4 << 20;
 
 impl<'b, 'o> Walker<'b, 'o> {
     /// A walker over `buf`, whose first byte is on line `first_line`.
@@ -100,7 +111,16 @@ impl<'b, 'o> Walker<'b, 'o> {
             out,
             resync,
             flat: false,
+            utf8: "",
+            utf8_from: 0,
+            draft: Draft::default(),
+            fast: true,
         }
+    }
+
+    /// Turns the fast path on or off (see [`super::CloudOptions`]).
+    pub(crate) fn fast(self, fast: bool) -> Self {
+        Walker { fast, ..self }
     }
 
     /// A walker over one line (no line feed) of a line-mode file.
@@ -362,6 +382,17 @@ impl<'b, 'o> Walker<'b, 'o> {
         }
         let start = self.pos;
         let line = self.line_at(start);
+        if self.fast {
+            let mut d = std::mem::take(&mut self.draft);
+            d.reset();
+            if let Some(end) = self.fast_user(start, &mut d) {
+                self.pos = end;
+                self.accept(&mut d, start, end, line);
+                self.draft = d;
+                return Ok(false);
+            }
+            self.draft = d;
+        }
         match self.next::<ParsedUser>() {
             Ok(p) => {
                 let end = self.pos;
@@ -371,6 +402,24 @@ impl<'b, 'o> Walker<'b, 'o> {
             }
             Err(e) => Err(self.json_error(&e, "the user")),
         }
+    }
+
+    /// The fast path for the user at `start`; None leaves it to serde. It
+    /// reads UTF-8 text, checked here a window at a time: a user that
+    /// crosses the window's end, or invalid UTF-8, goes to serde.
+    fn fast_user(&mut self, start: usize, d: &mut Draft<'b>) -> Option<usize> {
+        let buf = self.buf;
+        if start < self.utf8_from || start >= self.utf8_from + self.utf8.len() {
+            let end = start.saturating_add(UTF8_WINDOW).min(buf.len());
+            let window = buf.get(start..end)?;
+            self.utf8_from = start;
+            self.utf8 = match std::str::from_utf8(window) {
+                Ok(t) => t,
+                Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or(""),
+            };
+        }
+        let end = fast::user(self.utf8, start - self.utf8_from, d)?;
+        Some(self.utf8_from + end)
     }
 
     fn accept(&mut self, d: &mut Draft<'b>, start: usize, end: usize, line: u64) {
@@ -477,7 +526,7 @@ pub(crate) fn is_line_mode(buf: &[u8]) -> bool {
 }
 
 /// Walks every line of a line-mode chunk; line numbers relative to the chunk.
-pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
+pub(crate) fn walk_lines(chunk: &[u8], fast: bool) -> Out {
     let mut out = Out::for_input(chunk.len());
     let mut line = 1u64;
     let mut start = 0;
@@ -485,7 +534,7 @@ pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
         let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
         let text = &chunk[start..end];
         if text.iter().any(|b| !b.is_ascii_whitespace()) {
-            Walker::line(text, line, &mut out).run();
+            Walker::line(text, line, &mut out).fast(fast).run();
         }
         if end < chunk.len() {
             line += 1;

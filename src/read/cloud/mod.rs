@@ -77,6 +77,7 @@
 pub mod coverage;
 mod csv;
 mod dates;
+mod fast;
 mod json;
 pub mod model;
 mod store;
@@ -223,6 +224,11 @@ pub struct CloudOptions {
     pub keep_per_kind: u64,
     /// Target chunk size in bytes for the parallel line-by-line path (0 = automatic).
     pub chunk_size: usize,
+    /// Parse every JSON user with the `serde_json` path only, without the
+    /// fast scanner. The result is the same by design; tests and the fuzz
+    /// target compare the two.
+    #[doc(hidden)]
+    pub serde_only: bool,
 }
 
 impl Default for CloudOptions {
@@ -231,6 +237,7 @@ impl Default for CloudOptions {
             strict: false,
             keep_per_kind: 100,
             chunk_size: 0,
+            serde_only: false,
         }
     }
 }
@@ -467,7 +474,9 @@ fn read_slice(
                 lines_parallel(buf, 1, col, opts, release)?;
             } else {
                 let mut out = Out::for_input(buf.len());
-                json::Walker::new(buf, 1, true, &mut out).run();
+                json::Walker::new(buf, 1, true, &mut out)
+                    .fast(!opts.serde_only)
+                    .run();
                 out.seal();
                 col.absorb(out, 1)?;
             }
@@ -510,7 +519,7 @@ fn lines_parallel(
     for window in bounds.chunks(threads() * 4) {
         let outs: Vec<Out> = window
             .par_iter()
-            .map(|r| json::walk_lines(&buf[r.clone()]))
+            .map(|r| json::walk_lines(&buf[r.clone()], !opts.serde_only))
             .collect();
         col.users.reserve(outs.iter().map(|o| o.users.len()).sum());
         for out in outs {

@@ -80,8 +80,9 @@ pub(crate) fn slot(p: Property) -> Option<usize> {
 pub(crate) type DraftIdentity<'a> = [Option<Cow<'a, str>>; 3];
 
 /// A user being read, its strings borrowed from the input where possible.
-/// The JSON and CSV readers fill one, with the same rules (the `set_*`
-/// methods), before it is encoded into a chunk.
+/// The JSON readers (the fast scanner and the serde path) and the CSV
+/// reader fill one, with the same rules (the `set_*` methods), before it is
+/// encoded into a chunk.
 #[derive(Default)]
 pub(crate) struct Draft<'a> {
     pub scalars: [Option<Cow<'a, str>>; 13],
@@ -99,6 +100,21 @@ pub(crate) struct Draft<'a> {
 }
 
 impl<'a> Draft<'a> {
+    /// Empties the draft for the next user, keeping its allocations.
+    pub fn reset(&mut self) {
+        self.scalars = Default::default();
+        self.proxies.clear();
+        self.other_mails.clear();
+        self.identities.clear();
+        self.ext = Default::default();
+        self.user_type = None;
+        self.account_enabled = None;
+        self.on_premises_sync_enabled = None;
+        self.present = PropertySet::EMPTY;
+        self.valued = PropertySet::EMPTY;
+        self.issues.clear();
+    }
+
     /// The id, empty when there is none.
     pub fn id(&self) -> &str {
         self.scalars[0].as_deref().unwrap_or("")
