@@ -12,15 +12,20 @@
 //! list   := count entry*                 (proxyAddresses, otherMails)
 //! ids    := count (flags entry*)*        (flags: which of the 3 fields follow)
 //! ext    := count (n entry)*             (n: 1..=15, one byte)
-//! entry  := len<<1    : the next `len` bytes of text at the cursor (cursor += len)
-//!         | len<<1|1 back : `len` bytes of text starting `back` bytes before the cursor
+//! entry  := len<<1              : the next `len` bytes of text at the cursor
+//!                                  (cursor += len)
+//!         | len<<1|1 back<<1     : `len` bytes starting `back` bytes before the cursor
+//!         | len<<1|1 skip<<1|1   : `len` bytes starting `skip` bytes after the
+//!                                  cursor (cursor += skip + len)
 //! ```
 //!
 //! The back reference stores a value once per user when several properties
 //! hold it (the UPN is usually also `mail`, `onPremisesUserPrincipalName` and
 //! the identity's `issuerAssignedId`), and once per chunk for the few values
 //! shared by many users (domain, identity issuer and sign-in type, creation
-//! type, invitation state). Reading a property walks the record (a few
+//! type, invitation state). The skip stores a value inside a longer one that
+//! ends with it: the UPN is written as its primary `SMTP:` proxy address,
+//! which is then a back reference. Reading a property walks the record (a few
 //! varints), which costs less than the allocation it replaces.
 
 use std::borrow::Cow;
@@ -210,6 +215,8 @@ const SEAL_AT: usize = 32 << 20;
 const MAX_INTERNED: usize = 32;
 /// Shorter values are written again rather than referenced.
 const MIN_SHARED: usize = 8;
+/// The longest prefix (`SMTP:`, `smtp:`, `SIP:`, ...) a value is stored after.
+const MAX_SKIP: usize = 8;
 
 /// Encodes drafts into chunks.
 #[derive(Default)]
@@ -322,7 +329,11 @@ impl ChunkBuilder {
         put_varint(&mut self.rec, u64::from(mask));
         for (i, s) in d.scalars.iter().enumerate() {
             if let Some(s) = s {
-                self.put(s, INTERNED & (1 << i) != 0);
+                if INTERNED & (1 << i) != 0 {
+                    self.put(s, true);
+                } else {
+                    self.put_within(s, &d.proxies);
+                }
             }
         }
         for list in [&d.proxies, &d.other_mails] {
@@ -363,6 +374,35 @@ impl ChunkBuilder {
         at
     }
 
+    /// Writes one value, inside the first of `longer` that ends with it
+    /// (`SMTP:` + value) unless it can be shared already.
+    fn put_within(&mut self, s: &str, longer: &[Cow<'_, str>]) {
+        let len = s.len();
+        if len >= MIN_SHARED && !self.seen_has(s) {
+            let outer = longer
+                .iter()
+                .find(|p| p.len() > len && p.len() - len <= MAX_SKIP && p.ends_with(s));
+            if let Some(p) = outer {
+                let start = self.text.len();
+                let skip = p.len() - len;
+                put_varint(&mut self.rec, (len as u64) << 1 | 1);
+                put_varint(&mut self.rec, (skip as u64) << 1 | 1);
+                self.text.push_str(p);
+                self.seen.push((start, p.len()));
+                self.seen.push((start + skip, len));
+                return;
+            }
+        }
+        self.put(s, false);
+    }
+
+    fn seen_has(&self, s: &str) -> bool {
+        let text = self.text.as_bytes();
+        self.seen
+            .iter()
+            .any(|&(start, l)| l == s.len() && text.get(start..start + l) == Some(s.as_bytes()))
+    }
+
     /// Writes one value: a reference to an equal value of the chunk
     /// (`intern`) or of this user, else the text itself.
     fn put(&mut self, s: &str, intern: bool) {
@@ -380,7 +420,7 @@ impl ChunkBuilder {
         };
         if let Some(&(start, _)) = found {
             put_varint(&mut self.rec, (len as u64) << 1 | 1);
-            put_varint(&mut self.rec, (self.text.len() - start) as u64);
+            put_varint(&mut self.rec, ((self.text.len() - start) as u64) << 1);
             return;
         }
         let start = self.text.len();
@@ -463,7 +503,14 @@ impl<'a> Reader<'a> {
             self.cursor = self.cursor.saturating_add(len);
             start
         } else {
-            self.cursor.saturating_sub(self.varint() as usize)
+            let k = self.varint() as usize;
+            if k & 1 == 0 {
+                self.cursor.saturating_sub(k >> 1)
+            } else {
+                let start = self.cursor.saturating_add(k >> 1);
+                self.cursor = start.saturating_add(len);
+                start
+            }
         };
         self.text
             .get(start..start.saturating_add(len))
@@ -473,10 +520,14 @@ impl<'a> Reader<'a> {
     #[inline]
     fn skip(&mut self) {
         let v = self.varint();
+        let len = (v >> 1) as usize;
         if v & 1 == 0 {
-            self.cursor = self.cursor.saturating_add((v >> 1) as usize);
+            self.cursor = self.cursor.saturating_add(len);
         } else {
-            self.varint();
+            let k = self.varint() as usize;
+            if k & 1 == 1 {
+                self.cursor = self.cursor.saturating_add((k >> 1) + len);
+            }
         }
     }
 
@@ -548,13 +599,11 @@ mod tests {
         builder.push(&d, 4, &mut out);
         builder.seal(&mut out);
         assert_eq!(out.len(), 2);
-        // "ann@contoso.com" once per user, "contoso.com" once per chunk.
-        assert_eq!(
-            out[0].chunk.text.matches("ann@contoso.com").count(),
-            2 + 2,
-            "the UPN and the proxy, per user"
-        );
-        assert_eq!(out[0].chunk.text.matches("contoso.com").count(), 4 + 1);
+        // "ann@contoso.com" once per user (inside its SMTP: proxy),
+        // "contoso.com" once per chunk.
+        assert_eq!(out[0].chunk.text.matches("ann@contoso.com").count(), 2);
+        assert_eq!(out[0].chunk.text.matches("SMTP:ann@contoso.com").count(), 2);
+        assert_eq!(out[0].chunk.text.matches("contoso.com").count(), 2 + 1);
         for (u, id) in out.iter().zip(["id-1", "id-2"]) {
             assert_eq!(u.id(), id);
             assert_eq!(u.mail(), Some("ann@contoso.com"));
@@ -577,6 +626,132 @@ mod tests {
             );
         }
         assert_eq!(out[1].source.line, 4);
+    }
+
+    use crate::read::cloud::{CloudUserData, Identity, PropertySet, Source};
+    use proptest::prelude::*;
+
+    /// Values from a small pool, so that users repeat them, inside
+    /// proxies and across users of a chunk.
+    fn value() -> impl Strategy<Value = Option<Box<str>>> {
+        prop_oneof![
+            Just(None),
+            Just(Some("".into())),
+            Just(Some("ann@contoso.com".into())),
+            Just(Some("SMTP:ann@contoso.com".into())),
+            Just(Some("contoso.com".into())),
+            "[a-zé@.:]{0,12}".prop_map(|s| Some(s.into())),
+            "[a-z]{100,300}".prop_map(|s| Some(s.into())),
+        ]
+    }
+
+    fn set_of(bits: u32) -> PropertySet {
+        let mut set = PropertySet::EMPTY;
+        for (i, &p) in Property::ALL.iter().enumerate() {
+            if bits & (1 << i) != 0 {
+                set.insert(p);
+            }
+        }
+        set
+    }
+
+    fn data() -> impl Strategy<Value = CloudUserData> {
+        (
+            proptest::collection::vec(value(), 13),
+            proptest::collection::vec(value(), 0..4),
+            proptest::collection::vec((value(), value(), value()), 0..3),
+            proptest::collection::vec((1usize..=15, value()), 0..4),
+            (
+                any::<u64>(),
+                any::<u32>(),
+                any::<u32>(),
+                any::<Option<bool>>(),
+            ),
+        )
+            .prop_map(|(v, proxies, ids, ext, (line, present, valued, b))| {
+                let mut v = v.into_iter();
+                let mut next = || v.next().flatten();
+                CloudUserData {
+                    id: next().unwrap_or_default(),
+                    user_principal_name: next(),
+                    mail: next(),
+                    creation_type: next(),
+                    external_user_state: next(),
+                    on_premises_immutable_id: next(),
+                    on_premises_security_identifier: next(),
+                    on_premises_distinguished_name: next(),
+                    on_premises_sam_account_name: next(),
+                    on_premises_user_principal_name: next(),
+                    on_premises_domain_name: next(),
+                    on_premises_last_sync_date_time: next(),
+                    created_date_time: next(),
+                    proxy_addresses: proxies.into_iter().flatten().collect(),
+                    other_mails: vec!["x".into()].into(),
+                    identities: ids
+                        .into_iter()
+                        .map(|(a, b, c)| Identity {
+                            sign_in_type: a,
+                            issuer: b,
+                            issuer_assigned_id: c,
+                        })
+                        .collect(),
+                    on_premises_extension_attributes: ext
+                        .into_iter()
+                        .filter_map(|(n, v)| v.map(|v| (n, v)))
+                        .collect(),
+                    account_enabled: b,
+                    on_premises_sync_enabled: b.map(|b| !b),
+                    source: Source { line },
+                    present: set_of(present),
+                    valued: set_of(valued),
+                    ..CloudUserData::default()
+                }
+            })
+    }
+
+    proptest! {
+        /// Users stored together in one chunk read back as they were.
+        #[test]
+        fn chunks_round_trip(users in proptest::collection::vec(data(), 1..6)) {
+            let mut builder = ChunkBuilder::default();
+            let mut out = Vec::new();
+            for u in &users {
+                let one = CloudUser::from(u);
+                prop_assert_eq!(&one.to_data(), u);
+                let mut d = Draft::default();
+                fn b(s: &Option<Box<str>>) -> Option<Cow<'_, str>> {
+                    s.as_deref().map(Cow::Borrowed)
+                }
+                d.scalars = [
+                    (!u.id.is_empty()).then_some(Cow::Borrowed(&*u.id)),
+                    b(&u.user_principal_name), b(&u.mail), b(&u.creation_type),
+                    b(&u.external_user_state), b(&u.on_premises_immutable_id),
+                    b(&u.on_premises_security_identifier), b(&u.on_premises_distinguished_name),
+                    b(&u.on_premises_sam_account_name), b(&u.on_premises_user_principal_name),
+                    b(&u.on_premises_domain_name), b(&u.on_premises_last_sync_date_time),
+                    b(&u.created_date_time),
+                ];
+                d.proxies = u.proxy_addresses.iter().map(|s| Cow::Borrowed(&**s)).collect();
+                d.other_mails = u.other_mails.iter().map(|s| Cow::Borrowed(&**s)).collect();
+                d.identities = u.identities.iter()
+                    .map(|i| [b(&i.sign_in_type), b(&i.issuer), b(&i.issuer_assigned_id)])
+                    .collect();
+                for (n, v) in u.on_premises_extension_attributes.iter() {
+                    d.ext[n - 1] = Some(Cow::Borrowed(v));
+                }
+                d.account_enabled = u.account_enabled;
+                d.on_premises_sync_enabled = u.on_premises_sync_enabled;
+                d.present = u.present;
+                d.valued = u.valued;
+                builder.push(&d, u.source.line, &mut out);
+            }
+            builder.seal(&mut out);
+            prop_assert_eq!(out.len(), users.len());
+            for (got, want) in out.iter().zip(&users) {
+                prop_assert_eq!(&got.to_data(), want);
+                prop_assert_eq!(got, &CloudUser::from(want));
+            }
+        }
     }
 
     #[test]
