@@ -22,15 +22,34 @@ use super::user_de::{extension_number, Want};
 
 /// Parses the user object starting at `text[start]` into `d` (reset by the
 /// caller); returns the offset just past its closing `}`.
-pub(crate) fn user<'a>(text: &'a str, start: usize, d: &mut Draft<'a>) -> Option<usize> {
+pub(crate) fn user<'a>(
+    text: &'a str,
+    start: usize,
+    d: &mut Draft<'a>,
+    order: &mut KeyOrder,
+) -> Option<usize> {
     let mut p = Parser {
         s: text,
         b: text.as_bytes(),
         i: start,
     };
-    p.user(d)?;
+    p.user(d, order)?;
     Some(p.i)
 }
+
+/// The key order of the users read so far: exports write every user's keys
+/// in the same order, so the key after a property is usually the one that
+/// followed it last time. A right guess costs one comparison instead of a
+/// scan and a lookup; a wrong one is read normally (and remembered).
+#[derive(Default)]
+pub(crate) struct KeyOrder {
+    /// After property `i` (`START` at the object's start, `UNKNOWN` after
+    /// any other key): the key that came next last time.
+    next: [Option<Property>; UNKNOWN + 1],
+}
+
+const START: usize = Property::ALL.len();
+const UNKNOWN: usize = START + 1;
 
 struct Parser<'a> {
     s: &'a str,
@@ -165,10 +184,29 @@ impl<'a> Parser<'a> {
         if escaped {
             return None;
         }
+        self.colon()?;
+        self.b.get(start..end)
+    }
+
+    #[inline]
+    fn colon(&mut self) -> Option<()> {
         self.ws();
         self.eat(b':')?;
         self.ws();
-        self.b.get(start..end)
+        Some(())
+    }
+
+    /// Whether the key at `i` is exactly `"name"`; if so, moves past it.
+    #[inline]
+    fn key_is(&mut self, name: &[u8]) -> bool {
+        let from = self.i + 1;
+        let to = from + name.len();
+        let hit =
+            self.b.get(to) == Some(&b'"') && self.b.get(from..to).is_some_and(|k| same(k, name));
+        if hit {
+            self.i = to + 1;
+        }
+        hit
     }
 
     /// A number, with serde_json's grammar.
@@ -286,21 +324,34 @@ impl<'a> Parser<'a> {
     }
 
     /// A user object.
-    fn user(&mut self, d: &mut Draft<'a>) -> Option<()> {
+    fn user(&mut self, d: &mut Draft<'a>, order: &mut KeyOrder) -> Option<()> {
         self.eat(b'{')?;
         self.ws();
         if self.eat(b'}').is_some() {
             return Some(());
         }
+        let mut prev = START;
         loop {
             if self.peek()? != b'"' {
                 return None;
             }
-            let key = self.key()?;
-            match prop_of(key) {
+            let guess = order.next[prev].filter(|p| self.key_is(p.name().as_bytes()));
+            let prop = match guess {
+                Some(p) => {
+                    self.colon()?;
+                    Some(p)
+                }
+                None => {
+                    let p = prop_of(self.key()?);
+                    order.next[prev] = p;
+                    p
+                }
+            };
+            match prop {
                 Some(p) => self.prop(p, d)?,
                 None => self.skip_value()?,
             }
+            prev = prop.map_or(UNKNOWN, |p| p as usize);
             if self.next_member(b'}')? {
                 return Some(());
             }
@@ -410,12 +461,21 @@ impl<'a> Parser<'a> {
         if self.eat(b'}').is_some() {
             return Some(id);
         }
+        // Keys usually come in the order of IDENTITY_KEYS.
+        let mut guess = 0;
         loop {
             if self.peek()? != b'"' {
                 return None;
             }
-            let key = self.key()?;
-            match identity_key(key) {
+            let k = match IDENTITY_KEYS.get(guess).filter(|n| self.key_is(n)) {
+                Some(_) => {
+                    self.colon()?;
+                    Some(guess)
+                }
+                None => identity_key(self.key()?),
+            };
+            guess = k.map_or(IDENTITY_KEYS.len(), |k| k + 1);
+            match k {
                 Some(k) => match self.peek()? {
                     b'"' => id[k] = Some(self.str_val()?),
                     b'n' => self.lit(b"null")?,
@@ -435,12 +495,21 @@ impl<'a> Parser<'a> {
         let mut ext: [Option<Cow<'a, str>>; 15] = Default::default();
         self.ws();
         if self.eat(b'}').is_none() {
+            // Keys usually come in order, extensionAttribute1 to 15.
+            let mut guess = 1;
             loop {
                 if self.peek()? != b'"' {
                     return None;
                 }
-                let key = self.key()?;
-                match ext_key(key) {
+                let n = match EXT_KEYS.get(guess - 1).filter(|k| self.key_is(k)) {
+                    Some(_) => {
+                        self.colon()?;
+                        Some(guess)
+                    }
+                    None => ext_key(self.key()?),
+                };
+                guess = n.map_or(EXT_KEYS.len() + 1, |n| n + 1);
+                match n {
                     Some(n) => match self.peek()? {
                         b'"' => ext[n - 1] = Some(self.str_val()?),
                         b'n' => self.lit(b"null")?,
@@ -484,6 +553,34 @@ impl<'a> Parser<'a> {
         }
         value
     }
+}
+
+/// Whether two short byte strings are equal: inline word compares instead
+/// of a `memcmp` call (keys are compared millions of times).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    fn word(s: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        if let Some(bytes) = s.get(at..at + 8) {
+            w.copy_from_slice(bytes);
+        }
+        u64::from_le_bytes(w)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// Four hex digits.
@@ -569,7 +666,7 @@ fn prop_of(key: &[u8]) -> Option<Property> {
         29 => &[OnPremisesExtensionAttributes],
         _ => return None,
     };
-    let exact = candidates.iter().find(|p| p.name().as_bytes() == key);
+    let exact = candidates.iter().find(|p| same(p.name().as_bytes(), key));
     exact
         .or_else(|| {
             candidates
@@ -582,19 +679,39 @@ fn prop_of(key: &[u8]) -> Option<Property> {
 /// `signInType`, `issuer`, `issuerAssignedId` (any case) → 0, 1, 2.
 #[inline]
 fn identity_key(key: &[u8]) -> Option<usize> {
-    const NAMES: [&[u8]; 3] = [b"signInType", b"issuer", b"issuerAssignedId"];
-    NAMES
-        .iter()
-        .position(|n| *n == key)
-        .or_else(|| NAMES.iter().position(|n| n.eq_ignore_ascii_case(key)))
+    IDENTITY_KEYS.iter().position(|n| same(n, key)).or_else(|| {
+        IDENTITY_KEYS
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(key))
+    })
 }
+
+const IDENTITY_KEYS: [&[u8]; 3] = [b"signInType", b"issuer", b"issuerAssignedId"];
+
+const EXT_KEYS: [&[u8]; 15] = [
+    b"extensionAttribute1",
+    b"extensionAttribute2",
+    b"extensionAttribute3",
+    b"extensionAttribute4",
+    b"extensionAttribute5",
+    b"extensionAttribute6",
+    b"extensionAttribute7",
+    b"extensionAttribute8",
+    b"extensionAttribute9",
+    b"extensionAttribute10",
+    b"extensionAttribute11",
+    b"extensionAttribute12",
+    b"extensionAttribute13",
+    b"extensionAttribute14",
+    b"extensionAttribute15",
+];
 
 /// `extensionAttributeN` → N (as [`extension_number`], fast for the usual spelling).
 #[inline]
 fn ext_key(key: &[u8]) -> Option<usize> {
     const PREFIX: &[u8] = b"extensionAttribute";
-    if let Some(digits) = key.strip_prefix(PREFIX) {
-        match *digits {
+    if key.len() > PREFIX.len() && same(&key[..PREFIX.len()], PREFIX) {
+        match key[PREFIX.len()..] {
             [d @ b'1'..=b'9'] => return Some(usize::from(d - b'0')),
             [b'1', d @ b'0'..=b'5'] => return Some(10 + usize::from(d - b'0')),
             _ => {}
@@ -636,6 +753,25 @@ mod tests {
     }
 
     #[test]
+    fn same_compares_bytes() {
+        for (a, b) in [
+            ("", ""),
+            ("id", "id"),
+            ("userType", "userType"),
+            ("a".repeat(29).as_str(), "a".repeat(29).as_str()),
+        ] {
+            assert!(same(a.as_bytes(), b.as_bytes()));
+        }
+        let name = b"onPremisesExtensionAttributes";
+        for i in 0..name.len() {
+            let mut other = *name;
+            other[i] ^= 0x20;
+            assert!(!same(name, &other), "{i}");
+        }
+        assert!(!same(b"id", b"ids"));
+    }
+
+    #[test]
     fn escapes() {
         assert_eq!(
             unescape(r#"a\"b\\c\/d\n\u00e9\ud83d\ude00"#).as_deref(),
@@ -649,7 +785,7 @@ mod tests {
 
     fn parse(json: &str) -> Option<usize> {
         let mut d = Draft::default();
-        user(json, 0, &mut d)
+        user(json, 0, &mut d, &mut KeyOrder::default())
     }
 
     #[test]
@@ -686,7 +822,8 @@ mod tests {
             "onPremisesExtensionAttributes":{"extensionAttribute2":"v","extensionAttribute3":null},
             "accountEnabled":false }"#;
         let mut d = Draft::default();
-        assert_eq!(user(json, 0, &mut d), Some(json.len()));
+        let mut order = KeyOrder::default();
+        assert_eq!(user(json, 0, &mut d, &mut order), Some(json.len()));
         assert_eq!(d.id(), "1");
         assert_eq!(d.user_type, Some(crate::read::cloud::UserType::Guest));
         assert!(d.present.contains(Property::Mail) && !d.valued.contains(Property::Mail));
@@ -696,5 +833,18 @@ mod tests {
         assert_eq!(d.scalars[12].as_deref(), Some("1970-01-01T00:00:00Z"));
         assert_eq!(d.ext[1].as_deref(), Some("v"));
         assert_eq!(d.account_enabled, Some(false));
+
+        // The same keys in another order, after the order was learnt.
+        let json = r#"{"identities":[{"issuerAssignedId":"c","signInType":"a","issuer":"b"}],
+            "onPremisesExtensionAttributes":{"extensionAttribute3":"3","extensionAttribute1":"1"},
+            "accountEnabled":true,"ID":"2"}"#;
+        d.reset();
+        assert_eq!(user(json, 0, &mut d, &mut order), Some(json.len()));
+        assert_eq!(d.id(), "2");
+        let id: Vec<_> = d.identities[0].iter().map(|v| v.as_deref()).collect();
+        assert_eq!(id, [Some("a"), Some("b"), Some("c")]);
+        assert_eq!(d.ext[0].as_deref(), Some("1"));
+        assert_eq!(d.ext[2].as_deref(), Some("3"));
+        assert_eq!(d.account_enabled, Some(true));
     }
 }

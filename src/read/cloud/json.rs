@@ -95,6 +95,8 @@ pub(crate) struct Walker<'b, 'o> {
     draft: Draft<'b>,
     /// Whether to try the fast path for users.
     fast: bool,
+    /// The key order the fast path expects.
+    order: fast::KeyOrder,
 }
 
 /// How far ahead the fast path checks UTF-8 at a time.
@@ -115,6 +117,7 @@ impl<'b, 'o> Walker<'b, 'o> {
             utf8_from: 0,
             draft: Draft::default(),
             fast: true,
+            order: fast::KeyOrder::default(),
         }
     }
 
@@ -418,7 +421,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                 Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or(""),
             };
         }
-        let end = fast::user(self.utf8, start - self.utf8_from, d)?;
+        let end = fast::user(self.utf8, start - self.utf8_from, d, &mut self.order)?;
         Some(self.utf8_from + end)
     }
 
