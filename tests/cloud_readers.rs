@@ -39,19 +39,24 @@ fn diags(r: &CloudRead) -> Vec<(u64, DiagKind)> {
 }
 
 fn ids(r: &CloudRead) -> Vec<&str> {
-    r.users.iter().map(|u| &*u.id).collect()
+    r.users.iter().map(|u| u.id()).collect()
 }
 
 fn lines(r: &CloudRead) -> Vec<u64> {
     r.users.iter().map(|u| u.source.line).collect()
 }
 
-fn s(v: &str) -> Option<Box<str>> {
+fn s(v: &str) -> Option<&str> {
+    Some(v)
+}
+
+/// An owned value (of an [`Identity`]).
+fn b(v: &str) -> Option<Box<str>> {
     Some(v.into())
 }
 
-fn list(v: &[&str]) -> Box<[Box<str>]> {
-    v.iter().map(|s| Box::<str>::from(*s)).collect()
+fn list<'a>(v: &[&'a str]) -> Vec<&'a str> {
+    v.to_vec()
 }
 
 const U1: &str = "4f6f8c7e-1b2a-4c3d-9e8f-0a1b2c3d4e5f";
@@ -62,82 +67,91 @@ const U5: &str = "d08f810b-a35c-49a8-a4cd-c6923dfc031e";
 
 /// The synced partner, as every REST fixture has it.
 fn check_partner(u: &CloudUser) {
-    assert_eq!(&*u.id, U1);
-    assert_eq!(u.user_principal_name, s("p.partner@contoso.com"));
+    assert_eq!(u.id(), U1);
+    assert_eq!(u.user_principal_name(), s("p.partner@contoso.com"));
     assert_eq!(u.user_type, Some(UserType::Member));
     assert_eq!(u.account_enabled, Some(true));
-    assert_eq!(u.mail, s("p.partner@contoso.com"));
+    assert_eq!(u.mail(), s("p.partner@contoso.com"));
     assert_eq!(
-        u.proxy_addresses,
+        u.proxy_addresses().collect::<Vec<_>>(),
         list(&[
             "SMTP:p.partner@contoso.com",
             "smtp:p.partner@contoso.mail.onmicrosoft.com"
         ])
     );
-    assert!(u.other_mails.is_empty());
-    assert_eq!(u.creation_type, None);
-    assert_eq!(u.external_user_state, None);
+    assert!(u.other_mails().is_empty());
+    assert_eq!(u.creation_type(), None);
+    assert_eq!(u.external_user_state(), None);
     assert_eq!(
-        &*u.identities,
-        &[Identity {
-            sign_in_type: s("userPrincipalName"),
-            issuer: s("contoso.onmicrosoft.com"),
-            issuer_assigned_id: s("p.partner@contoso.com"),
+        u.identities().collect::<Vec<_>>(),
+        [Identity {
+            sign_in_type: b("userPrincipalName"),
+            issuer: b("contoso.onmicrosoft.com"),
+            issuer_assigned_id: b("p.partner@contoso.com"),
         }]
     );
     assert_eq!(u.on_premises_sync_enabled, Some(true));
-    assert_eq!(u.on_premises_immutable_id, s("iGhmiAEBERG7uxI0VniQqw=="));
+    assert_eq!(u.on_premises_immutable_id(), s("iGhmiAEBERG7uxI0VniQqw=="));
     assert_eq!(
-        u.on_premises_security_identifier,
+        u.on_premises_security_identifier(),
         s("S-1-5-21-347728882-1813064083-908604766-1038")
     );
     assert_eq!(
-        u.on_premises_distinguished_name,
+        u.on_premises_distinguished_name(),
         s("CN=Pat Partner,OU=Partners,DC=contoso,DC=com")
     );
-    assert_eq!(u.on_premises_sam_account_name, s("ppartner"));
+    assert_eq!(u.on_premises_sam_account_name(), s("ppartner"));
     assert_eq!(
-        u.on_premises_user_principal_name,
+        u.on_premises_user_principal_name(),
         s("p.partner@contoso.com")
     );
-    assert_eq!(u.on_premises_domain_name, s("contoso.com"));
-    assert_eq!(u.on_premises_last_sync_date_time, s("2024-05-02T07:41:12Z"));
-    assert_eq!(u.on_premises_extension_attributes.get(1), Some("Guest"));
+    assert_eq!(u.on_premises_domain_name(), s("contoso.com"));
     assert_eq!(
-        u.on_premises_extension_attributes.iter().count(),
+        u.on_premises_last_sync_date_time(),
+        s("2024-05-02T07:41:12Z")
+    );
+    assert_eq!(u.on_premises_extension_attributes().get(1), Some("Guest"));
+    assert_eq!(
+        u.on_premises_extension_attributes().iter().count(),
         1,
         "only extensionAttribute1 is set"
     );
-    assert_eq!(u.created_date_time, s("2019-11-19T22:33:39Z"));
+    assert_eq!(u.created_date_time(), s("2019-11-19T22:33:39Z"));
 }
 
 /// The B2B guest (`#EXT#`, Invitation, Accepted).
 fn check_b2b_guest(u: &CloudUser) {
-    assert_eq!(&*u.id, U2);
+    assert_eq!(u.id(), U2);
     assert_eq!(
-        u.user_principal_name,
+        u.user_principal_name(),
         s("jdoe_fabrikam.com#EXT#@contoso.onmicrosoft.com")
     );
     assert_eq!(u.user_type, Some(UserType::Guest));
     assert_eq!(u.account_enabled, Some(true));
-    assert_eq!(u.mail, s("jdoe@fabrikam.com"));
-    assert_eq!(u.proxy_addresses, list(&["SMTP:jdoe@fabrikam.com"]));
-    assert_eq!(u.other_mails, list(&["jdoe@fabrikam.com"]));
-    assert_eq!(u.creation_type, s("Invitation"));
-    assert_eq!(u.external_user_state, s("Accepted"));
+    assert_eq!(u.mail(), s("jdoe@fabrikam.com"));
     assert_eq!(
-        &*u.identities,
-        &[Identity {
-            sign_in_type: s("federated"),
-            issuer: s("ExternalAzureAD"),
+        u.proxy_addresses().collect::<Vec<_>>(),
+        list(&["SMTP:jdoe@fabrikam.com"])
+    );
+    assert_eq!(
+        u.other_mails().collect::<Vec<_>>(),
+        list(&["jdoe@fabrikam.com"])
+    );
+    assert_eq!(u.creation_type(), s("Invitation"));
+    assert_eq!(u.external_user_state(), s("Accepted"));
+    assert_eq!(
+        u.identities().collect::<Vec<_>>(),
+        [Identity {
+            sign_in_type: b("federated"),
+            issuer: b("ExternalAzureAD"),
             issuer_assigned_id: None,
         }]
     );
     assert_eq!(u.on_premises_sync_enabled, None);
-    assert_eq!(u.on_premises_immutable_id, None);
-    assert_eq!(u.on_premises_security_identifier, None);
-    assert!(u.on_premises_extension_attributes.is_empty());
-    assert_eq!(u.created_date_time, s("2023-03-14T09:26:53Z"));
+    assert_eq!(u.on_premises_immutable_id(), None);
+    assert_eq!(u.on_premises_security_identifier(), None);
+    assert!(u.on_premises_extension_attributes().is_empty());
+    assert_eq!(u.created_date_time(), s("2023-03-14T09:26:53Z"));
     // Null is present, not valued.
     assert!(u.present.contains(Property::OnPremisesImmutableId));
     assert!(!u.valued.contains(Property::OnPremisesImmutableId));
@@ -150,12 +164,15 @@ fn check_rest_users(r: &CloudRead) {
     let u3 = &r.users[2];
     assert_eq!(u3.user_type, Some(UserType::Guest));
     assert_eq!(u3.on_premises_sync_enabled, Some(true));
-    assert_eq!(u3.on_premises_immutable_id, s("/xmWb4aLEdC0LQDAT8lk/w=="));
-    assert_eq!(u3.on_premises_extension_attributes.get(15), Some("Vendor"));
-    assert_eq!(u3.created_date_time, None);
+    assert_eq!(u3.on_premises_immutable_id(), s("/xmWb4aLEdC0LQDAT8lk/w=="));
+    assert_eq!(
+        u3.on_premises_extension_attributes().get(15),
+        Some("Vendor")
+    );
+    assert_eq!(u3.created_date_time(), None);
     let u4 = &r.users[3];
-    assert_eq!(u4.mail, None);
-    assert!(u4.proxy_addresses.is_empty());
+    assert_eq!(u4.mail(), None);
+    assert!(u4.proxy_addresses().is_empty());
     assert!(
         u4.valued.contains(Property::ProxyAddresses),
         "[] is a value"
@@ -256,9 +273,9 @@ fn powershell_convertto_json_pascal_case_dates_and_nulls() {
     let g = &r.users[1];
     check_b2b_guest(g);
     let a = &r.users[2];
-    assert_eq!(a.user_principal_name, s("admin@contoso.onmicrosoft.com"));
-    assert_eq!(a.mail, None);
-    assert_eq!(a.created_date_time, s("2018-09-03T11:02:44Z"));
+    assert_eq!(a.user_principal_name(), s("admin@contoso.onmicrosoft.com"));
+    assert_eq!(a.mail(), None);
+    assert_eq!(a.created_date_time(), s("2018-09-03T11:02:44Z"));
     assert_eq!(a.on_premises_sync_enabled, None);
     assert_eq!(diags(&r), vec![]);
     assert_eq!(r.summary.encoding, Encoding::Utf8);
@@ -288,10 +305,10 @@ fn convertto_json_past_its_depth() {
     assert_eq!(r.format, CloudFormat::UserArray);
     assert_eq!(ids(&r), vec![U1]);
     let u = &r.users[0];
-    assert!(u.identities.is_empty());
+    assert!(u.identities().is_empty());
     assert!(!u.valued.contains(Property::Identities));
-    assert_eq!(u.on_premises_extension_attributes.get(1), Some("Guest"));
-    assert_eq!(u.created_date_time, s("2019-11-19T22:33:39Z"));
+    assert_eq!(u.on_premises_extension_attributes().get(1), Some("Guest"));
+    assert_eq!(u.created_date_time(), s("2019-11-19T22:33:39Z"));
     let d = &r.summary.diagnostics.kept[0];
     assert_eq!((d.line, d.kind), (9, DiagKind::StringifiedObject));
     assert!(d.message.contains("`identities`"), "{}", d.message);
@@ -341,10 +358,10 @@ fn wrong_types_are_warnings_with_lines() {
     assert_eq!(w1.user_type, Some(UserType::Member));
     // A Windows PowerShell Get-Date object holds its date in `value`.
     assert_eq!(
-        r.users[2].on_premises_last_sync_date_time,
+        r.users[2].on_premises_last_sync_date_time(),
         s("2019-11-19T22:33:39Z")
     );
-    assert_eq!(r.users[2].created_date_time, None);
+    assert_eq!(r.users[2].created_date_time(), None);
     assert_eq!(r.summary.rejected, 2);
 }
 
@@ -478,17 +495,24 @@ fn admin_center_csv_variant_a() {
     assert_eq!(ids(&r), vec![U1, U2, U5]);
     assert_eq!(lines(&r), vec![2, 3, 4]);
     let u = &r.users[0];
-    assert_eq!(u.user_principal_name, s("p.partner@contoso.com"));
+    assert_eq!(u.user_principal_name(), s("p.partner@contoso.com"));
     assert_eq!(u.user_type, Some(UserType::Member));
     assert_eq!(u.account_enabled, Some(true));
-    assert_eq!(u.mail, s("p.partner@contoso.com"));
-    assert_eq!(u.on_premises_immutable_id, None);
+    assert_eq!(u.mail(), s("p.partner@contoso.com"));
+    assert_eq!(u.on_premises_immutable_id(), None);
     let g = &r.users[1];
     assert_eq!(g.user_type, Some(UserType::Guest));
-    assert_eq!(g.other_mails, list(&["jdoe@fabrikam.com"]));
+    assert_eq!(
+        g.other_mails().collect::<Vec<_>>(),
+        list(&["jdoe@fabrikam.com"])
+    );
     let f = &r.users[2];
     assert_eq!(f.account_enabled, Some(false));
-    assert_eq!(f.other_mails, list(&["=1+3"]), "kept literally");
+    assert_eq!(
+        f.other_mails().collect::<Vec<_>>(),
+        list(&["=1+3"]),
+        "kept literally"
+    );
     assert_eq!(diags(&r)[0], (1, DiagKind::ByteOrderMark));
     let cov = &r.summary.coverage;
     let not_in_format: Vec<&str> = cov
@@ -519,24 +543,27 @@ fn admin_center_csv_variant_b_verbatim() {
     );
     let u = &r.users[0];
     assert_eq!(
-        u.user_principal_name,
+        u.user_principal_name(),
         s("MSOBBYSec_outlook.com#EXT#@MSOBBYSecoutlook.onmicrosoft.com")
     );
     assert_eq!(u.user_type, Some(UserType::Member));
     assert_eq!(u.account_enabled, Some(true));
-    assert_eq!(u.mail, None);
-    assert_eq!(u.other_mails, list(&["MSOBBYSec@outlook.com"]));
+    assert_eq!(u.mail(), None);
+    assert_eq!(
+        u.other_mails().collect::<Vec<_>>(),
+        list(&["MSOBBYSec@outlook.com"])
+    );
     assert_eq!(u.on_premises_sync_enabled, None, "directorySynced is empty");
     assert!(u.present.contains(Property::OnPremisesSyncEnabled));
     assert_eq!(
-        &*u.identities,
-        &[Identity {
-            issuer: s("MSOBBYSecoutlook.onmicrosoft.com"),
+        u.identities().collect::<Vec<_>>(),
+        [Identity {
+            issuer: b("MSOBBYSecoutlook.onmicrosoft.com"),
             ..Identity::default()
         }]
     );
-    assert_eq!(u.created_date_time, s("2021-08-19T13:25:31"));
-    assert_eq!(r.users[1].created_date_time, s("2021-08-19T15:02:10"));
+    assert_eq!(u.created_date_time(), s("2021-08-19T13:25:31"));
+    assert_eq!(r.users[1].created_date_time(), s("2021-08-19T15:02:10"));
     assert_eq!(lines(&r), vec![2, 3]);
     assert_eq!(
         diags(&r)
@@ -554,14 +581,17 @@ fn powershell_export_csv() {
     assert_eq!(ids(&r), vec![U1, U2]);
     assert_eq!(lines(&r), vec![3, 4]);
     let u = &r.users[0];
-    assert_eq!(u.on_premises_immutable_id, s("iGhmiAEBERG7uxI0VniQqw=="));
+    assert_eq!(u.on_premises_immutable_id(), s("iGhmiAEBERG7uxI0VniQqw=="));
     assert_eq!(u.on_premises_sync_enabled, Some(true));
-    assert_eq!(u.created_date_time, s("2019-11-19T22:33:39"));
-    assert_eq!(u.on_premises_last_sync_date_time, s("2024-05-02T07:41:12"));
-    assert!(u.proxy_addresses.is_empty());
+    assert_eq!(u.created_date_time(), s("2019-11-19T22:33:39"));
+    assert_eq!(
+        u.on_premises_last_sync_date_time(),
+        s("2024-05-02T07:41:12")
+    );
+    assert!(u.proxy_addresses().is_empty());
     let g = &r.users[1];
-    assert_eq!(g.creation_type, s("Invitation"));
-    assert_eq!(g.external_user_state, s("Accepted"));
+    assert_eq!(g.creation_type(), s("Invitation"));
+    assert_eq!(g.external_user_state(), s("Accepted"));
     assert_eq!(g.on_premises_sync_enabled, None);
     let unusable: Vec<(u64, DiagKind)> = diags(&r)
         .into_iter()
@@ -697,8 +727,63 @@ fn chunking_and_transport_do_not_change_results() {
     }
 }
 
+/// Reads `data` with the fast user scanner and with serde only: the users,
+/// diagnostics and format must be the same.
+fn fast_equals_serde(name: &str, data: &[u8]) -> Result<(), TestCaseError> {
+    let fast = read_cloud_bytes(name, data, &CloudOptions::default());
+    let serde = CloudOptions {
+        serde_only: true,
+        ..CloudOptions::default()
+    };
+    let slow = read_cloud_bytes(name, data, &serde);
+    prop_assert_eq!(&fast.users, &slow.users);
+    prop_assert_eq!(
+        &fast.summary.diagnostics.kept,
+        &slow.summary.diagnostics.kept
+    );
+    prop_assert_eq!(fast.format, slow.format);
+    Ok(())
+}
+
+#[test]
+fn fast_path_matches_serde_on_every_fixture() {
+    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures", "cloud"]
+        .iter()
+        .collect();
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let data = std::fs::read(&path).expect("fixture reads");
+        fast_equals_serde(&name, &data).expect(&name);
+    }
+    fast_equals_serde("m.jsonl", &many_lines()).expect("many lines");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Exports with a few bytes replaced by JSON-significant ones: the fast
+    /// path either takes a user exactly as serde does or leaves it to serde.
+    #[test]
+    fn fast_path_matches_serde_on_damaged_exports(
+        which in 0usize..6,
+        edits in proptest::collection::vec((any::<usize>(), 0usize..24), 1..6),
+    ) {
+        let f = ["rest-pages-per-line.json", "rest-pages-pretty.json", "mguser-convertto-json.json", "rest-users.jsonl", "wrong-types.jsonl", "rest-array-of-pages.json"][which];
+        let mut b = bytes(f);
+        const ALPHABET: &[u8] = b"\"{}[],: \n\\/u0e9-.tfnE\x01\xc3\xff";
+        for (at, c) in edits {
+            if !b.is_empty() {
+                let i = at % b.len();
+                b[i] = ALPHABET[c % ALPHABET.len()];
+            }
+        }
+        fast_equals_serde(f, &b)?;
+    }
 
     /// Arbitrary bytes never panic, and every diagnostic names a line of the input.
     #[test]
@@ -722,7 +807,7 @@ proptest! {
         prop_assert_eq!(&a.users, &c.users);
         prop_assert_eq!(&a.summary.diagnostics.kept, &c.summary.diagnostics.kept);
         for u in &a.users {
-            prop_assert!(!u.id.is_empty());
+            prop_assert!(!u.id().is_empty());
         }
     }
 }

@@ -48,27 +48,22 @@ pub struct CloudSide<'a> {
 
 /// Whether a cloud user carries B2B invitation markers.
 pub fn is_b2b(u: &CloudUser) -> bool {
-    u.creation_type
-        .as_deref()
+    u.creation_type()
         .is_some_and(|c| c.eq_ignore_ascii_case("Invitation"))
-        || u.user_principal_name
-            .as_deref()
+        || u.user_principal_name()
             .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
-        || u.external_user_state
-            .as_deref()
-            .is_some_and(|s| !s.is_empty())
+        || u.external_user_state().is_some_and(|s| !s.is_empty())
 }
 
 fn b2b_note(u: &CloudUser) -> String {
     let mut parts = Vec::new();
-    if let Some(c) = u.creation_type.as_deref() {
+    if let Some(c) = u.creation_type() {
         parts.push(format!("creationType {c}"));
     }
-    if let Some(s) = u.external_user_state.as_deref() {
+    if let Some(s) = u.external_user_state() {
         parts.push(format!("externalUserState {s}"));
     }
-    if u.user_principal_name
-        .as_deref()
+    if u.user_principal_name()
         .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
     {
         parts.push("#EXT# UPN".to_string());
@@ -147,24 +142,24 @@ pub fn judge(
             detail: format!(
                 "joined to cloud user {} by {}, but its {} also reaches cloud user {} ({}): \
                  Connect would report a duplicate attribute (AttributeValueMustBeUnique)",
-                u.id,
+                u.id(),
                 by,
                 other.by,
-                o.id,
-                o.user_principal_name.as_deref().unwrap_or("no UPN"),
+                o.id(),
+                o.user_principal_name().unwrap_or("no UPN"),
             ),
         });
     }
     // Without ImmutableIds in the export (admin-center CSV, read with
     // --allow-partial-cloud) a UPN or mail match is the best join there is:
     // compare UserType, and say how weak the join is.
-    let weak_join = !cloud.has_immutable_ids && u.on_premises_immutable_id.is_none();
+    let weak_join = !cloud.has_immutable_ids && u.on_premises_immutable_id().is_none();
     if by != MatchedBy::ImmutableId && !weak_join {
         let intended = match intent {
             Intent::UserType(t) => Some(*t),
             _ => None,
         };
-        match u.on_premises_immutable_id.as_deref() {
+        match u.on_premises_immutable_id() {
             Some(cloud_id) => out.push(Judgement {
                 kind: Kind::AnchorMismatch,
                 severity: Severity::High,
@@ -265,16 +260,21 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::cloud::CloudUserData;
 
-    fn cloud(user_type: &str, enabled: Option<bool>) -> CloudUser {
-        CloudUser {
+    fn cloud_data(user_type: &str, enabled: Option<bool>) -> CloudUserData {
+        CloudUserData {
             id: "c1".into(),
             user_principal_name: Some("a@contoso.com".into()),
             user_type: Some(CloudUserType::parse(user_type)),
             account_enabled: enabled,
             on_premises_immutable_id: Some("AAAAAAAAAAAAAAAAAAAAAA==".into()),
-            ..CloudUser::default()
+            ..CloudUserData::default()
         }
+    }
+
+    fn cloud(user_type: &str, enabled: Option<bool>) -> CloudUser {
+        cloud_data(user_type, enabled).into()
     }
 
     fn hard() -> AccountMatch {
@@ -318,10 +318,10 @@ mod tests {
             kinds(member.clone(), &hard(), &[cloud("Guest", Some(true))]),
             vec![(Kind::MemberAsGuest, Severity::Medium)]
         );
-        let mut invited = cloud("Guest", Some(true));
+        let mut invited = cloud_data("Guest", Some(true));
         invited.creation_type = Some("Invitation".into());
         assert_eq!(
-            kinds(member, &hard(), &[invited]),
+            kinds(member, &hard(), &[CloudUser::from(invited)]),
             vec![(Kind::SyncedB2bGuest, Severity::Medium)]
         );
     }
@@ -340,10 +340,10 @@ mod tests {
             kinds(guest.clone(), &soft, &[cloud("Member", Some(true))]),
             vec![(Kind::AnchorMismatch, Severity::High)]
         );
-        let mut unsynced = cloud("Member", Some(true));
+        let mut unsynced = cloud_data("Member", Some(true));
         unsynced.on_premises_immutable_id = None;
         assert_eq!(
-            kinds(guest, &soft, &[unsynced]),
+            kinds(guest, &soft, &[CloudUser::from(unsynced)]),
             vec![(Kind::SoftMatch, Severity::Medium)]
         );
     }
@@ -357,8 +357,9 @@ mod tests {
             }),
             ..AccountMatch::default()
         };
-        let mut member = cloud("Member", Some(true));
-        member.on_premises_immutable_id = None;
+        let mut data = cloud_data("Member", Some(true));
+        data.on_premises_immutable_id = None;
+        let member = CloudUser::from(data);
         let mut out = Vec::new();
         let users = [member];
         let side = CloudSide {

@@ -187,7 +187,7 @@ pub fn run(
         cloud_files.starts.push((users.len(), s.file.clone()));
         users.extend(read.users);
     }
-    let has_immutable_ids = users.iter().any(|u| u.on_premises_immutable_id.is_some());
+    let has_immutable_ids = users.iter().any(|u| u.on_premises_immutable_id().is_some());
     phase("cloud read");
     let index = CloudIndex::new(&users);
     phase("cloud indexed");
@@ -331,10 +331,8 @@ pub fn run(
                         "synced cloud user (last sync {}) whose ImmutableId {} matches no account \
                          of the export: deleted, moved out of the synced OUs, or from another \
                          forest",
-                        u.on_premises_last_sync_date_time
-                            .as_deref()
-                            .unwrap_or("unknown"),
-                        u.on_premises_immutable_id.as_deref().unwrap_or("(none)")
+                        u.on_premises_last_sync_date_time().unwrap_or("unknown"),
+                        u.on_premises_immutable_id().unwrap_or("(none)")
                     ),
                 ));
             }
@@ -583,7 +581,7 @@ impl BatchSink for AuditSink<'_> {
                     Some(u) => format!(
                         "excluded by the scope; its cloud user {} still exists and Entra Connect \
                          would delete it at the next sync",
-                        u.id
+                        u.id()
                     ),
                     None => "excluded by the scope: Entra Connect does not synchronise it".into(),
                 };
@@ -638,9 +636,8 @@ impl BatchSink for AuditSink<'_> {
                     dn: Some(dn_text.to_string()),
                     upn: account.upn.map(str::to_string),
                     source_anchor: immutable_id.clone(),
-                    cloud_id: cloud.map(|u| u.id.to_string()),
-                    cloud_upn: cloud
-                        .and_then(|u| u.user_principal_name.as_deref().map(str::to_string)),
+                    cloud_id: cloud.map(|u| u.id().to_string()),
+                    cloud_upn: cloud.and_then(|u| u.user_principal_name().map(str::to_string)),
                     intended_user_type: Some(intent_label(intent).to_string()),
                     cloud_user_type: cloud
                         .and_then(|u| u.user_type.as_ref().map(|t| t.as_str().to_string())),
@@ -770,10 +767,10 @@ fn duplicate_cloud_users(
 ) {
     let users = index.users();
     for group in groups {
-        let ids: Vec<&str> = group.iter().map(|&i| &*users[i as usize].id).collect();
+        let ids: Vec<&str> = group.iter().map(|&i| users[i as usize].id()).collect();
         for &i in group {
             let u = &users[i as usize];
-            let others: Vec<&str> = ids.iter().copied().filter(|id| *id != &*u.id).collect();
+            let others: Vec<&str> = ids.iter().copied().filter(|id| *id != u.id()).collect();
             out.push(cloud_finding(
                 u,
                 i as usize,
@@ -785,7 +782,7 @@ fn duplicate_cloud_users(
                     "{} cloud users share onPremisesImmutableId {} (also {}): sync can join \
                      only one of them",
                     group.len(),
-                    u.on_premises_immutable_id.as_deref().unwrap_or(""),
+                    u.on_premises_immutable_id().unwrap_or(""),
                     others.join(", ")
                 ),
             ));
@@ -805,17 +802,11 @@ fn cloud_finding(
     let finding = Finding {
         kind,
         severity,
-        dn: u
-            .on_premises_distinguished_name
-            .as_deref()
-            .map(str::to_string),
-        upn: u
-            .on_premises_user_principal_name
-            .as_deref()
-            .map(str::to_string),
-        source_anchor: u.on_premises_immutable_id.as_deref().map(str::to_string),
-        cloud_id: Some(u.id.to_string()),
-        cloud_upn: u.user_principal_name.as_deref().map(str::to_string),
+        dn: u.on_premises_distinguished_name().map(str::to_string),
+        upn: u.on_premises_user_principal_name().map(str::to_string),
+        source_anchor: u.on_premises_immutable_id().map(str::to_string),
+        cloud_id: Some(u.id().to_string()),
+        cloud_upn: u.user_principal_name().map(str::to_string),
         intended_user_type: None,
         cloud_user_type: u.user_type.as_ref().map(|t| t.as_str().to_string()),
         matched_by: None,
@@ -828,7 +819,7 @@ fn cloud_finding(
         kind,
         onprem_files + files.file_no(i),
         u.source.line,
-        u.id.to_string(),
+        u.id().to_string(),
     );
     (key, finding)
 }

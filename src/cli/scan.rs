@@ -367,26 +367,26 @@ fn cloud_json_summary(format: CloudFormat, s: &CloudSummary) -> serde_json::Valu
 fn cloud_user_json(u: &CloudUser) -> String {
     let ext: serde_json::Map<String, serde_json::Value> = (1..=15)
         .filter_map(|n| {
-            u.on_premises_extension_attributes
+            u.on_premises_extension_attributes()
                 .get(n)
                 .map(|v| (format!("extensionAttribute{n}"), v.into()))
         })
         .collect();
     let mut line = serde_json::json!({
-        "id": &*u.id,
+        "id": u.id(),
         "line": u.source.line,
-        "userPrincipalName": u.user_principal_name.as_deref(),
+        "userPrincipalName": u.user_principal_name(),
         "userType": u.user_type.as_ref().map(|t| t.as_str()),
         "accountEnabled": u.account_enabled,
-        "mail": u.mail.as_deref(),
-        "proxyAddresses": u.proxy_addresses.iter().map(|p| &**p).collect::<Vec<_>>(),
-        "creationType": u.creation_type.as_deref(),
-        "externalUserState": u.external_user_state.as_deref(),
+        "mail": u.mail(),
+        "proxyAddresses": u.proxy_addresses().collect::<Vec<_>>(),
+        "creationType": u.creation_type(),
+        "externalUserState": u.external_user_state(),
         "onPremisesSyncEnabled": u.on_premises_sync_enabled,
-        "onPremisesImmutableId": u.on_premises_immutable_id.as_deref(),
-        "onPremisesSecurityIdentifier": u.on_premises_security_identifier.as_deref(),
-        "onPremisesDistinguishedName": u.on_premises_distinguished_name.as_deref(),
-        "onPremisesUserPrincipalName": u.on_premises_user_principal_name.as_deref(),
+        "onPremisesImmutableId": u.on_premises_immutable_id(),
+        "onPremisesSecurityIdentifier": u.on_premises_security_identifier(),
+        "onPremisesDistinguishedName": u.on_premises_distinguished_name(),
+        "onPremisesUserPrincipalName": u.on_premises_user_principal_name(),
         "onPremisesExtensionAttributes": ext,
     })
     .to_string();

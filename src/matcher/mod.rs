@@ -217,9 +217,7 @@ fn same_key(a: &str, b: &str) -> bool {
 
 /// The cloud user's primary SMTP proxy address (without `SMTP:`).
 pub fn primary_proxy(user: &CloudUser) -> Option<&str> {
-    user.proxy_addresses
-        .iter()
-        .find_map(|p| p.strip_prefix("SMTP:"))
+    user.proxy_addresses().find_map(|p| p.strip_prefix("SMTP:"))
 }
 
 /// The cloud side, indexed by every key Connect (or a previous sync) joins on.
@@ -240,7 +238,7 @@ impl<'c> CloudIndex<'c> {
     pub fn new(users: &'c [CloudUser]) -> Self {
         let users = &users[..users.len().min(u32::MAX as usize)];
         let immutable = KeyIndex::build(users, |u, push| {
-            if let Some(id) = u.on_premises_immutable_id.as_deref() {
+            if let Some(id) = u.on_premises_immutable_id() {
                 push(&cloud_anchor_key(id));
             }
         });
@@ -254,16 +252,16 @@ impl<'c> CloudIndex<'c> {
         CloudIndex {
             users,
             immutable,
-            sid: field(|u| u.on_premises_security_identifier.as_deref()),
-            dn: field(|u| u.on_premises_distinguished_name.as_deref()),
-            on_premises_upn: field(|u| u.on_premises_user_principal_name.as_deref()),
-            upn: field(|u| u.user_principal_name.as_deref()),
+            sid: field(|u| u.on_premises_security_identifier()),
+            dn: field(|u| u.on_premises_distinguished_name()),
+            on_premises_upn: field(|u| u.on_premises_user_principal_name()),
+            upn: field(|u| u.user_principal_name()),
             smtp: KeyIndex::build(users, |u, push| {
-                if let Some(m) = u.mail.as_deref() {
+                if let Some(m) = u.mail() {
                     push(m);
                 }
                 if let Some(p) = primary_proxy(u) {
-                    if !u.mail.as_deref().is_some_and(|m| same_key(m, p)) {
+                    if !u.mail().is_some_and(|m| same_key(m, p)) {
                         push(p);
                     }
                 }
@@ -285,8 +283,7 @@ impl<'c> CloudIndex<'c> {
             .candidates(&key)
             .filter(|&i| {
                 users[i as usize]
-                    .on_premises_immutable_id
-                    .as_deref()
+                    .on_premises_immutable_id()
                     .is_some_and(|id| cloud_anchor_key(id) == key)
             })
             .collect()
@@ -308,7 +305,7 @@ impl<'c> CloudIndex<'c> {
             let mut keyed: Vec<(String, u32)> = run
                 .iter()
                 .filter_map(|&(_, i)| {
-                    let id = self.users[i as usize].on_premises_immutable_id.as_deref()?;
+                    let id = self.users[i as usize].on_premises_immutable_id()?;
                     Some((cloud_anchor_key(id).into_owned(), i))
                 })
                 .collect();
@@ -346,7 +343,7 @@ impl<'c> CloudIndex<'c> {
             let known = hits.iter().any(|h| h.user == user);
             let u = &self.users[user as usize];
             if known
-                || u.mail.as_deref().is_some_and(|m| same_key(m, key))
+                || u.mail().is_some_and(|m| same_key(m, key))
                 || primary_proxy(u).is_some_and(|p| same_key(p, key))
             {
                 hits.push(Hit {
@@ -398,8 +395,7 @@ impl<'c> CloudIndex<'c> {
         if let Some(key) = anchor_key.as_deref().filter(|_| home[0] != 0) {
             for user in self.immutable.candidates_of(hashes[0]) {
                 let same = self.users[user as usize]
-                    .on_premises_immutable_id
-                    .as_deref()
+                    .on_premises_immutable_id()
                     .is_some_and(|id| cloud_anchor_key(id) == key);
                 if same {
                     hits.push(Hit {
@@ -413,7 +409,7 @@ impl<'c> CloudIndex<'c> {
             self.lookup(
                 &self.sid,
                 (sid, hashes[1]),
-                |u| u.on_premises_security_identifier.as_deref(),
+                |u| u.on_premises_security_identifier(),
                 MatchedBy::Sid,
                 &mut hits,
             );
@@ -422,7 +418,7 @@ impl<'c> CloudIndex<'c> {
             self.lookup(
                 &self.dn,
                 (dn, hashes[2]),
-                |u| u.on_premises_distinguished_name.as_deref(),
+                |u| u.on_premises_distinguished_name(),
                 MatchedBy::Dn,
                 &mut hits,
             );
@@ -432,7 +428,7 @@ impl<'c> CloudIndex<'c> {
                 self.lookup(
                     &self.on_premises_upn,
                     (upn, hashes[3]),
-                    |u| u.on_premises_user_principal_name.as_deref(),
+                    |u| u.on_premises_user_principal_name(),
                     MatchedBy::OnPremisesUpn,
                     &mut hits,
                 );
@@ -441,7 +437,7 @@ impl<'c> CloudIndex<'c> {
                 self.lookup(
                     &self.upn,
                     (upn, hashes[3]),
-                    |u| u.user_principal_name.as_deref(),
+                    |u| u.user_principal_name(),
                     MatchedBy::Upn,
                     &mut hits,
                 );
@@ -478,11 +474,12 @@ impl<'c> CloudIndex<'c> {
 mod tests {
     use super::*;
     use crate::model::ids::Guid;
+    use crate::read::cloud::CloudUserData;
 
-    fn user(id: &str) -> CloudUser {
-        CloudUser {
+    fn user(id: &str) -> CloudUserData {
+        CloudUserData {
             id: id.into(),
-            ..CloudUser::default()
+            ..CloudUserData::default()
         }
     }
 
@@ -527,7 +524,7 @@ mod tests {
         hard.user_principal_name = Some("old@contoso.com".into());
         let mut soft = user("soft");
         soft.user_principal_name = Some("Bob@Contoso.com".into());
-        let users = vec![soft, hard];
+        let users: Vec<CloudUser> = vec![soft.into(), hard.into()];
         let index = CloudIndex::new(&users);
         let m = index.match_account(&AccountKeys {
             anchor: Some(&anchor),
@@ -556,7 +553,7 @@ mod tests {
         let anchor = Anchor::Guid(Guid([7; 16]));
         let mut u = user("u");
         u.on_premises_immutable_id = Some("BwcHBwcHBwcHBwcHBwcHBw".into());
-        let users = vec![u];
+        let users = vec![CloudUser::from(u)];
         let index = CloudIndex::new(&users);
         let m = index.match_account(&AccountKeys {
             anchor: Some(&anchor),
@@ -573,7 +570,7 @@ mod tests {
             "SMTP:Ann@contoso.com".into(),
         ]
         .into_boxed_slice();
-        let users = vec![a];
+        let users = vec![CloudUser::from(a)];
         let index = CloudIndex::new(&users);
         let hit = |smtp| {
             index
@@ -600,7 +597,7 @@ mod tests {
         a.on_premises_immutable_id = Some("E123".into());
         let mut b = user("b");
         b.on_premises_immutable_id = Some("E123".into());
-        let users = vec![a, b, user("c")];
+        let users: Vec<CloudUser> = vec![a.into(), b.into(), user("c").into()];
         let index = CloudIndex::new(&users);
         let m = index.match_account(&AccountKeys {
             anchor: Some(&anchor),
@@ -632,7 +629,7 @@ mod tests {
 
     #[test]
     fn nothing_matches_nothing() {
-        let users = vec![user("a")];
+        let users = vec![CloudUser::from(user("a"))];
         let index = CloudIndex::new(&users);
         assert_eq!(
             index.match_account(&AccountKeys::default()),

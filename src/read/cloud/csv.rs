@@ -16,8 +16,11 @@
 //! `Export-Csv`) is skipped. Multi-valued columns hold `;`-separated values;
 //! a column holding a .NET type name (`System.String[]`) is unusable.
 
-use super::model::{CloudUser, Identity, Property};
-use super::user_de::{extension_number, is_stringified, set_bool, set_list, set_str};
+use std::borrow::Cow;
+
+use super::model::Property;
+use super::store::Draft;
+use super::user_de::{extension_number, is_stringified};
 use super::{Out, RawDiag};
 use crate::diag::{preview, DiagKind};
 
@@ -103,7 +106,7 @@ impl LineIndex<'_> {
 
 /// Reads a whole cloud CSV (decoded bytes); lines are absolute.
 pub(crate) fn read(buf: &[u8]) -> Out {
-    let mut out = Out::default();
+    let mut out = Out::for_input(buf.len());
     let mut first_line = 1u64;
     let mut body = buf;
     if body.len() >= 5 && body[..5].eq_ignore_ascii_case(b"#TYPE") {
@@ -246,9 +249,9 @@ pub(crate) fn read(buf: &[u8]) -> Out {
             }
             continue;
         }
-        let mut u = CloudUser {
+        let mut u = Draft {
             present,
-            ..CloudUser::default()
+            ..Draft::default()
         };
         for (i, field) in record.iter().enumerate() {
             let c = cols[i];
@@ -305,7 +308,7 @@ pub(crate) fn read(buf: &[u8]) -> Out {
             let ok = match c {
                 Col::Prop(p @ (Property::AccountEnabled | Property::OnPremisesSyncEnabled)) => {
                     match parse_bool(&value) {
-                        Some(b) => set_bool(&mut u, p, b),
+                        Some(b) => u.set_bool(p, b),
                         None => {
                             diag(
                                 &mut out,
@@ -322,18 +325,24 @@ pub(crate) fn read(buf: &[u8]) -> Out {
                     }
                 }
                 Col::Prop(p @ (Property::ProxyAddresses | Property::OtherMails)) => {
-                    let list: Vec<Box<str>> = value
+                    let list: Vec<Cow<'_, str>> = value
                         .split(';')
                         .map(str::trim)
                         .filter(|s| !s.is_empty())
-                        .map(Into::into)
+                        .map(|s| Cow::Owned(s.to_owned()))
                         .collect();
-                    set_list(&mut u, p, list)
+                    match u.list_mut(p) {
+                        Some(l) => {
+                            *l = list;
+                            true
+                        }
+                        None => false,
+                    }
                 }
                 Col::Prop(
                     p @ (Property::CreatedDateTime | Property::OnPremisesLastSyncDateTime),
                 ) => {
-                    let ok = set_str(&mut u, p, value.clone().into());
+                    let ok = u.set_str(p, Cow::Owned(value.clone()));
                     if !ok {
                         diag(
                             &mut out,
@@ -348,19 +357,16 @@ pub(crate) fn read(buf: &[u8]) -> Out {
                     }
                     ok
                 }
-                Col::Prop(p) => set_str(&mut u, p, value.into()),
+                Col::Prop(p) => u.set_str(p, Cow::Owned(value)),
                 Col::Ext(n) => {
-                    u.on_premises_extension_attributes
-                        .set(n, Some(value.into()));
+                    if let Some(slot) = n.checked_sub(1).and_then(|i| u.ext.get_mut(i)) {
+                        *slot = Some(Cow::Owned(value));
+                    }
                     u.valued.insert(Property::OnPremisesExtensionAttributes);
                     false
                 }
                 Col::IdentityIssuer => {
-                    u.identities = vec![Identity {
-                        issuer: Some(value.into()),
-                        ..Identity::default()
-                    }]
-                    .into();
+                    u.identities = vec![[None, Some(Cow::Owned(value)), None]];
                     u.valued.insert(Property::Identities);
                     false
                 }
@@ -372,7 +378,7 @@ pub(crate) fn read(buf: &[u8]) -> Out {
                 }
             }
         }
-        if u.id.is_empty() {
+        if u.id().is_empty() {
             out.rejected += 1;
             if cols.contains(&Col::Prop(Property::Id)) {
                 diag(
@@ -384,8 +390,8 @@ pub(crate) fn read(buf: &[u8]) -> Out {
             }
             continue;
         }
-        u.source.line = line;
-        out.users.push(u);
+        out.push_user(&u, line);
     }
+    out.seal();
     out
 }

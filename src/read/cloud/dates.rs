@@ -12,8 +12,11 @@
 //!   in the downloader's local time zone, which the file does not say, so the
 //!   result has no `Z`: `2021-08-19T13:25:31`.
 
-/// Normalises a date; `None` when it is in none of the known formats.
-pub(crate) fn normalize(raw: &str) -> Option<String> {
+use std::borrow::Cow;
+
+/// Normalises a date; `None` when it is in none of the known formats. ISO
+/// 8601 is borrowed (trimmed), the others are rewritten.
+pub(crate) fn normalize(raw: &str) -> Option<Cow<'_, str>> {
     let s = raw.trim();
     if let Some(inner) = s
         .strip_prefix("/Date(")
@@ -22,12 +25,20 @@ pub(crate) fn normalize(raw: &str) -> Option<String> {
         let inner = inner
             .strip_suffix(")/")
             .or_else(|| inner.strip_suffix(")\\/"))?;
-        return ms_date(inner);
+        return ms_date(inner).map(Cow::Owned);
     }
     if is_iso(s) {
-        return Some(s.to_string());
+        return Some(Cow::Borrowed(s));
     }
-    locale(s)
+    locale(s).map(Cow::Owned)
+}
+
+/// [`normalize`] keeping a borrowed value borrowed.
+pub(crate) fn normalize_cow(raw: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    match raw {
+        Cow::Borrowed(b) => normalize(b),
+        Cow::Owned(o) => normalize(&o).map(|d| Cow::Owned(d.into_owned())),
+    }
 }
 
 fn ms_date(inner: &str) -> Option<String> {

@@ -13,7 +13,9 @@
 
 use serde::de::IgnoredAny;
 
+use super::fast;
 use super::model::Property;
+use super::store::Draft;
 use super::user_de::ParsedUser;
 use super::{CloudFormat, Out, RawDiag, START_LINE};
 use crate::diag::DiagKind;
@@ -84,7 +86,21 @@ pub(crate) struct Walker<'b, 'o> {
     /// After malformed JSON, skip to the next line starting with `{` (whole
     /// files); otherwise stop (one line of a line-mode file).
     resync: bool,
+    /// The buffer holds no line feed (one line of a line-mode file).
+    flat: bool,
+    /// `buf[utf8_from..]` as far as it is known to be UTF-8 (see `fast_user`).
+    utf8: &'b str,
+    utf8_from: usize,
+    /// The user being read by the fast path (kept for its allocations).
+    draft: Draft<'b>,
+    /// Whether to try the fast path for users.
+    fast: bool,
+    /// The key order the fast path expects.
+    order: fast::KeyOrder,
 }
+
+/// How far ahead the fast path checks UTF-8 at a time.
+const UTF8_WINDOW: usize = 4 << 20;
 
 impl<'b, 'o> Walker<'b, 'o> {
     /// A walker over `buf`, whose first byte is on line `first_line`.
@@ -96,10 +112,32 @@ impl<'b, 'o> Walker<'b, 'o> {
             line: first_line,
             out,
             resync,
+            flat: false,
+            utf8: "",
+            utf8_from: 0,
+            draft: Draft::default(),
+            fast: true,
+            order: fast::KeyOrder::default(),
+        }
+    }
+
+    /// Turns the fast path on or off (see [`super::CloudOptions`]).
+    pub(crate) fn fast(self, fast: bool) -> Self {
+        Walker { fast, ..self }
+    }
+
+    /// A walker over one line (no line feed) of a line-mode file.
+    pub(crate) fn line(buf: &'b [u8], line: u64, out: &'o mut Out) -> Self {
+        Walker {
+            flat: true,
+            ..Walker::new(buf, line, false, out)
         }
     }
 
     fn line_at(&mut self, pos: usize) -> u64 {
+        if self.flat {
+            return self.line;
+        }
         let pos = pos.min(self.buf.len());
         if pos >= self.line_pos {
             self.line += memchr::memchr_iter(b'\n', &self.buf[self.line_pos..pos]).count() as u64;
@@ -347,27 +385,56 @@ impl<'b, 'o> Walker<'b, 'o> {
         }
         let start = self.pos;
         let line = self.line_at(start);
+        if self.fast {
+            let mut d = std::mem::take(&mut self.draft);
+            d.reset();
+            if let Some(end) = self.fast_user(start, &mut d) {
+                self.pos = end;
+                self.accept(&mut d, start, end, line);
+                self.draft = d;
+                return Ok(false);
+            }
+            self.draft = d;
+        }
         match self.next::<ParsedUser>() {
             Ok(p) => {
                 let end = self.pos;
-                self.accept(p, start, end, line);
+                let mut d = p.draft;
+                self.accept(&mut d, start, end, line);
                 Ok(false)
             }
             Err(e) => Err(self.json_error(&e, "the user")),
         }
     }
 
-    fn accept(&mut self, p: ParsedUser, start: usize, end: usize, line: u64) {
-        let ParsedUser { mut user, issues } = p;
-        for issue in issues {
+    /// The fast path for the user at `start`; None leaves it to serde. It
+    /// reads UTF-8 text, checked here a window at a time: a user that
+    /// crosses the window's end, or invalid UTF-8, goes to serde.
+    fn fast_user(&mut self, start: usize, d: &mut Draft<'b>) -> Option<usize> {
+        let buf = self.buf;
+        if start < self.utf8_from || start >= self.utf8_from + self.utf8.len() {
+            let end = start.saturating_add(UTF8_WINDOW).min(buf.len());
+            let window = buf.get(start..end)?;
+            self.utf8_from = start;
+            self.utf8 = match std::str::from_utf8(window) {
+                Ok(t) => t,
+                Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or(""),
+            };
+        }
+        let end = fast::user(self.utf8, start - self.utf8_from, d, &mut self.order)?;
+        Some(self.utf8_from + end)
+    }
+
+    fn accept(&mut self, d: &mut Draft<'b>, start: usize, end: usize, line: u64) {
+        for issue in d.issues.drain(..) {
             // The line of the property's key, when it can be found.
             let at = find_key(&self.buf[start..end], issue.prop).map_or(start, |i| start + i);
             let l = self.line_at(at);
             self.diag(l, issue.kind, issue.message);
         }
-        if user.id.is_empty() {
+        if d.id().is_empty() {
             self.out.rejected += 1;
-            let why = if user.present.contains(Property::Id) {
+            let why = if d.present.contains(Property::Id) {
                 "its `id` is null, empty or not a string"
             } else {
                 "it has no `id`"
@@ -379,8 +446,7 @@ impl<'b, 'o> Walker<'b, 'o> {
             );
             return;
         }
-        user.source.line = line;
-        self.out.users.push(user);
+        self.out.push_user(d, line);
     }
 
     /// A top-level array: of pages or of users.
@@ -463,15 +529,15 @@ pub(crate) fn is_line_mode(buf: &[u8]) -> bool {
 }
 
 /// Walks every line of a line-mode chunk; line numbers relative to the chunk.
-pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
-    let mut out = Out::default();
+pub(crate) fn walk_lines(chunk: &[u8], fast: bool) -> Out {
+    let mut out = Out::for_input(chunk.len());
     let mut line = 1u64;
     let mut start = 0;
     while start < chunk.len() {
         let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
         let text = &chunk[start..end];
         if text.iter().any(|b| !b.is_ascii_whitespace()) {
-            Walker::new(text, line, false, &mut out).run();
+            Walker::line(text, line, &mut out).fast(fast).run();
         }
         if end < chunk.len() {
             line += 1;
@@ -480,5 +546,6 @@ pub(crate) fn walk_lines(chunk: &[u8]) -> Out {
     }
     // `line - 1` line feeds were crossed: the next chunk starts that much later.
     out.lines = line - 1;
+    out.seal();
     out
 }

@@ -77,8 +77,10 @@
 pub mod coverage;
 mod csv;
 mod dates;
+mod fast;
 mod json;
 pub mod model;
+mod store;
 mod user_de;
 
 use std::io::Read;
@@ -90,13 +92,16 @@ use rayon::prelude::*;
 
 pub use self::coverage::{remedy, Coverage, Gap, GapReason};
 pub use self::model::{
-    CloudUser, ExtensionAttributes, Identity, Property, PropertySet, Source, UserType,
+    CloudUser, CloudUserData, ExtensionAttributes, ExtensionAttributesRef, Identities, Identity,
+    IdentityRef, Property, PropertySet, Source, StrList, UserType,
 };
 pub use crate::read::Diagnostics;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::read::input::{Body, Encoding, Input};
+
+use self::store::{ChunkBuilder, Draft};
 
 /// The shape of a cloud export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -219,6 +224,11 @@ pub struct CloudOptions {
     pub keep_per_kind: u64,
     /// Target chunk size in bytes for the parallel line-by-line path (0 = automatic).
     pub chunk_size: usize,
+    /// Parse every JSON user with the `serde_json` path only, without the
+    /// fast scanner. The result is the same by design; tests and the fuzz
+    /// target compare the two.
+    #[doc(hidden)]
+    pub serde_only: bool,
 }
 
 impl Default for CloudOptions {
@@ -227,6 +237,7 @@ impl Default for CloudOptions {
             strict: false,
             keep_per_kind: 100,
             chunk_size: 0,
+            serde_only: false,
         }
     }
 }
@@ -377,7 +388,7 @@ fn release(map: &memmap2::Mmap, start: usize, r: Range<usize>) {
             // SAFETY: the mapping is a read-only shared file mapping: dropped
             // pages are read back from the file if touched again, and no
             // reference into the released range is alive (the range was parsed
-            // and every user owns its strings).
+            // and its users' strings were copied into their chunks).
             unsafe {
                 let _ =
                     map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from);
@@ -405,7 +416,10 @@ pub(crate) const START_LINE: &str = "\u{1}";
 /// What a worker found in one buffer (lines relative to it).
 #[derive(Default)]
 pub(crate) struct Out {
+    /// Users whose chunk is sealed.
     pub users: Vec<CloudUser>,
+    /// Users being stored.
+    pub store: ChunkBuilder,
     pub diags: Vec<RawDiag>,
     pub rejected: u64,
     pub pages: u64,
@@ -414,6 +428,26 @@ pub(crate) struct Out {
     pub shape: Option<json::Shape>,
     /// Line feeds in the buffer (line mode).
     pub lines: u64,
+}
+
+impl Out {
+    /// An `Out` sized for about `input` bytes of export.
+    pub fn for_input(input: usize) -> Out {
+        Out {
+            store: ChunkBuilder::for_input(input),
+            ..Out::default()
+        }
+    }
+
+    /// Keeps a user read on (relative) line `line`.
+    pub fn push_user(&mut self, d: &Draft<'_>, line: u64) {
+        self.store.push(d, line, &mut self.users);
+    }
+
+    /// Moves every stored user into `users`.
+    pub fn seal(&mut self) {
+        self.store.seal(&mut self.users);
+    }
 }
 
 fn threads() -> usize {
@@ -439,8 +473,11 @@ fn read_slice(
                 col.line_mode = true;
                 lines_parallel(buf, 1, col, opts, release)?;
             } else {
-                let mut out = Out::default();
-                json::Walker::new(buf, 1, true, &mut out).run();
+                let mut out = Out::for_input(buf.len());
+                json::Walker::new(buf, 1, true, &mut out)
+                    .fast(!opts.serde_only)
+                    .run();
+                out.seal();
                 col.absorb(out, 1)?;
             }
             Ok(col.shape.map(|s| s.format(col.line_mode)))
@@ -482,7 +519,7 @@ fn lines_parallel(
     for window in bounds.chunks(threads() * 4) {
         let outs: Vec<Out> = window
             .par_iter()
-            .map(|r| json::walk_lines(&buf[r.clone()]))
+            .map(|r| json::walk_lines(&buf[r.clone()], !opts.serde_only))
             .collect();
         col.users.reserve(outs.iter().map(|o| o.users.len()).sum());
         for out in outs {
@@ -654,7 +691,8 @@ impl Collector {
         self.emit(d)
     }
 
-    fn absorb(&mut self, out: Out, first_line: u64) -> Result<()> {
+    fn absorb(&mut self, mut out: Out, first_line: u64) -> Result<()> {
+        out.seal();
         let shift = first_line - 1;
         for d in out.diags {
             let message = match d.start {

@@ -1,9 +1,14 @@
 //! The cloud user model: the Microsoft Graph `user` properties the audit reads.
 //!
-//! Strings are `Box<str>` and collections boxed slices so that a million users
-//! stay small in memory; every field derefs to `&str` / `&[T]`.
+//! [`CloudUser`] is compact (its strings are in a buffer shared by a chunk
+//! of users, see `store`); [`CloudUserData`] is the same user as plain owned
+//! values, to build one or take one apart.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
+
+use super::store::{self, Chunk, ChunkBuilder, Draft, Reader};
 
 macro_rules! properties {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal; )*) => {
@@ -242,15 +247,16 @@ pub struct Source {
     pub line: u64,
 }
 
-/// One cloud user as exported from Microsoft Graph or the admin center.
+/// A cloud user as plain owned values: what [`CloudUser::from`] stores and
+/// [`CloudUser::to_data`] gives back (tests, tools, the fuzzer).
 ///
 /// A property is `None` (or empty) when it is absent, `null`, of the wrong
-/// type or invalid. [`CloudUser::present`] says which keys (JSON) or columns
-/// (CSV) were there at all, [`CloudUser::valued`] which carried a usable value:
+/// type or invalid. `present` says which keys (JSON) or columns
+/// (CSV) were there at all, `valued` which carried a usable value:
 /// Graph omits properties that were not in `$select`, while `Get-MgUser`
 /// output has every key with `null`; the coverage check needs both.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CloudUser {
+pub struct CloudUserData {
     /// `id`, never empty.
     pub id: Box<str>,
     /// `userPrincipalName`.
@@ -297,6 +303,434 @@ pub struct CloudUser {
     pub present: PropertySet,
     /// Properties that carried a usable, non-null value.
     pub valued: PropertySet,
+}
+
+/// One cloud user as exported from Microsoft Graph or the admin center.
+///
+/// Compact: the user's strings live in a buffer shared with the other users
+/// read from the same chunk of the file (see `store`), and the text
+/// properties are read through accessor methods that borrow from it. Build
+/// one from owned values with [`CloudUser::from`] a [`CloudUserData`].
+///
+/// A property is `None` (or empty) when it is absent, `null`, of the wrong
+/// type or invalid. [`CloudUser::present`] says which keys (JSON) or columns
+/// (CSV) were there at all, [`CloudUser::valued`] which carried a usable value:
+/// Graph omits properties that were not in `$select`, while `Get-MgUser`
+/// output has every key with `null`; the coverage check needs both.
+#[derive(Clone)]
+pub struct CloudUser {
+    pub(crate) chunk: Arc<Chunk>,
+    pub(crate) at: u32,
+    /// `userType`; `None` when absent or null.
+    pub user_type: Option<UserType>,
+    /// `accountEnabled`.
+    pub account_enabled: Option<bool>,
+    /// `onPremisesSyncEnabled`: true synced, false once synced, None never synced (or not exported).
+    pub on_premises_sync_enabled: Option<bool>,
+    /// Where the user starts in the file.
+    pub source: Source,
+    /// Keys (or columns) present for this user, null or not.
+    pub present: PropertySet,
+    /// Properties that carried a usable, non-null value.
+    pub valued: PropertySet,
+}
+
+macro_rules! text_accessors {
+    ($( $(#[$doc:meta])* $name:ident = $prop:ident; )*) => {
+        impl CloudUser {
+            $(
+                $(#[$doc])*
+                #[inline]
+                pub fn $name(&self) -> Option<&str> {
+                    self.text(Property::$prop)
+                }
+            )*
+        }
+    };
+}
+
+text_accessors! {
+    /// `userPrincipalName`.
+    user_principal_name = UserPrincipalName;
+    /// `mail`.
+    mail = Mail;
+    /// `creationType` (`Invitation`, `LocalAccount`, ...; `None` for work accounts).
+    creation_type = CreationType;
+    /// `externalUserState` as written (`PendingAcceptance`, `Pending Acceptance`, `Accepted`).
+    external_user_state = ExternalUserState;
+    /// `onPremisesImmutableId` (the sourceAnchor, usually base64 of the objectGUID bytes).
+    on_premises_immutable_id = OnPremisesImmutableId;
+    /// `onPremisesSecurityIdentifier` (SID string).
+    on_premises_security_identifier = OnPremisesSecurityIdentifier;
+    /// `onPremisesDistinguishedName`.
+    on_premises_distinguished_name = OnPremisesDistinguishedName;
+    /// `onPremisesSamAccountName`.
+    on_premises_sam_account_name = OnPremisesSamAccountName;
+    /// `onPremisesUserPrincipalName`.
+    on_premises_user_principal_name = OnPremisesUserPrincipalName;
+    /// `onPremisesDomainName`.
+    on_premises_domain_name = OnPremisesDomainName;
+    /// `onPremisesLastSyncDateTime`, normalised (see [`crate::read::cloud`] on dates).
+    on_premises_last_sync_date_time = OnPremisesLastSyncDateTime;
+    /// `createdDateTime`, normalised.
+    created_date_time = CreatedDateTime;
+}
+
+impl CloudUser {
+    fn reader(&self) -> Reader<'_> {
+        Reader::open(&self.chunk, self.at)
+    }
+
+    fn text(&self, p: Property) -> Option<&str> {
+        store::slot(p).and_then(|i| self.reader().scalar(i))
+    }
+
+    fn list(&self, bit: u32) -> StrList<'_> {
+        let mut r = self.reader();
+        let left = r.list(bit);
+        StrList { r, left }
+    }
+
+    /// `id`; never empty for a user a reader kept.
+    #[inline]
+    pub fn id(&self) -> &str {
+        self.text(Property::Id).unwrap_or("")
+    }
+
+    /// `proxyAddresses` (`SMTP:` primary, `smtp:` secondary), as written.
+    pub fn proxy_addresses(&self) -> StrList<'_> {
+        self.list(store::PROXIES)
+    }
+
+    /// `otherMails` (`alternateEmailAddress` in the admin-center CSV).
+    pub fn other_mails(&self) -> StrList<'_> {
+        self.list(store::OTHER_MAILS)
+    }
+
+    /// `identities`.
+    pub fn identities(&self) -> Identities<'_> {
+        let mut r = self.reader();
+        let left = r.list(store::IDENTITIES);
+        Identities { r, left }
+    }
+
+    /// `onPremisesExtensionAttributes`.
+    pub fn on_premises_extension_attributes(&self) -> ExtensionAttributesRef<'_> {
+        let mut r = self.reader();
+        let len = r.list(store::EXT);
+        ExtensionAttributesRef { r, len }
+    }
+
+    /// The user as plain owned values.
+    pub fn to_data(&self) -> CloudUserData {
+        let own = |s: Option<&str>| s.map(Box::from);
+        CloudUserData {
+            id: self.id().into(),
+            user_principal_name: own(self.user_principal_name()),
+            user_type: self.user_type.clone(),
+            account_enabled: self.account_enabled,
+            mail: own(self.mail()),
+            proxy_addresses: self.proxy_addresses().map(Box::from).collect(),
+            other_mails: self.other_mails().map(Box::from).collect(),
+            creation_type: own(self.creation_type()),
+            external_user_state: own(self.external_user_state()),
+            identities: self.identities().map(|i| i.to_identity()).collect(),
+            on_premises_sync_enabled: self.on_premises_sync_enabled,
+            on_premises_immutable_id: own(self.on_premises_immutable_id()),
+            on_premises_security_identifier: own(self.on_premises_security_identifier()),
+            on_premises_distinguished_name: own(self.on_premises_distinguished_name()),
+            on_premises_sam_account_name: own(self.on_premises_sam_account_name()),
+            on_premises_user_principal_name: own(self.on_premises_user_principal_name()),
+            on_premises_domain_name: own(self.on_premises_domain_name()),
+            on_premises_last_sync_date_time: own(self.on_premises_last_sync_date_time()),
+            on_premises_extension_attributes: self
+                .on_premises_extension_attributes()
+                .to_owned_attributes(),
+            created_date_time: own(self.created_date_time()),
+            source: self.source,
+            present: self.present,
+            valued: self.valued,
+        }
+    }
+}
+
+impl From<CloudUserData> for CloudUser {
+    fn from(d: CloudUserData) -> Self {
+        CloudUser::from(&d)
+    }
+}
+
+impl From<&CloudUserData> for CloudUser {
+    /// Stores the values as they are (no normalisation, no validation).
+    fn from(d: &CloudUserData) -> Self {
+        fn b(s: &Option<Box<str>>) -> Option<Cow<'_, str>> {
+            s.as_deref().map(Cow::Borrowed)
+        }
+        let mut draft = Draft {
+            proxies: d
+                .proxy_addresses
+                .iter()
+                .map(|s| Cow::Borrowed(&**s))
+                .collect(),
+            other_mails: d.other_mails.iter().map(|s| Cow::Borrowed(&**s)).collect(),
+            identities: d
+                .identities
+                .iter()
+                .map(|i| [b(&i.sign_in_type), b(&i.issuer), b(&i.issuer_assigned_id)])
+                .collect(),
+            user_type: d.user_type.clone(),
+            account_enabled: d.account_enabled,
+            on_premises_sync_enabled: d.on_premises_sync_enabled,
+            present: d.present,
+            valued: d.valued,
+            ..Draft::default()
+        };
+        let scalars = [
+            (!d.id.is_empty()).then_some(Cow::Borrowed(&*d.id)),
+            b(&d.user_principal_name),
+            b(&d.mail),
+            b(&d.creation_type),
+            b(&d.external_user_state),
+            b(&d.on_premises_immutable_id),
+            b(&d.on_premises_security_identifier),
+            b(&d.on_premises_distinguished_name),
+            b(&d.on_premises_sam_account_name),
+            b(&d.on_premises_user_principal_name),
+            b(&d.on_premises_domain_name),
+            b(&d.on_premises_last_sync_date_time),
+            b(&d.created_date_time),
+        ];
+        draft.scalars = scalars;
+        for (n, v) in d.on_premises_extension_attributes.iter() {
+            draft.ext[n - 1] = Some(Cow::Borrowed(v));
+        }
+        ChunkBuilder::single(&draft, d.source)
+    }
+}
+
+impl Default for CloudUser {
+    /// A user without any value (and an empty id).
+    fn default() -> Self {
+        CloudUser::from(&CloudUserData::default())
+    }
+}
+
+impl PartialEq for CloudUser {
+    /// Equal values, wherever they are stored.
+    fn eq(&self, o: &Self) -> bool {
+        self.user_type == o.user_type
+            && self.account_enabled == o.account_enabled
+            && self.on_premises_sync_enabled == o.on_premises_sync_enabled
+            && self.source == o.source
+            && self.present == o.present
+            && self.valued == o.valued
+            && store::SCALARS.iter().all(|&p| self.text(p) == o.text(p))
+            && self.proxy_addresses().eq(o.proxy_addresses())
+            && self.other_mails().eq(o.other_mails())
+            && self.identities().eq(o.identities())
+            && self
+                .on_premises_extension_attributes()
+                .iter()
+                .eq(o.on_premises_extension_attributes().iter())
+    }
+}
+
+impl Eq for CloudUser {}
+
+impl fmt::Debug for CloudUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.to_data();
+        f.debug_struct("CloudUser")
+            .field("id", &d.id)
+            .field("user_principal_name", &d.user_principal_name)
+            .field("user_type", &d.user_type)
+            .field("account_enabled", &d.account_enabled)
+            .field("mail", &d.mail)
+            .field("proxy_addresses", &d.proxy_addresses)
+            .field("other_mails", &d.other_mails)
+            .field("creation_type", &d.creation_type)
+            .field("external_user_state", &d.external_user_state)
+            .field("identities", &d.identities)
+            .field("on_premises_sync_enabled", &d.on_premises_sync_enabled)
+            .field("on_premises_immutable_id", &d.on_premises_immutable_id)
+            .field(
+                "on_premises_security_identifier",
+                &d.on_premises_security_identifier,
+            )
+            .field(
+                "on_premises_distinguished_name",
+                &d.on_premises_distinguished_name,
+            )
+            .field(
+                "on_premises_sam_account_name",
+                &d.on_premises_sam_account_name,
+            )
+            .field(
+                "on_premises_user_principal_name",
+                &d.on_premises_user_principal_name,
+            )
+            .field("on_premises_domain_name", &d.on_premises_domain_name)
+            .field(
+                "on_premises_last_sync_date_time",
+                &d.on_premises_last_sync_date_time,
+            )
+            .field(
+                "on_premises_extension_attributes",
+                &d.on_premises_extension_attributes,
+            )
+            .field("created_date_time", &d.created_date_time)
+            .field("source", &d.source)
+            .field("present", &d.present)
+            .field("valued", &d.valued)
+            .finish()
+    }
+}
+
+impl serde::Serialize for CloudUser {
+    /// The same fields as [`CloudUserData`].
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_data().serialize(s)
+    }
+}
+
+/// The values of a list property (`proxyAddresses`, `otherMails`), in order.
+#[derive(Clone)]
+pub struct StrList<'a> {
+    r: Reader<'a>,
+    left: usize,
+}
+
+impl<'a> StrList<'a> {
+    /// Whether the list is empty (or absent).
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+}
+
+impl<'a> Iterator for StrList<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        Some(self.r.entry())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for StrList<'_> {}
+
+impl fmt::Debug for StrList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// One entry of a user's `identities`, borrowed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IdentityRef<'a> {
+    /// `signInType`.
+    pub sign_in_type: Option<&'a str>,
+    /// `issuer`.
+    pub issuer: Option<&'a str>,
+    /// `issuerAssignedId`.
+    pub issuer_assigned_id: Option<&'a str>,
+}
+
+impl IdentityRef<'_> {
+    /// As an owned [`Identity`].
+    pub fn to_identity(&self) -> Identity {
+        Identity {
+            sign_in_type: self.sign_in_type.map(Box::from),
+            issuer: self.issuer.map(Box::from),
+            issuer_assigned_id: self.issuer_assigned_id.map(Box::from),
+        }
+    }
+}
+
+impl PartialEq<Identity> for IdentityRef<'_> {
+    fn eq(&self, o: &Identity) -> bool {
+        self.sign_in_type == o.sign_in_type.as_deref()
+            && self.issuer == o.issuer.as_deref()
+            && self.issuer_assigned_id == o.issuer_assigned_id.as_deref()
+    }
+}
+
+/// A user's `identities`, in order.
+#[derive(Clone, Debug)]
+pub struct Identities<'a> {
+    r: Reader<'a>,
+    left: usize,
+}
+
+impl<'a> Iterator for Identities<'a> {
+    type Item = IdentityRef<'a>;
+
+    fn next(&mut self) -> Option<IdentityRef<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let flags = self.r.byte();
+        let mut field = |bit: u8| (flags & bit != 0).then(|| self.r.entry());
+        Some(IdentityRef {
+            sign_in_type: field(1),
+            issuer: field(2),
+            issuer_assigned_id: field(4),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Identities<'_> {}
+
+impl Identities<'_> {
+    /// Whether there is no identity.
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+}
+
+/// A user's `onPremisesExtensionAttributes`, borrowed: only the set ones.
+#[derive(Clone, Debug)]
+pub struct ExtensionAttributesRef<'a> {
+    r: Reader<'a>,
+    len: usize,
+}
+
+impl<'a> ExtensionAttributesRef<'a> {
+    /// `extensionAttribute{n}` for `n` in 1..=15 (None outside that range).
+    pub fn get(&self, n: usize) -> Option<&'a str> {
+        self.iter().find(|&(i, _)| i == n).map(|(_, v)| v)
+    }
+
+    /// Whether no attribute is set.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The set attributes as `(n, value)`, `n` in 1..=15, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &'a str)> {
+        let mut r = self.r.clone();
+        (0..self.len).map(move |_| {
+            let n = usize::from(r.byte());
+            (n, r.entry())
+        })
+    }
+
+    /// As an owned [`ExtensionAttributes`].
+    pub fn to_owned_attributes(&self) -> ExtensionAttributes {
+        self.iter().map(|(n, v)| (n, Box::from(v))).collect()
+    }
 }
 
 #[cfg(test)]

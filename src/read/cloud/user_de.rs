@@ -4,12 +4,13 @@
 //! stringified by `ConvertTo-Json` recorded as issues instead of errors. Only
 //! malformed JSON is an error.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::dates;
-use super::model::{CloudUser, Identity, Property, UserType};
+use super::model::Property;
+use super::store::{Draft, DraftIdentity};
 use crate::diag::{preview, DiagKind};
 
 /// Something wrong with one property of a user (the user is kept).
@@ -23,13 +24,12 @@ pub(crate) struct Issue {
     pub message: String,
 }
 
-/// A user as parsed: `user.id` is empty when the object has no usable `id`.
-pub(crate) struct ParsedUser {
-    pub user: CloudUser,
-    pub issues: Vec<Issue>,
+/// A user as parsed: its id is empty when the object has no usable `id`.
+pub(crate) struct ParsedUser<'de> {
+    pub draft: Draft<'de>,
 }
 
-impl<'de> de::Deserialize<'de> for ParsedUser {
+impl<'de> de::Deserialize<'de> for ParsedUser<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(UserVisitor)
     }
@@ -47,7 +47,7 @@ pub(crate) fn is_stringified(s: &str) -> bool {
 
 /// What a property's value should be.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Want {
+pub(crate) enum Want {
     Str,
     Bool,
     StrList,
@@ -57,7 +57,7 @@ enum Want {
 }
 
 impl Want {
-    fn of(p: Property) -> Want {
+    pub(crate) fn of(p: Property) -> Want {
         match p {
             Property::AccountEnabled | Property::OnPremisesSyncEnabled => Want::Bool,
             Property::ProxyAddresses | Property::OtherMails => Want::StrList,
@@ -80,16 +80,16 @@ impl Want {
     }
 }
 
-type ExtArray = Box<[Option<Box<str>>; 15]>;
+type ExtArray<'de> = Box<[Option<Cow<'de, str>>; 15]>;
 
 /// A value as found.
-enum Got {
+enum Got<'de> {
     Null,
-    Str(Box<str>),
+    Str(Cow<'de, str>),
     Bool(bool),
-    List(Vec<Box<str>>),
-    Ids(Vec<Identity>),
-    Ext(Option<ExtArray>),
+    List(Vec<Cow<'de, str>>),
+    Ids(Vec<DraftIdentity<'de>>),
+    Ext(Option<ExtArray<'de>>),
     Wrong(&'static str),
     Stringified(String),
 }
@@ -97,58 +97,70 @@ enum Got {
 struct Seed(Want);
 
 impl<'de> DeserializeSeed<'de> for Seed {
-    type Value = Got;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Got, D::Error> {
+    type Value = Got<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Got<'de>, D::Error> {
         d.deserialize_any(ValueVisitor(self.0))
     }
 }
 
 struct ValueVisitor(Want);
 
+impl ValueVisitor {
+    fn string<'de>(self, v: Cow<'de, str>) -> Got<'de> {
+        match self.0 {
+            Want::Str | Want::Date => Got::Str(v),
+            Want::Bool => Got::Wrong("a string"),
+            Want::StrList | Want::Identities | Want::Ext => {
+                if is_stringified(&v) {
+                    Got::Stringified(preview(v.as_bytes()))
+                } else {
+                    Got::Wrong("a string")
+                }
+            }
+        }
+    }
+}
+
 impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Got;
+    type Value = Got<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Got, E> {
+    fn visit_unit<E>(self) -> Result<Got<'de>, E> {
         Ok(Got::Null)
     }
-    fn visit_none<E>(self) -> Result<Got, E> {
+    fn visit_none<E>(self) -> Result<Got<'de>, E> {
         Ok(Got::Null)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Got, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Got<'de>, E> {
         Ok(if self.0 == Want::Bool {
             Got::Bool(v)
         } else {
             Got::Wrong("a boolean")
         })
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Got, E> {
+    fn visit_i64<E>(self, _: i64) -> Result<Got<'de>, E> {
         Ok(Got::Wrong("a number"))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Got, E> {
+    fn visit_u64<E>(self, _: u64) -> Result<Got<'de>, E> {
         Ok(Got::Wrong("a number"))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Got, E> {
+    fn visit_f64<E>(self, _: f64) -> Result<Got<'de>, E> {
         Ok(Got::Wrong("a number"))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Got, E> {
-        Ok(match self.0 {
-            Want::Str | Want::Date => Got::Str(v.into()),
-            Want::Bool => Got::Wrong("a string"),
-            Want::StrList | Want::Identities | Want::Ext => {
-                if is_stringified(v) {
-                    Got::Stringified(preview(v.as_bytes()))
-                } else {
-                    Got::Wrong("a string")
-                }
-            }
-        })
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Got<'de>, E> {
+        Ok(self.string(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Got<'de>, E> {
+        Ok(self.string(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Got<'de>, E> {
+        Ok(self.string(Cow::Owned(v)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Got, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Got<'de>, A::Error> {
         match self.0 {
             Want::StrList => {
                 let mut out = Vec::new();
@@ -168,7 +180,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
             }
             Want::Identities => {
                 let mut out = Vec::new();
-                let mut bad: Option<Got> = None;
+                let mut bad: Option<Got<'de>> = None;
                 while let Some(g) = seq.next_element_seed(IdentitySeed)? {
                     match g {
                         Ok(Some(id)) => out.push(id),
@@ -189,10 +201,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Got, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Got<'de>, A::Error> {
         match self.0 {
             Want::Ext => {
-                let mut ext: Option<ExtArray> = None;
+                let mut ext: Option<ExtArray<'de>> = None;
                 let mut bad = None;
                 while let Some(n) = map.next_key_seed(ExtKeySeed)? {
                     let Some(n) = n else {
@@ -291,7 +303,7 @@ pub(crate) fn extension_number(key: &str) -> Option<usize> {
 struct IdentitySeed;
 
 impl<'de> DeserializeSeed<'de> for IdentitySeed {
-    type Value = Result<Option<Identity>, Got>;
+    type Value = Result<Option<DraftIdentity<'de>>, Got<'de>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(IdentityVisitor)
     }
@@ -300,7 +312,7 @@ impl<'de> DeserializeSeed<'de> for IdentitySeed {
 struct IdentityVisitor;
 
 impl<'de> Visitor<'de> for IdentityVisitor {
-    type Value = Result<Option<Identity>, Got>;
+    type Value = Result<Option<DraftIdentity<'de>>, Got<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an identity object")
@@ -335,13 +347,11 @@ impl<'de> Visitor<'de> for IdentityVisitor {
         Ok(Err(Got::Wrong("an array holding an array")))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut id = Identity::default();
+        let mut id: DraftIdentity<'de> = Default::default();
         let mut bad = false;
         while let Some(k) = map.next_key_seed(IdentityKeySeed)? {
             let slot = match k {
-                1 => &mut id.sign_in_type,
-                2 => &mut id.issuer,
-                3 => &mut id.issuer_assigned_id,
+                1..=3 => &mut id[usize::from(k) - 1],
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -411,17 +421,14 @@ impl<'de> DeserializeSeed<'de> for PropKeySeed {
 struct UserVisitor;
 
 impl<'de> Visitor<'de> for UserVisitor {
-    type Value = ParsedUser;
+    type Value = ParsedUser<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a user object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParsedUser, A::Error> {
-        let mut p = ParsedUser {
-            user: CloudUser::default(),
-            issues: Vec::new(),
-        };
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParsedUser<'de>, A::Error> {
+        let mut d = Draft::default();
         while let Some(key) = map.next_key_seed(PropKeySeed)? {
             let Some(prop) = key else {
                 map.next_value::<IgnoredAny>()?;
@@ -429,33 +436,23 @@ impl<'de> Visitor<'de> for UserVisitor {
             };
             let want = Want::of(prop);
             let got = map.next_value_seed(Seed(want))?;
-            apply(&mut p, prop, want, got);
+            apply(&mut d, prop, want, got);
         }
-        Ok(p)
+        Ok(ParsedUser { draft: d })
     }
 }
 
-fn apply(p: &mut ParsedUser, prop: Property, want: Want, got: Got) {
-    let u = &mut p.user;
-    u.present.insert(prop);
-    u.valued.remove(prop);
+fn apply<'de>(d: &mut Draft<'de>, prop: Property, want: Want, got: Got<'de>) {
+    d.begin(prop);
     match got {
-        Got::Null => clear(u, prop),
+        Got::Null => d.clear(prop),
         Got::Wrong(found) => {
-            clear(u, prop);
-            p.issues.push(Issue {
-                prop,
-                kind: DiagKind::WrongType,
-                message: format!(
-                    "`{}` is {found}, expected {}; treated as absent",
-                    prop.name(),
-                    want.expected()
-                ),
-            });
+            d.clear(prop);
+            d.issues.push(wrong_type(prop, want, found));
         }
         Got::Stringified(text) => {
-            clear(u, prop);
-            p.issues.push(Issue {
+            d.clear(prop);
+            d.issues.push(Issue {
                 prop,
                 kind: DiagKind::StringifiedObject,
                 message: format!(
@@ -466,113 +463,59 @@ fn apply(p: &mut ParsedUser, prop: Property, want: Want, got: Got) {
             });
         }
         got => {
-            if set(u, prop, got) {
-                u.valued.insert(prop);
+            if set(d, prop, got) {
+                d.valued.insert(prop);
             } else if want == Want::Date {
-                p.issues.push(Issue {
-                    prop,
-                    kind: DiagKind::InvalidDate,
-                    message: format!(
-                        "`{}` is not a date in a known format (ISO 8601, \\/Date(ms)\\/); treated as absent",
-                        prop.name()
-                    ),
-                });
+                d.issues.push(invalid_date(prop));
             }
         }
     }
 }
 
-/// Sets one property (`Got` of the right type); false when the value is
-/// empty or unusable (an empty id, an invalid date).
-pub(crate) fn set_str(u: &mut CloudUser, prop: Property, s: Box<str>) -> bool {
-    set(u, prop, Got::Str(s))
+fn wrong_type(prop: Property, want: Want, found: &str) -> Issue {
+    Issue {
+        prop,
+        kind: DiagKind::WrongType,
+        message: format!(
+            "`{}` is {found}, expected {}; treated as absent",
+            prop.name(),
+            want.expected()
+        ),
+    }
 }
 
-fn set(u: &mut CloudUser, prop: Property, got: Got) -> bool {
-    match (prop, got) {
-        (Property::Id, Got::Str(s)) => {
-            if s.trim().is_empty() {
-                return false;
+fn invalid_date(prop: Property) -> Issue {
+    Issue {
+        prop,
+        kind: DiagKind::InvalidDate,
+        message: format!(
+            "`{}` is not a date in a known format (ISO 8601, \\/Date(ms)\\/); treated as absent",
+            prop.name()
+        ),
+    }
+}
+
+/// Sets one property from a value of the right type; false when the value
+/// is empty or unusable (an empty id, an invalid date).
+fn set<'de>(d: &mut Draft<'de>, prop: Property, got: Got<'de>) -> bool {
+    match got {
+        Got::Str(s) => d.set_str(prop, s),
+        Got::Bool(b) => d.set_bool(prop, b),
+        Got::List(l) => match d.list_mut(prop) {
+            Some(list) => {
+                *list = l;
+                true
             }
-            u.id = s;
-        }
-        (Property::UserPrincipalName, Got::Str(s)) => u.user_principal_name = Some(s),
-        (Property::UserType, Got::Str(s)) => u.user_type = Some(UserType::parse(&s)),
-        (Property::AccountEnabled, Got::Bool(b)) => u.account_enabled = Some(b),
-        (Property::Mail, Got::Str(s)) => u.mail = Some(s),
-        (Property::ProxyAddresses, Got::List(l)) => u.proxy_addresses = l.into(),
-        (Property::OtherMails, Got::List(l)) => u.other_mails = l.into(),
-        (Property::CreationType, Got::Str(s)) => u.creation_type = Some(s),
-        (Property::ExternalUserState, Got::Str(s)) => u.external_user_state = Some(s),
-        (Property::Identities, Got::Ids(l)) => u.identities = l.into(),
-        (Property::OnPremisesSyncEnabled, Got::Bool(b)) => u.on_premises_sync_enabled = Some(b),
-        (Property::OnPremisesImmutableId, Got::Str(s)) => u.on_premises_immutable_id = Some(s),
-        (Property::OnPremisesSecurityIdentifier, Got::Str(s)) => {
-            u.on_premises_security_identifier = Some(s)
-        }
-        (Property::OnPremisesDistinguishedName, Got::Str(s)) => {
-            u.on_premises_distinguished_name = Some(s)
-        }
-        (Property::OnPremisesSamAccountName, Got::Str(s)) => {
-            u.on_premises_sam_account_name = Some(s)
-        }
-        (Property::OnPremisesUserPrincipalName, Got::Str(s)) => {
-            u.on_premises_user_principal_name = Some(s)
-        }
-        (Property::OnPremisesDomainName, Got::Str(s)) => u.on_premises_domain_name = Some(s),
-        (Property::OnPremisesLastSyncDateTime, Got::Str(s)) => match dates::normalize(&s) {
-            Some(d) => u.on_premises_last_sync_date_time = Some(d.into()),
-            None => return false,
+            None => false,
         },
-        (Property::CreatedDateTime, Got::Str(s)) => match dates::normalize(&s) {
-            Some(d) => u.created_date_time = Some(d.into()),
-            None => return false,
-        },
-        (Property::OnPremisesExtensionAttributes, Got::Ext(e)) => {
-            u.on_premises_extension_attributes = e
-                .into_iter()
-                .flat_map(|all| (*all).into_iter().enumerate())
-                .filter_map(|(i, v)| v.map(|v| (i + 1, v)))
-                .collect();
+        Got::Ids(l) if prop == Property::Identities => {
+            d.identities = l;
+            true
         }
-        _ => return false,
-    }
-    true
-}
-
-fn clear(u: &mut CloudUser, prop: Property) {
-    match prop {
-        Property::Id => u.id = Box::default(),
-        Property::UserPrincipalName => u.user_principal_name = None,
-        Property::UserType => u.user_type = None,
-        Property::AccountEnabled => u.account_enabled = None,
-        Property::Mail => u.mail = None,
-        Property::ProxyAddresses => u.proxy_addresses = Box::default(),
-        Property::OtherMails => u.other_mails = Box::default(),
-        Property::CreationType => u.creation_type = None,
-        Property::ExternalUserState => u.external_user_state = None,
-        Property::Identities => u.identities = Box::default(),
-        Property::OnPremisesSyncEnabled => u.on_premises_sync_enabled = None,
-        Property::OnPremisesImmutableId => u.on_premises_immutable_id = None,
-        Property::OnPremisesSecurityIdentifier => u.on_premises_security_identifier = None,
-        Property::OnPremisesDistinguishedName => u.on_premises_distinguished_name = None,
-        Property::OnPremisesSamAccountName => u.on_premises_sam_account_name = None,
-        Property::OnPremisesUserPrincipalName => u.on_premises_user_principal_name = None,
-        Property::OnPremisesDomainName => u.on_premises_domain_name = None,
-        Property::OnPremisesLastSyncDateTime => u.on_premises_last_sync_date_time = None,
-        Property::OnPremisesExtensionAttributes => {
-            u.on_premises_extension_attributes = Default::default()
+        Got::Ext(e) if prop == Property::OnPremisesExtensionAttributes => {
+            d.ext = e.map(|all| *all).unwrap_or_default();
+            true
         }
-        Property::CreatedDateTime => u.created_date_time = None,
+        _ => false,
     }
-}
-
-/// Sets a boolean property (CSV).
-pub(crate) fn set_bool(u: &mut CloudUser, prop: Property, b: bool) -> bool {
-    set(u, prop, Got::Bool(b))
-}
-
-/// Sets a list property (CSV).
-pub(crate) fn set_list(u: &mut CloudUser, prop: Property, l: Vec<Box<str>>) -> bool {
-    set(u, prop, Got::List(l))
 }
