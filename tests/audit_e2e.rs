@@ -16,6 +16,29 @@ fn bin() -> Command {
     Command::cargo_bin("usertype-audit").expect("binary")
 }
 
+/// `usertype-audit --quiet audit EXTRA... --onprem .. --cloud .. --rules .. --out ..`.
+fn audit_cmd(
+    extra: &[&str],
+    onprem: &Path,
+    cloud: &Path,
+    rules: StandardRules,
+    out: &Path,
+) -> std::process::Output {
+    bin()
+        .args(["--quiet", "audit"])
+        .args(extra)
+        .arg("--onprem")
+        .arg(onprem)
+        .arg("--cloud")
+        .arg(cloud)
+        .arg("--rules")
+        .arg(rules_file(rules))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run")
+}
+
 fn rules_file(rules: StandardRules) -> PathBuf {
     let name = match rules {
         StandardRules::ExtensionAttribute => "extension-attribute.toml",
@@ -83,25 +106,8 @@ fn found(report: &Path, onprem: &Path) -> BTreeMap<Key, usize> {
 }
 
 fn audit(onprem: &Path, cloud: &Path, rules: StandardRules, out: &Path, threads: &str) -> i32 {
-    let status = bin()
-        .args([
-            "--threads",
-            threads,
-            "--quiet",
-            "audit",
-            "--include-info",
-            "--reproducible",
-        ])
-        .arg("--onprem")
-        .arg(onprem)
-        .arg("--cloud")
-        .arg(cloud)
-        .arg("--rules")
-        .arg(rules_file(rules))
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run");
+    let extra = ["--threads", threads, "--include-info", "--reproducible"];
+    let status = audit_cmd(&extra, onprem, cloud, rules, out);
     assert!(
         status.status.code().is_some_and(|c| c < 2),
         "audit failed: {}",
@@ -249,27 +255,15 @@ fn fail_on_sets_the_exit_code() {
     let dir = forest();
     let out = tempfile::tempdir().expect("tempdir");
     let run = |fail_on: &str| {
-        bin()
-            .args([
-                "--quiet",
-                "audit",
-                "--fail-on",
-                fail_on,
-                "--format",
-                "jsonl",
-            ])
-            .arg("--onprem")
-            .arg(dir.join("onprem.ldf"))
-            .arg("--cloud")
-            .arg(dir.join("graph-users.json"))
-            .arg("--rules")
-            .arg(rules_file(StandardRules::ExtensionAttribute))
-            .arg("--out")
-            .arg(out.path())
-            .output()
-            .expect("run")
-            .status
-            .code()
+        audit_cmd(
+            &["--fail-on", fail_on, "--format", "jsonl"],
+            &dir.join("onprem.ldf"),
+            &dir.join("graph-users.json"),
+            StandardRules::ExtensionAttribute,
+            out.path(),
+        )
+        .status
+        .code()
     };
     assert_eq!(run("critical"), Some(1));
     assert_eq!(run("nonsense"), Some(2));
@@ -279,18 +273,9 @@ fn fail_on_sets_the_exit_code() {
 fn a_cloud_export_without_anchors_is_refused_with_the_re_export_command() {
     let dir = forest();
     let out = tempfile::tempdir().expect("tempdir");
-    let output = bin()
-        .args(["--quiet", "audit"])
-        .arg("--onprem")
-        .arg(dir.join("onprem.ldf"))
-        .arg("--cloud")
-        .arg(dir.join("graph-users.csv"))
-        .arg("--rules")
-        .arg(rules_file(StandardRules::ExtensionAttribute))
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .expect("run");
+    let (onprem, csv) = (dir.join("onprem.ldf"), dir.join("graph-users.csv"));
+    let rules = StandardRules::ExtensionAttribute;
+    let output = audit_cmd(&[], &onprem, &csv, rules, out.path());
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("onPremisesImmutableId"), "{err}");
@@ -299,24 +284,8 @@ fn a_cloud_export_without_anchors_is_refused_with_the_re_export_command() {
     assert!(err.contains("--allow-partial-cloud"), "{err}");
     assert!(!out.path().join("findings.jsonl").exists());
     // With the switch, it audits by UPN and mail and says what is missing.
-    let output = bin()
-        .args([
-            "--quiet",
-            "audit",
-            "--allow-partial-cloud",
-            "--format",
-            "summary",
-        ])
-        .arg("--onprem")
-        .arg(dir.join("onprem.ldf"))
-        .arg("--cloud")
-        .arg(dir.join("graph-users.csv"))
-        .arg("--rules")
-        .arg(rules_file(StandardRules::ExtensionAttribute))
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .expect("run");
+    let extra = ["--allow-partial-cloud", "--format", "summary"];
+    let output = audit_cmd(&extra, &onprem, &csv, rules, out.path());
     assert_eq!(output.status.code(), Some(1));
     let summary = fs::read_to_string(out.path().join("summary.json")).expect("summary");
     assert!(summary.contains("onPremisesImmutableId"), "{summary}");

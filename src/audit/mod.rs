@@ -26,7 +26,7 @@ use crate::findings::{
     RuleSummary, Severity,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
-use crate::model::account::{Account, AUDIT_ATTRIBUTES};
+use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use crate::model::ids::{Anchor, AnchorSource};
 use crate::read::cloud::{self, CloudOptions, CloudUser};
 use crate::read::input::Input;
@@ -193,7 +193,11 @@ pub fn run(
     phase("cloud indexed");
 
     // 2. The on-premises side, streamed.
-    let mut projection: Vec<String> = AUDIT_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+    let mut projection: Vec<String> = CLASSIFY_ATTRIBUTES
+        .iter()
+        .chain(MATCH_ATTRIBUTES)
+        .map(|s| s.to_string())
+        .collect();
     projection.extend(classifier.attributes());
     projection.extend(opts.anchor.attributes().iter().map(|s| s.to_string()));
     let mut onprem_opts = opts.onprem.clone();
@@ -858,28 +862,12 @@ fn hash_file(path: &str) -> Option<String> {
     Some(hasher.finalize().to_hex().to_string())
 }
 
-/// Now as RFC 3339 UTC (seconds), without a date crate.
+/// Now as RFC 3339 UTC, to the second.
 fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let c = crate::classify::expr::DateTime::now().civil();
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
     )
 }
 

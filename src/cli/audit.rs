@@ -7,12 +7,10 @@ use std::sync::Mutex;
 use clap::Args;
 use indicatif::ProgressBar;
 
-use super::{progress, rules::load_classifier, ExitStatus, Global};
+use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::audit::{self, AuditInputs, AuditOptions, Progress};
 use crate::findings::Severity;
-use crate::model::ids::AnchorSource;
 use crate::read::cloud::CloudOptions;
-use crate::read::detect::Format;
 use crate::read::OnPremOptions;
 use crate::report::{self, Report};
 
@@ -29,10 +27,9 @@ use crate::report::{self, Report};
 /// needs; the message says how to re-export).
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// On-premises exports: LDIF (ldifde, ldapsearch), csvde or Get-ADUser |
-    /// Export-Csv CSV (`-` for standard input, `.gz` decompressed).
-    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
-    pub onprem: Vec<String>,
+    /// The on-premises exports.
+    #[command(flatten)]
+    pub input: OnPremArgs,
     /// Microsoft Graph users exports (REST pages, arrays, JSON Lines,
     /// ConvertTo-Json, admin-center CSV).
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
@@ -64,13 +61,6 @@ pub struct AuditArgs {
     /// Do not hash the input files (faster on very large exports).
     #[arg(long)]
     pub no_hash: bool,
-    /// The source anchor attribute, when it is not Connect's default
-    /// (mS-DS-ConsistencyGuid, else objectGUID).
-    #[arg(long, value_name = "ATTR")]
-    pub source_anchor: Option<String>,
-    /// The format of the on-premises files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<Format>,
     /// Stop at the first bad record instead of reporting and skipping it.
     #[arg(long)]
     pub strict: bool,
@@ -117,7 +107,8 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         )
     })?;
     anyhow::ensure!(
-        args.onprem
+        args.input
+            .onprem
             .iter()
             .chain(&args.cloud)
             .filter(|f| *f == "-")
@@ -127,7 +118,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     );
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = OnPremOptions {
-        format: args.onprem_format,
+        format: args.input.onprem_format,
         ..OnPremOptions::default()
     };
     onprem.ldif.strict = args.strict;
@@ -139,10 +130,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             keep_per_kind: args.max_diagnostics,
             ..CloudOptions::default()
         },
-        anchor: match &args.source_anchor {
-            Some(a) => AnchorSource::Attribute(a.clone()),
-            None => AnchorSource::default(),
-        },
+        anchor: args.input.anchor(),
         fail_on,
         allow_partial_cloud: args.allow_partial_cloud,
         reproducible: args.reproducible,
@@ -150,7 +138,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         keep_per_kind: args.max_diagnostics,
     };
     let inputs = AuditInputs {
-        onprem: args.onprem.clone(),
+        onprem: args.input.onprem.clone(),
         cloud: args.cloud.clone(),
         rules_path: args.rules.clone(),
     };

@@ -9,12 +9,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use super::{progress, rules::load_classifier, ExitStatus, Global};
+use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::classify::{Classifier, EvalScratch, Intent};
 use crate::matcher::account_anchor_key;
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
 use crate::model::ids::AnchorSource;
-use crate::read::detect::Format;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
 use crate::report::csv::push_field;
@@ -29,9 +28,9 @@ use crate::report::csv::push_field;
 /// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
-    /// On-premises exports (LDIF, csvde, Export-Csv; `-` for standard input).
-    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
-    pub onprem: Vec<String>,
+    /// The on-premises exports.
+    #[command(flatten)]
+    pub input: OnPremArgs,
     /// The rule file.
     #[arg(long, value_name = "FILE")]
     pub rules: String,
@@ -41,12 +40,6 @@ pub struct ClassifyArgs {
     /// Row format.
     #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
     pub format: RowFormat,
-    /// The source anchor attribute, when it is not Connect's default.
-    #[arg(long, value_name = "ATTR")]
-    pub source_anchor: Option<String>,
-    /// The format of the files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<Format>,
     /// Stop at the first bad record.
     #[arg(long)]
     pub strict: bool,
@@ -179,15 +172,12 @@ impl BatchSink for ClassifySink<'_> {
 
 pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitStatus> {
     let classifier = load_classifier(&args.rules, global.quiet)?;
-    let anchor = match &args.source_anchor {
-        Some(a) => AnchorSource::Attribute(a.clone()),
-        None => AnchorSource::default(),
-    };
+    let anchor = args.input.anchor();
     let mut projection: Vec<String> = CLASSIFY_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
     projection.extend(classifier.attributes());
     projection.extend(anchor.attributes().iter().map(|s| s.to_string()));
     let mut opts = OnPremOptions {
-        format: args.onprem_format,
+        format: args.input.onprem_format,
         ..OnPremOptions::default()
     };
     opts.ldif.projection = Projection::attrs(projection.iter());
@@ -207,7 +197,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     }
     let mut errors = 0;
     let mut totals = (0u64, 0u64, std::collections::BTreeMap::new());
-    for file in &args.onprem {
+    for file in &args.input.onprem {
         let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
         let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
         let tick = |done: u64| bar.set_position(done);

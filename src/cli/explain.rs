@@ -7,13 +7,12 @@ use std::sync::Mutex;
 use anyhow::Context;
 use clap::Args;
 
-use super::{rules::load_classifier, ExitStatus, Global};
+use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::classify::config::Flow;
 use crate::classify::expr::Record;
 use crate::classify::{Classifier, EvalScratch};
 use crate::model::account::Account;
 use crate::model::ids::AnchorSource;
-use crate::read::detect::Format;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, EntryRef, OnPremOptions, ReadControl};
 
@@ -25,9 +24,9 @@ use crate::read::{Batch, BatchSink, EntryRef, OnPremOptions, ReadControl};
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["dn", "upn"])))]
 pub struct ExplainArgs {
-    /// On-premises exports to search.
-    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
-    pub onprem: Vec<String>,
+    /// The on-premises exports to search.
+    #[command(flatten)]
+    pub input: OnPremArgs,
     /// The rule file.
     #[arg(long, value_name = "FILE")]
     pub rules: String,
@@ -37,12 +36,6 @@ pub struct ExplainArgs {
     /// The account's userPrincipalName (case-insensitive).
     #[arg(long, value_name = "UPN")]
     pub upn: Option<String>,
-    /// The source anchor attribute, when it is not Connect's default.
-    #[arg(long, value_name = "ATTR")]
-    pub source_anchor: Option<String>,
-    /// The format of the files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<Format>,
 }
 
 struct FindSink<'a> {
@@ -230,17 +223,14 @@ fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
 
 pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStatus> {
     let classifier = load_classifier(&args.rules, global.quiet)?;
-    let anchor = match &args.source_anchor {
-        Some(a) => AnchorSource::Attribute(a.clone()),
-        None => AnchorSource::default(),
-    };
+    let anchor = args.input.anchor();
     let opts = OnPremOptions {
-        format: args.onprem_format,
+        format: args.input.onprem_format,
         ..OnPremOptions::default()
     };
     let mut shown = 0;
     let mut out = io::stdout().lock();
-    for file in &args.onprem {
+    for file in &args.input.onprem {
         let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
         let mut sink = FindSink {
             args,

@@ -87,6 +87,32 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
+/// The on-premises inputs of `audit`, `classify` and `explain`.
+#[derive(Debug, clap::Args)]
+pub struct OnPremArgs {
+    /// On-premises exports: LDIF (ldifde, ldapsearch), csvde or Get-ADUser |
+    /// Export-Csv CSV (`-` for standard input, `.gz` decompressed).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub onprem: Vec<String>,
+    /// The source anchor attribute, when it is not Connect's default
+    /// (mS-DS-ConsistencyGuid, else objectGUID).
+    #[arg(long, value_name = "ATTR")]
+    pub source_anchor: Option<String>,
+    /// The format of the on-premises files, when detection by content is not wanted.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub onprem_format: Option<crate::read::detect::Format>,
+}
+
+impl OnPremArgs {
+    /// The anchor source the flags select.
+    pub fn anchor(&self) -> crate::model::ids::AnchorSource {
+        match &self.source_anchor {
+            Some(a) => crate::model::ids::AnchorSource::Attribute(a.clone()),
+            None => crate::model::ids::AnchorSource::default(),
+        }
+    }
+}
+
 /// Shared settings every subcommand gets.
 #[derive(Clone, Copy, Debug)]
 pub struct Global {

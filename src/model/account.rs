@@ -66,23 +66,8 @@ pub const CLASSIFY_ATTRIBUTES: &[&str] = &[
     "mailNickname",
 ];
 
-/// What the audit needs: [`CLASSIFY_ATTRIBUTES`] and the matching keys.
-pub const AUDIT_ATTRIBUTES: &[&str] = &[
-    "objectClass",
-    "userPrincipalName",
-    "sAMAccountName",
-    "objectGUID",
-    "mS-DS-ConsistencyGuid",
-    "userAccountControl",
-    "Enabled",
-    "adminDescription",
-    "isCriticalSystemObject",
-    "msExchRecipientTypeDetails",
-    "mailNickname",
-    "mail",
-    "proxyAddresses",
-    "objectSid",
-];
+/// What the audit reads besides [`CLASSIFY_ATTRIBUTES`]: the matching keys.
+pub const MATCH_ATTRIBUTES: &[&str] = &["mail", "proxyAddresses", "objectSid"];
 
 /// Why an entry is not an account. Counted and reported, never dropped silently.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
