@@ -137,6 +137,7 @@ mod check;
 mod datetime;
 mod error;
 mod eval;
+mod fast;
 mod funcs;
 mod lex;
 mod parse;
