@@ -134,6 +134,9 @@ struct Cx<'a, 'c, Rec: Record + ?Sized> {
     /// The record's values of the program's first attributes, once `resolved`.
     found: [Option<Values<'a>>; RESOLVED],
     resolved: bool,
+    /// The typed value of the program's first attributes once read, when single
+    /// (`Some(None)`: a list, see [`Cx::attr_single`]).
+    single: [Option<Option<V<'a>>>; RESOLVED],
     ar: &'c mut Arena,
     seed: u64,
     trace: Option<&'c mut Vec<TraceStep>>,
@@ -218,13 +221,20 @@ impl Program {
         steps
     }
 
-    /// Evaluates to an owned value without the fused fast paths (every
-    /// sub-expression as written): the reference the fast paths are tested against.
+    /// Evaluates to an owned value, with or without the fused fast paths
+    /// (without: every sub-expression as written, the reference the fast
+    /// paths are tested against), and says how many steps and how much list
+    /// work the evaluation counted (see [`MAX_STEPS`], [`MAX_WORK`]).
     #[doc(hidden)]
-    pub fn eval_reference<Rec: Record + ?Sized>(&self, record: &Rec) -> Result<Value, EvalError> {
+    pub fn eval_counted<Rec: Record + ?Sized>(
+        &self,
+        record: &Rec,
+        fast: bool,
+    ) -> (Result<Value, EvalError>, u64, u64) {
         let mut scratch = Scratch::new();
-        let v = self.run(record, &mut scratch.arena, None, false)?;
-        Ok(scratch.arena.to_value(v))
+        let r = self.run(record, &mut scratch.arena, None, fast);
+        let r = r.map(|v| scratch.arena.to_value(v));
+        (r, scratch.arena.steps, scratch.arena.work.get())
     }
 
     fn run<'a, Rec: Record + ?Sized>(
@@ -242,6 +252,7 @@ impl Program {
             prog: self,
             rec,
             found: [None; RESOLVED],
+            single: [None; RESOLVED],
             resolved: false,
             ar,
             seed,
@@ -249,8 +260,9 @@ impl Program {
             depth: 0,
             steps: 0,
         };
-        let v = cx.eval(&self.root)?;
-        let v = cx.finish(v);
+        let v = cx.eval(&self.root);
+        cx.ar.steps = cx.steps;
+        let v = cx.finish(v?);
         // The whole expression's step shows the final value (NULL items dropped).
         if let Some(last) = cx
             .trace
@@ -346,8 +358,10 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         match kind {
             NodeKind::Fast(f) => {
                 if self.fast && self.steps + f.max_steps <= MAX_STEPS {
-                    if let Some((b, steps)) = self.fast_path(&f.kind) {
-                        self.steps += steps + f.cbool;
+                    let mut work = 0;
+                    if let Some((b, steps)) = self.fast_path(&f.kind, &mut work) {
+                        self.steps += steps;
+                        self.ar.charge(work);
                         return Ok(V::Bool(b));
                     }
                 }
@@ -390,9 +404,22 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
 
     /// A fused node's answer and the steps the generic evaluation would
     /// take besides the node itself; `None` when the generic evaluation must
-    /// run (see `fast`).
-    fn fast_path(&mut self, k: &FastKind) -> Option<(bool, u64)> {
+    /// run (see `fast`). Adds the list work the generic evaluation would
+    /// charge to `work`.
+    fn fast_path(&mut self, k: &FastKind, work: &mut usize) -> Option<(bool, u64)> {
         match k {
+            FastKind::CBool(x) => {
+                let (b, steps) = self.fast_path(x, work)?;
+                Some((b, steps + 1))
+            }
+            FastKind::Logic { or, lhs, rhs } => {
+                let (a, l) = self.fast_path(lhs, work)?;
+                if a == *or {
+                    return Some((a, 1 + l));
+                }
+                let (b, r) = self.fast_path(rhs, work)?;
+                Some((b, 1 + l + 1 + r))
+            }
             FastKind::IsPresent {
                 attr,
                 negate,
@@ -406,7 +433,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                     _ => true,
                 };
                 // `IsPresent` visits its one value.
-                self.ar.charge(usize::from(!v.is_nullish()));
+                *work += usize::from(!v.is_nullish());
                 Some((present != *negate, *steps))
             }
             FastKind::EqStr { attr, lit } => match self.attr_single(*attr)? {
@@ -483,7 +510,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                     V::Num(n) => ((n & mask) > 0, 8),
                     _ => return None,
                 };
-                self.ar.charge(usize::from(!v.is_nullish()));
+                *work += usize::from(!v.is_nullish());
                 Some(r)
             }
         }
@@ -492,6 +519,17 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
     /// The value of a program attribute, `None` if it is a list (several
     /// values, or an attribute the schema says is multi-valued).
     fn attr_single(&mut self, i: usize) -> Option<V<'a>> {
+        if let Some(v) = self.single.get(i).copied().flatten() {
+            return v;
+        }
+        let v = self.read_single(i);
+        if let Some(slot) = self.single.get_mut(i) {
+            *slot = Some(v);
+        }
+        v
+    }
+
+    fn read_single(&mut self, i: usize) -> Option<V<'a>> {
         let a = &self.prog.attrs[i];
         let rec = self.rec;
         if a.is_dn {
@@ -629,8 +667,12 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         }
     }
 
+    #[inline]
     fn truth(&self, v: V<'_>, span: Span) -> Result<bool, EvalError> {
-        funcs::truth(self.ar, v, span)
+        match v {
+            V::Bool(b) => Ok(b),
+            v => funcs::truth(self.ar, v, span),
+        }
     }
 
     fn binary(&mut self, op: BinOp, lhs: &'a Node, rhs: &'a Node, span: Span) -> R<'a> {

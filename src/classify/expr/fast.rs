@@ -23,7 +23,11 @@
 //!   `text` (a precomputed [`memchr::memmem::Finder`]), where `h` is
 //!   `[a]`, `LCase([a])` or `DNComponent(CRef([a]), k)`;
 //! * `CBool(IIF(IsPresent([a]), BitAnd([a], k) > 0, NULL))`;
-//! * any of the above as the argument of `CBool` (which leaves a Boolean as it is).
+//! * any of the above as the argument of `CBool` (which leaves a Boolean as it is);
+//! * `x || y` and `x && y` where both `x` and `y` are fused: on Booleans
+//!   the generic evaluation stops after `x` when `x` decides, and so does
+//!   the fused one; if any operand declines, the whole chain is evaluated
+//!   as written.
 
 use memchr::memmem::Finder;
 
@@ -38,8 +42,6 @@ pub(crate) struct Fast {
     pub orig: NodeKind,
     /// Most steps the generic evaluation of `orig` takes besides the node itself.
     pub max_steps: u64,
-    /// Steps added by a `CBool` wrapper (0 or 1).
-    pub cbool: u64,
 }
 
 /// What a fused sub-expression computes.
@@ -65,6 +67,15 @@ pub(crate) enum FastKind {
     },
     /// `CBool(IIF(IsPresent([a]), BitAnd([a], mask) > 0, NULL))`.
     PresentBitAnd { attr: usize, mask: i64 },
+    /// `CBool(x)` of a fused `x` (a Boolean stays as it is).
+    CBool(Box<FastKind>),
+    /// `x || y` (`or`) or `x && y` of fused operands, which are Booleans:
+    /// `y` is evaluated only when `x` does not decide.
+    Logic {
+        or: bool,
+        lhs: Box<FastKind>,
+        rhs: Box<FastKind>,
+    },
 }
 
 /// The text `InStr` searches.
@@ -218,23 +229,36 @@ impl Lower<'_> {
         Some(FastKind::PresentBitAnd { attr, mask })
     }
 
-    fn fuse(&self, node: &mut Node) {
-        let cbool = self.call(&node.kind, "CBool", 1);
-        let (kind, cb) = match cbool {
-            Some(args) => match self.present_bit_and(&args[0].kind) {
-                Some(k) => (Some(k), 0),
-                None => (self.boolean(&args[0].kind), 1),
-            },
-            None => (self.boolean(&node.kind), 0),
+    /// A fused Boolean sub-expression, if `n` is one.
+    fn term(&self, n: &NodeKind) -> Option<FastKind> {
+        if let Some(args) = self.call(n, "CBool", 1) {
+            if let Some(k) = self.present_bit_and(&args[0].kind) {
+                return Some(k);
+            }
+            return Some(FastKind::CBool(Box::new(self.term(&args[0].kind)?)));
+        }
+        if let Some(k) = self.boolean(n) {
+            return Some(k);
+        }
+        let or = match n {
+            NodeKind::Bin(b) if b.op == BinOp::Or => true,
+            NodeKind::Bin(b) if b.op == BinOp::And => false,
+            _ => return None,
         };
-        if let Some(kind) = kind {
+        let (l, r) = self.eq(n, if or { BinOp::Or } else { BinOp::And })?;
+        let lhs = Box::new(self.term(l)?);
+        let rhs = Box::new(self.term(r)?);
+        Some(FastKind::Logic { or, lhs, rhs })
+    }
+
+    fn fuse(&self, node: &mut Node) {
+        if let Some(kind) = self.term(&node.kind) {
             let orig = std::mem::replace(&mut node.kind, NodeKind::Null);
             let max_steps = count(&orig) - 1;
             node.kind = NodeKind::Fast(Box::new(Fast {
                 kind,
                 orig,
                 max_steps,
-                cbool: cb,
             }));
             return;
         }
