@@ -1,7 +1,8 @@
 //! The sync-rule expression language on arbitrary text: parsing, checking
 //! and evaluating must never panic (nor hang: evaluation has resource
 //! limits), every error and lint renders, a parsed tree printed and parsed
-//! again is the same tree, and the warm and the owned evaluation agree.
+//! again is the same tree, the warm and the owned evaluation agree, and so do
+//! the fused fast paths and the evaluation of the expression as written.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -101,6 +102,11 @@ fuzz_target!(|data: &[u8]| {
             let again = program.eval(rec, &mut scratch).map(|v| v.to_value());
             assert_eq!(first, again, "a warm scratch changes nothing");
             assert_eq!(first, program.eval_owned(rec));
+            assert_eq!(
+                program.eval_counted(rec, true),
+                program.eval_counted(rec, false),
+                "the fused fast paths agree with the expression as written (value, steps, work)"
+            );
             if let Err(e) = &first {
                 let _ = e.render(src);
             }

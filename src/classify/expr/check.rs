@@ -146,7 +146,8 @@ pub(crate) fn check(
     let root = c.lower(expr);
     let mut errors = c.errors;
     match root {
-        Some((root, _)) if errors.is_empty() => {
+        Some((mut root, _)) if errors.is_empty() => {
+            super::fast::fuse(&mut root, &c.attrs);
             let mut warnings = c.lints;
             Linter {
                 source,

@@ -25,10 +25,11 @@ use std::fmt;
 use super::ast::BinOp;
 use super::attrs::Syntax;
 use super::error::{render_at, Span};
+use super::fast::{FastKind, Hay};
 use super::funcs::{self, FuncDef, Fx, Imp, Items, MAX_STRICT_ARGS, P};
 use super::program::{Node, NodeKind, Program};
 use super::record::{Record, Values};
-use super::value::{Arena, Scratch, Txt, Value, ValueView, V};
+use super::value::{raw, text, Arena, Scratch, Txt, Value, ValueView, V};
 
 /// Why an evaluation produced no value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,11 +134,17 @@ struct Cx<'a, 'c, Rec: Record + ?Sized> {
     /// The record's values of the program's first attributes, once `resolved`.
     found: [Option<Values<'a>>; RESOLVED],
     resolved: bool,
+    /// The typed value of the program's first attributes once read, when single
+    /// (`Some(None)`: a list, see [`Cx::attr_single`]).
+    single: [Option<Option<V<'a>>>; RESOLVED],
     ar: &'c mut Arena,
     seed: u64,
     trace: Option<&'c mut Vec<TraceStep>>,
     depth: u32,
     steps: u64,
+    /// Whether fused nodes take their fast path (not when tracing, not in
+    /// [`Program::eval_reference`]).
+    fast: bool,
 }
 
 /// What to apply to each position when lifting over lists.
@@ -189,7 +196,7 @@ impl Program {
         record: &'a Rec,
         scratch: &'a mut Scratch,
     ) -> Result<ValueView<'a>, EvalError> {
-        let v = self.run(record, &mut scratch.arena, None)?;
+        let v = self.run(record, &mut scratch.arena, None, true)?;
         Ok(ValueView {
             v,
             arena: &scratch.arena,
@@ -210,8 +217,24 @@ impl Program {
     pub fn trace<Rec: Record + ?Sized>(&self, record: &Rec) -> Vec<TraceStep> {
         let mut scratch = Scratch::new();
         let mut steps = Vec::new();
-        let _ = self.run(record, &mut scratch.arena, Some(&mut steps));
+        let _ = self.run(record, &mut scratch.arena, Some(&mut steps), false);
         steps
+    }
+
+    /// Evaluates to an owned value, with or without the fused fast paths
+    /// (without: every sub-expression as written, the reference the fast
+    /// paths are tested against), and says how many steps and how much list
+    /// work the evaluation counted (see [`MAX_STEPS`], [`MAX_WORK`]).
+    #[doc(hidden)]
+    pub fn eval_counted<Rec: Record + ?Sized>(
+        &self,
+        record: &Rec,
+        fast: bool,
+    ) -> (Result<Value, EvalError>, u64, u64) {
+        let mut scratch = Scratch::new();
+        let r = self.run(record, &mut scratch.arena, None, fast);
+        let r = r.map(|v| scratch.arena.to_value(v));
+        (r, scratch.arena.steps, scratch.arena.work.get())
     }
 
     fn run<'a, Rec: Record + ?Sized>(
@@ -219,13 +242,17 @@ impl Program {
         rec: &'a Rec,
         ar: &mut Arena,
         trace: Option<&mut Vec<TraceStep>>,
+        fast: bool,
     ) -> R<'a> {
         ar.reset(self.vars, self.attrs.len());
         let seed = if self.seeded { dn_hash(rec.dn()) } else { 0 };
+        let fast = fast && trace.is_none();
         let mut cx = Cx {
+            fast,
             prog: self,
             rec,
             found: [None; RESOLVED],
+            single: [None; RESOLVED],
             resolved: false,
             ar,
             seed,
@@ -233,8 +260,9 @@ impl Program {
             depth: 0,
             steps: 0,
         };
-        let v = cx.eval(&self.root)?;
-        let v = cx.finish(v);
+        let v = cx.eval(&self.root);
+        cx.ar.steps = cx.steps;
+        let v = cx.finish(v?);
         // The whole expression's step shows the final value (NULL items dropped).
         if let Some(last) = cx
             .trace
@@ -323,7 +351,22 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
     }
 
     fn eval_node(&mut self, node: &'a Node) -> R<'a> {
-        match &node.kind {
+        self.eval_kind(&node.kind, node.span)
+    }
+
+    fn eval_kind(&mut self, kind: &'a NodeKind, span: Span) -> R<'a> {
+        match kind {
+            NodeKind::Fast(f) => {
+                if self.fast && self.steps + f.max_steps <= MAX_STEPS {
+                    let mut work = 0;
+                    if let Some((b, steps)) = self.fast_path(&f.kind, &mut work) {
+                        self.steps += steps;
+                        self.ar.charge(work);
+                        return Ok(V::Bool(b));
+                    }
+                }
+                self.eval_kind(&f.orig, span)
+            }
             NodeKind::Null => Ok(V::Null),
             NodeKind::AuthNull => Ok(V::AuthNull),
             NodeKind::Ignore => Ok(V::Ignore),
@@ -332,7 +375,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
             NodeKind::Str(s) => Ok(V::Str(Txt::B(s.as_bytes()))),
             NodeKind::Attr(i) => Ok(self.attr(*i)),
             NodeKind::Var(slot) => Ok(self.ar.vars.get(*slot).copied().unwrap_or(V::Null)),
-            NodeKind::Bin(b) => self.binary(b.op, &b.lhs, &b.rhs, node.span),
+            NodeKind::Bin(b) => self.binary(b.op, &b.lhs, &b.rhs, span),
             NodeKind::Call(c) => match c.f.imp {
                 Imp::Strict(imp) => {
                     let mut vals = [V::Null; MAX_STRICT_ARGS];
@@ -340,12 +383,12 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                         *slot = self.eval(a)?;
                     }
                     let n = c.args.len().min(MAX_STRICT_ARGS);
-                    self.apply(Callee::Func(c.f, imp, c.params), &vals[..n], node.span)
+                    self.apply(Callee::Func(c.f, imp, c.params), &vals[..n], span)
                 }
-                Imp::Iif => self.iif(&c.args, node.span),
+                Imp::Iif => self.iif(&c.args, span),
                 Imp::Switch => self.switch(&c.args),
                 Imp::Select | Imp::Where => {
-                    self.select(&c.args, matches!(c.f.imp, Imp::Where), node.span)
+                    self.select(&c.args, matches!(c.f.imp, Imp::Where), span)
                 }
                 Imp::With => {
                     let v = self.eval(&c.args[1])?;
@@ -354,18 +397,164 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                 }
                 // The checker lowers ImportedValue("x") to an attribute read.
                 Imp::ImportedValue => Ok(V::Null),
-                Imp::Unsupported(why) => Err(EvalError::Unsupported(why.to_string(), node.span)),
+                Imp::Unsupported(why) => Err(EvalError::Unsupported(why.to_string(), span)),
             },
         }
     }
 
-    fn attr(&mut self, i: usize) -> V<'a> {
+    /// A fused node's answer and the steps the generic evaluation would
+    /// take besides the node itself; `None` when the generic evaluation must
+    /// run (see `fast`). Adds the list work the generic evaluation would
+    /// charge to `work`.
+    fn fast_path(&mut self, k: &FastKind, work: &mut usize) -> Option<(bool, u64)> {
+        match k {
+            FastKind::CBool(x) => {
+                let (b, steps) = self.fast_path(x, work)?;
+                Some((b, steps + 1))
+            }
+            FastKind::Logic { or, lhs, rhs } => {
+                let (a, l) = self.fast_path(lhs, work)?;
+                if a == *or {
+                    return Some((a, 1 + l));
+                }
+                let (b, r) = self.fast_path(rhs, work)?;
+                Some((b, 1 + l + 1 + r))
+            }
+            FastKind::IsPresent {
+                attr,
+                negate,
+                steps,
+            } => {
+                let v = self.attr_single(*attr)?;
+                let present = match v {
+                    V::Null | V::AuthNull | V::Ignore => false,
+                    V::Str(t) => !raw(&self.ar.bytes, t).is_empty(),
+                    V::Mv(..) => return None,
+                    _ => true,
+                };
+                // `IsPresent` visits its one value.
+                *work += usize::from(!v.is_nullish());
+                Some((present != *negate, *steps))
+            }
+            FastKind::EqStr { attr, lit } => match self.attr_single(*attr)? {
+                V::Null => Some((false, 2)),
+                V::Str(t) | V::Ref(t) => Some((raw(&self.ar.bytes, t) == &lit[..], 2)),
+                _ => None,
+            },
+            FastKind::StartsWith { attr, lit } => match self.attr_single(*attr)? {
+                // `Left(NULL, n)` is "", which is not the (non-empty) text.
+                V::Null => Some((false, 4)),
+                V::Str(t) | V::Ref(t) => Some((raw(&self.ar.bytes, t).starts_with(lit), 4)),
+                _ => None,
+            },
+            FastKind::Contains {
+                hay,
+                finder,
+                found,
+                steps,
+            } => {
+                let (attr, lower) = match *hay {
+                    Hay::Attr(a) => (a, false),
+                    Hay::Lower(a) => (a, true),
+                    Hay::DnComponent(a, k) => {
+                        let t = match self.attr_single(a)? {
+                            // CRef, DNComponent and InStr pass NULL on; NULL compares False.
+                            V::Null => return Some((false, *steps)),
+                            V::Str(t) | V::Ref(t) => t,
+                            _ => return None,
+                        };
+                        let s = text(&self.ar.bytes, t);
+                        let range = usize::try_from(k)
+                            .ok()
+                            .filter(|&k| k >= 1)
+                            .and_then(|k| funcs::dn_parts(s).nth(k - 1))
+                            .map(|(off, rdn)| funcs::value_range(off, rdn));
+                        let Some((lo, hi)) = range else {
+                            return Some((false, *steps));
+                        };
+                        let hit = finder.find(&s.as_bytes()[lo..hi]).is_some();
+                        return Some((hit == *found, *steps));
+                    }
+                };
+                let t = match self.attr_single(attr)? {
+                    V::Null => return Some((false, *steps)),
+                    V::Str(t) | V::Ref(t) => t,
+                    _ => return None,
+                };
+                let b = raw(&self.ar.bytes, t);
+                let hit = if !lower || !b.iter().any(u8::is_ascii_uppercase) {
+                    if lower && !b.is_ascii() {
+                        return None;
+                    }
+                    finder.find(b).is_some()
+                } else {
+                    if !b.is_ascii() {
+                        return None;
+                    }
+                    let mut buf = std::mem::take(&mut self.ar.buf);
+                    buf.clear();
+                    buf.extend(b.iter().map(u8::to_ascii_lowercase));
+                    let hit = finder.find(&buf).is_some();
+                    self.ar.buf = buf;
+                    hit
+                };
+                Some((hit == *found, *steps))
+            }
+            FastKind::PresentBitAnd { attr, mask } => {
+                let v = self.attr_single(*attr)?;
+                let r = match v {
+                    // IIF, IsPresent, the attribute and NULL.
+                    V::Null => (false, 4),
+                    V::Str(t) if raw(&self.ar.bytes, t).is_empty() => (false, 4),
+                    // … and `>`, BitAnd, the attribute, the mask and 0.
+                    V::Num(n) => ((n & mask) > 0, 8),
+                    _ => return None,
+                };
+                *work += usize::from(!v.is_nullish());
+                Some(r)
+            }
+        }
+    }
+
+    /// The value of a program attribute, `None` if it is a list (several
+    /// values, or an attribute the schema says is multi-valued).
+    fn attr_single(&mut self, i: usize) -> Option<V<'a>> {
+        if let Some(v) = self.single.get(i).copied().flatten() {
+            return v;
+        }
+        let v = self.read_single(i);
+        if let Some(slot) = self.single.get_mut(i) {
+            *slot = Some(v);
+        }
+        v
+    }
+
+    fn read_single(&mut self, i: usize) -> Option<V<'a>> {
         let a = &self.prog.attrs[i];
         let rec = self.rec;
         if a.is_dn {
-            return typed(Syntax::Ref, rec.dn());
+            return Some(typed(Syntax::Ref, rec.dn()));
         }
-        let values = if i < RESOLVED {
+        let values = self.values(i);
+        let Some(values) = values else {
+            // Connect always knows an object's DN; exports may not list it as an attribute.
+            return Some(if a.name == "distinguishedName" {
+                typed(Syntax::Ref, rec.dn())
+            } else {
+                V::Null
+            });
+        };
+        match values.len() {
+            0 => Some(V::Null),
+            1 if !a.multi => Some(values.first().map_or(V::Null, |b| typed(a.syntax, b))),
+            _ => None,
+        }
+    }
+
+    fn values(&mut self, i: usize) -> Option<Values<'a>> {
+        let a = &self.prog.attrs[i];
+        let rec = self.rec;
+        if i < RESOLVED {
             if !self.resolved {
                 let n = self.prog.attr_names.len().min(RESOLVED);
                 rec.values_of(&self.prog.attr_names[..n], &mut self.found[..n]);
@@ -374,34 +563,30 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
             self.found[i]
         } else {
             rec.values(&a.name)
-        };
-        let Some(values) = values else {
-            // Connect always knows an object's DN; exports may not list it as an attribute.
-            return if a.name == "distinguishedName" {
-                typed(Syntax::Ref, rec.dn())
-            } else {
-                V::Null
-            };
-        };
-        match values.len() {
-            0 => V::Null,
-            1 if !a.multi => values.first().map_or(V::Null, |b| typed(a.syntax, b)),
-            _ => {
-                if let Some((s, e)) = self.ar.attr_cache[i] {
-                    return V::Mv(s, e);
-                }
-                self.ar.charge(values.len());
-                let base = self.ar.tmp.len();
-                let syntax = a.syntax;
-                let ar = &mut *self.ar;
-                values.for_each(|b| ar.tmp_push(typed(syntax, b)));
-                let list = self.ar.list_from(base);
-                if let V::Mv(s, e) = list {
-                    self.ar.attr_cache[i] = Some((s, e));
-                }
-                list
-            }
         }
+    }
+
+    fn attr(&mut self, i: usize) -> V<'a> {
+        if let Some(v) = self.attr_single(i) {
+            return v;
+        }
+        let a = &self.prog.attrs[i];
+        let Some(values) = self.values(i) else {
+            return V::Null;
+        };
+        if let Some((s, e)) = self.ar.attr_cache[i] {
+            return V::Mv(s, e);
+        }
+        self.ar.charge(values.len());
+        let base = self.ar.tmp.len();
+        let syntax = a.syntax;
+        let ar = &mut *self.ar;
+        values.for_each(|b| ar.tmp_push(typed(syntax, b)));
+        let list = self.ar.list_from(base);
+        if let V::Mv(s, e) = list {
+            self.ar.attr_cache[i] = Some((s, e));
+        }
+        list
     }
 
     fn bind(&mut self, var: &Node, v: V<'_>) {
@@ -482,8 +667,12 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         }
     }
 
+    #[inline]
     fn truth(&self, v: V<'_>, span: Span) -> Result<bool, EvalError> {
-        funcs::truth(self.ar, v, span)
+        match v {
+            V::Bool(b) => Ok(b),
+            v => funcs::truth(self.ar, v, span),
+        }
     }
 
     fn binary(&mut self, op: BinOp, lhs: &'a Node, rhs: &'a Node, span: Span) -> R<'a> {

@@ -856,7 +856,7 @@ fn num_from_date<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 /// The RDNs of a DN (split at unescaped commas), trimmed, with their byte
 /// offsets in the DN.
-fn dn_parts(dn: &str) -> impl Iterator<Item = (usize, &str)> + Clone + '_ {
+pub(crate) fn dn_parts(dn: &str) -> impl Iterator<Item = (usize, &str)> + Clone + '_ {
     let b = dn.as_bytes();
     let mut pos = 0;
     let mut done = dn.trim().is_empty();
@@ -908,7 +908,7 @@ fn rdn_value<'a>(range: Option<(usize, usize)>, dn: Txt<'a>) -> V<'a> {
 }
 
 /// The byte range of the value of an RDN found at `offset`.
-fn value_range(offset: usize, rdn: &str) -> (usize, usize) {
+pub(crate) fn value_range(offset: usize, rdn: &str) -> (usize, usize) {
     let (_, at, value) = rdn_split(rdn);
     (offset + at, offset + at + value.len())
 }

@@ -7,7 +7,7 @@
 //!     Error("UserPrincipalName is not present to determine UserType"))
 //! ```
 //!
-//! The pipeline is lex → parse → check → eval, one file each:
+//! The pipeline is lex → parse → check (→ fuse) → eval, one file each:
 //!
 //! * `lex.rs`: tokens with byte spans (strings, `&H` numbers, `[attributes]`,
 //!   `%parameters%`, `$variables`, names, operators, `//` comments);
@@ -15,6 +15,11 @@
 //! * `check.rs`: case-sensitive resolution of functions, constants and
 //!   attributes (with "did you mean"), arity and static types, `%parameter%`
 //!   values, and [`Lint`]s; produces a [`Program`];
+//! * `fast.rs`: peephole fusions of the shapes real rules are made of
+//!   (`Left([a], n) = "…"`, `InStr(…, "…") > 0`, `IsPresent`, `||` chains of
+//!   them, …) into direct tests, which fall back to the sub-expression as
+//!   written whenever their answer is not obviously the same (lists,
+//!   non-text values); `trace` never uses them;
 //! * `eval.rs` + `funcs.rs` (the function table) + `value.rs`: evaluation
 //!   against a [`Record`], allocation-free once a [`Scratch`] is warm.
 //!
@@ -137,6 +142,7 @@ mod check;
 mod datetime;
 mod error;
 mod eval;
+mod fast;
 mod funcs;
 mod lex;
 mod parse;

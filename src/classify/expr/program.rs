@@ -31,6 +31,8 @@ pub(crate) enum NodeKind {
     Var(usize),
     Call(Box<Call>),
     Bin(Box<Bin>),
+    /// A fused sub-expression (see `fast`).
+    Fast(Box<super::fast::Fast>),
 }
 
 #[derive(Debug)]

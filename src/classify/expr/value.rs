@@ -211,6 +211,8 @@ pub(crate) struct Arena {
     pub fold: String,
     /// List items visited during this evaluation (bounded, see `eval::MAX_WORK`).
     pub work: std::cell::Cell<u64>,
+    /// Sub-expressions the last evaluation visited (see `eval::MAX_STEPS`).
+    pub steps: u64,
 }
 
 impl Arena {
