@@ -1,6 +1,5 @@
 //! `usertype-audit classify`: one row per account with what the rules make of it.
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -82,6 +81,21 @@ struct Rows {
     not_accounts: u64,
 }
 
+/// Appends `n` in decimal (no formatting machinery on the per-row path).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| d as char));
+}
+
 /// The value column: what the outcome carries.
 pub(super) fn intent_value(intent: &Intent) -> &str {
     match intent {
@@ -121,7 +135,9 @@ impl BatchSink for ClassifySink<'_> {
                 .as_ref()
                 .map(|a| account_anchor_key(a, &mut anchor_buf));
             line_buf.clear();
-            let _ = write!(line_buf, "{}:{}", self.name, account.line());
+            line_buf.push_str(&self.name);
+            line_buf.push(':');
+            push_decimal(&mut line_buf, account.line());
             let fields = [
                 &*dn,
                 account.upn.unwrap_or(""),
@@ -246,4 +262,16 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     } else {
         ExitStatus::Clean
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimals() {
+        for n in [0u64, 7, 10, 1234567, u64::MAX] {
+            let mut s = String::from("x:");
+            super::push_decimal(&mut s, n);
+            assert_eq!(s, format!("x:{n}"));
+        }
+    }
 }

@@ -141,7 +141,9 @@ impl Projection {
             Projection::All => true,
             Projection::DnOnly => false,
             Projection::Attrs(names) => {
-                let base = match memchr::memchr(b';', description) {
+                // Names are short: a plain scan beats memchr's setup here,
+                // and this runs for every attribute line.
+                let base = match description.iter().position(|&b| b == b';') {
                     Some(i) => &description[..i],
                     None => description,
                 };

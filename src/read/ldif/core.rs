@@ -56,6 +56,7 @@ pub(crate) fn parse_chunk_into(
         used_slots: Vec::new(),
         version_allowed: at_file_start,
         raw_utf8_reported: false,
+        check_only: false,
     };
     parser.batch.stats.bytes = input.len() as u64;
     let mut scratch = std::mem::take(&mut parser.batch.scratch);
@@ -125,6 +126,9 @@ struct Parser<'a, 'o> {
     used_slots: Vec<usize>,
     version_allowed: bool,
     raw_utf8_reported: bool,
+    /// Checking a value outside the projection: plain values are validated
+    /// without being copied into the arena.
+    check_only: bool,
 }
 
 /// Marks into the batch vectors, to roll back a rejected record.
@@ -513,7 +517,9 @@ impl<'a> Parser<'a, '_> {
                             // Decode and check without keeping: the arena's
                             // tail serves as scratch space.
                             let mark = self.batch.data.len();
+                            self.check_only = true;
                             let ok = self.store_value(raw, vkind, line_no, value_col, false);
+                            self.check_only = false;
                             self.batch.data.truncate(mark);
                             if ok.is_err() {
                                 return self.reject_recorded(&marks);
@@ -789,7 +795,9 @@ impl<'a> Parser<'a, '_> {
                 if !value.is_ascii() {
                     self.check_utf8(value, line_no, col, is_dn);
                 }
-                self.batch.data.extend_from_slice(value);
+                if !self.check_only {
+                    self.batch.data.extend_from_slice(value);
+                }
             }
             ValueKind::Url => {
                 self.diag(
