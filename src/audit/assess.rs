@@ -50,12 +50,19 @@ pub struct CloudSide<'a> {
 pub fn is_b2b(u: &CloudUser) -> bool {
     u.creation_type()
         .is_some_and(|c| c.eq_ignore_ascii_case("Invitation"))
-        || u.user_principal_name()
-            .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
+        || u.user_principal_name().is_some_and(has_ext_marker)
         || u.external_user_state().is_some_and(|s| !s.is_empty())
 }
 
+/// Whether a UPN carries the `#EXT#` of an invited guest (any case).
+fn has_ext_marker(upn: &str) -> bool {
+    upn.as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"#EXT#"))
+}
+
 fn b2b_note(u: &CloudUser) -> String {
+    let ext = u.user_principal_name().is_some_and(has_ext_marker);
     let mut parts = Vec::new();
     if let Some(c) = u.creation_type() {
         parts.push(format!("creationType {c}"));
@@ -63,9 +70,7 @@ fn b2b_note(u: &CloudUser) -> String {
     if let Some(s) = u.external_user_state() {
         parts.push(format!("externalUserState {s}"));
     }
-    if u.user_principal_name()
-        .is_some_and(|upn| upn.to_ascii_uppercase().contains("#EXT#"))
-    {
+    if ext {
         parts.push("#EXT# UPN".to_string());
     }
     format!("the cloud user is a B2B invitation ({})", parts.join(", "))
@@ -196,6 +201,15 @@ pub fn judge(
     let Intent::UserType(intended) = intent else {
         return;
     };
+    let cloud_user_type = cloud_type(u);
+    let conflict = matches!(
+        (intended, cloud_user_type),
+        (UserType::Guest, Some("Member")) | (UserType::Member, Some("Guest"))
+    );
+    // Read the B2B markers only where they can change a finding.
+    if !conflict && *intended == UserType::Guest {
+        return;
+    }
     let b2b = is_b2b(u);
     if b2b && *intended == UserType::Member {
         out.push(Judgement {
@@ -207,9 +221,12 @@ pub fn judge(
                 "intended Member, but {}; a guest invited before the account was synced was \
                  taken over by sync (cloud userType {})",
                 b2b_note(u),
-                cloud_type(u).unwrap_or("absent")
+                cloud_user_type.unwrap_or("absent")
             ),
         });
+        return;
+    }
+    if !conflict {
         return;
     }
     let mut note = if b2b {
@@ -222,7 +239,7 @@ pub fn judge(
             "; joined by {by} only, as the cloud export has no onPremisesImmutableId"
         ));
     }
-    match (intended, cloud_type(u)) {
+    match (intended, cloud_user_type) {
         (UserType::Guest, Some("Member")) => {
             let (severity, state) = match u.account_enabled {
                 Some(false) => (Severity::High, "disabled"),

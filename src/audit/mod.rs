@@ -13,6 +13,8 @@
 pub mod assess;
 
 use std::cmp::Reverse;
+
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
@@ -145,6 +147,26 @@ pub fn run(
             eprintln!("[timings] {what}: {:.3} s", started.elapsed().as_secs_f64());
         }
     };
+    // Hash the inputs on a thread of their own while the audit runs: it
+    // takes the cycles the readers leave idle.
+    let hashing = opts.hash_inputs.then(|| {
+        let paths: Vec<String> = inputs
+            .onprem
+            .iter()
+            .chain(&inputs.cloud)
+            .chain(std::iter::once(&inputs.rules_path))
+            .cloned()
+            .collect();
+        std::thread::spawn(move || {
+            paths
+                .into_iter()
+                .map(|p| {
+                    let h = hash_file(&p);
+                    (p, h)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let mut input_files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -366,11 +388,13 @@ pub fn run(
     top_ous.truncate(10);
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
     phase("sorted");
-    if opts.hash_inputs {
+    if let Some(hashing) = hashing {
+        let hashes: BTreeMap<String, Option<String>> =
+            hashing.join().unwrap_or_default().into_iter().collect();
         for f in &mut input_files {
-            f.blake3 = hash_file(&f.path);
+            f.blake3 = hashes.get(&f.path).cloned().flatten();
         }
-        if let Some(h) = hash_file(&inputs.rules_path) {
+        if let Some(h) = hashes.get(&inputs.rules_path).cloned().flatten() {
             input_files.push(InputFile {
                 role: "rules",
                 path: inputs.rules_path.clone(),
@@ -703,11 +727,29 @@ fn push_stub(
 
 /// `duplicate_anchor` for accounts that share a source anchor.
 fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
+    // Sort a hash of each anchor's match key (no string per account), then
+    // confirm the rare equal hashes with the keys themselves.
+    let mut hashed: Vec<(u64, u32, u32)> = stubs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(b, batch)| {
+            batch.rows.iter().enumerate().filter_map(move |(r, row)| {
+                let mut buf = [0u8; 24];
+                let a = row.anchor.as_ref()?;
+                let key = crate::matcher::account_anchor_key(a, &mut buf);
+                Some((anchor_hash(&key), b as u32, r as u32))
+            })
+        })
+        .collect();
+    hashed.par_sort_unstable();
     let mut keys: Vec<(String, usize, usize)> = Vec::new();
-    for (b, batch) in stubs.iter().enumerate() {
-        for (r, row) in batch.rows.iter().enumerate() {
-            if let Some(a) = &row.anchor {
-                keys.push((a.match_key(), b, r));
+    for run in hashed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        for &(_, b, r) in run {
+            if let Some(a) = &stubs[b as usize].rows[r as usize].anchor {
+                keys.push((a.match_key(), b as usize, r as usize));
             }
         }
     }
@@ -759,6 +801,13 @@ fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
             out.push((key, finding));
         }
     }
+}
+
+/// A 64-bit hash of an anchor's match key (FNV-1a; exact, case-sensitive).
+fn anchor_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// `duplicate_anchor` for cloud users that share an ImmutableId.
@@ -848,12 +897,11 @@ fn hash_file(path: &str) -> Option<String> {
     }
     let file = std::fs::File::open(path).ok()?;
     let mut hasher = blake3::Hasher::new();
-    // Mapped files hash in parallel; anything else is read in blocks.
-    // SAFETY: the file is only read; a concurrent writer could change what is
-    // hashed but cannot make the read unsound for `&[u8]` access patterns we use.
+    // SAFETY: as for the readers' inputs (see `read::input`), the export is
+    // assumed not to change while it is audited; it is only read.
     match unsafe { memmap2::Mmap::map(&file) } {
         Ok(map) => {
-            hasher.update_rayon(&map);
+            hasher.update(&map);
         }
         Err(_) => {
             hasher.update_reader(file).ok()?;

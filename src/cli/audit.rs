@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use clap::Args;
 use indicatif::ProgressBar;
+use rayon::prelude::*;
 
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::audit::{self, AuditInputs, AuditOptions, Progress};
@@ -161,8 +162,15 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         summary: &result.summary,
         include_info: args.include_info,
     };
-    let written = report::write_reports(&report, &formats, &args.out)
-        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
+    // One format per task: the HTML and the findings files take the longest.
+    let written: Vec<std::path::PathBuf> = formats
+        .par_iter()
+        .map(|f| report::write_reports(&report, &[*f], &args.out))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?
+        .into_iter()
+        .flatten()
+        .collect();
     if !global.quiet {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut out = std::io::stdout().lock();

@@ -75,40 +75,38 @@ struct KeyIndex {
 }
 
 impl KeyIndex {
-    fn build(users: &[CloudUser], key: impl Fn(&CloudUser, &mut dyn FnMut(&str)) + Sync) -> Self {
-        // Hash in parallel, insert in user order: the layout is deterministic.
-        let hashed: Vec<(u64, u32)> = users
-            .par_iter()
-            .enumerate()
-            .fold(Vec::new, |mut v, (i, u)| {
-                key(u, &mut |k: &str| {
-                    if !k.as_bytes().trim_ascii().is_empty() {
-                        v.push((key_hash(k), i as u32));
-                    }
-                });
-                v
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        let capacity = (hashed.len() * 2).next_power_of_two().max(16);
+    /// A table of the hashes in columns `cols` of `hashes` (0 = no key;
+    /// [`key_hash`] never returns 0).
+    fn from_hashes(hashes: &[[u64; 7]], cols: &[usize]) -> Self {
+        let n = hashes
+            .iter()
+            .map(|h| cols.iter().filter(|&&c| h[c] != 0).count())
+            .sum::<usize>();
+        let capacity = (n * 2).next_power_of_two().max(16);
         let mut index = KeyIndex {
             slots: vec![0; capacity],
             mask: capacity - 1,
         };
-        for (h, i) in hashed {
-            let packed = (h >> 32 << 32) | (u64::from(i) + 1);
-            let mut pos = h as usize & index.mask;
-            while index.slots[pos] != 0 {
-                if index.slots[pos] == packed {
-                    break; // the same key twice on one user
+        for (i, h) in hashes.iter().enumerate() {
+            for &c in cols {
+                if h[c] != 0 {
+                    index.insert(h[c], i as u32);
                 }
-                pos = (pos + 1) & index.mask;
             }
-            index.slots[pos] = packed;
         }
         index
+    }
+
+    fn insert(&mut self, h: u64, i: u32) {
+        let packed = (h >> 32 << 32) | (u64::from(i) + 1);
+        let mut pos = h as usize & self.mask;
+        while self.slots[pos] != 0 {
+            if self.slots[pos] == packed {
+                return; // the same key twice on one user
+            }
+            pos = (pos + 1) & self.mask;
+        }
+        self.slots[pos] = packed;
     }
 
     /// Positions whose key hashes like `key` (in table order; callers sort).
@@ -180,8 +178,9 @@ fn key_hash(key: &str) -> u64 {
         w[..rest.len()].copy_from_slice(rest);
         h = (h.rotate_left(5) ^ lower(u64::from_le_bytes(w))).wrapping_mul(K);
     }
-    // Spread the high bits down: the table uses the low bits for the slot.
-    h ^ (h >> 29)
+    // Spread the high bits down (the table uses the low bits for the slot);
+    // the low bit is set so that a hash is never 0, which marks "no key".
+    (h ^ (h >> 29)) | 1
 }
 
 /// The match key of a cloud `onPremisesImmutableId` ([`Anchor::match_key`]
@@ -237,35 +236,47 @@ impl<'c> CloudIndex<'c> {
     /// Indexes `users` (at most `u32::MAX` of them; the rest are not indexed).
     pub fn new(users: &'c [CloudUser]) -> Self {
         let users = &users[..users.len().min(u32::MAX as usize)];
-        let immutable = KeyIndex::build(users, |u, push| {
-            if let Some(id) = u.on_premises_immutable_id() {
-                push(&cloud_anchor_key(id));
-            }
-        });
-        let field = |get: fn(&CloudUser) -> Option<&str>| {
-            KeyIndex::build(users, move |u, push| {
-                if let Some(v) = get(u) {
-                    push(v)
-                }
+        // Hash every key of every user in one parallel pass (one walk of
+        // each stored record), then fill the six tables in parallel.
+        const NONE: u64 = 0;
+        let hashes: Vec<[u64; 7]> = users
+            .par_iter()
+            .map(|u| {
+                let k = u.key_texts();
+                let h = |v: Option<&str>| match v {
+                    Some(v) if !v.as_bytes().trim_ascii().is_empty() => key_hash(v),
+                    _ => NONE,
+                };
+                let proxy = primary_proxy(u).filter(|p| !k.mail.is_some_and(|m| same_key(m, p)));
+                [
+                    h(k.on_premises_immutable_id.map(cloud_anchor_key).as_deref()),
+                    h(k.on_premises_security_identifier),
+                    h(k.on_premises_distinguished_name),
+                    h(k.on_premises_user_principal_name),
+                    h(k.user_principal_name),
+                    h(k.mail),
+                    h(proxy),
+                ]
             })
-        };
+            .collect();
+        let table = |cols: &[usize]| KeyIndex::from_hashes(&hashes, cols);
+        let ((immutable, sid), ((dn, on_premises_upn), (upn, smtp))) = rayon::join(
+            || rayon::join(|| table(&[0]), || table(&[1])),
+            || {
+                rayon::join(
+                    || rayon::join(|| table(&[2]), || table(&[3])),
+                    || rayon::join(|| table(&[4]), || table(&[5, 6])),
+                )
+            },
+        );
         CloudIndex {
             users,
             immutable,
-            sid: field(|u| u.on_premises_security_identifier()),
-            dn: field(|u| u.on_premises_distinguished_name()),
-            on_premises_upn: field(|u| u.on_premises_user_principal_name()),
-            upn: field(|u| u.user_principal_name()),
-            smtp: KeyIndex::build(users, |u, push| {
-                if let Some(m) = u.mail() {
-                    push(m);
-                }
-                if let Some(p) = primary_proxy(u) {
-                    if !u.mail().is_some_and(|m| same_key(m, p)) {
-                        push(p);
-                    }
-                }
-            }),
+            sid,
+            dn,
+            on_premises_upn,
+            upn,
+            smtp,
         }
     }
 

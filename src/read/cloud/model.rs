@@ -376,9 +376,41 @@ text_accessors! {
     created_date_time = CreatedDateTime;
 }
 
+/// The text properties a matcher indexes (see [`CloudUser::key_texts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyTexts<'a> {
+    /// `userPrincipalName`.
+    pub user_principal_name: Option<&'a str>,
+    /// `mail`.
+    pub mail: Option<&'a str>,
+    /// `onPremisesImmutableId`.
+    pub on_premises_immutable_id: Option<&'a str>,
+    /// `onPremisesSecurityIdentifier`.
+    pub on_premises_security_identifier: Option<&'a str>,
+    /// `onPremisesDistinguishedName`.
+    pub on_premises_distinguished_name: Option<&'a str>,
+    /// `onPremisesUserPrincipalName`.
+    pub on_premises_user_principal_name: Option<&'a str>,
+}
+
 impl CloudUser {
     fn reader(&self) -> Reader<'_> {
         Reader::open(&self.chunk, self.at)
+    }
+
+    /// The text properties the matcher indexes, read in one walk of the
+    /// record: (UPN, mail, ImmutableId, SID, DN, on-premises UPN).
+    pub fn key_texts(&self) -> KeyTexts<'_> {
+        let s = self.reader().scalars();
+        let at = |p: Property| store::slot(p).and_then(|i| s.get(i).copied().flatten());
+        KeyTexts {
+            user_principal_name: at(Property::UserPrincipalName),
+            mail: at(Property::Mail),
+            on_premises_immutable_id: at(Property::OnPremisesImmutableId),
+            on_premises_security_identifier: at(Property::OnPremisesSecurityIdentifier),
+            on_premises_distinguished_name: at(Property::OnPremisesDistinguishedName),
+            on_premises_user_principal_name: at(Property::OnPremisesUserPrincipalName),
+        }
     }
 
     fn text(&self, p: Property) -> Option<&str> {

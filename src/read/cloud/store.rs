@@ -531,6 +531,17 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Every text property, by record slot, in one walk of the record.
+    pub fn scalars(mut self) -> [Option<&'a str>; SCALARS.len()] {
+        let mut out = [None; SCALARS.len()];
+        for (i, slot) in out.iter_mut().enumerate() {
+            if self.mask & (1 << i) != 0 {
+                *slot = Some(self.entry());
+            }
+        }
+        out
+    }
+
     /// The text property in record slot `i`.
     #[inline]
     pub fn scalar(mut self, i: usize) -> Option<&'a str> {
