@@ -223,6 +223,9 @@ pub fn run(
     projection.extend(classifier.attributes());
     projection.extend(opts.anchor.attributes().iter().map(|s| s.to_string()));
     let mut onprem_opts = opts.onprem.clone();
+    // The audit checks the values it reads (a broken value of an attribute
+    // no rule or key uses does not change a finding); `scan` checks them all.
+    onprem_opts.ldif.validate_all = false;
     onprem_opts.ldif.projection = Projection::attrs(projection.iter());
     onprem_opts.csv.projection = Projection::attrs(projection.iter());
     let flow_attributes = flow_attributes(classifier);

@@ -24,6 +24,9 @@ use crate::report::csv::push_field;
 /// invalid value, why there is none), the rule or scope filter that decided
 /// it, and where it is (file:line).
 ///
+/// Only the attributes the rules, the scope and the anchor read are decoded
+/// and checked (a record's structure always is); `scan` checks every value.
+///
 /// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -198,6 +201,8 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     };
     opts.ldif.projection = Projection::attrs(projection.iter());
     opts.ldif.strict = args.strict;
+    // Classification checks the values it reads; `scan` checks every value.
+    opts.ldif.validate_all = false;
     opts.csv.projection = Projection::attrs(projection.iter());
     opts.csv.strict = args.strict;
     let mut out: Box<dyn Write + Send + Sync> = match &args.out {
