@@ -181,10 +181,7 @@ pub fn run(
         progress.end();
         let read = read?;
         let s = &read.summary;
-        for (kind, n) in &s.diagnostics.counts {
-            *diag_counts.entry(kind.to_string()).or_default() += n;
-        }
-        diagnostics.extend(s.diagnostics.kept.iter().cloned());
+        absorb(&s.diagnostics, &mut diag_counts, &mut diagnostics);
         if !s.coverage.gaps.is_empty() {
             let blocking = s.coverage.blocking().count() > 0;
             if blocking && !opts.allow_partial_cloud {
@@ -273,10 +270,7 @@ pub fn run(
         skip("ldapsearch referral", st.referrals);
         skip("ldapsearch result trailer", st.trailers);
         skip("rejected record (see diagnostics)", st.rejected);
-        for (kind, n) in &summary.diagnostics.counts {
-            *diag_counts.entry(kind.to_string()).or_default() += n;
-        }
-        diagnostics.extend(summary.diagnostics.kept.iter().cloned());
+        absorb(&summary.diagnostics, &mut diag_counts, &mut diagnostics);
         input_files.push(InputFile {
             role: "onprem",
             path: path.clone(),
@@ -444,6 +438,18 @@ pub fn run(
     })
 }
 
+/// Adds one file's diagnostics to the audit's counts and kept list.
+fn absorb(
+    d: &crate::read::Diagnostics,
+    counts: &mut BTreeMap<String, u64>,
+    kept: &mut Vec<Diagnostic>,
+) {
+    for (kind, n) in &d.counts {
+        *counts.entry(kind.to_string()).or_default() += n;
+    }
+    kept.extend(d.kept.iter().cloned());
+}
+
 /// The attributes the UserType flow itself reads (not the out-of-box scope).
 fn flow_attributes(classifier: &Classifier) -> Vec<String> {
     use crate::classify::config::Flow;
@@ -600,11 +606,11 @@ impl BatchSink for AuditSink<'_> {
                 smtp: account.primary_smtp.or(account.mail),
             };
             let m = ctx.index.match_account(&keys);
-            // Only accounts with findings need the ImmutableId as text.
-            let mut immutable_id: Option<String> = None;
             let intent = &classification.intent;
             judgements.clear();
-            if *intent == Intent::OutOfScope {
+            // The cloud user the account claims (an out-of-scope account
+            // claims only its hard match, so that user is no orphan).
+            let joined = if *intent == Intent::OutOfScope {
                 let rule = ctx.classifier.rule_name(&classification).to_string();
                 *out.tally.out_of_scope.entry(rule).or_default() += 1;
                 let primary = m.primary.filter(|h| h.by == MatchedBy::ImmutableId);
@@ -623,7 +629,7 @@ impl BatchSink for AuditSink<'_> {
                     matched_by: primary.map(|h| h.by),
                     detail,
                 });
-                push_stub(&mut out.stubs, &account, &dn_text, anchor.clone(), primary);
+                primary
             } else {
                 out.tally.audited += 1;
                 for (i, attr) in ctx.flow_attributes.iter().enumerate() {
@@ -648,17 +654,15 @@ impl BatchSink for AuditSink<'_> {
                     has_immutable_ids: ctx.has_immutable_ids,
                 };
                 assess::judge(intent, key.as_deref(), &m, side, &mut judgements);
-                push_stub(
-                    &mut out.stubs,
-                    &account,
-                    &dn_text,
-                    anchor.clone(),
-                    m.primary,
-                );
-            }
-            if !judgements.is_empty() && immutable_id.is_none() {
-                immutable_id = anchor.as_ref().map(Anchor::immutable_id);
-            }
+                m.primary
+            };
+            // Only accounts with findings need the ImmutableId as text.
+            let immutable_id = if judgements.is_empty() {
+                None
+            } else {
+                anchor.as_ref().map(Anchor::immutable_id)
+            };
+            push_stub(&mut out.stubs, &account, &dn_text, anchor, joined);
             for j in judgements.drain(..) {
                 let cloud = j.cloud_user.and_then(|i| users.get(i as usize));
                 let finding = Finding {
@@ -669,7 +673,7 @@ impl BatchSink for AuditSink<'_> {
                     source_anchor: immutable_id.clone(),
                     cloud_id: cloud.map(|u| u.id().to_string()),
                     cloud_upn: cloud.and_then(|u| u.user_principal_name().map(str::to_string)),
-                    intended_user_type: Some(intent_label(intent).to_string()),
+                    intended_user_type: Some(intent.outcome().to_string()),
                     cloud_user_type: cloud
                         .and_then(|u| u.user_type.as_ref().map(|t| t.as_str().to_string())),
                     matched_by: j.matched_by,
@@ -699,10 +703,6 @@ impl BatchSink for AuditSink<'_> {
         }
         Ok(())
     }
-}
-
-fn intent_label(intent: &Intent) -> &'static str {
-    intent.outcome()
 }
 
 fn push_stub(

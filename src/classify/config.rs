@@ -437,6 +437,53 @@ impl Validator<'_> {
             self.error(span, format!("a condition is a table with one of {KEYS}"));
             return None;
         };
+        // Every key must belong to one form of condition, with one test: a
+        // misspelt or extra key would otherwise be ignored without a word.
+        const TESTS: [&str; 8] = [
+            "equals",
+            "in",
+            "starts_with",
+            "ends_with",
+            "contains",
+            "matches",
+            "present",
+            "absent",
+        ];
+        const SINGLE: [&str; 7] = [
+            "all",
+            "any",
+            "not",
+            "under_ou",
+            "member_of",
+            "uac_bit_set",
+            "expression",
+        ];
+        let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+        let attribute_form = t.contains_key("attribute");
+        let tests = keys.iter().filter(|k| TESTS.contains(k)).count();
+        let unknown: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| {
+                if attribute_form {
+                    !TESTS.contains(k) && !matches!(*k, "attribute" | "case_sensitive")
+                } else {
+                    !SINGLE.contains(k)
+                }
+            })
+            .collect();
+        if !unknown.is_empty() || (!attribute_form && keys.len() > 1) || tests > 1 {
+            let what = if !unknown.is_empty() {
+                format!("unknown or misplaced key `{}`", unknown.join("`, `"))
+            } else {
+                "more than one test in one condition (combine them with `all` or `any`)".into()
+            };
+            self.error(
+                span,
+                format!("{what}: a condition is a table with one of {KEYS}"),
+            );
+            return None;
+        }
         let str_of = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let list = |this: &mut Self, k: &str| -> Option<Vec<Condition>> {
             let Some(items) = t.get(k).and_then(|v| v.as_array()) else {
@@ -495,12 +542,15 @@ impl Validator<'_> {
         let test = if let Some(s) = text("equals") {
             AttrTest::Equals(s)
         } else if let Some(items) = t.get("in").and_then(|v| v.as_array()) {
-            AttrTest::In(
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-            )
+            let texts: Vec<String> = items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            if texts.len() != items.len() {
+                self.error(span, format!("`in` of `{name}` takes an array of strings"));
+                return None;
+            }
+            AttrTest::In(texts)
         } else if let Some(s) = text("starts_with") {
             AttrTest::StartsWith(s)
         } else if let Some(s) = text("ends_with") {
@@ -578,5 +628,59 @@ impl Validator<'_> {
             groups,
             exclude,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        load(text)
+            .problems
+            .into_iter()
+            .filter(|p| p.is_error)
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn simple_rules_load() {
+        let loaded = load(
+            "[usertype]\ndefault = \"Member\"\n[[rule]]\nname = \"p\"\nuser_type = \"Guest\"\n\
+             when = { attribute = \"company\", in = [\"A\", \"B\"], case_sensitive = true }\n",
+        );
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        assert!(matches!(
+            loaded.rules.map(|r| r.flow),
+            Some(Flow::Rules { .. })
+        ));
+    }
+
+    #[test]
+    fn misspelt_extra_or_doubled_condition_keys_are_errors() {
+        let rule =
+            |when: &str| format!("[[rule]]\nname = \"p\"\nuser_type = \"Guest\"\nwhen = {when}\n");
+        let e = errors(&rule(
+            "{ attribute = \"company\", equals = \"A\", case_sensitve = true }",
+        ));
+        assert!(
+            e[0].contains("unknown or misplaced key `case_sensitve`"),
+            "{e:?}"
+        );
+        let e = errors(&rule(
+            "{ attribute = \"company\", equals = \"A\", contains = \"B\" }",
+        ));
+        assert!(e[0].contains("more than one test"), "{e:?}");
+        let e = errors(&rule("{ under_ou = \"OU=x\", member_of = \"CN=g\" }"));
+        assert!(
+            e[0].contains("more than one test") || e[0].contains("misplaced"),
+            "{e:?}"
+        );
+        let e = errors(&rule("{ attribute = \"company\", in = [\"A\", 1] }"));
+        assert!(
+            e[0].contains("`in` of `company` takes an array of strings"),
+            "{e:?}"
+        );
     }
 }

@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::Args;
@@ -43,7 +42,7 @@ struct FindSink<'a> {
     classifier: &'a Classifier,
     anchor: &'a AnchorSource,
     name: std::sync::Arc<str>,
-    found: Mutex<Vec<String>>,
+    found: Vec<String>,
 }
 
 impl FindSink<'_> {
@@ -75,9 +74,7 @@ impl BatchSink for FindSink<'_> {
     }
 
     fn consume(&mut self, _: &Batch, found: Vec<String>) -> io::Result<()> {
-        if let Ok(mut f) = self.found.lock() {
-            f.extend(found);
-        }
+        self.found.extend(found);
         Ok(())
     }
 }
@@ -237,10 +234,10 @@ pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStat
             classifier: &classifier,
             anchor: &anchor,
             name: input.name.clone(),
-            found: Mutex::new(Vec::new()),
+            found: Vec::new(),
         };
         crate::read::read_onprem(input, &opts, &ReadControl::default(), &mut sink)?;
-        for text in sink.found.into_inner().unwrap_or_default() {
+        for text in sink.found {
             if shown > 0 {
                 writeln!(out)?;
             }

@@ -123,17 +123,43 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
             cloud_id: cloud.map(|u| u.id.clone()).unwrap_or_default(),
         })
     };
-    let mut by_mail: HashMap<String, String> = HashMap::new();
+    // The cloud-only slots first, so that one pass over the accounts finds
+    // what the slots point at.
+    let mut by_immutable_id: HashMap<String, Vec<PlannedCloudUser>> = HashMap::new();
+    let mut by_mail: HashMap<String, Vec<PlannedCloudUser>> = HashMap::new();
+    for slot in 0..cloud_only_count(opts.users) {
+        let u = cloud_only_in(&ctx, slot);
+        match u.planted {
+            Some(Planted::OrphanedCloud) => push("orphaned_cloud", "low", "", Some(&u)),
+            Some(Planted::DuplicateImmutableId) => {
+                if let Some(id) = &u.on_premises_immutable_id {
+                    by_immutable_id.entry(id.clone()).or_default().push(u);
+                }
+            }
+            Some(Planted::MailCollision) => {
+                if let Some(m) = &u.mail {
+                    by_mail.entry(m.to_ascii_lowercase()).or_default().push(u);
+                }
+            }
+            _ => {}
+        }
+    }
     for i in 0..opts.users {
         let a = account_in(&ctx, i);
         if a.oob_exclusion.is_some() {
             push("out_of_scope", "info", &a.dn, None);
             continue;
         }
-        if let Some(m) = &a.mail {
-            by_mail
-                .entry(m.to_ascii_lowercase())
-                .or_insert_with(|| a.dn.clone());
+        // A guest with an account's mail conflicts with the first account
+        // that has it.
+        if let Some(guests) = a
+            .mail
+            .as_ref()
+            .and_then(|m| by_mail.remove(&m.to_ascii_lowercase()))
+        {
+            for g in &guests {
+                push("key_conflict", "medium", &a.dn, Some(g));
+            }
         }
         let plant = plant_for(&ctx, &a);
         let original = a.duplicate_anchor_of.map(|j| account_in(&ctx, j));
@@ -142,6 +168,15 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
             (Some(o), _) => cloud_user_in(&ctx, o),
             (None, _) => cloud_user_in(&ctx, &a),
         };
+        // Each duplicate slot copies an account that has its own cloud user.
+        let own = cloud.as_ref().filter(|_| original.is_none());
+        let copies = own.and_then(|u| by_immutable_id.get(u.on_premises_immutable_id.as_ref()?));
+        if let (Some(own), Some(copies)) = (own, copies) {
+            push("duplicate_anchor", "high", "", Some(own));
+            for c in copies {
+                push("duplicate_anchor", "high", "", Some(c));
+            }
+        }
         let want = intended(&a, rules);
         match want {
             Intended::Error => push("rule_error", "high", &a.dn, cloud.as_ref()),
@@ -186,49 +221,6 @@ pub fn expected_findings(opts: &GenerateOptions, rules: StandardRules) -> Vec<Ex
             push("guest_as_member", severity, &a.dn, Some(u));
         } else if t == "Member" && u.user_type == "Guest" {
             push("member_as_guest", "medium", &a.dn, Some(u));
-        }
-    }
-    let mut by_immutable_id: HashMap<String, Vec<PlannedCloudUser>> = HashMap::new();
-    for slot in 0..cloud_only_count(opts.users) {
-        let u = cloud_only_in(&ctx, slot);
-        match u.planted {
-            Some(Planted::OrphanedCloud) => push("orphaned_cloud", "low", "", Some(&u)),
-            Some(Planted::DuplicateImmutableId) => {
-                if let Some(id) = &u.on_premises_immutable_id {
-                    by_immutable_id
-                        .entry(id.clone())
-                        .or_default()
-                        .push(u.clone());
-                }
-            }
-            Some(Planted::MailCollision) => {
-                let dn = u
-                    .mail
-                    .as_ref()
-                    .and_then(|m| by_mail.get(&m.to_ascii_lowercase()));
-                if let Some(dn) = dn {
-                    push("key_conflict", "medium", dn, Some(&u));
-                }
-            }
-            _ => {}
-        }
-    }
-    // Each duplicate slot copies an account that has its own cloud user.
-    if !by_immutable_id.is_empty() {
-        for i in 0..opts.users {
-            let a = account_in(&ctx, i);
-            let Some(own) = cloud_user_in(&ctx, &a) else {
-                continue;
-            };
-            let Some(id) = &own.on_premises_immutable_id else {
-                continue;
-            };
-            if let Some(copies) = by_immutable_id.get(id) {
-                push("duplicate_anchor", "high", "", Some(&own));
-                for c in copies {
-                    push("duplicate_anchor", "high", "", Some(c));
-                }
-            }
         }
     }
     out.sort();

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::findings::MatchedBy;
 use crate::model::ids::Anchor;
+use crate::read::cloud::model::KeyTexts;
 use crate::read::cloud::CloudUser;
 
 /// The keys an account offers for matching. Borrowed; build one per account.
@@ -114,11 +115,6 @@ impl KeyIndex {
             pos = (pos + 1) & self.mask;
         }
         self.slots[pos] = packed;
-    }
-
-    /// Positions whose key hashes like `key` (in table order; callers sort).
-    fn candidates(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
-        self.candidates_of(key_hash(key))
     }
 
     /// Whether a key with hash `h` can only belong to one user, so that a
@@ -232,6 +228,34 @@ pub fn primary_proxy(user: &CloudUser) -> Option<&str> {
     user.proxy_addresses().find_map(|p| p.strip_prefix("SMTP:"))
 }
 
+/// One key of an account to look up in one table.
+struct Probe<'i, 'k> {
+    table: &'i KeyIndex,
+    key: &'k str,
+    hash: u64,
+    by: MatchedBy,
+    /// Whether a cloud user (with its key texts) holds the key.
+    holds: Holds,
+}
+
+type Holds = fn(&KeyTexts<'_>, &CloudUser, &str) -> bool;
+
+fn probe<'i, 'k>(
+    table: &'i KeyIndex,
+    key: Option<&'k str>,
+    hash: Option<u64>,
+    by: MatchedBy,
+    holds: Holds,
+) -> Option<Probe<'i, 'k>> {
+    key.map(|key| Probe {
+        table,
+        key,
+        hash: hash.unwrap_or_else(|| key_hash(key)),
+        by,
+        holds,
+    })
+}
+
 /// The cloud side, indexed by every key Connect (or a previous sync) joins on.
 #[derive(Debug)]
 pub struct CloudIndex<'c> {
@@ -298,21 +322,6 @@ impl<'c> CloudIndex<'c> {
         self.users
     }
 
-    /// Cloud users whose `onPremisesImmutableId` is `anchor` (table order).
-    pub fn by_anchor(&self, anchor: &Anchor) -> Vec<u32> {
-        let mut buf = [0u8; 24];
-        let key = account_anchor_key(anchor, &mut buf);
-        let users = self.users;
-        self.immutable
-            .candidates(&key)
-            .filter(|&i| {
-                users[i as usize]
-                    .on_premises_immutable_id()
-                    .is_some_and(|id| cloud_anchor_key(id) == key)
-            })
-            .collect()
-    }
-
     /// Groups of two or more cloud users that share an ImmutableId (after
     /// normalisation), each ascending, groups in order of their first user.
     pub fn duplicate_immutable_ids(&self) -> Vec<Vec<u32>> {
@@ -344,76 +353,15 @@ impl<'c> CloudIndex<'c> {
         groups
     }
 
-    fn lookup(
-        &self,
-        index: &KeyIndex,
-        (key, hash): (&str, u64),
-        field: fn(&CloudUser) -> Option<&str>,
-        by: MatchedBy,
-        hits: &mut Vec<Hit>,
-    ) {
-        for user in index.candidates_of(hash) {
-            // A user already reached by a stronger key needs no confirmation:
-            // a hash collision on it changes nothing that is reported.
-            let known = hits.iter().any(|h| h.user == user);
-            if known || field(&self.users[user as usize]).is_some_and(|v| same_key(v, key)) {
-                hits.push(Hit { by, user });
-            }
-        }
-    }
-
-    fn smtp_lookup(&self, (key, hash): (&str, u64), hits: &mut Vec<Hit>) {
-        for user in self.smtp.candidates_of(hash) {
-            let known = hits.iter().any(|h| h.user == user);
-            let u = &self.users[user as usize];
-            if known
-                || u.mail().is_some_and(|m| same_key(m, key))
-                || primary_proxy(u).is_some_and(|p| same_key(p, key))
-            {
-                hits.push(Hit {
-                    by: MatchedBy::Smtp,
-                    user,
-                });
-            }
-        }
-    }
-
     /// Matches one account. Pure: the result depends only on the keys and the index.
     pub fn match_account(&self, keys: &AccountKeys<'_>) -> AccountMatch {
         let mut hits: Vec<Hit> = Vec::with_capacity(8);
-        let mut buf = [0u8; 24];
-        let anchor_key = keys.anchor.map(|a| account_anchor_key(a, &mut buf));
-        // Hash every key and load every home slot first: the loads are
-        // independent, so their cache misses overlap instead of queueing.
-        let hash = |k: Option<&str>| k.map_or(0, key_hash);
-        let hashes = [
-            hash(anchor_key.as_deref()),
-            hash(keys.sid),
-            hash(keys.dn),
-            hash(keys.upn),
-            hash(keys.smtp),
-        ];
-        let tables = [
-            &self.immutable,
-            &self.sid,
-            &self.dn,
-            &self.on_premises_upn,
-            &self.upn,
-            &self.smtp,
-        ];
-        let key_of = [0, 1, 2, 3, 3, 4];
-        let present = [
-            anchor_key.is_some(),
-            keys.sid.is_some(),
-            keys.dn.is_some(),
-            keys.upn.is_some(),
-            keys.upn.is_some(),
-            keys.smtp.is_some(),
-        ];
-        let mut present = present;
-        if let Some(key) = anchor_key.as_deref() {
-            if self.immutable.home(hashes[0]) != 0 {
-                for user in self.immutable.candidates_of(hashes[0]) {
+        if let Some(anchor) = keys.anchor {
+            let mut buf = [0u8; 24];
+            let key = account_anchor_key(anchor, &mut buf);
+            let h = key_hash(&key);
+            if self.immutable.home(h) != 0 {
+                for user in self.immutable.candidates_of(h) {
                     let same = self.users[user as usize]
                         .on_premises_immutable_id()
                         .is_some_and(|id| cloud_anchor_key(id) == key);
@@ -426,98 +374,74 @@ impl<'c> CloudIndex<'c> {
                 }
             }
         }
+        let upn_hash = keys.upn.map(key_hash);
+        let mut probes: [Option<Probe<'_, '_>>; 5] = [
+            probe(&self.sid, keys.sid, None, MatchedBy::Sid, |k, _, key| {
+                k.on_premises_security_identifier
+                    .is_some_and(|v| same_key(v, key))
+            }),
+            probe(&self.dn, keys.dn, None, MatchedBy::Dn, |k, _, key| {
+                k.on_premises_distinguished_name
+                    .is_some_and(|v| same_key(v, key))
+            }),
+            probe(
+                &self.on_premises_upn,
+                keys.upn,
+                upn_hash,
+                MatchedBy::OnPremisesUpn,
+                |k, _, key| {
+                    k.on_premises_user_principal_name
+                        .is_some_and(|v| same_key(v, key))
+                },
+            ),
+            probe(
+                &self.upn,
+                keys.upn,
+                upn_hash,
+                MatchedBy::Upn,
+                |k, _, key| k.user_principal_name.is_some_and(|v| same_key(v, key)),
+            ),
+            probe(&self.smtp, keys.smtp, None, MatchedBy::Smtp, |k, u, key| {
+                k.mail.is_some_and(|m| same_key(m, key))
+                    || primary_proxy(u).is_some_and(|p| same_key(p, key))
+            }),
+        ];
         // The usual case: one cloud user has the anchor and holds the
         // account's other keys too. A key that no other user holds needs no
         // table probe: the answer is that user (same hits, fewer cache misses).
         if let [only] = hits[..] {
             let u = &self.users[only.user as usize];
             let k = u.key_texts();
-            let proxy = || primary_proxy(u);
-            let own = [
-                (
-                    1,
-                    keys.sid,
-                    k.on_premises_security_identifier,
-                    MatchedBy::Sid,
-                ),
-                (2, keys.dn, k.on_premises_distinguished_name, MatchedBy::Dn),
-                (
-                    3,
-                    keys.upn,
-                    k.on_premises_user_principal_name,
-                    MatchedBy::OnPremisesUpn,
-                ),
-                (4, keys.upn, k.user_principal_name, MatchedBy::Upn),
-            ];
-            for (t, key, theirs, by) in own {
-                if let (Some(key), Some(theirs)) = (key, theirs) {
-                    if same_key(key, theirs) && tables[t].unshared(hashes[key_of[t]]) {
-                        present[t] = false;
+            for slot in &mut probes {
+                if let Some(p) = slot {
+                    if (p.holds)(&k, u, p.key) && p.table.unshared(p.hash) {
                         hits.push(Hit {
-                            by,
+                            by: p.by,
                             user: only.user,
                         });
+                        *slot = None;
                     }
                 }
             }
-            if let Some(smtp) = keys.smtp {
-                let mine = k.mail.is_some_and(|m| same_key(m, smtp))
-                    || proxy().is_some_and(|p| same_key(p, smtp));
-                if mine && tables[5].unshared(hashes[4]) {
-                    present[5] = false;
-                    hits.push(Hit {
-                        by: MatchedBy::Smtp,
-                        user: only.user,
-                    });
+        }
+        // Load every home slot first: the loads are independent, so their
+        // cache misses overlap instead of queueing; an empty one ends the probe.
+        let homes = probes
+            .each_ref()
+            .map(|p| p.as_ref().map_or(0, |p| p.table.home(p.hash)));
+        for (p, home) in probes.iter().zip(homes) {
+            let Some(p) = p.as_ref().filter(|_| home != 0) else {
+                continue;
+            };
+            for user in p.table.candidates_of(p.hash) {
+                // A user already reached by a stronger key needs no
+                // confirmation: a hash collision on it changes nothing reported.
+                let known = hits.iter().any(|h| h.user == user);
+                let u = &self.users[user as usize];
+                if known || (p.holds)(&u.key_texts(), u, p.key) {
+                    hits.push(Hit { by: p.by, user });
                 }
             }
-        }
-        let mut home = [0u64; 6];
-        for t in 1..6 {
-            if present[t] {
-                home[t] = tables[t].home(hashes[key_of[t]]);
-            }
-        }
-        if let Some(sid) = keys.sid.filter(|_| present[1] && home[1] != 0) {
-            self.lookup(
-                &self.sid,
-                (sid, hashes[1]),
-                |u| u.on_premises_security_identifier(),
-                MatchedBy::Sid,
-                &mut hits,
-            );
-        }
-        if let Some(dn) = keys.dn.filter(|_| present[2] && home[2] != 0) {
-            self.lookup(
-                &self.dn,
-                (dn, hashes[2]),
-                |u| u.on_premises_distinguished_name(),
-                MatchedBy::Dn,
-                &mut hits,
-            );
-        }
-        if let Some(upn) = keys.upn {
-            if present[3] && home[3] != 0 {
-                self.lookup(
-                    &self.on_premises_upn,
-                    (upn, hashes[3]),
-                    |u| u.on_premises_user_principal_name(),
-                    MatchedBy::OnPremisesUpn,
-                    &mut hits,
-                );
-            }
-            if present[4] && home[4] != 0 {
-                self.lookup(
-                    &self.upn,
-                    (upn, hashes[3]),
-                    |u| u.user_principal_name(),
-                    MatchedBy::Upn,
-                    &mut hits,
-                );
-            }
-        }
-        if let Some(smtp) = keys.smtp.filter(|_| present[5] && home[5] != 0) {
-            self.smtp_lookup((smtp, hashes[4]), &mut hits);
         }
         // Strongest key first, then file order: the first hit is the join.
         hits.sort_unstable();
@@ -529,12 +453,14 @@ impl<'c> CloudIndex<'c> {
             .filter(|h| h.by == MatchedBy::ImmutableId && h.user != primary.user)
             .map(|h| h.user)
             .collect();
-        let mut disagreements: Vec<Hit> = hits
-            .iter()
-            .filter(|h| h.user != primary.user && h.by != MatchedBy::ImmutableId)
-            .copied()
-            .collect();
-        disagreements.dedup_by_key(|h| h.user);
+        // One disagreement per other user, by its strongest key.
+        let mut disagreements: Vec<Hit> = Vec::new();
+        for h in &hits {
+            let other = h.user != primary.user && h.by != MatchedBy::ImmutableId;
+            if other && !disagreements.iter().any(|d| d.user == h.user) {
+                disagreements.push(*h);
+            }
+        }
         AccountMatch {
             primary: Some(primary),
             duplicate_immutable_ids,
@@ -734,6 +660,43 @@ mod tests {
             ..AccountKeys::default()
         });
         assert!(m.disagreements.is_empty());
+    }
+
+    #[test]
+    fn a_user_reached_by_two_other_keys_is_one_disagreement() {
+        let mut mine = user("mine");
+        mine.on_premises_immutable_id = Some("E123".into());
+        let mut other = user("other");
+        other.user_principal_name = Some("bob@contoso.com".into());
+        other.mail = Some("bob@contoso.com".into());
+        let mut third = user("third");
+        third.user_principal_name = Some("Bob@Contoso.com".into());
+        let users = vec![
+            CloudUser::from(mine),
+            CloudUser::from(other),
+            CloudUser::from(third),
+        ];
+        let index = CloudIndex::new(&users);
+        let anchor = Anchor::Text("E123".into());
+        let m = index.match_account(&AccountKeys {
+            anchor: Some(&anchor),
+            upn: Some("bob@contoso.com"),
+            smtp: Some("bob@contoso.com"),
+            ..AccountKeys::default()
+        });
+        assert_eq!(
+            m.disagreements,
+            vec![
+                Hit {
+                    by: MatchedBy::Upn,
+                    user: 1
+                },
+                Hit {
+                    by: MatchedBy::Upn,
+                    user: 2
+                }
+            ]
+        );
     }
 
     #[test]
