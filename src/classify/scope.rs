@@ -261,8 +261,12 @@ fn escaped(prefix: &[u8]) -> bool {
     prefix.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
 }
 
-/// The DN without spaces around RDN separators.
-fn squeeze(dn: &str) -> String {
+/// The DN without spaces around RDN separators (borrowed when it has none,
+/// as exports write DNs: this runs per account under OU filtering).
+fn squeeze(dn: &str) -> std::borrow::Cow<'_, str> {
+    if dn.trim() == dn && !dn.contains(", ") && !dn.contains(" ,") {
+        return std::borrow::Cow::Borrowed(dn);
+    }
     let mut out = String::with_capacity(dn.len());
     let mut after_comma = false;
     for c in dn.trim().chars() {
@@ -277,7 +281,7 @@ fn squeeze(dn: &str) -> String {
         }
         out.push(c);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn parse_int(s: &str) -> Option<i64> {
