@@ -1,7 +1,7 @@
 //! Property tests for `model::ids`: GUID, SID and ImmutableId round trips.
 
 use proptest::prelude::*;
-use usertype_audit::model::ids::{Anchor, Guid, Sid};
+use usertype_audit::model::ids::{Anchor, Guid, Sid, SidText};
 
 /// Any valid binary SID: revision 1, 0..=15 sub-authorities, any 48-bit authority.
 fn sid_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -19,7 +19,47 @@ fn sid_bytes() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+#[test]
+fn sid_text_examples() {
+    let text = |b: &[u8]| SidText::from_bytes(b).map(|t| t.as_str().to_string());
+    let mut b = vec![1, 3, 0, 0, 0, 0, 0, 5];
+    b.extend_from_slice(&[0x15, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(text(&b).as_deref(), Some("S-1-5-21-1-4294967295"));
+    assert_eq!(
+        text(&[1, 0, 1, 0, 0, 0, 0, 0]).as_deref(),
+        Some("S-1-0x010000000000")
+    );
+    assert_eq!(text(&[1, 0, 0, 0, 0, 0, 0, 0]).as_deref(), Some("S-1-0"));
+    // Wrong revision, count beyond 15, length not matching the count.
+    assert_eq!(text(&[2, 0, 0, 0, 0, 0, 0, 5]), None);
+    assert_eq!(text(&[1, 1, 0, 0, 0, 0, 0, 5]), None);
+    assert_eq!(text(&[]), None);
+    let mut long = vec![1, 16, 0, 0, 0, 0, 0, 5];
+    long.extend_from_slice(&[0xff; 64]);
+    assert_eq!(text(&long), None);
+    // The longest text fits.
+    let mut max = vec![1, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    max.extend_from_slice(&[0xff; 60]);
+    assert_eq!(
+        text(&max).map(|t| t.len()),
+        Some("S-1-0xFFFFFFFFFFFF".len() + 15 * "-4294967295".len())
+    );
+}
+
 proptest! {
+    /// The audit's allocation-free text agrees with `Sid`'s `Display`,
+    /// on valid and invalid bytes alike.
+    #[test]
+    fn sid_text_agrees_with_display(bytes in prop_oneof![
+        sid_bytes(),
+        proptest::collection::vec(any::<u8>(), 0..80),
+    ]) {
+        prop_assert_eq!(
+            SidText::from_bytes(&bytes).map(|t| t.as_str().to_string()),
+            Sid::from_bytes(&bytes).map(|s| s.to_string())
+        );
+    }
+
     #[test]
     fn guid_bytes_string_parse_bytes(bytes in any::<[u8; 16]>()) {
         let g = Guid::from_bytes(&bytes).expect("16 bytes");

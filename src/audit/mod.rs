@@ -29,7 +29,7 @@ use crate::findings::{
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
-use crate::model::ids::{Anchor, AnchorSource};
+use crate::model::ids::{Anchor, AnchorSource, SidText};
 use crate::read::cloud::{self, CloudOptions, CloudUser};
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
@@ -144,25 +144,47 @@ pub fn run(
     let timings = std::env::var_os("USERTYPE_AUDIT_TIMINGS").is_some();
     let phase = |what: &str| {
         if timings {
-            eprintln!("[timings] {what}: {:.3} s", started.elapsed().as_secs_f64());
+            eprintln!(
+                "[timings] {what}: {:.3} s (cpu {})",
+                started.elapsed().as_secs_f64(),
+                std::fs::read_to_string("/proc/self/stat")
+                    .ok()
+                    .and_then(|s| {
+                        let f: Vec<&str> = s.rsplit(')').next()?.split_whitespace().collect();
+                        Some(format!("u{} s{}", f.get(11)?, f.get(12)?))
+                    })
+                    .unwrap_or_default()
+            );
         }
     };
-    // Hash the inputs on a thread of their own while the audit runs: it
-    // takes the cycles the readers leave idle.
+    let open = |path: &String| {
+        Input::open(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })
+    };
+    let cloud_inputs = inputs.cloud.iter().map(open).collect::<Result<Vec<_>>>()?;
+    let onprem_inputs = inputs.onprem.iter().map(open).collect::<Result<Vec<_>>>()?;
+    // Hash the inputs on a thread of their own while the audit runs, in the
+    // order they are read and through the readers' own maps, so that each
+    // page is faulted in once, by whichever thread comes first.
     let hashing = opts.hash_inputs.then(|| {
-        let paths: Vec<String> = inputs
-            .onprem
+        let jobs: Vec<(String, Option<Arc<memmap2::Mmap>>)> = inputs
+            .cloud
             .iter()
-            .chain(&inputs.cloud)
-            .chain(std::iter::once(&inputs.rules_path))
-            .cloned()
+            .zip(&cloud_inputs)
+            .chain(inputs.onprem.iter().zip(&onprem_inputs))
+            .map(|(path, input)| (path.clone(), input.shared_map()))
+            .chain(std::iter::once((inputs.rules_path.clone(), None)))
             .collect();
         std::thread::spawn(move || {
-            paths
-                .into_iter()
-                .map(|p| {
-                    let h = hash_file(&p);
-                    (p, h)
+            jobs.into_iter()
+                .map(|(path, map)| {
+                    let hash = match map {
+                        Some(map) => Some(blake3::hash(&map).to_hex().to_string()),
+                        None => hash_file(&path),
+                    };
+                    (path, hash)
                 })
                 .collect::<Vec<_>>()
         })
@@ -175,9 +197,9 @@ pub fn run(
     // 1. The cloud side.
     let mut users: Vec<CloudUser> = Vec::new();
     let mut cloud_files = CloudFiles { starts: Vec::new() };
-    for path in &inputs.cloud {
+    for (path, input) in inputs.cloud.iter().zip(cloud_inputs) {
         progress.begin(path, None);
-        let read = cloud::read_cloud(path, &opts.cloud);
+        let read = cloud::read_input(input, &opts.cloud);
         progress.end();
         let read = read?;
         let s = &read.summary;
@@ -242,11 +264,7 @@ pub fn run(
         attrs_seen: 0,
     };
     let mut onprem = OnPremTally::default();
-    for (file_no, path) in inputs.onprem.iter().enumerate() {
-        let input = Input::open(path).map_err(|source| Error::Io {
-            path: path.into(),
-            source,
-        })?;
+    for (file_no, (path, input)) in inputs.onprem.iter().zip(onprem_inputs).enumerate() {
         sink.ctx.file = file_no as u16;
         sink.ctx.name = input.name.clone();
         progress.begin(path, input.size_on_disk);
@@ -596,11 +614,11 @@ impl BatchSink for AuditSink<'_> {
             let classification = ctx
                 .classifier
                 .classify(&account, anchor.is_some(), &mut scratch);
-            let sid = account.sid_string();
+            let sid = account.sid_text();
             let dn_text = String::from_utf8_lossy(account.dn());
             let keys = AccountKeys {
                 anchor: anchor.as_ref(),
-                sid: sid.as_deref(),
+                sid: sid.as_ref().map(SidText::as_str),
                 dn: Some(&dn_text),
                 upn: account.upn,
                 smtp: account.primary_smtp.or(account.mail),

@@ -23,6 +23,9 @@ use base64::Engine as _;
 use rayon::prelude::*;
 
 use crate::findings::MatchedBy;
+use slots::Slots;
+
+mod slots;
 use crate::model::ids::Anchor;
 use crate::read::cloud::model::KeyTexts;
 use crate::read::cloud::CloudUser;
@@ -71,7 +74,7 @@ pub struct AccountMatch {
 /// the caller against the user's own value.
 #[derive(Debug, Default)]
 struct KeyIndex {
-    slots: Vec<u64>,
+    slots: Slots,
     mask: usize,
     /// Check bits held by more than one user (the same key twice, or a
     /// collision): a lookup of such a key cannot be answered from one user.
@@ -88,7 +91,7 @@ impl KeyIndex {
             .sum::<usize>();
         let capacity = (n * 2).next_power_of_two().max(16);
         let mut index = KeyIndex {
-            slots: vec![0; capacity],
+            slots: Slots::zeroed(capacity),
             mask: capacity - 1,
             shared: Default::default(),
         };

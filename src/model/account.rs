@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::model::ids::{
-    Anchor, AnchorSource, AnchorValue, Guid, Sid, CONSISTENCY_GUID_ATTR, OBJECT_GUID_ATTR,
+    Anchor, AnchorSource, AnchorValue, Guid, SidText, CONSISTENCY_GUID_ATTR, OBJECT_GUID_ATTR,
 };
 use crate::read::{AttrRef, EntryRef, ValueKind};
 
@@ -238,9 +238,12 @@ impl<'a> Account<'a> {
 
     /// `objectSid` as `S-1-5-...`, when it parses.
     pub fn sid_string(&self) -> Option<String> {
-        self.object_sid
-            .and_then(Sid::from_bytes)
-            .map(|s| s.to_string())
+        self.sid_text().map(|t| t.as_str().to_string())
+    }
+
+    /// As [`Account::sid_string`], without allocating.
+    pub fn sid_text(&self) -> Option<SidText> {
+        self.object_sid.and_then(SidText::from_bytes)
     }
 
     /// The source anchor as Entra Connect computes it (DOMAIN.md §3.1):

@@ -366,6 +366,81 @@ impl fmt::Display for Sid {
     }
 }
 
+/// The string form of a binary SID (as [`Sid`]'s `Display` writes it), in a
+/// buffer of its own: the audit needs one per account, and this costs no
+/// allocation and no formatting machinery.
+#[derive(Clone)]
+pub struct SidText {
+    buf: [u8; SidText::MAX],
+    len: usize,
+}
+
+impl SidText {
+    /// `S-1-` + `0x` and 12 hex digits + 15 times `-` and 10 digits.
+    const MAX: usize = 4 + 14 + 15 * 11;
+
+    /// The text of the binary SID `b`, when [`Sid::from_bytes`] accepts it.
+    pub fn from_bytes(b: &[u8]) -> Option<SidText> {
+        let (&revision, rest) = b.split_first()?;
+        let (&count, rest) = rest.split_first()?;
+        let count = usize::from(count);
+        if revision != 1 || count > SID_MAX_SUB_AUTHORITIES || rest.len() != 6 + 4 * count {
+            return None;
+        }
+        let (auth, subs) = rest.split_at(6);
+        let authority = auth.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
+        let mut t = SidText {
+            buf: [0; SidText::MAX],
+            len: 0,
+        };
+        t.push(b"S-1-");
+        if authority <= u64::from(u32::MAX) {
+            t.push_decimal(authority);
+        } else {
+            t.push(b"0x");
+            for shift in (0..12).rev() {
+                t.push(&[b"0123456789ABCDEF"[(authority >> (4 * shift)) as usize & 0xf]]);
+            }
+        }
+        for c in subs.chunks_exact(4) {
+            t.push(b"-");
+            t.push_decimal(u64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        }
+        Some(t)
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push_decimal(&mut self, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.push(&digits[at..]);
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, letters and `-` are written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SidText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SidText").field(&self.as_str()).finish()
+    }
+}
+
 /// A source anchor / ImmutableId as Entra Connect computes and compares it.
 ///
 /// Match anchors with [`Anchor::match_key`], not with `==`: see the module

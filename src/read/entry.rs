@@ -121,7 +121,57 @@ pub enum Projection {
     DnOnly,
     /// Keep only these attributes (compared case-insensitively, options ignored:
     /// `cn` selects `cn;lang-en` too).
-    Attrs(Vec<String>),
+    Attrs(AttrSet),
+}
+
+/// The attribute names of a projection. The LDIF reader asks about every
+/// attribute line, and most lines are not wanted: a 1024-bit filter on the
+/// name's length and first and last letters answers those with one load.
+#[derive(Clone, Debug)]
+pub struct AttrSet {
+    names: Vec<String>,
+    filter: [u64; 16],
+}
+
+impl AttrSet {
+    /// The set of `names`.
+    pub fn new(names: Vec<String>) -> Self {
+        let mut filter = [0u64; 16];
+        for n in names.iter().filter(|n| !n.is_empty()) {
+            let bit = Self::filter_bit(n.as_bytes());
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        AttrSet { names, filter }
+    }
+
+    /// The names, as given.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Filter position of a non-empty name: ASCII case folded (names that
+    /// differ only in case share it).
+    #[inline]
+    fn filter_bit(name: &[u8]) -> usize {
+        let (first, last) = (name[0] | 0x20, name[name.len() - 1] | 0x20);
+        let key = (name.len() as u32) << 16 | u32::from(first) << 8 | u32::from(last);
+        (key.wrapping_mul(0x9E37_79B1) >> 22) as usize
+    }
+
+    /// Whether `name` (no options) is in the set, ignoring ASCII case.
+    #[inline]
+    pub fn contains(&self, name: &[u8]) -> bool {
+        if name.is_empty() {
+            return false;
+        }
+        let bit = Self::filter_bit(name);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return false;
+        }
+        self.names
+            .iter()
+            .any(|n| n.len() == name.len() && n.as_bytes().eq_ignore_ascii_case(name))
+    }
 }
 
 impl Projection {
@@ -131,7 +181,7 @@ impl Projection {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Projection::Attrs(names.into_iter().map(Into::into).collect())
+        Projection::Attrs(AttrSet::new(names.into_iter().map(Into::into).collect()))
     }
 
     /// Whether an attribute description (`name` or `name;options`) is wanted.
@@ -140,17 +190,70 @@ impl Projection {
         match self {
             Projection::All => true,
             Projection::DnOnly => false,
-            Projection::Attrs(names) => {
-                // Names are short: a plain scan beats memchr's setup here,
-                // and this runs for every attribute line.
+            Projection::Attrs(set) => {
                 let base = match description.iter().position(|&b| b == b';') {
                     Some(i) => &description[..i],
                     None => description,
                 };
-                names
-                    .iter()
-                    .any(|n| n.len() == base.len() && n.as_bytes().eq_ignore_ascii_case(base))
+                set.contains(base)
             }
         }
+    }
+
+    /// As [`Projection::wants`], for a name the caller knows has no options
+    /// (no `;`): the LDIF reader learns that while it looks for the colon.
+    #[inline]
+    pub(crate) fn wants_plain(&self, name: &[u8]) -> bool {
+        match self {
+            Projection::All => true,
+            Projection::DnOnly => false,
+            Projection::Attrs(set) => set.contains(name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_ignores_case_and_options() {
+        let p = Projection::attrs(["userPrincipalName", "cn", "extensionAttribute1"]);
+        for yes in [
+            &b"userprincipalname"[..],
+            b"USERPRINCIPALNAME",
+            b"cn",
+            b"CN;lang-en",
+            b"extensionAttribute1;x",
+        ] {
+            assert!(p.wants(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [
+            &b"userPrincipalNam"[..],
+            b"userPrincipalNamf",
+            b"c",
+            b"cnn",
+            b"extensionAttribute2",
+            b"",
+            b";cn",
+        ] {
+            assert!(!p.wants(no), "{}", String::from_utf8_lossy(no));
+        }
+        assert!(p.wants_plain(b"Cn"));
+        assert!(!p.wants_plain(b"sn"));
+        assert!(Projection::All.wants_plain(b"anything"));
+        assert!(!Projection::DnOnly.wants(b"cn"));
+    }
+
+    #[test]
+    fn attr_set_finds_every_name_among_many() {
+        // Enough names that several share a filter bit.
+        let names: Vec<String> = (0..300).map(|i| format!("attr{i}x")).collect();
+        let set = AttrSet::new(names.clone());
+        for n in &names {
+            assert!(set.contains(n.to_uppercase().as_bytes()), "{n}");
+        }
+        assert!(!set.contains(b"attr300x"));
+        assert_eq!(set.names().len(), 300);
     }
 }

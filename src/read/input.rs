@@ -72,8 +72,9 @@ pub struct TranscodeProblems {
 pub enum Body {
     /// The whole (decoded) input is in memory or mapped; `start` skips a BOM.
     Mapped {
-        /// The mapping.
-        map: Mmap,
+        /// The mapping (shared with whoever else reads the file, such as the
+        /// audit's hashing thread: one mapping, each page faulted in once).
+        map: Arc<Mmap>,
         /// Offset of the first byte after any BOM.
         start: usize,
     },
@@ -144,7 +145,10 @@ impl Input {
                     encoding,
                     transport: Transport::Mapped,
                     size_on_disk: size,
-                    body: Body::Mapped { map, start: bom },
+                    body: Body::Mapped {
+                        map: Arc::new(map),
+                        start: bom,
+                    },
                     problems: Arc::default(),
                 });
             }
@@ -183,6 +187,15 @@ impl Input {
             body: Body::Stream(body),
             problems,
         })
+    }
+
+    /// The whole file as mapped (byte-order mark included), when it is read
+    /// from a map as it is (not transcoded, not decompressed).
+    pub fn shared_map(&self) -> Option<Arc<Mmap>> {
+        match &self.body {
+            Body::Mapped { map, .. } => Some(map.clone()),
+            Body::Stream(_) => None,
+        }
     }
 
     /// The first `n` decoded bytes (fewer at the end of input), without

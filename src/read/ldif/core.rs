@@ -335,14 +335,10 @@ impl<'a> Parser<'a, '_> {
                 modify_block = None;
                 continue;
             }
-            // Find the colon, noting on the way whether the name has characters
-            // outside RFC 2849 (one pass instead of a search and a check).
-            let mut colon = 0;
-            let mut odd = false;
-            while colon < text.len() && text[colon] != b':' {
-                odd |= !NAME_CHAR[usize::from(text[colon])];
-                colon += 1;
-            }
+            // Find the colon, noting on the way whether the name is plain
+            // (one pass instead of a search and a check).
+            let (colon, plain) = scan_name(text);
+            let odd = !plain;
             if colon == text.len() {
                 return self.reject(
                     &marks,
@@ -512,7 +508,12 @@ impl<'a> Parser<'a, '_> {
                     if odd {
                         check_name(self, name, line_no);
                     }
-                    if !self.opts.projection.wants(name) {
+                    let wanted = if plain {
+                        self.opts.projection.wants_plain(name)
+                    } else {
+                        self.opts.projection.wants(name)
+                    };
+                    if !wanted {
                         if self.opts.validate_all {
                             // Decode and check without keeping: the arena's
                             // tail serves as scratch space.
@@ -1058,18 +1059,56 @@ fn name_hash(name: &[u8]) -> u32 {
     (x >> 32) as u32
 }
 
-/// Characters RFC 2849 allows in an attribute description: letters, digits,
-/// `-`, and `;` (options) and `.` (OIDs).
-static NAME_CHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b';' || c == b'.';
-        b += 1;
+/// The position of the first `:` in `line` (its length when there is none)
+/// and whether every byte before it is a letter, digit or `-`: a plain
+/// attribute name, without options, ASCII. Eight bytes at a time.
+#[inline]
+fn scan_name(line: &[u8]) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    const LOW7: u64 = 0x7f * ONES;
+    // High bit set in each byte of `v` (7-bit bytes) that is >= n.
+    let at_least = |v: u64, n: u8| (v + (0x80 - u64::from(n)) * ONES) & HIGH;
+    // High bit set in each byte of `w` equal to `b`, exactly.
+    let equal = |w: u64, b: u8| {
+        let x = w ^ (u64::from(b) * ONES);
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    };
+    let mut at = 0;
+    while at < line.len() {
+        let n = (line.len() - at).min(8);
+        let mut buf = [0u8; 8];
+        buf[..n].copy_from_slice(&line[at..at + n]);
+        let w = u64::from_le_bytes(buf);
+        let v = w & LOW7;
+        let lower = v | (0x20 * ONES);
+        let alpha = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+        let digit = at_least(v, b'0') & !at_least(v, b'9' + 1);
+        let good = (alpha | digit | equal(w, b'-')) & !w & HIGH;
+        let colons = equal(w, b':');
+        // Only the bytes read, and only those before the colon, count.
+        let mut span = if n == 8 {
+            HIGH
+        } else {
+            HIGH & ((1 << (8 * n)) - 1)
+        };
+        if colons != 0 {
+            span &= (1 << colons.trailing_zeros()) - 1;
+        }
+        if span & !good != 0 {
+            let colon = match memchr::memchr(b':', &line[at..]) {
+                Some(i) => at + i,
+                None => line.len(),
+            };
+            return (colon, false);
+        }
+        if colons != 0 {
+            return (at + colons.trailing_zeros() as usize / 8, true);
+        }
+        at += 8;
     }
-    table
-};
+    (line.len(), true)
+}
 
 /// Removes the FILL (spaces) after the colon.
 #[inline]
@@ -1105,4 +1144,56 @@ pub(crate) fn too_large_message(limit: usize) -> String {
         "record is larger than the limit of {limit} bytes; it was skipped \
          (raise --max-record-size if it is genuine)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan_name;
+    use proptest::prelude::*;
+
+    /// The byte-at-a-time definition `scan_name` must agree with.
+    fn reference(line: &[u8]) -> (usize, bool) {
+        let colon = line.iter().position(|&b| b == b':').unwrap_or(line.len());
+        let plain = line[..colon]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
+        (colon, plain)
+    }
+
+    #[test]
+    fn scan_name_finds_the_colon_and_plain_names() {
+        assert_eq!(scan_name(b"cn: x"), (2, true));
+        assert_eq!(scan_name(b"userPrincipalName: a@b"), (17, true));
+        assert_eq!(scan_name(b"extensionAttribute1:: R3Vlc3Q="), (19, true));
+        assert_eq!(scan_name(b"msDS-cloudExtensionAttribute10: x"), (30, true));
+        assert_eq!(scan_name(b"cn;lang-en: x"), (10, false));
+        assert_eq!(scan_name(b"1.2.840.113556.1.4.221: x"), (22, false));
+        assert_eq!(scan_name(b"cn : x"), (3, false));
+        assert_eq!(scan_name("c\u{e9}: x".as_bytes()), (3, false));
+        assert_eq!(scan_name(b"no colon at all"), (15, false));
+        assert_eq!(scan_name(b"abcdefgh"), (8, true));
+        assert_eq!(scan_name(b":"), (0, true));
+        assert_eq!(scan_name(b""), (0, true));
+        // Every byte next to the ranges' edges, in every position of a word.
+        for b in 0..=255u8 {
+            for at in 0..9 {
+                let mut line = b"abcdefghi: v".to_vec();
+                line[at] = b;
+                assert_eq!(scan_name(&line), reference(&line), "{b:#x} at {at}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn scan_name_agrees_with_the_reference(line in proptest::collection::vec(
+            prop_oneof![
+                Just(b':'), Just(b'-'), Just(b';'), Just(b' '),
+                b'0'..=b'9', b'A'..=b'Z', b'a'..=b'z', any::<u8>()
+            ],
+            0..40,
+        )) {
+            prop_assert_eq!(scan_name(&line), reference(&line));
+        }
+    }
 }
