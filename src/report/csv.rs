@@ -56,20 +56,27 @@ pub fn write_csv<'a, W: Write>(
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> io::Result<u64> {
     w.write_all(BOM)?;
-    let mut out = ::csv::WriterBuilder::new()
+    let mut header = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
-        .from_writer(w);
-    out.write_record(COLUMNS).map_err(csv_error)?;
-    let mut n = 0;
-    for f in findings {
-        let row = FindingRow::new(f);
-        let fields = row.values().map(|v| neutralise(v.unwrap_or("")));
-        out.write_record(fields.iter().map(|f| f.as_bytes()))
-            .map_err(csv_error)?;
-        n += 1;
-    }
-    out.flush()?;
-    Ok(n)
+        .from_writer(&mut w);
+    header.write_record(COLUMNS).map_err(csv_error)?;
+    header.flush()?;
+    drop(header);
+    let findings: Vec<&Finding> = findings.into_iter().collect();
+    super::write_in_parallel(&mut w, &findings, |run, out| {
+        let mut rows = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(out);
+        for f in run {
+            let row = FindingRow::new(f);
+            let fields = row.values().map(|v| neutralise(v.unwrap_or("")));
+            rows.write_record(fields.iter().map(|f| f.as_bytes()))
+                .map_err(csv_error)?;
+        }
+        rows.flush()
+    })?;
+    w.flush()?;
+    Ok(findings.len() as u64)
 }
 
 /// The value as written to the CSV: `'` added in front of a value that a

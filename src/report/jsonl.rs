@@ -33,12 +33,14 @@ pub fn write_jsonl<'a, W: Write>(
     mut w: W,
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> io::Result<u64> {
-    let mut n = 0;
-    for f in findings {
-        serde_json::to_writer(&mut w, &FindingRow::new(f)).map_err(super::json_error)?;
-        w.write_all(b"\n")?;
-        n += 1;
-    }
+    let findings: Vec<&Finding> = findings.into_iter().collect();
+    super::write_in_parallel(&mut w, &findings, |run, out| {
+        for f in run {
+            serde_json::to_writer(&mut *out, &FindingRow::new(f)).map_err(super::json_error)?;
+            out.push(b'\n');
+        }
+        Ok(())
+    })?;
     w.flush()?;
-    Ok(n)
+    Ok(findings.len() as u64)
 }

@@ -40,6 +40,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use rayon::prelude::*;
+
 use crate::findings::{AuditSummary, Finding, Kind, Severity};
 
 /// A report format, as named by `--format`.
@@ -372,6 +374,32 @@ fn with_path(e: io::Error, path: &Path) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
+/// Writes `items` to `w` as `render` writes each run of them: runs are
+/// rendered in parallel a window at a time (both cores busy, memory bounded
+/// by the window) and written in order, so the output is the same as
+/// rendering them one by one.
+pub(crate) fn write_in_parallel<T: Sync, W: Write>(
+    w: &mut W,
+    items: &[T],
+    render: impl Fn(&[T], &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    const RUN: usize = 1024;
+    const WINDOW: usize = 32 * RUN;
+    for window in items.chunks(WINDOW) {
+        let parts = window
+            .par_chunks(RUN)
+            .map(|run| {
+                let mut out = Vec::with_capacity(run.len() * 512);
+                render(run, &mut out).map(|()| out)
+            })
+            .collect::<io::Result<Vec<Vec<u8>>>>()?;
+        for part in parts {
+            w.write_all(&part)?;
+        }
+    }
+    Ok(())
+}
+
 /// Turns a serialization error into an I/O error (the writers return io::Result).
 pub(crate) fn json_error(e: serde_json::Error) -> io::Error {
     if let Some(kind) = e.io_error_kind() {
@@ -384,6 +412,38 @@ pub(crate) fn json_error(e: serde_json::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_writing_keeps_the_order_across_runs_and_windows() {
+        // More than one window (32 runs of 1024), and a ragged last run.
+        let items: Vec<u32> = (0..70_001).collect();
+        let mut out = Vec::new();
+        write_in_parallel(&mut out, &items, |run, buf| {
+            for i in run {
+                writeln!(buf, "{i}")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 70_001);
+        assert_eq!(lines[0], "0");
+        assert_eq!(lines[32_768], "32768");
+        assert_eq!(lines[70_000], "70000");
+        assert!(lines
+            .windows(2)
+            .all(|w| w[0].parse::<u32>().unwrap() + 1 == w[1].parse::<u32>().unwrap()));
+        // An error in any run is the result.
+        let failed = write_in_parallel(&mut Vec::new(), &items, |run, _| {
+            if run.contains(&40_000) {
+                Err(io::Error::other("run failed"))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "run failed");
+    }
 
     #[test]
     fn format_names_round_trip_and_lists_parse() {

@@ -353,7 +353,8 @@ impl<'a> Parser<'a, '_> {
                 );
             }
             let mut name = &text[..colon];
-            while let [rest @ .., b' '] = name {
+            // A plain name has no spaces to trim.
+            while let (false, [rest @ .., b' ']) = (plain, name) {
                 name = rest;
             }
             if name.is_empty() {
@@ -1077,9 +1078,14 @@ fn scan_name(line: &[u8]) -> (usize, bool) {
     let mut at = 0;
     while at < line.len() {
         let n = (line.len() - at).min(8);
-        let mut buf = [0u8; 8];
-        buf[..n].copy_from_slice(&line[at..at + n]);
-        let w = u64::from_le_bytes(buf);
+        let w = match line.get(at..at + 8) {
+            Some(word) => u64::from_le_bytes(word.try_into().unwrap_or_default()),
+            None => {
+                let mut buf = [0u8; 8];
+                buf[..n].copy_from_slice(&line[at..]);
+                u64::from_le_bytes(buf)
+            }
+        };
         let v = w & LOW7;
         let lower = v | (0x20 * ONES);
         let alpha = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
