@@ -250,6 +250,63 @@ fn summary_reconciles_both_sides() {
     );
 }
 
+/// The summary's hashes are BLAKE3 of the files as they are on disk: for
+/// mapped files (which the readers hash block by block as they parse,
+/// several blocks here) and for a gzip file (hashed apart, compressed).
+#[test]
+fn summary_hashes_are_blake3_of_the_files() {
+    use std::io::Write as _;
+    let dir = forest();
+    let out = tempfile::tempdir().expect("tempdir");
+    let onprem = dir.join("onprem.ldf");
+    let cloud = dir.join("graph-users.json");
+    let gz = out.path().join("onprem.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).expect("create"),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&fs::read(dir.join("onprem.csv")).expect("read"))
+        .expect("write");
+    enc.finish().expect("finish");
+    let report = out.path().join("report");
+    let run = |onprem: &Path| {
+        audit(onprem, &cloud, StandardRules::UpnExpression, &report, "2");
+        let s: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(report.join("summary.json")).expect("summary"),
+        )
+        .expect("json");
+        s["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .map(|i| {
+                (
+                    i["path"].as_str().unwrap_or("").to_string(),
+                    i["blake3"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let want = |p: &Path| {
+        blake3::hash(&fs::read(p).expect("read"))
+            .to_hex()
+            .to_string()
+    };
+    assert!(fs::metadata(&onprem).expect("meta").len() > 4 << 20);
+    let rules = rules_file(StandardRules::UpnExpression);
+    for (input, files) in [
+        (&onprem, [&onprem, &cloud, &rules]),
+        (&gz, [&gz, &cloud, &rules]),
+    ] {
+        let got = run(input);
+        assert_eq!(got.len(), 3, "{got:?}");
+        for ((path, hash), file) in got.iter().zip(files) {
+            assert_eq!(path, &file.to_string_lossy(), "{got:?}");
+            assert_eq!(hash, &want(file), "{path}");
+        }
+    }
+}
+
 #[test]
 fn fail_on_sets_the_exit_code() {
     let dir = forest();

@@ -31,6 +31,7 @@ use crate::matcher::{AccountKeys, CloudIndex, Hit};
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use crate::model::ids::{Anchor, AnchorSource, SidText};
 use crate::read::cloud::{self, CloudOptions, CloudUser};
+use crate::read::digest::Digest;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
 
@@ -163,32 +164,21 @@ pub fn run(
             source,
         })
     };
-    let cloud_inputs = inputs.cloud.iter().map(open).collect::<Result<Vec<_>>>()?;
-    let onprem_inputs = inputs.onprem.iter().map(open).collect::<Result<Vec<_>>>()?;
-    // Hash the inputs on a thread of their own while the audit runs, in the
-    // order they are read and through the readers' own maps, so that each
-    // page is faulted in once, by whichever thread comes first.
-    let hashing = opts.hash_inputs.then(|| {
-        let jobs: Vec<(String, Option<Arc<memmap2::Mmap>>)> = inputs
+    let mut cloud_inputs = inputs.cloud.iter().map(open).collect::<Result<Vec<_>>>()?;
+    let mut onprem_inputs = inputs.onprem.iter().map(open).collect::<Result<Vec<_>>>()?;
+    // The readers hash what they read as they go (see `read::digest`): the
+    // bytes are then in cache, and the files are not walked a second time.
+    let digests: Vec<(String, Option<Arc<Digest>>)> = if opts.hash_inputs {
+        inputs
             .cloud
             .iter()
-            .zip(&cloud_inputs)
-            .chain(inputs.onprem.iter().zip(&onprem_inputs))
-            .map(|(path, input)| (path.clone(), input.shared_map()))
-            .chain(std::iter::once((inputs.rules_path.clone(), None)))
-            .collect();
-        std::thread::spawn(move || {
-            jobs.into_iter()
-                .map(|(path, map)| {
-                    let hash = match map {
-                        Some(map) => Some(blake3::hash(&map).to_hex().to_string()),
-                        None => hash_file(&path),
-                    };
-                    (path, hash)
-                })
-                .collect::<Vec<_>>()
-        })
-    });
+            .zip(&mut cloud_inputs)
+            .chain(inputs.onprem.iter().zip(&mut onprem_inputs))
+            .map(|(path, input)| (path.clone(), input.digest()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut input_files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -403,13 +393,22 @@ pub fn run(
     top_ous.truncate(10);
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
     phase("sorted");
-    if let Some(hashing) = hashing {
-        let hashes: BTreeMap<String, Option<String>> =
-            hashing.join().unwrap_or_default().into_iter().collect();
+    if opts.hash_inputs {
+        let hashes: BTreeMap<String, Option<String>> = digests
+            .into_iter()
+            .map(|(path, digest)| {
+                let hash = match digest {
+                    Some(d) => Some(d.finish()),
+                    // Not read from a map (standard input, gzip, UTF-16).
+                    None => hash_file(&path),
+                };
+                (path, hash)
+            })
+            .collect();
         for f in &mut input_files {
             f.blake3 = hashes.get(&f.path).cloned().flatten();
         }
-        if let Some(h) = hashes.get(&inputs.rules_path).cloned().flatten() {
+        if let Some(h) = hash_file(&inputs.rules_path) {
             input_files.push(InputFile {
                 role: "rules",
                 path: inputs.rules_path.clone(),

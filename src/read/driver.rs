@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
+use crate::read::digest::Digest;
 use crate::read::input::{Body, Encoding, Input};
 use crate::read::{Batch, BatchSink, Diagnostics, ReadControl, ReadStats, ReadSummary};
 
@@ -76,6 +77,7 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         once_seen: HashSet::new(),
         pool: Vec::new(),
         last_byte: None,
+        digest: None,
     };
     match input.encoding {
         Encoding::Utf8Bom => driver.file_diag(
@@ -97,6 +99,7 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
     }
     match input.body {
         Body::Mapped { map, start } => {
+            driver.digest = input.digest.clone().map(|d| (d, start));
             driver.buffer(&map[start..], sink)?;
         }
         Body::Stream(reader) => driver.stream(reader, sink)?,
@@ -155,6 +158,9 @@ struct Driver<'f, 'c, 'p, F> {
     pool: Vec<Batch>,
     /// The last byte of input handled so far (parsed or skipped).
     last_byte: Option<u8>,
+    /// The input's hash, when asked for, and where the buffer starts in the
+    /// file: workers hash the blocks of a range before they parse it.
+    digest: Option<(Arc<Digest>, usize)>,
 }
 
 impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
@@ -196,6 +202,7 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         for ranges in bounds.chunks(window) {
             let first_is_start = self.at_file_start;
             let format = self.format;
+            let digest = self.digest.as_ref();
             let mut batches: Vec<Batch> = (0..ranges.len())
                 .map(|_| self.pool.pop().unwrap_or_default())
                 .collect();
@@ -204,6 +211,11 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 .zip(ranges.par_iter())
                 .enumerate()
                 .for_each(|(i, (batch, r))| {
+                    if let Some((digest, offset)) = digest {
+                        // The first range also takes what precedes the buffer (a BOM).
+                        let from = if r.start == 0 { 0 } else { offset + r.start };
+                        digest.hash_blocks_starting_in(from..offset + r.end);
+                    }
                     format.parse(&buf[r.clone()], first_is_start && i == 0, batch)
                 });
             self.at_file_start = false;

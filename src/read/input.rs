@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use memmap2::Mmap;
 
+use super::digest::Digest;
+
 /// The text encoding of an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -96,6 +98,8 @@ pub struct Input {
     pub body: Body,
     /// Transcoding problems (filled while a UTF-16 stream is read).
     pub problems: Arc<Mutex<TranscodeProblems>>,
+    /// The file's hash, computed by the reader as it goes (see [`Input::digest`]).
+    pub digest: Option<Arc<Digest>>,
 }
 
 impl Input {
@@ -138,6 +142,7 @@ impl Input {
                         size_on_disk: size,
                         body: Body::Stream(Box::new(reader)),
                         problems,
+                        digest: None,
                     });
                 }
                 return Ok(Input {
@@ -150,6 +155,7 @@ impl Input {
                         start: bom,
                     },
                     problems: Arc::default(),
+                    digest: None,
                 });
             }
         }
@@ -186,16 +192,23 @@ impl Input {
             size_on_disk,
             body: Body::Stream(body),
             problems,
+            digest: None,
         })
     }
 
-    /// The whole file as mapped (byte-order mark included), when it is read
-    /// from a map as it is (not transcoded, not decompressed).
-    pub fn shared_map(&self) -> Option<Arc<Mmap>> {
-        match &self.body {
-            Body::Mapped { map, .. } => Some(map.clone()),
-            Body::Stream(_) => None,
-        }
+    /// Has the reader compute the file's BLAKE3 hash as it reads (see
+    /// [`Digest`]); call [`Digest::finish`] once the read is done. None
+    /// when the input is not read from a map as it is (standard input, gzip,
+    /// UTF-16): hash the file some other way.
+    pub fn digest(&mut self) -> Option<Arc<Digest>> {
+        let Body::Mapped { map, .. } = &self.body else {
+            return None;
+        };
+        Some(
+            self.digest
+                .get_or_insert_with(|| Arc::new(Digest::new(map.clone())))
+                .clone(),
+        )
     }
 
     /// The first `n` decoded bytes (fewer at the end of input), without

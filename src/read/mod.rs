@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod cloud;
 pub mod detect;
+pub mod digest;
 pub(crate) mod driver;
 pub mod entry;
 pub mod input;

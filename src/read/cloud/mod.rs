@@ -335,6 +335,7 @@ pub fn read_input(input: Input, opts: &CloudOptions) -> Result<CloudRead> {
         encoding,
         body,
         problems,
+        digest,
         ..
     } = input;
     let mut col = Collector::new(name.clone(), opts);
@@ -353,7 +354,15 @@ pub fn read_input(input: Input, opts: &CloudOptions) -> Result<CloudRead> {
         Body::Mapped { map, start } => {
             let buf = &map[start.min(map.len())..];
             col.bytes = buf.len() as u64;
-            read_slice(buf, &mut col, opts, &|r: Range<usize>| {
+            // Workers hash a range's blocks before they parse it (the first
+            // range also takes the byte-order mark before the buffer).
+            let hash_along = |r: Range<usize>| {
+                if let Some(d) = &digest {
+                    let from = if r.start == 0 { 0 } else { start + r.start };
+                    d.hash_blocks_starting_in(from..start + r.end);
+                }
+            };
+            read_slice(buf, &mut col, opts, &hash_along, &|r: Range<usize>| {
                 release(&map, start, r)
             })?
         }
@@ -460,6 +469,7 @@ fn read_slice(
     buf: &[u8],
     col: &mut Collector,
     opts: &CloudOptions,
+    before_parse: &(dyn Fn(Range<usize>) + Sync),
     release: &dyn Fn(Range<usize>),
 ) -> Result<Option<CloudFormat>> {
     let text = buf.trim_ascii_start();
@@ -471,7 +481,7 @@ fn read_slice(
         Some(b'{' | b'[') => {
             if json::is_line_mode(buf) {
                 col.line_mode = true;
-                lines_parallel(buf, 1, col, opts, release)?;
+                lines_parallel(buf, 1, col, opts, before_parse, release)?;
             } else {
                 let mut out = Out::for_input(buf.len());
                 json::Walker::new(buf, 1, true, &mut out)
@@ -501,12 +511,15 @@ fn read_slice(
     }
 }
 
-/// Parses a buffer of whole lines in parallel, in windows, in order.
+/// Parses a buffer of whole lines in parallel, in windows, in order;
+/// `before_parse` is called by the worker with each range it is about to
+/// parse, `release` with each window parsed.
 fn lines_parallel(
     buf: &[u8],
     first_line: u64,
     col: &mut Collector,
     opts: &CloudOptions,
+    before_parse: &(dyn Fn(Range<usize>) + Sync),
     release: &dyn Fn(Range<usize>),
 ) -> Result<u64> {
     let target = if opts.chunk_size > 0 {
@@ -519,7 +532,10 @@ fn lines_parallel(
     for window in bounds.chunks(threads() * 4) {
         let outs: Vec<Out> = window
             .par_iter()
-            .map(|r| json::walk_lines(&buf[r.clone()], !opts.serde_only))
+            .map(|r| {
+                before_parse(r.clone());
+                json::walk_lines(&buf[r.clone()], !opts.serde_only)
+            })
             .collect();
         col.users.reserve(outs.iter().map(|o| o.users.len()).sum());
         for out in outs {
@@ -607,7 +623,7 @@ fn read_stream(
             };
             if cut > 0 {
                 col.bytes += cut as u64;
-                line += lines_parallel(&buf[..cut], line, col, opts, &|_| {})?;
+                line += lines_parallel(&buf[..cut], line, col, opts, &|_| {}, &|_| {})?;
                 buf.drain(..cut);
             }
             if !more {
@@ -621,7 +637,7 @@ fn read_stream(
             read_more(&mut buf, &mut more, &mut io_error);
         }
         col.bytes = buf.len() as u64;
-        read_slice(&buf, col, opts, &|_| {})?
+        read_slice(&buf, col, opts, &|_| {}, &|_| {})?
     };
     if let Some(e) = io_error {
         let line = col.last_line;
