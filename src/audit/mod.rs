@@ -288,6 +288,21 @@ pub fn run(
         });
     }
     phase("on-premises read, classified and matched");
+    let hashes: BTreeMap<String, Option<String>> = digests
+        .iter()
+        .map(|(path, digest)| {
+            let hash = match digest {
+                Some(d) => Some(d.finish()),
+                // Not read from a map (standard input, gzip, UTF-16).
+                None => hash_file(path),
+            };
+            (path.clone(), hash)
+        })
+        .collect();
+    // The digests hold the last references to the inputs' maps: unmapping
+    // gigabytes takes the kernel a while, which the rest of the audit need
+    // not wait for.
+    std::thread::spawn(move || drop(digests));
     let AuditSink {
         stubs,
         findings: mut keyed,
@@ -374,7 +389,7 @@ pub fn run(
 
     phase("whole-export checks");
     // 4. Order, totals, summary.
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
     let findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
     let mut by_kind: BTreeMap<Kind, u64> = BTreeMap::new();
     let mut by_severity: BTreeMap<Severity, u64> = BTreeMap::new();
@@ -394,17 +409,6 @@ pub fn run(
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
     phase("sorted");
     if opts.hash_inputs {
-        let hashes: BTreeMap<String, Option<String>> = digests
-            .into_iter()
-            .map(|(path, digest)| {
-                let hash = match digest {
-                    Some(d) => Some(d.finish()),
-                    // Not read from a map (standard input, gzip, UTF-16).
-                    None => hash_file(&path),
-                };
-                (path, hash)
-            })
-            .collect();
         for f in &mut input_files {
             f.blake3 = hashes.get(&f.path).cloned().flatten();
         }

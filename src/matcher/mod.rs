@@ -17,6 +17,8 @@
 //! string per key, and every hit is confirmed against the user's own value.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -78,7 +80,28 @@ struct KeyIndex {
     mask: usize,
     /// Check bits held by more than one user (the same key twice, or a
     /// collision): a lookup of such a key cannot be answered from one user.
-    shared: std::collections::HashSet<u64>,
+    shared: HashSet<u64, BuildHasherDefault<CheckHasher>>,
+}
+
+/// A hasher for check bits, which are hash bits already: spread by one
+/// multiplication instead of SipHash (asked once per key of every account).
+#[derive(Default)]
+struct CheckHasher(u64);
+
+impl Hasher for CheckHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl KeyIndex {
@@ -148,13 +171,16 @@ impl KeyIndex {
         })
     }
 
-    /// Every (check bits, position) pair, sorted: users whose keys hash
-    /// alike come together (candidates for duplicates; callers confirm).
-    fn positions_by_check(&self) -> Vec<(u64, u32)> {
+    /// The (check bits, position) pairs of check bits held by more than
+    /// one user, sorted: the candidates for duplicates (callers confirm).
+    fn shared_positions(&self) -> Vec<(u64, u32)> {
+        if self.shared.is_empty() {
+            return Vec::new();
+        }
         let mut v: Vec<(u64, u32)> = self
             .slots
             .iter()
-            .filter(|&&s| s != 0)
+            .filter(|&&s| s != 0 && self.shared.contains(&(s >> 32)))
             .map(|&s| (s >> 32, (s as u32).wrapping_sub(1)))
             .collect();
         v.sort_unstable();
@@ -331,7 +357,7 @@ impl<'c> CloudIndex<'c> {
         let mut groups = Vec::new();
         for run in self
             .immutable
-            .positions_by_check()
+            .shared_positions()
             .chunk_by(|a, b| a.0 == b.0)
         {
             if run.len() < 2 {

@@ -534,7 +534,10 @@ fn lines_parallel(
             .par_iter()
             .map(|r| {
                 before_parse(r.clone());
-                json::walk_lines(&buf[r.clone()], !opts.serde_only)
+                let mut out = json::walk_lines(&buf[r.clone()], !opts.serde_only);
+                // Sealed here, in parallel, rather than when absorbed.
+                out.seal();
+                out
             })
             .collect();
         col.users.reserve(outs.iter().map(|o| o.users.len()).sum());
