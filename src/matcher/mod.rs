@@ -637,6 +637,30 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_groups_are_found_among_many_unique_ids() {
+        let with_id = |name: &str, id: &str| {
+            let mut u = user(name);
+            u.on_premises_immutable_id = Some(id.into());
+            CloudUser::from(u)
+        };
+        let mut users: Vec<CloudUser> = (0..500)
+            .map(|i| with_id(&format!("u{i}"), &format!("ID{i}")))
+            .collect();
+        // Two spellings of one 16-byte ImmutableId (padded and unpadded).
+        users.push(with_id("p1", "BwcHBwcHBwcHBwcHBwcHBw=="));
+        users.push(with_id("p2", "BwcHBwcHBwcHBwcHBwcHBw"));
+        // Three users with one text id, one of them among the unique ones.
+        users.push(with_id("t1", "ID7"));
+        users.push(with_id("t2", "ID7"));
+        users.push(user("no-id").into());
+        let index = CloudIndex::new(&users);
+        assert_eq!(
+            index.duplicate_immutable_ids(),
+            vec![vec![7, 502, 503], vec![500, 501]]
+        );
+    }
+
+    #[test]
     fn anchor_keys_borrow_canonical_base64_and_normalise_the_rest() {
         let canonical = "AAECAwQFBgcICQoLDA0ODw==";
         assert!(matches!(cloud_anchor_key(canonical), Cow::Borrowed(_)));
