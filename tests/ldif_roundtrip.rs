@@ -8,6 +8,7 @@
 use base64::Engine as _;
 use proptest::prelude::*;
 use usertype_audit::diag::Severity;
+use usertype_audit::read::entry::Projection;
 use usertype_audit::read::ldif::{parse_bytes, LdifOptions, ValueKind};
 
 #[derive(Clone, Debug)]
@@ -216,6 +217,47 @@ proptest! {
                 prop_assert_eq!(got_values, want_values);
                 let got_kinds: Vec<ValueKind> = attr.values.iter().map(|v| v.kind).collect();
                 prop_assert_eq!(&got_kinds, &kinds[i][j]);
+            }
+        }
+    }
+
+    /// A projection keeps exactly the wanted attributes (names compared
+    /// without case), with their values, whether or not the others are checked.
+    #[test]
+    fn projection_keeps_exactly_the_wanted_attributes(
+        entries in proptest::collection::vec(entry(), 1..8),
+        seed in any::<u64>(),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..6),
+        extra in proptest::collection::vec("[a-zA-Z][a-zA-Z0-9-]{0,12}", 0..4),
+        validate_all in any::<bool>(),
+    ) {
+        let Written { bytes, .. } = write_ldif(&entries, seed);
+        let all: Vec<&String> = entries.iter().flat_map(|e| e.attrs.iter().map(|a| &a.0)).collect();
+        let mut wanted: Vec<String> = extra;
+        if !all.is_empty() {
+            // Some names of the entries, in upper case to test case folding.
+            wanted.extend(picks.iter().map(|i| i.get(&all).to_uppercase()));
+        }
+        let opts = LdifOptions {
+            projection: Projection::attrs(wanted.iter()),
+            validate_all,
+            ..LdifOptions::default()
+        };
+        let parsed = parse_bytes("prop.ldif", &bytes, &opts);
+        prop_assert_eq!(parsed.entries.len(), entries.len());
+        for (want, got) in entries.iter().zip(&parsed.entries) {
+            let kept: Vec<(&str, &Vec<Vec<u8>>)> = want
+                .attrs
+                .iter()
+                .filter(|(name, _)| wanted.iter().any(|w| w.eq_ignore_ascii_case(name)))
+                .map(|(name, values)| (name.as_str(), values))
+                .collect();
+            prop_assert_eq!(got.attrs.len(), kept.len());
+            for ((name, values), attr) in kept.iter().zip(&got.attrs) {
+                prop_assert!(attr.name.eq_ignore_ascii_case(name));
+                let got_values: Vec<&Vec<u8>> = attr.values.iter().map(|v| &v.bytes).collect();
+                let want_values: Vec<&Vec<u8>> = values.iter().collect();
+                prop_assert_eq!(got_values, want_values);
             }
         }
     }
