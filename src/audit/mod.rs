@@ -166,6 +166,9 @@ pub fn run(
     };
     let mut cloud_inputs = inputs.cloud.iter().map(open).collect::<Result<Vec<_>>>()?;
     let mut onprem_inputs = inputs.onprem.iter().map(open).collect::<Result<Vec<_>>>()?;
+    for input in cloud_inputs.iter().chain(&onprem_inputs) {
+        input.prefetch();
+    }
     // The readers hash what they read as they go (see `read::digest`): the
     // bytes are then in cache, and the files are not walked a second time.
     let digests: Vec<(String, Option<Arc<Digest>>)> = if opts.hash_inputs {
