@@ -252,7 +252,8 @@ fn summary_reconciles_both_sides() {
 
 /// The summary's hashes are BLAKE3 of the files as they are on disk: for
 /// mapped files (which the readers hash block by block as they parse,
-/// several blocks here) and for a gzip file (hashed apart, compressed).
+/// several blocks here: LDIF, csvde, Graph pages) and for a gzip file
+/// (hashed apart, compressed).
 #[test]
 fn summary_hashes_are_blake3_of_the_files() {
     use std::io::Write as _;
@@ -294,8 +295,10 @@ fn summary_hashes_are_blake3_of_the_files() {
     };
     assert!(fs::metadata(&onprem).expect("meta").len() > 4 << 20);
     let rules = rules_file(StandardRules::UpnExpression);
+    let csv = dir.join("onprem.csv");
     for (input, files) in [
         (&onprem, [&onprem, &cloud, &rules]),
+        (&csv, [&csv, &cloud, &rules]),
         (&gz, [&gz, &cloud, &rules]),
     ] {
         let got = run(input);
