@@ -191,8 +191,9 @@ pub fn run(
     let mut users: Vec<CloudUser> = Vec::new();
     let mut cloud_files = CloudFiles { starts: Vec::new() };
     for (path, input) in inputs.cloud.iter().zip(cloud_inputs) {
-        progress.begin(path, None);
-        let read = cloud::read_input(input, &opts.cloud);
+        progress.begin(path, input.size_on_disk);
+        let tick = |done: u64| progress.update(done);
+        let read = cloud::read_input_with_progress(input, &opts.cloud, &tick);
         progress.end();
         let read = read?;
         let s = &read.summary;

@@ -264,7 +264,7 @@ fn scan_file(
                 keep_per_kind: args.max_diagnostics,
                 ..CloudOptions::default()
             };
-            let read = cloud::read_input(input, &cloud_opts);
+            let read = cloud::read_input_with_progress(input, &cloud_opts, &tick);
             bar.finish_and_clear();
             let read = read?;
             if let Some(out) = sink.out {

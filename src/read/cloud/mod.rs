@@ -329,6 +329,16 @@ pub fn read_cloud_bytes(name: &str, bytes: &[u8], opts: &CloudOptions) -> CloudR
 
 /// Reads an opened input.
 pub fn read_input(input: Input, opts: &CloudOptions) -> Result<CloudRead> {
+    read_input_with_progress(input, opts, &|_| {})
+}
+
+/// As [`read_input`], telling `progress` how many bytes of a mapped
+/// export are read so far (for a progress bar).
+pub fn read_input_with_progress(
+    input: Input,
+    opts: &CloudOptions,
+    progress: &dyn Fn(u64),
+) -> Result<CloudRead> {
     let started = Instant::now();
     let Input {
         name,
@@ -363,7 +373,8 @@ pub fn read_input(input: Input, opts: &CloudOptions) -> Result<CloudRead> {
                 }
             };
             read_slice(buf, &mut col, opts, &hash_along, &|r: Range<usize>| {
-                release(&map, start, r)
+                release(&map, start, r.clone());
+                progress((start + r.end) as u64);
             })?
         }
         Body::Stream(reader) => read_stream(reader, &mut col, opts)?,
