@@ -1,40 +1,96 @@
-//! `usertype-audit explain`: how the rules classify one account, step by step.
+//! `usertype-audit explain`: the documentation of a finding kind, or how the
+//! rules classify one account, step by step.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use anyhow::Context;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
 use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::classify::config::Flow;
 use crate::classify::expr::Record;
 use crate::classify::{Classifier, EvalScratch};
+use crate::findings::Kind;
 use crate::model::account::Account;
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, EntryRef, OnPremOptions, ReadControl};
 
-/// Show, for one account, what Entra Connect would compute and why, like the
-/// Preview of the Synchronization Service Manager: the attribute values the
-/// rules read, every scope step, and the value of every sub-expression.
+/// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
 ///
-/// Exit status: 0 shown, 1 no account matched, 2 usage or input error.
+/// Exactly one of KIND, `--list`, `--dn` and `--upn`; `--dn` and `--upn`
+/// need `--onprem` and `--rules`, which KIND and `--list` refuse.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("which").required(true).args(["dn", "upn"])))]
+#[command(
+    group(clap::ArgGroup::new("which").required(true).args(["kind", "list", "dn", "upn"])),
+    mut_arg("onprem", |a| a.required(false)),
+    override_usage = "usertype-audit explain <KIND>\n       \
+                      usertype-audit explain --list\n       \
+                      usertype-audit explain --onprem <FILE>... --rules <FILE> <--dn <DN>|--upn <UPN>>"
+)]
 pub struct ExplainArgs {
-    /// The on-premises exports to search.
+    /// The finding kind to document, snake_case or kebab-case (guest_as_member,
+    /// guest-as-member).
+    #[arg(
+        value_name = "KIND",
+        value_parser = KindParser,
+        conflicts_with_all = ["onprem", "rules", "source_anchor", "onprem_format"],
+    )]
+    pub kind: Option<Kind>,
+    /// List every finding kind with its severities and title.
+    #[arg(
+        long,
+        conflicts_with_all = ["onprem", "rules", "source_anchor", "onprem_format"],
+    )]
+    pub list: bool,
+    /// The on-premises exports to search (with --dn or --upn).
     #[command(flatten)]
     pub input: OnPremArgs,
-    /// The rule file.
+    /// The rule file (with --dn or --upn).
     #[arg(long, value_name = "FILE")]
-    pub rules: String,
+    pub rules: Option<String>,
     /// The account's distinguished name (case-insensitive).
-    #[arg(long, value_name = "DN")]
+    #[arg(long, value_name = "DN", requires_all = ["onprem", "rules"])]
     pub dn: Option<String>,
     /// The account's userPrincipalName (case-insensitive).
-    #[arg(long, value_name = "UPN")]
+    #[arg(long, value_name = "UPN", requires_all = ["onprem", "rules"])]
     pub upn: Option<String>,
+}
+
+/// Parses a finding kind by [`Kind::from_name`]; an unknown name is refused
+/// the way clap refuses any value outside a list (exit 2, the valid names,
+/// and a close one suggested).
+#[derive(Clone, Copy, Debug)]
+struct KindParser;
+
+impl TypedValueParser for KindParser {
+    type Value = Kind;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Kind, clap::Error> {
+        if let Some(kind) = value.to_str().and_then(Kind::from_name) {
+            return Ok(kind);
+        }
+        let names = PossibleValuesParser::new(Kind::ALL.iter().map(|k| k.name()));
+        let name = names.parse_ref(cmd, arg, value)?;
+        // Not reached: a name the list accepts is a kind.
+        Kind::from_name(&name).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Kind::ALL
+                .iter()
+                .map(|k| PossibleValue::new(k.name()).help(k.title())),
+        ))
+    }
 }
 
 struct FindSink<'a> {
@@ -219,14 +275,74 @@ fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
 }
 
 pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStatus> {
-    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let mut out = io::stdout().lock();
+    if let Some(kind) = args.kind {
+        out.write_all(kind_text(kind).as_bytes())?;
+        return Ok(ExitStatus::Clean);
+    }
+    if args.list {
+        out.write_all(kind_list().as_bytes())?;
+        return Ok(ExitStatus::Clean);
+    }
+    explain_accounts(args, global, &mut out)
+}
+
+/// What `explain KIND` prints: name, title, severity, then the documentation
+/// with its code blocks indented (the fences are for rustdoc).
+pub fn kind_text(kind: Kind) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}: {}", kind.name(), kind.title());
+    let _ = writeln!(s, "severity: {}", kind.severity_note());
+    let _ = writeln!(s);
+    let mut in_code = false;
+    for line in kind.doc().lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if in_code {
+            let _ = writeln!(s, "    {line}");
+        } else {
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    s
+}
+
+/// What `explain --list` prints: one line per kind, report order.
+pub fn kind_list() -> String {
+    let mut s = String::new();
+    for kind in Kind::ALL {
+        let severities: Vec<&str> = kind.severities().iter().map(|s| s.name()).collect();
+        let _ = writeln!(
+            s,
+            "{:<18} {:<14} {}",
+            kind.name(),
+            severities.join("/"),
+            kind.title()
+        );
+    }
+    s
+}
+
+fn explain_accounts(
+    args: &ExplainArgs,
+    global: Global,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitStatus> {
+    let rules = args
+        .rules
+        .as_deref()
+        .context("--rules is required with --dn or --upn")?;
+    anyhow::ensure!(
+        !args.input.onprem.is_empty(),
+        "--onprem is required with --dn or --upn"
+    );
+    let classifier = load_classifier(rules, global.quiet)?;
     let anchor = args.input.anchor();
     let opts = OnPremOptions {
         format: args.input.onprem_format,
         ..OnPremOptions::default()
     };
     let mut shown = 0;
-    let mut out = io::stdout().lock();
     for file in &args.input.onprem {
         let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
         let mut sink = FindSink {

@@ -48,7 +48,20 @@ pub enum Command {
     Audit(AuditArgs),
     /// Classify every account with a rule file: one row per account.
     Classify(ClassifyArgs),
-    /// Show how the rules classify one account, step by step.
+    /// Explain a finding kind, or how the rules classify one account.
+    ///
+    /// `explain KIND` prints the documentation of a finding kind (what it
+    /// flags, why it matters, an example, what to do, references), e.g.
+    /// `usertype-audit explain guest-as-member`; `explain --list` lists the
+    /// kinds with their severities and titles.
+    ///
+    /// `explain --onprem FILE... --rules FILE --dn DN` (or `--upn UPN`) shows,
+    /// for one account, what Entra Connect would compute and why, like the
+    /// Preview of the Synchronization Service Manager: the attribute values the
+    /// rules read, every scope step, and the value of every sub-expression.
+    ///
+    /// Exit status: 0 shown, 1 no account matched, 2 usage or input error
+    /// (an unknown KIND included).
     Explain(ExplainArgs),
     /// Write a commented starter rule file.
     Init(InitArgs),
