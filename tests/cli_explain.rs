@@ -224,6 +224,28 @@ fn explain_by_dn_still_shows_the_classification() {
     assert!(out.contains("outcome: Guest"), "{out}");
 }
 
+#[test]
+fn the_readme_example_is_what_explain_prints() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let block: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| *l != "$ usertype-audit explain guest_as_member")
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .collect();
+    assert!(block.len() > 5, "no explain example in README.md");
+    let out = explain("guest_as_member");
+    let printed: Vec<&str> = out.lines().collect();
+    // Each README line is printed, in order ("..." leaves lines out).
+    let mut at = 0;
+    for line in block.iter().filter(|l| l.trim() != "...") {
+        let found = printed[at..].iter().position(|p| p == line);
+        assert!(found.is_some(), "README line not printed: {line:?}\n{out}");
+        at += found.unwrap_or(0) + 1;
+    }
+}
+
 /// Every kind's Example is a finding the audit writes for the bundled forest
 /// (with one of the bundled rule files), field for field; and every finding
 /// of the forest has a severity that `explain --list` gives its kind.
