@@ -343,7 +343,7 @@ kinds! {
     /// becomes a synced Guest with an external address and mail redirection, and stays so until
     /// updated. An internal account invited to B2B collaboration is also turned into a B2B user
     /// (the invitation leaves UserType as it was). Either way the employee's cloud object is
-    /// an external user's.
+    /// now a B2B user, an external identity.
     ///
     /// ## Example
     /// ```text
