@@ -262,28 +262,35 @@ fn parse_dec_no_leading_zero(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// The identifier authority and sub-authorities of a binary SID (MS-DTYP
+/// 2.4.2.2): revision 1, at most 15 sub-authorities, exactly `8 + 4 * count`
+/// bytes; otherwise `None`.
+fn binary_sid_parts(b: &[u8]) -> Option<(u64, impl Iterator<Item = u32> + '_)> {
+    let (&revision, rest) = b.split_first()?;
+    let (&count, rest) = rest.split_first()?;
+    let count = usize::from(count);
+    if revision != 1 || count > SID_MAX_SUB_AUTHORITIES || rest.len() != 6 + 4 * count {
+        return None;
+    }
+    let (auth, subs) = rest.split_at(6);
+    let authority = auth.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
+    let subs = subs
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    Some((authority, subs))
+}
+
 impl Sid {
     /// Decodes the binary form (MS-DTYP 2.4.2.2 as stored in `objectSid`).
     ///
     /// Requires revision 1, a sub-authority count of at most 15 and a length
     /// of exactly `8 + 4 * count` bytes; otherwise `None`.
     pub fn from_bytes(b: &[u8]) -> Option<Sid> {
-        let (&revision, rest) = b.split_first()?;
-        let (&count, rest) = rest.split_first()?;
-        let count = usize::from(count);
-        if revision != 1 || count > SID_MAX_SUB_AUTHORITIES || rest.len() != 6 + 4 * count {
-            return None;
-        }
-        let (auth, subs) = rest.split_at(6);
-        let authority = auth.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
-        let sub_authorities = subs
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let (authority, subs) = binary_sid_parts(b)?;
         Some(Sid {
-            revision,
+            revision: 1,
             authority,
-            sub_authorities,
+            sub_authorities: subs.collect(),
         })
     }
 
@@ -381,14 +388,7 @@ impl SidText {
 
     /// The text of the binary SID `b`, when [`Sid::from_bytes`] accepts it.
     pub fn from_bytes(b: &[u8]) -> Option<SidText> {
-        let (&revision, rest) = b.split_first()?;
-        let (&count, rest) = rest.split_first()?;
-        let count = usize::from(count);
-        if revision != 1 || count > SID_MAX_SUB_AUTHORITIES || rest.len() != 6 + 4 * count {
-            return None;
-        }
-        let (auth, subs) = rest.split_at(6);
-        let authority = auth.iter().fold(0u64, |a, &x| a << 8 | u64::from(x));
+        let (authority, subs) = binary_sid_parts(b)?;
         let mut t = SidText {
             buf: [0; SidText::MAX],
             len: 0,
@@ -402,9 +402,9 @@ impl SidText {
                 t.push(&[b"0123456789ABCDEF"[(authority >> (4 * shift)) as usize & 0xf]]);
             }
         }
-        for c in subs.chunks_exact(4) {
+        for sub in subs {
             t.push(b"-");
-            t.push_decimal(u64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            t.push_decimal(u64::from(sub));
         }
         Some(t)
     }

@@ -187,17 +187,11 @@ impl Projection {
     /// Whether an attribute description (`name` or `name;options`) is wanted.
     #[inline]
     pub(crate) fn wants(&self, description: &[u8]) -> bool {
-        match self {
-            Projection::All => true,
-            Projection::DnOnly => false,
-            Projection::Attrs(set) => {
-                let base = match description.iter().position(|&b| b == b';') {
-                    Some(i) => &description[..i],
-                    None => description,
-                };
-                set.contains(base)
-            }
-        }
+        let base = match description.iter().position(|&b| b == b';') {
+            Some(i) => &description[..i],
+            None => description,
+        };
+        self.wants_plain(base)
     }
 
     /// As [`Projection::wants`], for a name the caller knows has no options
