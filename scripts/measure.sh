@@ -5,6 +5,7 @@
 # hundred times a second would take CPU from the command being measured.
 # Usage: scripts/measure.sh COMMAND [ARGS...]
 set -u
+((BASH_VERSINFO[0] >= 5)) || { echo "measure.sh needs bash 5 or later" >&2; exit 2; }
 start=$EPOCHREALTIME
 "$@" <&0 &
 pid=$!
@@ -17,13 +18,14 @@ while kill -0 "$pid" 2>/dev/null; do
       if ((value > peak)); then peak=$value; fi
       break
     fi
-  done <"/proc/$pid/status" 2>/dev/null
+  done 2>/dev/null <"/proc/$pid/status"
   read -r -t 0.01 -u "$tick" _ || true
 done
 wait "$pid"
 status=$?
 end=$EPOCHREALTIME
-wall_us=$(( (${end/./} - ${start/./}) ))
+# EPOCHREALTIME has six decimals after the locale's separator (`.` or `,`).
+wall_us=$((10#${end//[!0-9]/} - 10#${start//[!0-9]/}))
 printf 'wall %d.%03d s, peak RssAnon %d MiB, exit %d\n' \
   $((wall_us / 1000000)) $(((wall_us / 1000) % 1000)) $((peak / 1024)) "$status" >&2
 exit "$status"

@@ -166,22 +166,37 @@ pub fn run(
     };
     let mut cloud_inputs = inputs.cloud.iter().map(open).collect::<Result<Vec<_>>>()?;
     let mut onprem_inputs = inputs.onprem.iter().map(open).collect::<Result<Vec<_>>>()?;
-    for input in cloud_inputs.iter().chain(&onprem_inputs) {
-        input.prefetch();
-    }
+    crate::read::input::prefetch(cloud_inputs.iter().chain(&onprem_inputs));
     // The readers hash what they read as they go (see `read::digest`): the
     // bytes are then in cache, and the files are not walked a second time.
-    let digests: Vec<(String, Option<Arc<Digest>>)> = if opts.hash_inputs {
-        inputs
+    // Other regular files (gzip, UTF-16, the rules) are hashed from their
+    // paths on a thread of their own; a pipe cannot be read twice and is not
+    // hashed at all.
+    let mut digests: Vec<(String, Arc<Digest>)> = Vec::new();
+    let mut whole_files: Vec<String> = Vec::new();
+    if opts.hash_inputs {
+        let all = inputs
             .cloud
             .iter()
             .zip(&mut cloud_inputs)
-            .chain(inputs.onprem.iter().zip(&mut onprem_inputs))
-            .map(|(path, input)| (path.clone(), input.digest()))
-            .collect()
-    } else {
-        Vec::new()
+            .chain(inputs.onprem.iter().zip(&mut onprem_inputs));
+        for (path, input) in all {
+            match input.digest() {
+                Some(d) => digests.push((path.clone(), d)),
+                None if input.size_on_disk.is_some() => whole_files.push(path.clone()),
+                None => {}
+            }
+        }
+        whole_files.push(inputs.rules_path.clone());
+    }
+    let hash_files = move || {
+        whole_files
+            .into_iter()
+            .filter_map(|path| Some((hash_file(&path)?, path)))
+            .map(|(hash, path)| (path, hash))
+            .collect::<Vec<(String, String)>>()
     };
+    let hashing_files = Background::start("hash-files", hash_files);
     let mut input_files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -191,7 +206,8 @@ pub fn run(
     let mut users: Vec<CloudUser> = Vec::new();
     let mut cloud_files = CloudFiles { starts: Vec::new() };
     for (path, input) in inputs.cloud.iter().zip(cloud_inputs) {
-        progress.begin(path, input.size_on_disk);
+        // Only a mapped export reports its progress in bytes.
+        progress.begin(path, input.size_on_disk.filter(|_| input.is_mapped()));
         let tick = |done: u64| progress.update(done);
         let read = cloud::read_input_with_progress(input, &opts.cloud, &tick);
         progress.end();
@@ -292,21 +308,14 @@ pub fn run(
         });
     }
     phase("on-premises read, classified and matched");
-    let hashes: BTreeMap<String, Option<String>> = digests
+    let mut hashes: BTreeMap<String, String> = digests
         .iter()
-        .map(|(path, digest)| {
-            let hash = match digest {
-                Some(d) => Some(d.finish()),
-                // Not read from a map (standard input, gzip, UTF-16).
-                None => hash_file(path),
-            };
-            (path.clone(), hash)
-        })
+        .map(|(path, digest)| (path.clone(), digest.finish()))
         .collect();
     // The digests hold the last references to the inputs' maps: unmapping
     // gigabytes takes the kernel a while, which the rest of the audit need
     // not wait for.
-    std::thread::spawn(move || drop(digests));
+    Background::start("unmap", move || drop(digests));
     let AuditSink {
         stubs,
         findings: mut keyed,
@@ -412,19 +421,18 @@ pub fn run(
     top_ous.truncate(10);
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
     phase("sorted");
-    if opts.hash_inputs {
-        for f in &mut input_files {
-            f.blake3 = hashes.get(&f.path).cloned().flatten();
-        }
-        if let Some(h) = hash_file(&inputs.rules_path) {
-            input_files.push(InputFile {
-                role: "rules",
-                path: inputs.rules_path.clone(),
-                format: "toml".to_string(),
-                bytes: std::fs::metadata(&inputs.rules_path).map_or(0, |m| m.len()),
-                blake3: Some(h),
-            });
-        }
+    hashes.extend(hashing_files.finish());
+    for f in &mut input_files {
+        f.blake3 = hashes.get(&f.path).cloned();
+    }
+    if let Some(h) = hashes.get(&inputs.rules_path) {
+        input_files.push(InputFile {
+            role: "rules",
+            path: inputs.rules_path.clone(),
+            format: "toml".to_string(),
+            bytes: std::fs::metadata(&inputs.rules_path).map_or(0, |m| m.len()),
+            blake3: Some(h.clone()),
+        });
     }
     phase("hashed");
     input_files.sort_by_key(|f| match f.role {
@@ -919,8 +927,42 @@ pub fn parent_dn(dn: &str) -> &str {
     ""
 }
 
+/// Work on a thread of its own, or done on the spot when no thread can be
+/// started.
+enum Background<T> {
+    Thread(std::thread::JoinHandle<Option<T>>),
+    Done(Option<T>),
+}
+
+impl<T: Send + Default + 'static> Background<T> {
+    fn start<F: FnOnce() -> T + Send + 'static>(name: &str, work: F) -> Background<T> {
+        // Shared, so that the work can still be done here if the thread
+        // cannot be started (spawning consumes its closure).
+        let slot = Arc::new(std::sync::Mutex::new(Some(work)));
+        let theirs = slot.clone();
+        let spawned = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || theirs.lock().ok().and_then(|mut w| w.take()).map(|w| w()));
+        match spawned {
+            Ok(handle) => Background::Thread(handle),
+            Err(_) => Background::Done(slot.lock().ok().and_then(|mut w| w.take()).map(|w| w())),
+        }
+    }
+
+    /// The work's result (the default if it panicked).
+    fn finish(self) -> T {
+        match self {
+            Background::Thread(handle) => handle.join().ok().flatten(),
+            Background::Done(result) => result,
+        }
+        .unwrap_or_default()
+    }
+}
+
+/// BLAKE3 of a regular file; None for anything else (standard input, a pipe
+/// or a FIFO cannot be read a second time) or when it cannot be read.
 fn hash_file(path: &str) -> Option<String> {
-    if path == "-" {
+    if path == "-" || !std::fs::metadata(path).ok()?.is_file() {
         return None;
     }
     let file = std::fs::File::open(path).ok()?;

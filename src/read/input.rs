@@ -113,9 +113,14 @@ impl Input {
         let size = meta.is_file().then_some(meta.len());
         let mut magic = [0u8; 2];
         let n = read_up_to(&mut file, &mut magic)?;
+        // The bytes read to sniff, then the rest: a pipe, a FIFO or
+        // /dev/stdin cannot be opened again without losing them.
+        let whole = |file: File| io::Cursor::new(magic[..n].to_vec()).chain(file);
         if n == 2 && magic == [0x1f, 0x8b] {
-            let file = File::open(Path::new(path))?;
-            let gz = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(1 << 20, file));
+            let gz = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
+                1 << 20,
+                whole(file),
+            ));
             return Input::from_reader(path, Box::new(gz), Transport::Gzip, size);
         }
         if size.is_some_and(|s| s > 0) {
@@ -159,8 +164,7 @@ impl Input {
                 });
             }
         }
-        let file = File::open(Path::new(path))?;
-        Input::from_reader(path, Box::new(file), Transport::Stream, size)
+        Input::from_reader(path, Box::new(whole(file)), Transport::Stream, size)
     }
 
     /// An input over any reader (sniffs the encoding from its first bytes).
@@ -196,19 +200,9 @@ impl Input {
         })
     }
 
-    /// Asks the kernel to start reading the whole file into the page cache
-    /// now, when it is mapped: a file read later (the audit reads the cloud
-    /// export first) then comes off the disk while the CPU works on the
-    /// other. Cheap when the file is cached already. Returns at once; the
-    /// advice is given on a thread of its own.
-    pub fn prefetch(&self) {
-        #[cfg(unix)]
-        if let Body::Mapped { map, .. } = &self.body {
-            let map = map.clone();
-            std::thread::spawn(move || {
-                let _ = map.advise(memmap2::Advice::WillNeed);
-            });
-        }
+    /// Whether the input is read from a map as it is (not a stream).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.body, Body::Mapped { .. })
     }
 
     /// Has the reader compute the file's BLAKE3 hash as it reads (see
@@ -250,6 +244,31 @@ impl Input {
             Ok(input) => input,
             Err(_) => unreachable!("reading from memory cannot fail"),
         }
+    }
+}
+
+/// Asks the kernel to start reading the mapped ones of `inputs` into the
+/// page cache now, one after the other in the order given: a file read later
+/// (the audit reads the cloud export first) then comes off the disk while the
+/// CPU works on the others. Cheap for files cached already. Returns at once:
+/// the advice is given on a thread of its own (none if it cannot be started).
+pub fn prefetch<'a>(inputs: impl IntoIterator<Item = &'a Input>) {
+    let maps: Vec<Arc<Mmap>> = inputs
+        .into_iter()
+        .filter_map(|input| match &input.body {
+            Body::Mapped { map, .. } => Some(map.clone()),
+            Body::Stream(_) => None,
+        })
+        .collect();
+    #[cfg(unix)]
+    if !maps.is_empty() {
+        let _ = std::thread::Builder::new()
+            .name("prefetch".into())
+            .spawn(move || {
+                for map in maps {
+                    let _ = map.advise(memmap2::Advice::WillNeed);
+                }
+            });
     }
 }
 
