@@ -26,13 +26,16 @@ fn bench_core(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(data.len() as u64));
     // What the account model reads (the audit adds the attributes its rules name).
     let audit_attrs = Projection::attrs(ACCOUNT_ATTRIBUTES.iter().copied());
-    for (name, projection) in [
-        ("all", Projection::All),
-        ("audit_attrs", audit_attrs),
-        ("dn_only", Projection::DnOnly),
+    // `classify` and `audit` check only the values they keep.
+    for (name, projection, validate_all) in [
+        ("all", Projection::All, true),
+        ("audit_attrs", audit_attrs.clone(), true),
+        ("audit_attrs_unchecked", audit_attrs, false),
+        ("dn_only", Projection::DnOnly, true),
     ] {
         let opts = LdifOptions {
             projection,
+            validate_all,
             ..LdifOptions::default()
         };
         group.bench_with_input(BenchmarkId::from_parameter(name), &data, |b, data| {
