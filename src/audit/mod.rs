@@ -206,8 +206,7 @@ pub fn run(
     let mut users: Vec<CloudUser> = Vec::new();
     let mut cloud_files = CloudFiles { starts: Vec::new() };
     for (path, input) in inputs.cloud.iter().zip(cloud_inputs) {
-        // Only a mapped export reports its progress in bytes.
-        progress.begin(path, input.size_on_disk.filter(|_| input.is_mapped()));
+        progress.begin(path, input.progress_total());
         let tick = |done: u64| progress.update(done);
         let read = cloud::read_input_with_progress(input, &opts.cloud, &tick);
         progress.end();
@@ -277,7 +276,7 @@ pub fn run(
     for (file_no, (path, input)) in inputs.onprem.iter().zip(onprem_inputs).enumerate() {
         sink.ctx.file = file_no as u16;
         sink.ctx.name = input.name.clone();
-        progress.begin(path, input.size_on_disk);
+        progress.begin(path, input.progress_total());
         let tick = |done: u64| progress.update(done);
         let control = ReadControl {
             progress: Some(&tick),

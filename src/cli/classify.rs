@@ -220,7 +220,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     let mut totals = (0u64, 0u64, std::collections::BTreeMap::new());
     for file in &args.input.onprem {
         let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
-        let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
+        let bar = progress::bytes_bar(file, input.progress_total(), global.quiet);
         let tick = |done: u64| bar.set_position(done);
         let control = ReadControl {
             progress: Some(&tick),

@@ -237,7 +237,7 @@ fn scan_file(
             })?
         }
     };
-    let bar = progress::bytes_bar(file, input.size_on_disk, global.quiet);
+    let bar = progress::bytes_bar(file, input.progress_total(), global.quiet);
     let tick = |done: u64| bar.set_position(done);
     let control = ReadControl {
         progress: Some(&tick),

@@ -205,6 +205,14 @@ impl Input {
         matches!(self.body, Body::Mapped { .. })
     }
 
+    /// The total for a progress bar counting the bytes the readers report:
+    /// the file's size when they read it as it is (mapped). A gzip or UTF-16
+    /// stream yields more or fewer bytes than the file holds, so it gets no
+    /// total (a count without a bar).
+    pub fn progress_total(&self) -> Option<u64> {
+        self.size_on_disk.filter(|_| self.is_mapped())
+    }
+
     /// Has the reader compute the file's BLAKE3 hash as it reads (see
     /// [`Digest`]); call [`Digest::finish`] once the read is done. None
     /// when the input is not read from a map as it is (standard input, gzip,
