@@ -32,6 +32,15 @@ fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("json")
 }
 
+/// Starts `cmd` with the fixture `rel` written to its standard input.
+fn spawn_fed(cmd: &mut Command, rel: &str) -> std::process::Child {
+    let mut child = cmd.stdin(Stdio::piped()).spawn().expect("run");
+    let bytes = std::fs::read(fixture(rel)).expect("fixture");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(&bytes).expect("write");
+    child
+}
+
 /// Waits for `child` at most 60 s; false if it had to be killed.
 fn finishes(child: &mut std::process::Child) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -58,14 +67,10 @@ fn a_piped_export_is_read_whole_and_left_unhashed() {
     assert_eq!(status.code(), Some(1), "the example has critical findings");
     // A CSV export through a pipe: before, the two bytes read to look for a
     // gzip header were lost, and with them the `DN` column.
-    let mut child = audit(Path::new("/dev/stdin"), &from_pipe)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("run");
-    let csv = std::fs::read(fixture("example/onprem.csv")).expect("csv");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(&csv).expect("write");
-    drop(stdin);
+    let mut child = spawn_fed(
+        &mut audit(Path::new("/dev/stdin"), &from_pipe),
+        "example/onprem.csv",
+    );
     assert!(finishes(&mut child), "the audit of a pipe hung");
     for name in ["findings.jsonl", "findings.csv"] {
         let a = std::fs::read_to_string(from_file.join(name)).expect("file run");
@@ -115,16 +120,10 @@ fn a_fifo_export_does_not_hang_the_audit() {
 
 #[test]
 fn scan_recognises_a_piped_export() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_usertype-audit"))
-        .args(["--quiet", "scan", "/dev/stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("run");
-    let ldif = std::fs::read(fixture("example/onprem.ldf")).expect("ldif");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(&ldif).expect("write");
-    drop(stdin);
+    let mut scan = Command::new(env!("CARGO_BIN_EXE_usertype-audit"));
+    scan.args(["--quiet", "scan", "/dev/stdin"])
+        .stdout(Stdio::null());
+    let mut child = spawn_fed(&mut scan, "example/onprem.ldf");
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0));
 }
