@@ -189,14 +189,12 @@ pub fn run(
         }
         whole_files.push(inputs.rules_path.clone());
     }
-    let hash_files = move || {
+    let hashing_files = Background::start("hash-files", move || {
         whole_files
             .into_iter()
-            .filter_map(|path| Some((hash_file(&path)?, path)))
-            .map(|(hash, path)| (path, hash))
+            .filter_map(|path| hash_file(&path).map(|hash| (path, hash)))
             .collect::<Vec<(String, String)>>()
-    };
-    let hashing_files = Background::start("hash-files", hash_files);
+    });
     let mut input_files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();

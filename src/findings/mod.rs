@@ -163,7 +163,8 @@ pub struct InputFile {
     pub format: String,
     /// Size in bytes (decoded bytes for compressed or UTF-16 input).
     pub bytes: u64,
-    /// BLAKE3 of the file's bytes as stored, hex (None for standard input).
+    /// BLAKE3 of the file's bytes as stored, hex (None when not hashed:
+    /// standard input, a pipe, or `--no-hash`).
     pub blake3: Option<String>,
 }
 

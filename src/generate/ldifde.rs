@@ -127,16 +127,7 @@ pub(crate) fn push_i64(v: &mut Vec<u8>, n: i64) {
 pub(crate) fn civil(unix: u64) -> (u64, u64, u64, u64, u64, u64) {
     let days = (unix / 86_400) as i64;
     let secs = unix % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + (m <= 2) as i64;
+    let (y, m, d) = crate::classify::expr::civil_from_days(days);
     (
         y as u64,
         m as u64,

@@ -291,8 +291,10 @@ fn check_class(attr: &AttrRef<'_>) -> Result<(), NotAccount> {
     }
 }
 
-/// AD and PowerShell booleans: `TRUE`/`FALSE`, `True`/`False`.
-fn parse_bool(s: &str) -> Option<bool> {
+/// AD and PowerShell booleans, and the expression language's: `TRUE`/`FALSE`,
+/// `True`/`False`, in any case, surrounding spaces ignored.
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    let s = s.trim();
     if s.eq_ignore_ascii_case("true") {
         Some(true)
     } else if s.eq_ignore_ascii_case("false") {

@@ -98,7 +98,8 @@ pub struct InputRow<'a> {
     pub format: &'a str,
     /// Size in bytes (decoded size for compressed or UTF-16 input).
     pub bytes: u64,
-    /// BLAKE3 hex of the stored bytes, null for standard input.
+    /// BLAKE3 hex of the stored bytes; null when not hashed (standard input, a
+    /// pipe, or `--no-hash`).
     pub blake3: Option<&'a str>,
 }
 

@@ -463,17 +463,7 @@ pub(crate) fn parse_num(s: &str) -> Option<i64> {
     s.strip_prefix('+').unwrap_or(s).parse().ok()
 }
 
-/// `TRUE`/`FALSE` in any case.
-pub(crate) fn parse_bool(s: &str) -> Option<bool> {
-    let s = s.trim();
-    if s.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if s.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
+pub(crate) use crate::model::account::parse_bool;
 
 /// A condition's truth: Booleans, non-zero numbers, `"True"`/`"False"`;
 /// NULL is False.

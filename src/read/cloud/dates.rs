@@ -14,6 +14,8 @@
 
 use std::borrow::Cow;
 
+use crate::classify::expr::civil_from_days;
+
 /// Normalises a date; `None` when it is in none of the known formats. ISO
 /// 8601 is borrowed (trimmed), the others are rewritten.
 pub(crate) fn normalize(raw: &str) -> Option<Cow<'_, str>> {
@@ -76,20 +78,6 @@ fn ms_date(inner: &str) -> Option<String> {
     }
     out.push('Z');
     Some(out)
-}
-
-/// Days since 1970-01-01 to (year, month, day) (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 fn is_iso(s: &str) -> bool {
