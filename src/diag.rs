@@ -71,6 +71,14 @@ diag_kinds! {
     TruncatedExport = "truncated_export", Error;
     /// The file holds no entries at all.
     NoEntries = "no_entries", Warning;
+    /// The file ends inside a record, a line, a quoted field, a JSON page or a
+    /// compressed stream (an export cut short): what follows the cut is missing.
+    TruncatedInput = "truncated_input", Error;
+    /// A compressed input decodes to more than the decoded-size limit (a
+    /// decompression bomb, or an export too large to stream).
+    DecompressionLimit = "decompression_limit", Error;
+    /// A header (CSV) longer than the header limit; the file cannot be read.
+    HeaderTooLarge = "header_too_large", Error;
 
     // ---- record level errors: the record is skipped ----
     /// A carriage return not followed by a line feed.
@@ -162,9 +170,38 @@ diag_kinds! {
     InvalidBoolean = "invalid_boolean", Warning;
     /// A property the audit depends on is missing from the whole export.
     CoverageGap = "coverage_gap", Warning;
+    /// One JSON object holds the same property twice (exactly, or differing
+    /// only in case): which value Graph meant cannot be known; the user is skipped.
+    DuplicateProperty = "duplicate_property", Error;
+    /// A user id already read from an earlier cloud export; the first is kept.
+    DuplicateCloudUser = "duplicate_cloud_user", Warning;
+
+    // ---- shared ----
+    /// A NUL byte in a DN or value (never legitimate in an Active Directory
+    /// string attribute); the value is kept as read.
+    NulByte = "nul_byte", Warning;
 }
 
 impl DiagKind {
+    /// Kinds that mean part of an input could not be read at all (empty, cut
+    /// short, unreadable, of unknown shape): an audit that saw one cannot say
+    /// "all clear" and its verdict is `incomplete`.
+    pub fn makes_incomplete(self) -> bool {
+        matches!(
+            self,
+            DiagKind::Io
+                | DiagKind::InvalidUtf16
+                | DiagKind::TruncatedExport
+                | DiagKind::NoEntries
+                | DiagKind::TruncatedInput
+                | DiagKind::DecompressionLimit
+                | DiagKind::HeaderTooLarge
+                | DiagKind::MissingDnColumn
+                | DiagKind::UnknownShape
+                | DiagKind::DuplicateProperty
+        )
+    }
+
     /// Kinds reported once per file (per message): the first occurrence says
     /// all there is to say.
     pub fn once_per_file(self) -> bool {
