@@ -56,10 +56,12 @@ fn summary() -> AuditSummary {
         onprem: OnPremTally::default(),
         cloud: CloudTally::default(),
         intent: IntentTally::default(),
-        coverage_warnings: Vec::new(),
         diagnostics: Default::default(),
         fail_on: Severity::High,
         failed: true,
+        verdict: usertype_audit::findings::Verdict::Fail,
+        reasons: Vec::new(),
+        limitations: Vec::new(),
     }
 }
 

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// The finding kinds, in report order, as the audit issue names them.
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "guest_as_member",
     "member_as_guest",
+    "cloud_state_unknown",
     "rule_error",
     "invalid_user_type",
     "anchor_mismatch",
@@ -172,8 +173,8 @@ fn list_names_every_kind_with_its_severities_and_title() {
             "cloud"
         ]
     );
-    assert!(lines[11].contains(" info "), "{out}");
-    assert!(lines[11].ends_with("Out of sync scope"), "{out}");
+    assert!(lines[12].contains(" info "), "{out}");
+    assert!(lines[12].ends_with("Out of sync scope"), "{out}");
 }
 
 #[test]
@@ -277,6 +278,32 @@ fn documented_examples_and_severities_match_the_audit_of_the_example_forest() {
         for line in text.lines() {
             findings.push(serde_json::from_str(line).expect("json line"));
         }
+    }
+
+    // cloud_state_unknown needs a cloud export without userType (exit 2:
+    // the verdict is incomplete).
+    let out = dir.path().join("partial");
+    let (code, _, err) = run([
+        "--quiet".into(),
+        "audit".into(),
+        "--onprem".into(),
+        fixture("audit/onprem.ldf").into_os_string(),
+        "--cloud".into(),
+        fixture("lying/cloud-without-usertype.json").into_os_string(),
+        "--rules".into(),
+        fixture("rules/upn-expression.toml").into_os_string(),
+        "--allow-partial-cloud".into(),
+        "--out".into(),
+        out.clone().into_os_string(),
+        "--format".into(),
+        "jsonl".into(),
+        "--no-hash".into(),
+        "--reproducible".into(),
+    ]);
+    assert_eq!(code, Some(2), "partial audit: {err}");
+    let text = std::fs::read_to_string(out.join("findings.jsonl")).expect("findings.jsonl");
+    for line in text.lines() {
+        findings.push(serde_json::from_str(line).expect("json line"));
     }
 
     let (_, list, _) = run(["explain", "--list"]);

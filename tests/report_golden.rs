@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use usertype_audit::findings::{
     AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy, OnPremTally,
-    RuleSummary, Severity,
+    Reason, RuleSummary, Severity, Verdict,
 };
 use usertype_audit::report::{write_reports, Format, Report};
 
@@ -321,13 +321,25 @@ fn summary() -> AuditSummary {
             invalid: 3,
             no_value: 2,
         },
-        coverage_warnings: vec![
-            "The cloud export has no onPremisesImmutableId column: accounts were matched by UPN only | re-export with $select=onPremisesImmutableId".into(),
-            "<b>onprem.ldf</b> lacks extensionAttribute1 on 12 accounts & they were read as absent".into(),
-        ],
         diagnostics: BTreeMap::from([("ldif_bad_base64".to_owned(), 2)]),
         fail_on: Severity::High,
         failed: true,
+        // Hostile text in every field a reason has: each format must escape it.
+        verdict: Verdict::Incomplete,
+        reasons: vec![Reason {
+            code: "cloud_property_missing".into(),
+            file: Some("graph|users.json".into()),
+            line: None,
+            detail: "The cloud export has no onPremisesImmutableId column: accounts were matched by UPN only | re-export with $select=onPremisesImmutableId".into(),
+            next_step: "export again".into(),
+        }],
+        limitations: vec![Reason {
+            code: "rule_attribute_absent".into(),
+            file: Some("<b>onprem.ldf</b>".into()),
+            line: Some(12),
+            detail: "<b>onprem.ldf</b> lacks extensionAttribute1 on 12 accounts & they were read as absent".into(),
+            next_step: "re-export with `extensionAttribute1`\nthen audit again".into(),
+        }],
     }
 }
 
@@ -593,8 +605,8 @@ fn info_findings_are_listed_only_on_request_but_always_counted() {
     let json: serde_json::Value =
         serde_json::from_str(&read(dir.path(), "summary.json")).expect("json");
     assert_eq!(json["findings_total"], 13);
-    assert_eq!(json["by_kind"][11]["kind"], "out_of_scope");
-    assert_eq!(json["by_kind"][11]["count"], 1);
+    assert_eq!(json["by_kind"][12]["kind"], "out_of_scope");
+    assert_eq!(json["by_kind"][12]["count"], 1);
 
     let dir = render(Format::Html, false);
     let html = read(dir.path(), "report.html");

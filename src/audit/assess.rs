@@ -202,6 +202,38 @@ pub fn judge(
         return;
     };
     let cloud_user_type = cloud_type(u);
+    // No userType for this user (left out of the export, or null): the
+    // comparison cannot be made, and saying nothing would read as "OK". An
+    // invited guest intended Member is `synced_b2b_guest` whatever its type.
+    if cloud_user_type.is_none() && !(*intended == UserType::Member && is_b2b(u)) {
+        let mut note = String::new();
+        if weak_join {
+            note.push_str(&format!(
+                "; joined by {by} only, as the cloud export has no onPremisesImmutableId"
+            ));
+        }
+        out.push(Judgement {
+            kind: Kind::CloudStateUnknown,
+            severity: match intended {
+                UserType::Guest => Severity::High,
+                UserType::Member => Severity::Low,
+            },
+            cloud_user: Some(user),
+            matched_by: Some(by),
+            detail: match intended {
+                UserType::Guest => format!(
+                    "intended Guest, but the cloud export has no userType for this user: it \
+                     may be a Member who can read the whole directory; re-export with userType\
+                     {note}"
+                ),
+                UserType::Member => format!(
+                    "intended Member, but the cloud export has no userType for this user; \
+                     re-export with userType{note}"
+                ),
+            },
+        });
+        return;
+    }
     let conflict = matches!(
         (intended, cloud_user_type),
         (UserType::Guest, Some("Member")) | (UserType::Member, Some("Guest"))
@@ -397,6 +429,33 @@ mod tests {
             "{}",
             out[0].detail
         );
+    }
+
+    #[test]
+    fn an_unknown_cloud_user_type_is_a_finding_not_silence() {
+        let mut data = cloud_data("Member", Some(true));
+        data.user_type = None;
+        let unknown = [CloudUser::from(data.clone())];
+        assert_eq!(
+            kinds(Intent::UserType(UserType::Guest), &hard(), &unknown),
+            vec![(Kind::CloudStateUnknown, Severity::High)]
+        );
+        assert_eq!(
+            kinds(Intent::UserType(UserType::Member), &hard(), &unknown),
+            vec![(Kind::CloudStateUnknown, Severity::Low)]
+        );
+        // An invited guest intended Member stays synced_b2b_guest.
+        data.creation_type = Some("Invitation".into());
+        assert_eq!(
+            kinds(
+                Intent::UserType(UserType::Member),
+                &hard(),
+                &[CloudUser::from(data)]
+            ),
+            vec![(Kind::SyncedB2bGuest, Severity::Medium)]
+        );
+        // No intent, nothing to compare: no finding.
+        assert_eq!(kinds(Intent::NoValue("null"), &hard(), &unknown), vec![]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::diag::{Diagnostic, Severity as DiagSeverity};
 use crate::error::{Error, Result};
 use crate::findings::{
     AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy, OnPremTally,
-    RuleSummary, Severity,
+    Reason, RuleSummary, Severity, Verdict,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
@@ -164,6 +164,13 @@ pub fn run(
             source,
         })
     };
+    refuse_identical_inputs(
+        inputs
+            .onprem
+            .iter()
+            .map(|p| ("--onprem", p))
+            .chain(inputs.cloud.iter().map(|p| ("--cloud", p))),
+    )?;
     let mut cloud_inputs = inputs.cloud.iter().map(open).collect::<Result<Vec<_>>>()?;
     let mut onprem_inputs = inputs.onprem.iter().map(open).collect::<Result<Vec<_>>>()?;
     crate::read::input::prefetch(cloud_inputs.iter().chain(&onprem_inputs));
@@ -198,7 +205,9 @@ pub fn run(
     let mut input_files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut diag_counts: BTreeMap<String, u64> = BTreeMap::new();
-    let mut coverage_warnings = Vec::new();
+    // What makes the verdict incomplete, and what only limits the findings.
+    let mut reasons: Vec<Reason> = Vec::new();
+    let mut limitations: Vec<Reason> = Vec::new();
 
     // 1. The cloud side.
     let mut users: Vec<CloudUser> = Vec::new();
@@ -211,18 +220,41 @@ pub fn run(
         let read = read?;
         let s = &read.summary;
         absorb(&s.diagnostics, &mut diag_counts, &mut diagnostics);
+        unreadable(
+            path,
+            &s.diagnostics,
+            read.users.len() as u64,
+            "users",
+            &mut reasons,
+        );
         if !s.coverage.gaps.is_empty() {
             let blocking = s.coverage.blocking().count() > 0;
             if blocking && !opts.allow_partial_cloud {
                 return Err(Error::Format(format!(
                     "{path}: the cloud export cannot support the audit.\n{}\
-                     Or audit anyway with --allow-partial-cloud (findings that need the \
-                     missing properties will be wrong or absent).",
+                     Or audit anyway with --allow-partial-cloud (the verdict is then \
+                     `incomplete`, and accounts whose answer needs a missing property get \
+                     findings of their own).",
                     cloud::remedy(&s.coverage)
                 )));
             }
+            let next_step = format!(
+                "export the users again with every property the audit reads: {}",
+                cloud::coverage::graph_request()
+            );
             for g in &s.coverage.gaps {
-                coverage_warnings.push(format!("{path}: {}", g.message()));
+                let (code, list) = if g.blocking {
+                    ("cloud_property_missing", &mut reasons)
+                } else {
+                    ("cloud_property_limited", &mut limitations)
+                };
+                list.push(Reason {
+                    code: code.into(),
+                    file: Some(path.clone()),
+                    line: None,
+                    detail: g.message(),
+                    next_step: next_step.clone(),
+                });
             }
         }
         input_files.push(InputFile {
@@ -296,6 +328,27 @@ pub fn run(
         skip("ldapsearch result trailer", st.trailers);
         skip("rejected record (see diagnostics)", st.rejected);
         absorb(&summary.diagnostics, &mut diag_counts, &mut diagnostics);
+        unreadable(
+            path,
+            &summary.diagnostics,
+            st.records,
+            "records",
+            &mut reasons,
+        );
+        if st.rejected > 0 {
+            limitations.push(Reason {
+                code: "records_rejected".into(),
+                file: Some(path.clone()),
+                line: None,
+                detail: format!(
+                    "{} record(s) could not be read and were skipped: they are not audited",
+                    st.rejected
+                ),
+                next_step: "see the diagnostics above (each names its line); fix or re-export \
+                            those records, or run with --strict to stop at the first"
+                    .into(),
+            });
+        }
         input_files.push(InputFile {
             role: "onprem",
             path: path.clone(),
@@ -329,12 +382,37 @@ pub fn run(
     onprem.out_of_scope_by_filter = tally.out_of_scope;
     for (i, attr) in flow_attributes.iter().enumerate() {
         if tally.audited > 0 && attrs_seen & (1 << i) == 0 {
-            coverage_warnings.push(format!(
-                "no audited account has `{attr}`, which the rules read: if the export left it \
-                 out (Export-Csv takes its columns from the first object), every account is \
-                 evaluated as if it were absent; re-export with the attribute"
-            ));
+            reasons.push(Reason {
+                code: "rule_attribute_absent".into(),
+                file: None,
+                line: None,
+                detail: format!(
+                    "no audited account has `{attr}`, which the rules read: every account was \
+                     evaluated as if it were absent"
+                ),
+                next_step: format!(
+                    "if the export left it out (Export-Csv takes its columns from the first \
+                     object; ldifde -l and ldapsearch export only the attributes named), export \
+                     again with `{attr}`; if the rule misspells it, fix the rule \
+                     (`usertype-audit rules check`)"
+                ),
+            });
         }
+    }
+    if onprem.records_read > 0 && onprem.accounts_audited == 0 {
+        reasons.push(Reason {
+            code: "no_accounts_audited".into(),
+            file: None,
+            line: None,
+            detail: format!(
+                "{} record(s) read, none audited ({} out of scope, {} skipped): there is \
+                 nothing the verdict could rest on",
+                onprem.records_read, onprem.out_of_scope, onprem.skipped
+            ),
+            next_step: "check the scope (include_ous, exclude_ous, the out-of-box filters) and \
+                        that the export holds user objects with objectClass"
+                .into(),
+        });
     }
 
     // 3. Whole-export checks.
@@ -417,6 +495,7 @@ pub fn run(
     top_ous.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_ous.truncate(10);
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
+    let verdict = Verdict::decide(&reasons, failed);
     phase("sorted");
     hashes.extend(hashing_files.finish());
     for f in &mut input_files {
@@ -455,10 +534,12 @@ pub fn run(
         onprem,
         cloud: cloud_tally,
         intent: tally.intent,
-        coverage_warnings,
         diagnostics: diag_counts,
         fail_on: opts.fail_on,
         failed,
+        verdict,
+        reasons,
+        limitations,
     };
     diagnostics.retain(|d| d.severity != DiagSeverity::Note);
     Ok(Audit {
@@ -480,15 +561,171 @@ fn absorb(
     kept.extend(d.kept.iter().cloned());
 }
 
+/// Adds a reason for each kind of diagnostic in one input's read that means
+/// part of it could not be read (see [`DiagKind::makes_incomplete`]), and one
+/// for an input that holds nothing, unless a diagnostic already said so.
+fn unreadable(
+    path: &str,
+    d: &crate::read::Diagnostics,
+    records: u64,
+    noun: &str,
+    reasons: &mut Vec<Reason>,
+) {
+    use crate::diag::DiagKind;
+    for (&kind, &n) in &d.counts {
+        if !kind.makes_incomplete() || n == 0 {
+            continue;
+        }
+        let first = d.kept.iter().find(|x| x.kind == kind);
+        let mut detail = first.map_or_else(|| kind.name().replace('_', " "), |x| x.message.clone());
+        if n > 1 {
+            detail.push_str(&format!(" ({n} in this file)"));
+        }
+        reasons.push(Reason {
+            code: kind.name().into(),
+            file: Some(path.to_string()),
+            line: first.map(|x| x.line),
+            detail,
+            next_step: next_step(kind).into(),
+        });
+    }
+    if records == 0 && d.counts.get(&DiagKind::NoEntries).copied().unwrap_or(0) == 0 {
+        reasons.push(Reason {
+            code: DiagKind::NoEntries.name().into(),
+            file: Some(path.to_string()),
+            line: None,
+            detail: format!("the file holds no {noun}"),
+            next_step: next_step(DiagKind::NoEntries).into(),
+        });
+    }
+}
+
+/// What to do about a diagnostic that makes the audit incomplete.
+fn next_step(kind: crate::diag::DiagKind) -> &'static str {
+    use crate::diag::DiagKind as K;
+    match kind {
+        K::NoEntries => {
+            "check that the export ran against the right base DN or tenant and finished, then \
+             export again"
+        }
+        K::TruncatedInput => {
+            "the file was cut short (an interrupted copy or export, a full disk): export it \
+             again, or copy the whole file"
+        }
+        K::TruncatedExport => {
+            "the export tool stopped with an error: fix the cause its trailer names and export \
+             again"
+        }
+        K::MissingDnColumn => {
+            "export again with the DistinguishedName column (Get-ADUser ... | Select-Object \
+             DistinguishedName,... | Export-Csv, or csvde, which always writes DN)"
+        }
+        K::UnknownShape => {
+            "give the file to the right option (--onprem or --cloud), or export again in a \
+             supported format (see the README, Getting the exports)"
+        }
+        K::DuplicateProperty => {
+            "export the users again from Microsoft Graph: an object that names a property twice \
+             cannot be trusted"
+        }
+        K::DecompressionLimit => {
+            "decompress the file yourself and check what it holds; a genuine export can be \
+             given uncompressed"
+        }
+        K::HeaderTooLarge => "check the file: no export writes a header that long",
+        _ => "check that the file can be read whole (permissions, a complete copy) and export it again",
+    }
+}
+
+/// Refuses the same file given twice (the same path, a link to it, or a
+/// copy with the same content): every finding would be doubled and every
+/// account would "share" its anchor with itself.
+fn refuse_identical_inputs<'a>(args: impl Iterator<Item = (&'a str, &'a String)>) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let files: Vec<(&str, &String, std::fs::Metadata)> = args
+        .filter(|(_, p)| p.as_str() != "-")
+        .filter_map(|(opt, p)| {
+            let m = std::fs::metadata(p).ok()?;
+            m.is_file().then_some((opt, p, m))
+        })
+        .collect();
+    for (i, (oa, a, ma)) in files.iter().enumerate() {
+        for (ob, b, mb) in &files[i + 1..] {
+            if ma.len() != mb.len() {
+                continue;
+            }
+            let same = if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+                "are the same file"
+            } else if same_content(a, b) {
+                "have identical content"
+            } else {
+                continue;
+            };
+            return Err(Error::Format(format!(
+                "`{oa} {a}` and `{ob} {b}` {same}: an export given twice would count every \
+                 account and finding twice; give each export once"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two files of the same size hold the same bytes (compared in
+/// blocks, stopping at the first difference: exports that differ usually
+/// do so in their first block).
+fn same_content(a: &str, b: &str) -> bool {
+    use std::io::Read;
+    let (Ok(mut fa), Ok(mut fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let mut ba = vec![0u8; 1 << 20];
+    let mut bb = vec![0u8; 1 << 20];
+    loop {
+        let na = match read_full(&mut fa, &mut ba) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        let nb = match read_full(&mut fb, &mut bb) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if na != nb || ba[..na] != bb[..nb] {
+            return false;
+        }
+        if na == 0 {
+            return true;
+        }
+    }
+    fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match f.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// The attributes the UserType flow itself reads (not the out-of-box scope).
 fn flow_attributes(classifier: &Classifier) -> Vec<String> {
     use crate::classify::config::Flow;
     let mut v: Vec<String> = match &classifier.rules().flow {
         Flow::Direct(a) => vec![a.clone()],
         Flow::Expression { program, .. } => program.attributes().map(str::to_string).collect(),
-        Flow::Rules { .. } => Vec::new(),
+        Flow::Rules { rules, .. } => {
+            let mut v = Vec::new();
+            for r in rules {
+                crate::classify::condition_attributes(&r.when, &mut v);
+            }
+            v
+        }
     };
     v.retain(|a| !a.eq_ignore_ascii_case("dn"));
+    // Each attribute once (case-insensitively, as AD names are), first spelling kept.
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|a| seen.insert(a.to_ascii_lowercase()));
     v.truncate(64);
     v
 }

@@ -354,7 +354,7 @@ impl Classifier {
     }
 }
 
-fn condition_attributes(c: &simple::Condition, out: &mut Vec<String>) {
+pub(crate) fn condition_attributes(c: &simple::Condition, out: &mut Vec<String>) {
     use simple::Condition::*;
     match c {
         Attribute { name, .. } => out.push(name.clone()),

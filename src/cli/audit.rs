@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::audit::{self, AuditInputs, AuditOptions, Progress};
-use crate::findings::Severity;
+use crate::findings::{Severity, Verdict};
 use crate::read::cloud::CloudOptions;
 use crate::read::OnPremOptions;
 use crate::report::{self, Report};
@@ -156,9 +156,6 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         for d in &result.diagnostics {
             writeln!(err, "{d}")?;
         }
-        for w in &result.summary.coverage_warnings {
-            writeln!(err, "usertype-audit: warning: {w}")?;
-        }
     }
     let report = Report {
         findings: &result.findings,
@@ -182,10 +179,10 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             writeln!(out, "  wrote {}", p.display())?;
         }
     }
-    let status = if result.summary.failed {
-        ExitStatus::Problems
-    } else {
-        ExitStatus::Clean
+    let status = match result.summary.verdict {
+        Verdict::Pass => ExitStatus::Clean,
+        Verdict::Fail => ExitStatus::Problems,
+        Verdict::Incomplete => ExitStatus::Failure,
     };
     // The process ends next: freeing a million small strings one by one
     // would only delay the exit.

@@ -80,7 +80,7 @@ pub enum ExitStatus {
     Clean = 0,
     /// The data has errors (or, for the audit, findings at or above the threshold).
     Problems = 1,
-    /// Usage error or a file that could not be read.
+    /// Usage error, a file that could not be read, or an incomplete audit.
     Failure = 2,
 }
 

@@ -179,6 +179,44 @@ kinds! {
         [Medium], "medium";
 
     /// ## What it flags
+    /// An account joined to its cloud user (hard match, or a UPN or mail join when the export
+    /// has no ImmutableIds) and given a valid UserType by the rules, whose cloud user has no
+    /// `userType` in the export: the cloud export left the property out (Graph's default
+    /// property set, `Get-MgUser` without `-Property`, read with `--allow-partial-cloud`), or the
+    /// user's value is null. Whether the account is a `guest_as_member` cannot be told.
+    ///
+    /// ## Why it matters
+    /// A partner intended Guest whose cloud UserType is unknown may be a Member who can read the
+    /// whole directory. Reporting nothing would read as "OK"; the audit says it could not look.
+    /// When the whole export lacks `userType` the verdict is also `incomplete`.
+    ///
+    /// ## Example
+    /// ```text
+    /// kind:               cloud_state_unknown
+    /// severity:           high
+    /// dn:                 CN=Paula Partner,OU=Partners,OU=External,DC=contoso,DC=com
+    /// upn:                paula@partners.fabrikam123.org
+    /// intended_user_type: Guest
+    /// matched_by:         immutable_id
+    /// detail:             intended Guest, but the cloud export has no userType for this
+    ///                     user: it may be a Member who can read the whole directory;
+    ///                     re-export with userType
+    /// ```
+    ///
+    /// ## What to do
+    /// Re-export the cloud users with `userType` selected (`$select=...,userType,...` or
+    /// `Get-MgUser -All -Property ...,UserType,...`; the audit's error without
+    /// `--allow-partial-cloud` prints the full command) and audit again. A user whose value is
+    /// null in a complete export: set it in the admin center or with PowerShell.
+    ///
+    /// ## References
+    /// - <https://learn.microsoft.com/graph/api/resources/user#properties>
+    /// - <https://learn.microsoft.com/graph/query-parameters#select-parameter>
+    CloudStateUnknown = "cloud_state_unknown", "Cloud UserType unknown",
+        [High, Low],
+        "high when the account is intended Guest, low when it is intended Member";
+
+    /// ## What it flags
     /// An account for which the UserType rule raises `Error()`, or fails to evaluate (the detail
     /// then reads `evaluation failed: ...`). Learn's sample expression raises
     /// `Error("UserPrincipalName is not present to determine UserType")` for an account without
@@ -578,9 +616,10 @@ mod tests {
 
     /// The names as the audit issue lists them, in report order. A rename or
     /// a new kind must change this list (and the README table).
-    const NAMES: [&str; 12] = [
+    const NAMES: [&str; 13] = [
         "guest_as_member",
         "member_as_guest",
+        "cloud_state_unknown",
         "rule_error",
         "invalid_user_type",
         "anchor_mismatch",
@@ -647,7 +686,7 @@ mod tests {
     }
 
     #[test]
-    fn the_names_are_the_twelve_of_the_issue_in_report_order() {
+    fn the_names_are_the_issues_in_report_order() {
         let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names, NAMES);
     }

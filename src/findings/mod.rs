@@ -10,8 +10,10 @@ use std::fmt;
 use serde::Serialize;
 
 mod kind;
+mod verdict;
 
 pub use kind::Kind;
+pub use verdict::{Reason, Verdict};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -255,12 +257,18 @@ pub struct AuditSummary {
     pub cloud: CloudTally,
     /// Intended UserType over audited accounts.
     pub intent: IntentTally,
-    /// Reader warnings that make the audit less complete (coverage gaps), as sentences.
-    pub coverage_warnings: Vec<String>,
     /// Input diagnostics (bad records) by kind name.
     pub diagnostics: BTreeMap<String, u64>,
     /// The `--fail-on` threshold.
     pub fail_on: Severity,
-    /// Whether a finding reached the threshold (exit code 1).
+    /// Whether a finding reached the threshold.
     pub failed: bool,
+    /// The verdict: `incomplete` when any reason is listed, else `fail` when
+    /// a finding reached the threshold, else `pass`.
+    pub verdict: Verdict,
+    /// Why the audit is incomplete (empty when it is not), in input order.
+    pub reasons: Vec<Reason>,
+    /// What limits the findings without changing the verdict (secondary
+    /// checks that could not run, rule lint warnings, unused scope OUs).
+    pub limitations: Vec<Reason>,
 }

@@ -44,7 +44,7 @@ use super::row::{FindingRow, COLUMNS};
 use super::svg::{bar_chart, Bar};
 use super::{cloud_balance, headline_counts, human_bytes, kind_counts, onprem_balance};
 use super::{severity_count, severity_counts, thousands, total_findings, Report};
-use crate::findings::{AuditSummary, Finding, Kind, Severity};
+use crate::findings::{AuditSummary, Finding, Kind, Severity, Verdict};
 
 /// The file name.
 pub const FILE_NAME: &str = "report.html";
@@ -136,9 +136,18 @@ fn hero(o: &mut String, s: &AuditSummary) {
     let _ = write!(
         o,
         "<header class=\"hero {}\">\n<div class=\"eyebrow\">UserType sync audit</div>\n",
-        if partners > 0 { "bad" } else { "good" }
+        if partners > 0 || s.verdict != Verdict::Pass {
+            "bad"
+        } else {
+            "good"
+        }
     );
+    // The verdict first, as in every other format.
+    verdict_pill(o, s);
     match partners {
+        0 if s.verdict == Verdict::Incomplete => o.push_str(
+            "<h1>Incomplete: the audit cannot say whether partner accounts are Members in the cloud</h1>\n",
+        ),
         0 => o.push_str(
             "<h1><span class=\"num\">0</span> partner accounts intended as Guest are Members in the cloud</h1>\n",
         ),
@@ -162,7 +171,7 @@ fn hero(o: &mut String, s: &AuditSummary) {
             thousands(enabled),
             if enabled == 1 { "is" } else { "are" }
         );
-    } else {
+    } else if s.verdict == Verdict::Pass {
         o.push_str(
             "<p class=\"lede\">No account that the rules intend as Guest has Member rights in the cloud.</p>\n",
         );
@@ -174,32 +183,74 @@ fn hero(o: &mut String, s: &AuditSummary) {
         thousands(severity_count(s, Severity::Critical)),
         thousands(severity_count(s, Severity::High))
     );
+    o.push_str("</header>\n");
+}
+
+/// The verdict, in one pill: what the exit code says.
+fn verdict_pill(o: &mut String, s: &AuditSummary) {
     let _ = writeln!(
         o,
-        "<p class=\"verdict {}\">{}: {} (--fail-on {})</p>\n</header>",
-        if s.failed { "fail" } else { "pass" },
-        if s.failed { "Failed" } else { "Passed" },
-        if s.failed {
-            "at least one finding reached the threshold"
-        } else {
-            "no finding reached the threshold"
+        "<p class=\"verdict {}\">{}: {} (--fail-on {}; exit code {})</p>",
+        s.verdict.name(),
+        match s.verdict {
+            Verdict::Pass => "Passed",
+            Verdict::Fail => "Failed",
+            Verdict::Incomplete => "Incomplete",
         },
-        s.fail_on.name()
+        match s.verdict {
+            Verdict::Pass => "no finding reached the threshold",
+            Verdict::Fail => "at least one finding reached the threshold",
+            Verdict::Incomplete =>
+                "the audit could not see everything it needs; the reasons follow",
+        },
+        s.fail_on.name(),
+        s.verdict.exit_code()
     );
 }
 
 fn warnings(o: &mut String, s: &AuditSummary) {
-    if s.coverage_warnings.is_empty() {
+    reason_section(
+        o,
+        "incomplete",
+        "warn",
+        "\u{26a0} Incomplete: the audit could not see everything it needs",
+        "Until these are fixed the counts below are a lower bound: they prove nothing about \
+         the accounts the audit could not see.",
+        &s.reasons,
+    );
+    reason_section(
+        o,
+        "limitations",
+        "limits",
+        "Limitations",
+        "These limit the findings without changing the verdict.",
+        &s.limitations,
+    );
+}
+
+fn reason_section(
+    o: &mut String,
+    id: &str,
+    class: &str,
+    title: &str,
+    intro: &str,
+    reasons: &[crate::findings::Reason],
+) {
+    if reasons.is_empty() {
         return;
     }
-    o.push_str(
-        "<section class=\"warn\" id=\"coverage\" role=\"alert\">\n<h2>\u{26a0} Coverage warnings</h2>\n\
-         <p>The audit could not see everything. Counts below may be too low: a clean result \
-         does not prove a clean tenant until these are fixed.</p>\n<ul>\n",
+    let _ = write!(
+        o,
+        "<section class=\"{class}\" id=\"{id}\" role=\"alert\">\n<h2>{title}</h2>\n<p>{intro}</p>\n<ul>\n"
     );
-    for warning in &s.coverage_warnings {
-        o.push_str("<li>");
-        push_html(o, warning);
+    for r in reasons {
+        o.push_str("<li><code>");
+        push_html(o, &r.code);
+        o.push_str("</code> ");
+        push_html(o, &r.location());
+        push_html(o, &r.detail);
+        o.push_str(" <em>Next step:</em> ");
+        push_html(o, &r.next_step);
         o.push_str("</li>\n");
     }
     o.push_str("</ul>\n</section>\n");

@@ -78,6 +78,26 @@ fn code_block(out: &mut String, text: &str) {
     );
 }
 
+/// A block of reasons, one bullet each, under `title` (nothing when empty).
+fn reason_list(o: &mut String, title: &str, reasons: &[crate::findings::Reason]) {
+    if reasons.is_empty() {
+        return;
+    }
+    let quote = if title.starts_with('>') { "> " } else { "" };
+    let _ = writeln!(o, "{title}\n{}", quote.trim_end());
+    for r in reasons {
+        let _ = writeln!(
+            o,
+            "{quote}- `{}` {}{} Next step: {}",
+            r.code,
+            escape_cell(&r.location()),
+            escape_cell(&r.detail),
+            escape_cell(&r.next_step)
+        );
+    }
+    o.push('\n');
+}
+
 /// The Markdown text of `s`.
 fn render(s: &AuditSummary) -> String {
     let mut out = String::with_capacity(4096);
@@ -86,25 +106,23 @@ fn render(s: &AuditSummary) -> String {
     let _ = writeln!(o, "**{}**\n", escape_cell(&headline(s)));
     let _ = writeln!(
         o,
-        "Result: {} (`--fail-on {}`).\n",
-        if s.failed {
-            "**failed**: at least one finding reached the threshold"
-        } else {
-            "passed: no finding reached the threshold"
-        },
-        s.fail_on.name()
+        "Verdict: **{}** (`--fail-on {}`; exit code {}).\n",
+        s.verdict.name(),
+        s.fail_on.name(),
+        s.verdict.exit_code()
     );
-
-    if !s.coverage_warnings.is_empty() {
-        let _ = writeln!(
-            o,
-            "> **⚠ Coverage warnings: the audit is less complete than the numbers suggest.**\n>"
-        );
-        for warning in &s.coverage_warnings {
-            let _ = writeln!(o, "> - {}", escape_cell(warning));
-        }
-        o.push('\n');
-    }
+    reason_list(
+        o,
+        "> **⚠ Incomplete: the audit could not see everything it needs.** Until these are fixed, \
+         the numbers below are a lower bound and prove nothing about the accounts it could not \
+         see.",
+        &s.reasons,
+    );
+    reason_list(
+        o,
+        "**Limitations** (they do not change the verdict):",
+        &s.limitations,
+    );
 
     let _ = writeln!(o, "## Findings\n");
     let _ = writeln!(o, "| Severity | Findings |\n| --- | ---: |");

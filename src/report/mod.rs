@@ -42,7 +42,7 @@ use std::str::FromStr;
 
 use rayon::prelude::*;
 
-use crate::findings::{AuditSummary, Finding, Kind, Severity};
+use crate::findings::{AuditSummary, Finding, Kind, Severity, Verdict};
 
 /// A report format, as named by `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,20 +174,64 @@ pub fn headline_counts(summary: &AuditSummary) -> (u64, u64) {
     (partners, enabled)
 }
 
-/// The headline sentence shared by every human-readable format.
+/// The headline sentence shared by every human-readable format. It starts
+/// with the verdict; the all-clear ("no partner ... is a Member") is said
+/// only when the verdict is `pass`: an incomplete audit could not look.
 pub fn headline(summary: &AuditSummary) -> String {
     let (partners, enabled) = headline_counts(summary);
-    match partners {
-        0 => "No partner account intended as Guest is a Member in the cloud.".to_owned(),
-        1 => format!(
+    let members = match partners {
+        0 => None,
+        1 => Some(format!(
             "1 partner account intended as Guest is a Member in the cloud; {} enabled.",
             if enabled == 1 { "it is" } else { "it is not" }
-        ),
-        n => format!(
+        )),
+        n => Some(format!(
             "{} partner accounts intended as Guest are Members in the cloud; {} of them enabled.",
             thousands(n),
             thousands(enabled)
-        ),
+        )),
+    };
+    match (summary.verdict, members) {
+        (Verdict::Pass, _) => {
+            "Pass: no partner account intended as Guest is a Member in the cloud.".to_owned()
+        }
+        (Verdict::Fail, Some(m)) => format!("Fail: {m}"),
+        (Verdict::Fail, None) => {
+            let reached: u64 = summary
+                .by_severity
+                .iter()
+                .filter(|(s, _)| *s >= summary.fail_on)
+                .fold(0u64, |acc, (_, n)| acc.saturating_add(*n));
+            format!(
+                "Fail: {} finding{} at or above {} (no partner account intended as Guest is \
+                 among them).",
+                thousands(reached),
+                if reached == 1 { "" } else { "s" },
+                summary.fail_on.name()
+            )
+        }
+        (Verdict::Incomplete, members) => {
+            let n = summary.reasons.len();
+            let why = format!(
+                "Incomplete: the audit could not see everything it needs ({} reason{})",
+                thousands(n as u64),
+                if n == 1 { "" } else { "s" }
+            );
+            match members {
+                Some(m) => format!("{why}, and already {}", lower_first(&m)),
+                None => format!(
+                    "{why}: it cannot say whether partner accounts are Members in the cloud."
+                ),
+            }
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -479,10 +523,16 @@ mod tests {
             onprem: Default::default(),
             cloud: Default::default(),
             intent: Default::default(),
-            coverage_warnings: vec![],
             diagnostics: Default::default(),
             fail_on: Severity::High,
-            failed: false,
+            failed: partners > 0,
+            verdict: if partners > 0 {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
+            reasons: vec![],
+            limitations: vec![],
         }
     }
 
@@ -490,22 +540,60 @@ mod tests {
     fn headline_reads_well_for_none_one_and_many() {
         assert_eq!(
             headline(&summary(0, 0)),
-            "No partner account intended as Guest is a Member in the cloud."
+            "Pass: no partner account intended as Guest is a Member in the cloud."
         );
         assert_eq!(
             headline(&summary(1, 1)),
-            "1 partner account intended as Guest is a Member in the cloud; it is enabled."
+            "Fail: 1 partner account intended as Guest is a Member in the cloud; it is enabled."
         );
         assert_eq!(
             headline(&summary(1, 0)),
-            "1 partner account intended as Guest is a Member in the cloud; it is not enabled."
+            "Fail: 1 partner account intended as Guest is a Member in the cloud; it is not enabled."
         );
         assert_eq!(
             headline(&summary(1234, 1000)),
-            "1,234 partner accounts intended as Guest are Members in the cloud; 1,000 of them enabled."
+            "Fail: 1,234 partner accounts intended as Guest are Members in the cloud; 1,000 of \
+             them enabled."
         );
         // A critical count above the partner count never reads "2 ...; 3 of them".
         assert_eq!(headline_counts(&summary(2, 3)), (2, 2));
+    }
+
+    #[test]
+    fn the_all_clear_is_said_only_on_pass() {
+        let reason = crate::findings::Reason {
+            code: "truncated_input".into(),
+            file: Some("a.ldf".into()),
+            line: Some(9),
+            detail: "cut".into(),
+            next_step: "export again".into(),
+        };
+        let mut s = summary(0, 0);
+        s.verdict = Verdict::Incomplete;
+        s.reasons = vec![reason.clone()];
+        let h = headline(&s);
+        assert_eq!(
+            h,
+            "Incomplete: the audit could not see everything it needs (1 reason): it cannot say \
+             whether partner accounts are Members in the cloud."
+        );
+        let mut s = summary(3, 2);
+        s.verdict = Verdict::Incomplete;
+        s.reasons = vec![reason.clone(), reason];
+        assert_eq!(
+            headline(&s),
+            "Incomplete: the audit could not see everything it needs (2 reasons), and already 3 \
+             partner accounts intended as Guest are Members in the cloud; 2 of them enabled."
+        );
+        // Failing on another kind never reads as the all-clear.
+        let mut s = summary(0, 0);
+        s.verdict = Verdict::Fail;
+        s.by_severity = vec![(Severity::High, 4)];
+        assert_eq!(
+            headline(&s),
+            "Fail: 4 findings at or above high (no partner account intended as Guest is among \
+             them)."
+        );
     }
 
     #[test]

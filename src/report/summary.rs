@@ -15,9 +15,12 @@
 //! | `elapsed_seconds` | wall time, or `null` in reproducible mode |
 //! | `inputs` | array of [`InputRow`] (on-premises, cloud, then the rule file) |
 //! | `rules` | [`RulesRow`] |
+//! | `verdict` | `"pass"`, `"fail"` or `"incomplete"` (exit code 0, 1 or 2) |
+//! | `reasons` | array of [`ReasonRow`]: why the audit is incomplete (empty otherwise) |
+//! | `limitations` | array of [`ReasonRow`]: what limits the findings without changing the verdict |
 //! | `headline` | [`HeadlineRow`]: partners who are Members in the cloud |
 //! | `fail_on` | the `--fail-on` severity |
-//! | `failed` | whether a finding reached it (exit code 1) |
+//! | `failed` | whether a finding reached it |
 //! | `findings_total` | all findings, `info` included |
 //! | `by_severity` | array of [`SeverityCount`], every severity, most severe first |
 //! | `by_kind` | array of [`KindCount`], every kind (zeros included) in report order |
@@ -25,7 +28,6 @@
 //! | `onprem` | [`OnPremRow`]: `records_read = accounts_audited + out_of_scope + skipped` |
 //! | `cloud` | [`CloudRow`]: `users = matched + orphaned + cloud_only + unmatched_not_synced` |
 //! | `intent` | [`IntentRow`]: intended UserType over audited accounts |
-//! | `coverage_warnings` | array of sentences: gaps that make the audit less complete |
 //! | `diagnostics` | object: input diagnostic kind → count, keys sorted |
 //!
 //! Counts per kind and severity are arrays of objects rather than objects, so
@@ -38,13 +40,17 @@ use serde::Serialize;
 
 use super::{cloud_balance, headline, headline_counts, kind_counts, onprem_balance};
 use super::{severity_counts, total_findings};
-use crate::findings::AuditSummary;
+use crate::findings::{AuditSummary, Reason};
+
+/// A reason or limitation: `code`, `file` and `line` (null when unknown),
+/// `detail` and `next_step` (see [`Reason`]).
+pub type ReasonRow = Reason;
 
 /// The file name.
 pub const FILE_NAME: &str = "summary.json";
 
 /// The value of `format_version`.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The whole `summary.json` object.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -61,6 +67,12 @@ pub struct SummaryJson<'a> {
     pub inputs: Vec<InputRow<'a>>,
     /// The rule file.
     pub rules: RulesRow<'a>,
+    /// `pass`, `fail` or `incomplete`.
+    pub verdict: &'static str,
+    /// Why the audit is incomplete.
+    pub reasons: &'a [Reason],
+    /// What limits the findings.
+    pub limitations: &'a [Reason],
     /// The headline numbers.
     pub headline: HeadlineRow,
     /// The `--fail-on` threshold.
@@ -81,8 +93,6 @@ pub struct SummaryJson<'a> {
     pub cloud: CloudRow,
     /// Intended UserType tally.
     pub intent: IntentRow,
-    /// Coverage gaps, as sentences.
-    pub coverage_warnings: &'a [String],
     /// Input diagnostics by kind.
     pub diagnostics: &'a BTreeMap<String, u64>,
 }
@@ -235,6 +245,9 @@ impl<'a> SummaryJson<'a> {
                 definition: &s.rules.definition,
                 out_of_box_scope: s.rules.out_of_box_scope,
             },
+            verdict: s.verdict.name(),
+            reasons: &s.reasons,
+            limitations: &s.limitations,
             headline: HeadlineRow {
                 guest_as_member: partners,
                 guest_as_member_enabled: enabled,
@@ -287,7 +300,6 @@ impl<'a> SummaryJson<'a> {
                 invalid: s.intent.invalid,
                 no_value: s.intent.no_value,
             },
-            coverage_warnings: &s.coverage_warnings,
             diagnostics: &s.diagnostics,
         }
     }

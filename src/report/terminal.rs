@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use super::{cloud_balance, headline, headline_counts, kind_counts, onprem_balance};
 use super::{severity_counts, thousands, total_findings};
-use crate::findings::{AuditSummary, Severity};
+use crate::findings::{AuditSummary, Severity, Verdict};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -21,6 +21,7 @@ const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
 const BLUE: &str = "\x1b[34m";
 const BOLD_RED: &str = "\x1b[1;31m";
+const BOLD_YELLOW: &str = "\x1b[1;33m";
 
 /// The terminal summary of `summary`, lines ending in `\n`.
 pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
@@ -35,7 +36,11 @@ pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
     let o = &mut out;
 
     let (partners, _) = headline_counts(summary);
-    let headline_style = if partners > 0 { BOLD_RED } else { GREEN };
+    let headline_style = match summary.verdict {
+        Verdict::Pass => GREEN,
+        Verdict::Incomplete if partners == 0 => BOLD_YELLOW,
+        _ => BOLD_RED,
+    };
     let _ = writeln!(o, "{}", paint(headline_style, &headline(summary)));
     o.push('\n');
 
@@ -135,13 +140,24 @@ pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
     if diagnostics > 0 {
         let _ = writeln!(o, "input diagnostics: {}", thousands(diagnostics));
     }
-    for warning in &summary.coverage_warnings {
-        // One line per warning: a terminal must not receive raw control bytes from input.
-        let clean: String = warning
+    for (label, style, list) in [
+        ("incomplete:", RED, &summary.reasons),
+        ("limitation:", YELLOW, &summary.limitations),
+    ] {
+        for r in list {
+            // One line each: a terminal must not receive raw control bytes from input.
+            let clean: String = format!(
+                "{}[{}] {} Next: {}",
+                r.location(),
+                r.code,
+                r.detail,
+                r.next_step
+            )
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let _ = writeln!(o, "{} {clean}", paint(YELLOW, "coverage warning:"));
+            let _ = writeln!(o, "{} {clean}", paint(style, label));
+        }
     }
     out
 }
@@ -164,7 +180,7 @@ fn unbalanced((left, right): (u128, u128), paint: &dyn Fn(&str, &str) -> String)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{CloudTally, IntentTally, Kind, OnPremTally, RuleSummary};
+    use crate::findings::{CloudTally, IntentTally, Kind, OnPremTally, Reason, RuleSummary};
 
     fn summary() -> AuditSummary {
         AuditSummary {
@@ -198,10 +214,18 @@ mod tests {
                 ..CloudTally::default()
             },
             intent: IntentTally::default(),
-            coverage_warnings: vec!["no\nextensionAttribute1 column".into()],
             diagnostics: Default::default(),
             fail_on: Severity::High,
             failed: true,
+            verdict: Verdict::Incomplete,
+            reasons: vec![Reason {
+                code: "rule_attribute_absent".into(),
+                file: None,
+                line: None,
+                detail: "no\nextensionAttribute1 column".into(),
+                next_step: "export again".into(),
+            }],
+            limitations: vec![],
         }
     }
 
@@ -210,7 +234,8 @@ mod tests {
         let text = terminal_summary(&summary(), false);
         assert_eq!(
             text,
-            "3 partner accounts intended as Guest are Members in the cloud; 2 of them enabled.\n\
+            "Incomplete: the audit could not see everything it needs (1 reason), and already 3 \
+             partner accounts intended as Guest are Members in the cloud; 2 of them enabled.\n\
              \n\
              severity         findings\n\
              critical                2\n\
@@ -226,7 +251,7 @@ mod tests {
              \n\
              on-premises: 10 records read = 7 audited + 2 out of scope + 0 skipped (does not balance: parts add up to 9)\n\
              cloud: 5 users = 5 matched + 0 orphaned + 0 cloud-only + 0 unmatched not synced\n\
-             coverage warning: no extensionAttribute1 column\n"
+             incomplete: [rule_attribute_absent] no extensionAttribute1 column Next: export again\n"
         );
     }
 
@@ -235,7 +260,7 @@ mod tests {
         let s = summary();
         assert!(!terminal_summary(&s, false).contains('\x1b'));
         let coloured = terminal_summary(&s, true);
-        assert!(coloured.starts_with("\x1b[1;31m3 partner accounts"));
+        assert!(coloured.starts_with("\x1b[1;31mIncomplete: "));
         assert!(coloured.contains("\x1b[1;31mcritical       \x1b[0m"));
         // Zero rows stay plain.
         assert!(coloured.contains("\nlow                     0\n"));

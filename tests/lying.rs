@@ -1,0 +1,405 @@
+//! Inputs that lie: one case per reason an audit must not say "all clear"
+//! (`fixtures/lying/README.md` says how each file was made). Each runs the
+//! binary and checks the exit code, the verdict in `summary.json`, the reason
+//! codes, and that the all-clear sentence appears nowhere but on `pass`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const ALL_CLEAR: &str = "no partner account intended as Guest is a Member in the cloud";
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(p)
+}
+
+/// One case: the arguments after `audit` (paths relative to `fixtures/`;
+/// `--out` is added), and what the run must say.
+struct Case {
+    name: &'static str,
+    args: &'static [&'static str],
+    exit: i32,
+    /// `None`: refused before any report is written.
+    verdict: Option<&'static str>,
+    /// Reason codes that must be listed (others may be too).
+    reasons: &'static [&'static str],
+    /// Text stderr must hold.
+    stderr: &'static str,
+}
+
+const U: &str = "rules/upn-expression.toml";
+
+fn is_path(arg: &str) -> bool {
+    arg.contains('/') || arg.ends_with(".json") || arg.ends_with(".ldf") || arg.ends_with(".csv")
+}
+
+struct Outcome {
+    exit: i32,
+    stdout: String,
+    stderr: String,
+    summary: Option<Value>,
+    out: tempfile::TempDir,
+}
+
+fn run(case: &Case) -> Outcome {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::cargo_bin("usertype-audit").expect("binary");
+    cmd.args(["audit", "--reproducible", "--no-hash"]);
+    for a in case.args {
+        if is_path(a) {
+            cmd.arg(fixture(a));
+        } else {
+            cmd.arg(a);
+        }
+    }
+    cmd.arg("--out").arg(out.path().join("report"));
+    let o = cmd.output().expect("run");
+    let summary = fs::read_to_string(out.path().join("report/summary.json"))
+        .ok()
+        .map(|s| serde_json::from_str(&s).expect("summary.json parses"));
+    Outcome {
+        exit: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        summary,
+        out,
+    }
+}
+
+fn reason_codes(summary: &Value) -> Vec<String> {
+    summary["reasons"]
+        .as_array()
+        .expect("reasons array")
+        .iter()
+        .map(|r| r["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+fn check(case: &Case) {
+    let o = run(case);
+    let ctx = format!(
+        "case {}: exit {}\nstdout:\n{}\nstderr:\n{}",
+        case.name, o.exit, o.stdout, o.stderr
+    );
+    assert_eq!(o.exit, case.exit, "{ctx}");
+    assert!(o.stderr.contains(case.stderr), "{ctx}");
+    match case.verdict {
+        None => assert!(o.summary.is_none(), "{ctx}: a refused run wrote reports"),
+        Some(verdict) => {
+            let s = o.summary.as_ref().expect("summary.json written");
+            assert_eq!(s["verdict"], verdict, "{ctx}");
+            let codes = reason_codes(s);
+            for want in case.reasons {
+                assert!(
+                    codes.iter().any(|c| c == want),
+                    "{ctx}: no {want} in {codes:?}"
+                );
+            }
+            // Every reason names what to do next.
+            for r in s["reasons"].as_array().into_iter().flatten() {
+                assert!(
+                    r["next_step"].as_str().is_some_and(|n| n.len() > 10),
+                    "{ctx}: {r}"
+                );
+            }
+            if verdict != "pass" {
+                assert!(!codes.is_empty() || verdict == "fail", "{ctx}");
+                // The all-clear is said nowhere: terminal, summaries, HTML.
+                let lower = |t: &str| t.to_lowercase();
+                assert!(!lower(&o.stdout).contains(ALL_CLEAR), "{ctx}");
+                for f in ["summary.md", "summary.json", "report.html"] {
+                    let text =
+                        fs::read_to_string(o.out.path().join("report").join(f)).unwrap_or_default();
+                    assert!(!lower(&text).contains(ALL_CLEAR), "{ctx}: {f}");
+                }
+                // The terminal and summary.md say the verdict first.
+                let first = o.stdout.lines().next().unwrap_or("");
+                assert!(
+                    first.to_lowercase().starts_with(verdict),
+                    "{ctx}: first line {first:?}"
+                );
+                let md =
+                    fs::read_to_string(o.out.path().join("report/summary.md")).expect("summary.md");
+                assert!(
+                    md.contains(&format!("Verdict: **{verdict}**")),
+                    "{ctx}: {md}"
+                );
+            }
+        }
+    }
+}
+
+const CASES: &[Case] = &[
+    // The control: the complete forest fails on its partners (exit 1).
+    Case {
+        name: "complete",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 1,
+        verdict: Some("fail"),
+        reasons: &[],
+        stderr: "",
+    },
+    Case {
+        name: "empty cloud export",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/cloud-empty.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["no_entries"],
+        stderr: "",
+    },
+    Case {
+        name: "a binary given as the cloud export",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/cloud-elf.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["unknown_shape"],
+        stderr: "",
+    },
+    Case {
+        name: "an LDIF given as the cloud export",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/onprem-reordered.ldf",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["unknown_shape"],
+        stderr: "",
+    },
+    Case {
+        name: "a Graph page without users",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/cloud-no-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["no_entries"],
+        stderr: "",
+    },
+    Case {
+        name: "a cloud export without userType, refused",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/cloud-without-usertype.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: None,
+        reasons: &[],
+        stderr: "Get-MgUser -All -Property",
+    },
+    Case {
+        name: "a cloud export without userType, audited anyway",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/cloud-without-usertype.json",
+            "--rules",
+            U,
+            "--allow-partial-cloud",
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["cloud_property_missing"],
+        stderr: "",
+    },
+    Case {
+        name: "an empty LDIF named as LDIF",
+        args: &[
+            "--onprem",
+            "lying/onprem-empty.ldf",
+            "--onprem-format",
+            "ldif",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["no_entries"],
+        stderr: "",
+    },
+    Case {
+        name: "ldapsearch stopped by a size limit",
+        args: &[
+            "--onprem",
+            "lying/onprem-ldapsearch-sizelimit.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["truncated_export"],
+        stderr: "",
+    },
+    Case {
+        name: "ldapsearch on a base DN that does not exist",
+        args: &[
+            "--onprem",
+            "lying/onprem-ldapsearch-no-such-object.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["truncated_export"],
+        stderr: "",
+    },
+    Case {
+        name: "a scope that matches no account",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            "lying/rules-scope-matches-nothing.toml",
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["no_accounts_audited"],
+        stderr: "",
+    },
+    Case {
+        name: "a simple rule on a misspelt attribute",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            "lying/rules-misspelt-attribute.toml",
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["rule_attribute_absent"],
+        stderr: "",
+    },
+    Case {
+        name: "the same export given twice",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "audit/onprem.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: None,
+        reasons: &[],
+        stderr: "are the same file",
+    },
+];
+
+#[test]
+fn every_lying_input_gets_its_verdict() {
+    for case in CASES {
+        check(case);
+    }
+}
+
+#[test]
+fn a_copy_given_twice_is_refused_naming_both_arguments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("copy.json");
+    fs::copy(fixture("audit/graph-users.json"), &copy).expect("copy");
+    let o = Command::cargo_bin("usertype-audit")
+        .expect("binary")
+        .args(["audit", "--onprem"])
+        .arg(fixture("audit/onprem.ldf"))
+        .arg("--cloud")
+        .arg(fixture("audit/graph-users.json"))
+        .arg(&copy)
+        .arg("--rules")
+        .arg(fixture(U))
+        .arg("--out")
+        .arg(dir.path().join("report"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("have identical content"), "{err}");
+    assert!(err.contains("copy.json"), "{err}");
+    assert!(err.contains("graph-users.json"), "{err}");
+    assert!(!dir.path().join("report").exists());
+}
+
+#[test]
+fn without_user_type_each_matched_account_gets_a_finding_of_its_own() {
+    let o = run(&Case {
+        name: "partial",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "lying/cloud-without-usertype.json",
+            "--rules",
+            U,
+            "--allow-partial-cloud",
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &[],
+        stderr: "",
+    });
+    let findings = fs::read_to_string(o.out.path().join("report/findings.jsonl")).expect("jsonl");
+    let unknown: Vec<Value> = findings
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("json line"))
+        .filter(|f| f["kind"] == "cloud_state_unknown")
+        .collect();
+    // The forest's three partners intended Guest and matched (fixtures/audit/README.md):
+    // two Members and one Guest in the cloud; with userType gone none is "OK".
+    let high: Vec<&Value> = unknown.iter().filter(|f| f["severity"] == "high").collect();
+    assert_eq!(high.len(), 3, "{unknown:#?}");
+    for f in &high {
+        assert_eq!(f["intended_user_type"], "Guest", "{f}");
+    }
+    // And the headline says what is already known: nothing is "all clear".
+    assert!(o.stdout.starts_with("Incomplete:"), "{}", o.stdout);
+}
