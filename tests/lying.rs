@@ -403,3 +403,37 @@ fn without_user_type_each_matched_account_gets_a_finding_of_its_own() {
     // And the headline says what is already known: nothing is "all clear".
     assert!(o.stdout.starts_with("Incomplete:"), "{}", o.stdout);
 }
+
+#[test]
+fn the_readme_lists_exactly_the_codes_that_make_an_audit_incomplete() {
+    use usertype_audit::diag::DiagKind;
+    use usertype_audit::findings::reason_code;
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let intro = readme
+        .find("An audit is incomplete when:")
+        .expect("the list");
+    let start = intro + readme[intro..].find("\n- ").expect("first item");
+    let end = start + readme[start..].find("\n\n").expect("end of the list");
+    let mut named: Vec<&str> = readme[start..end]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        // The finding kind the list mentions is not a reason code.
+        .filter(|w| usertype_audit::findings::Kind::from_name(w).is_none())
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut codes: Vec<&str> = DiagKind::ALL
+        .iter()
+        .filter(|k| k.makes_incomplete())
+        .map(|k| k.name())
+        .chain(reason_code::INCOMPLETE.iter().copied())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(named, codes);
+}

@@ -24,8 +24,8 @@ use crate::classify::{Classifier, EvalScratch, Intent, UserType};
 use crate::diag::{Diagnostic, Severity as DiagSeverity};
 use crate::error::{Error, Result};
 use crate::findings::{
-    AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy, OnPremTally,
-    Reason, RuleSummary, Severity, Verdict,
+    reason_code, AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy,
+    OnPremTally, Reason, RuleSummary, Severity, Verdict,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
@@ -244,9 +244,9 @@ pub fn run(
             );
             for g in &s.coverage.gaps {
                 let (code, list) = if g.blocking {
-                    ("cloud_property_missing", &mut reasons)
+                    (reason_code::CLOUD_PROPERTY_MISSING, &mut reasons)
                 } else {
-                    ("cloud_property_limited", &mut limitations)
+                    (reason_code::CLOUD_PROPERTY_LIMITED, &mut limitations)
                 };
                 list.push(Reason {
                     code: code.into(),
@@ -337,7 +337,7 @@ pub fn run(
         );
         if st.rejected > 0 {
             limitations.push(Reason {
-                code: "records_rejected".into(),
+                code: reason_code::RECORDS_REJECTED.into(),
                 file: Some(path.clone()),
                 line: None,
                 detail: format!(
@@ -383,7 +383,7 @@ pub fn run(
     for (i, attr) in flow_attributes.iter().enumerate() {
         if tally.audited > 0 && attrs_seen & (1 << i) == 0 {
             reasons.push(Reason {
-                code: "rule_attribute_absent".into(),
+                code: reason_code::RULE_ATTRIBUTE_ABSENT.into(),
                 file: None,
                 line: None,
                 detail: format!(
@@ -401,7 +401,7 @@ pub fn run(
     }
     if onprem.records_read > 0 && onprem.accounts_audited == 0 {
         reasons.push(Reason {
-            code: "no_accounts_audited".into(),
+            code: reason_code::NO_ACCOUNTS_AUDITED.into(),
             file: None,
             line: None,
             detail: format!(

@@ -13,7 +13,7 @@ mod kind;
 mod verdict;
 
 pub use kind::Kind;
-pub use verdict::{Reason, Verdict};
+pub use verdict::{code as reason_code, Reason, Verdict};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

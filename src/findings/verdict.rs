@@ -16,6 +16,27 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// Reason codes the audit itself gives (the others are the names of the
+/// diagnostic kinds for which `DiagKind::makes_incomplete` holds).
+pub mod code {
+    /// Records were read, but none was audited.
+    pub const NO_ACCOUNTS_AUDITED: &str = "no_accounts_audited";
+    /// The cloud export lacks a property the verdict depends on.
+    pub const CLOUD_PROPERTY_MISSING: &str = "cloud_property_missing";
+    /// No audited account holds an attribute the rule reads.
+    pub const RULE_ATTRIBUTE_ABSENT: &str = "rule_attribute_absent";
+    /// Every audit-level code that makes an audit incomplete.
+    pub const INCOMPLETE: &[&str] = &[
+        NO_ACCOUNTS_AUDITED,
+        CLOUD_PROPERTY_MISSING,
+        RULE_ATTRIBUTE_ABSENT,
+    ];
+    /// Records that could not be read (a limitation).
+    pub const RECORDS_REJECTED: &str = "records_rejected";
+    /// A cloud property only a secondary check needs is missing (a limitation).
+    pub const CLOUD_PROPERTY_LIMITED: &str = "cloud_property_limited";
+}
+
 /// The audit's answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
