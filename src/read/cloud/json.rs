@@ -426,6 +426,13 @@ impl<'b, 'o> Walker<'b, 'o> {
     }
 
     fn accept(&mut self, d: &mut Draft<'b>, start: usize, end: usize, line: u64) {
+        if d.issues
+            .iter()
+            .any(|i| i.kind == DiagKind::DuplicateProperty)
+        {
+            self.reject_duplicate(d, start, end);
+            return;
+        }
         for issue in d.issues.drain(..) {
             // The line of the property's key, when it can be found.
             let at = find_key(&self.buf[start..end], issue.prop).map_or(start, |i| start + i);
@@ -447,6 +454,55 @@ impl<'b, 'o> Walker<'b, 'o> {
             return;
         }
         self.out.push_user(d, line);
+    }
+
+    /// Skips a user that holds a property twice, with one error per such
+    /// property at the line of its second occurrence.
+    fn reject_duplicate(&mut self, d: &mut Draft<'b>, start: usize, end: usize) {
+        self.out.rejected += 1;
+        let id = d.id();
+        let who = if id.is_empty() {
+            "a user object".to_string()
+        } else {
+            format!("user `{}`", crate::diag::preview(id.as_bytes()))
+        };
+        let dups: Vec<Property> = d
+            .issues
+            .iter()
+            .filter(|i| i.kind == DiagKind::DuplicateProperty)
+            .map(|i| i.prop)
+            .collect();
+        for prop in dups {
+            let obj = &self.buf[start..end];
+            let first = find_key(obj, prop);
+            let second = first.and_then(|f| find_key(&obj[f + 1..], prop).map(|i| f + 1 + i));
+            let spelling = |at: Option<usize>| {
+                let name_len = prop.name().len();
+                at.and_then(|a| obj.get(a + 1..a + 1 + name_len))
+                    .map_or_else(
+                        || prop.name().to_string(),
+                        |k| String::from_utf8_lossy(k).into_owned(),
+                    )
+            };
+            let (a, b) = (spelling(first), spelling(second));
+            let how = if a == b {
+                format!("`{a}` twice")
+            } else {
+                format!("`{a}` and `{b}`, names that differ only in case")
+            };
+            let at = second.or(first).map_or(start, |i| start + i);
+            let l = self.line_at(at);
+            self.diag(
+                l,
+                DiagKind::DuplicateProperty,
+                format!(
+                    "{who} holds {how}: JSON readers disagree on which value counts, so the user \
+                     is skipped and not audited; re-export it from Microsoft Graph (Graph never \
+                     writes a property twice: the file was edited or merged)"
+                ),
+            );
+        }
+        d.issues.clear();
     }
 
     /// A top-level array: of pages or of users.
