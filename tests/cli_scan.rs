@@ -454,7 +454,7 @@ fn truncated_cloud_export_exits_1_with_file_and_line() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("truncated.json:153: error [invalid_json]"),
+        stderr.contains("truncated.json:153: error [truncated_input]"),
         "{stderr}"
     );
 }

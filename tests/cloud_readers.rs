@@ -370,15 +370,15 @@ fn truncated_file_keeps_whole_users_and_names_the_line() {
     let r = read("truncated.json");
     assert_eq!(ids(&r), vec![U1, U2, U3]);
     let d = &r.summary.diagnostics.kept[0];
-    assert_eq!((d.line, d.kind), (153, DiagKind::InvalidJson));
+    assert_eq!((d.line, d.kind), (153, DiagKind::TruncatedInput));
     assert!(d.message.contains("starting on line 151"), "{}", d.message);
-    assert!(d.message.contains("truncated"), "{}", d.message);
+    assert!(d.message.contains("cut short"), "{}", d.message);
     assert!(d.to_string().starts_with(&format!(
-        "{}:153: error [invalid_json]",
+        "{}:153: error [truncated_input]",
         path("truncated.json")
     )));
     // The last complete page had @odata.nextLink: the export is incomplete.
-    assert!(diags(&r).contains(&(1, DiagKind::CoverageGap)));
+    assert!(diags(&r).contains(&(1, DiagKind::TruncatedInput)));
     let strict = CloudOptions {
         strict: true,
         ..CloudOptions::default()
@@ -399,7 +399,7 @@ fn next_link_on_the_last_page_means_an_incomplete_export() {
     let r = read_cloud_bytes("p1.json", first, &CloudOptions::default());
     assert_eq!(r.users.len(), 3);
     let d = &r.summary.diagnostics.kept[0];
-    assert_eq!((d.line, d.kind), (1, DiagKind::CoverageGap));
+    assert_eq!((d.line, d.kind), (1, DiagKind::TruncatedInput));
     assert!(d.message.contains("@odata.nextLink"));
 }
 
@@ -623,7 +623,7 @@ d,\"d@x,Member,True,,\n";
             (2, DiagKind::InvalidDate),
             (3, DiagKind::RaggedRow),
             (4, DiagKind::MissingId),
-            (5, DiagKind::UnterminatedQuote),
+            (5, DiagKind::TruncatedInput),
         ]
     );
     assert_eq!(r.summary.rejected, 3);

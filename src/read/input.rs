@@ -121,6 +121,7 @@ impl Input {
                 1 << 20,
                 whole(file),
             ));
+            let gz = DecodedLimit::new(gz, gzip_decoded_limit(size));
             return Input::from_reader(path, Box::new(gz), Transport::Gzip, size);
         }
         if size.is_some_and(|s| s > 0) {
@@ -277,6 +278,104 @@ pub fn prefetch<'a>(inputs: impl IntoIterator<Item = &'a Input>) {
                     let _ = map.advise(memmap2::Advice::WillNeed);
                 }
             });
+    }
+}
+
+/// How many bytes a gzip file may decode to per byte it holds. Exports
+/// compress about 10:1 (JSON, LDIF and CSV repeat their names); a stream
+/// that expands far more is a decompression bomb.
+pub const GZIP_MAX_RATIO: u64 = 100;
+/// A gzip file may always decode to this many bytes, whatever its size.
+pub const GZIP_MIN_DECODED_LIMIT: u64 = 64 << 20;
+/// The decoded-size limit of a gzip stream whose size is unknown (a pipe).
+pub const GZIP_UNSIZED_DECODED_LIMIT: u64 = 4 << 30;
+
+/// The decoded-size limit of a gzip file of `size` bytes (see [`GZIP_MAX_RATIO`]).
+pub fn gzip_decoded_limit(size: Option<u64>) -> u64 {
+    match size {
+        Some(size) => size
+            .saturating_mul(GZIP_MAX_RATIO)
+            .max(GZIP_MIN_DECODED_LIMIT),
+        None => GZIP_UNSIZED_DECODED_LIMIT,
+    }
+}
+
+/// The error a gzip stream gives past its decoded-size limit (inside an
+/// [`io::Error`]; see [`read_error_kind`]).
+#[derive(Debug)]
+pub struct DecompressionLimitExceeded {
+    /// The limit, in decoded bytes.
+    pub limit: u64,
+}
+
+impl std::fmt::Display for DecompressionLimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "decompression_limit: the gzip stream decodes to more than {} bytes ({GZIP_MAX_RATIO} times \
+             its size, at least {} MiB): a decompression bomb, or an export that compresses \
+             unusually well; if you trust the file, decompress it yourself and give the plain file",
+            self.limit,
+            GZIP_MIN_DECODED_LIMIT >> 20
+        )
+    }
+}
+
+impl std::error::Error for DecompressionLimitExceeded {}
+
+/// The diagnostic kind of an error met while reading an input's stream: a
+/// stream that ends early (a cut `.gz`) is `truncated_input`, a gzip bomb
+/// `decompression_limit`, anything else (a failed CRC, a disk error) `io`.
+pub fn read_error_kind(e: &io::Error) -> crate::diag::DiagKind {
+    use crate::diag::DiagKind;
+    if e.get_ref()
+        .is_some_and(|inner| inner.is::<DecompressionLimitExceeded>())
+    {
+        DiagKind::DecompressionLimit
+    } else if e.kind() == io::ErrorKind::UnexpectedEof {
+        DiagKind::TruncatedInput
+    } else {
+        DiagKind::Io
+    }
+}
+
+/// Fails a reader once it has yielded more than `limit` bytes.
+pub struct DecodedLimit<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> DecodedLimit<R> {
+    /// Wraps `inner`, allowing it `limit` bytes.
+    pub fn new(inner: R, limit: u64) -> Self {
+        DecodedLimit {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for DecodedLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One more byte tells a stream that ends exactly at the limit
+            // from one that goes on.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(DecompressionLimitExceeded {
+                    limit: self.limit,
+                })),
+            };
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
     }
 }
 

@@ -227,13 +227,28 @@ pub(crate) fn read(buf: &[u8]) -> Out {
             let end = rdr.position().byte() as usize;
             let quotes =
                 memchr::memchr_iter(b'"', &body[start_byte.min(end)..end.min(body.len())]).count();
-            if end >= body.len() && quotes % 2 == 1 {
+            let last = end >= body.len();
+            if last && quotes % 2 == 1 {
                 diag(
                     &mut out,
                     line,
-                    DiagKind::UnterminatedQuote,
-                    "a quoted field opened on this line is never closed; the row (and the rest of the file) is skipped"
+                    DiagKind::TruncatedInput,
+                    "a quoted field opened on this line is never closed: the file ends inside it \
+                     (an export cut short, or a stray quote); the row is skipped and what follows \
+                     it is missing, export the users again"
                         .into(),
+                );
+            } else if last && record.len() < cols.len() && !body.ends_with(b"\n") {
+                diag(
+                    &mut out,
+                    line,
+                    DiagKind::TruncatedInput,
+                    format!(
+                        "the file ends inside this row ({} of {} fields, no final line break): \
+                         the export was cut short; the row is skipped, export the users again",
+                        record.len(),
+                        cols.len()
+                    ),
                 );
             } else {
                 diag(

@@ -360,6 +360,10 @@ impl<'a> Parser<'a> {
 
     /// The value of a known property (the rules of `user_de::apply`).
     fn prop(&mut self, p: Property, d: &mut Draft<'a>) -> Option<()> {
+        // A property given twice is reported by the serde path.
+        if d.present.contains(p) {
+            return None;
+        }
         d.begin(p);
         if self.peek()? == b'n' {
             self.lit(b"null")?;

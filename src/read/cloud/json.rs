@@ -88,6 +88,8 @@ pub(crate) struct Walker<'b, 'o> {
     resync: bool,
     /// The buffer holds no line feed (one line of a line-mode file).
     flat: bool,
+    /// The buffer ends where the input does (always so for a whole file).
+    final_line: bool,
     /// `buf[utf8_from..]` as far as it is known to be UTF-8 (see `fast_user`).
     utf8: &'b str,
     utf8_from: usize,
@@ -113,6 +115,7 @@ impl<'b, 'o> Walker<'b, 'o> {
             out,
             resync,
             flat: false,
+            final_line: true,
             utf8: "",
             utf8_from: 0,
             draft: Draft::default(),
@@ -189,22 +192,54 @@ impl<'b, 'o> Walker<'b, 'o> {
         } else {
             "the rest of the line is skipped"
         };
-        let cause = if e.is_eof() {
-            "the file ends inside it (truncated export?)".to_string()
-        } else {
-            e.to_string()
-        };
         // The start line is made absolute by the collector (see `START_LINE`).
-        let _ = start;
+        let (kind, message) = if e.is_eof() && self.final_line {
+            let ends = if self.flat { "the line" } else { "the file" };
+            (
+                DiagKind::TruncatedInput,
+                format!(
+                    "{ends} ends inside {what} starting on line {START_LINE}: the export was cut \
+                     short and what follows is missing; export the users again and check the \
+                     file is complete"
+                ),
+            )
+        } else {
+            (
+                DiagKind::InvalidJson,
+                format!("malformed JSON in {what} starting on line {START_LINE}: {e}; {rest}"),
+            )
+        };
         self.out.diags.push(RawDiag {
             line,
-            kind: DiagKind::InvalidJson,
-            message: format!(
-                "malformed JSON in {what} starting on line {START_LINE}: {cause}; {rest}"
-            ),
+            kind,
+            message,
             start: Some(start),
         });
         Stop
+    }
+
+    /// Reports that the input ends inside `what` (an unclosed page or array).
+    fn cut(&mut self, what: &str) {
+        let line = self.line_at(self.pos);
+        if !self.final_line {
+            self.diag(
+                line,
+                DiagKind::InvalidJson,
+                format!(
+                    "malformed JSON: the line ends inside {what}; the rest of the line is skipped"
+                ),
+            );
+            return;
+        }
+        let ends = if self.flat { "the line" } else { "the file" };
+        self.diag(
+            line,
+            DiagKind::TruncatedInput,
+            format!(
+                "{ends} ends inside {what}, which is never closed: the export was cut short and \
+                 what follows is missing; export the users again and check the file is complete"
+            ),
+        );
     }
 
     /// Walks every top-level value.
@@ -354,13 +389,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                     self.user(false)?;
                 }
                 None => {
-                    let line = self.line_at(self.pos);
-                    self.diag(
-                        line,
-                        DiagKind::InvalidJson,
-                        "malformed JSON: the input ends inside the `value` array of a page (truncated export?)"
-                            .into(),
-                    );
+                    self.cut("the `value` array of a page");
                     return Err(Stop);
                 }
                 Some(_) => {
@@ -426,6 +455,13 @@ impl<'b, 'o> Walker<'b, 'o> {
     }
 
     fn accept(&mut self, d: &mut Draft<'b>, start: usize, end: usize, line: u64) {
+        if d.issues
+            .iter()
+            .any(|i| i.kind == DiagKind::DuplicateProperty)
+        {
+            self.reject_duplicate(d, start, end);
+            return;
+        }
         for issue in d.issues.drain(..) {
             // The line of the property's key, when it can be found.
             let at = find_key(&self.buf[start..end], issue.prop).map_or(start, |i| start + i);
@@ -447,6 +483,55 @@ impl<'b, 'o> Walker<'b, 'o> {
             return;
         }
         self.out.push_user(d, line);
+    }
+
+    /// Skips a user that holds a property twice, with one error per such
+    /// property at the line of its second occurrence.
+    fn reject_duplicate(&mut self, d: &mut Draft<'b>, start: usize, end: usize) {
+        self.out.rejected += 1;
+        let id = d.id();
+        let who = if id.is_empty() {
+            "a user object".to_string()
+        } else {
+            format!("user `{}`", crate::diag::preview(id.as_bytes()))
+        };
+        let dups: Vec<Property> = d
+            .issues
+            .iter()
+            .filter(|i| i.kind == DiagKind::DuplicateProperty)
+            .map(|i| i.prop)
+            .collect();
+        for prop in dups {
+            let obj = &self.buf[start..end];
+            let first = find_key(obj, prop);
+            let second = first.and_then(|f| find_key(&obj[f + 1..], prop).map(|i| f + 1 + i));
+            let spelling = |at: Option<usize>| {
+                let name_len = prop.name().len();
+                at.and_then(|a| obj.get(a + 1..a + 1 + name_len))
+                    .map_or_else(
+                        || prop.name().to_string(),
+                        |k| String::from_utf8_lossy(k).into_owned(),
+                    )
+            };
+            let (a, b) = (spelling(first), spelling(second));
+            let how = if a == b {
+                format!("`{a}` twice")
+            } else {
+                format!("`{a}` and `{b}`, names that differ only in case")
+            };
+            let at = second.or(first).map_or(start, |i| start + i);
+            let l = self.line_at(at);
+            self.diag(
+                l,
+                DiagKind::DuplicateProperty,
+                format!(
+                    "{who} holds {how}: JSON readers disagree on which value counts, so the user \
+                     is skipped and not audited; re-export it from Microsoft Graph (Graph never \
+                     writes a property twice: the file was edited or merged)"
+                ),
+            );
+        }
+        d.issues.clear();
     }
 
     /// A top-level array: of pages or of users.
@@ -473,12 +558,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                     }
                 }
                 None => {
-                    let line = self.line_at(self.pos);
-                    self.diag(
-                        line,
-                        DiagKind::InvalidJson,
-                        "malformed JSON: the input ends inside an array (truncated export?)".into(),
-                    );
+                    self.cut("an array");
                     return Err(Stop);
                 }
                 Some(_) => {
@@ -528,8 +608,10 @@ pub(crate) fn is_line_mode(buf: &[u8]) -> bool {
     matches!(it.next(), Some(Ok(_)))
 }
 
-/// Walks every line of a line-mode chunk; line numbers relative to the chunk.
-pub(crate) fn walk_lines(chunk: &[u8], fast: bool) -> Out {
+/// Walks every line of a line-mode chunk; line numbers relative to the
+/// chunk. `last`: the chunk ends where the input does (a value cut short on
+/// its last line is a cut export, elsewhere a broken line).
+pub(crate) fn walk_lines(chunk: &[u8], fast: bool, last: bool) -> Out {
     let mut out = Out::for_input(chunk.len());
     let mut line = 1u64;
     let mut start = 0;
@@ -537,7 +619,13 @@ pub(crate) fn walk_lines(chunk: &[u8], fast: bool) -> Out {
         let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
         let text = &chunk[start..end];
         if text.iter().any(|b| !b.is_ascii_whitespace()) {
-            Walker::line(text, line, &mut out).fast(fast).run();
+            let final_line = last
+                && chunk
+                    .get(end..)
+                    .is_some_and(|rest| rest.iter().all(u8::is_ascii_whitespace));
+            let mut w = Walker::line(text, line, &mut out).fast(fast);
+            w.final_line = final_line;
+            w.run();
         }
         if end < chunk.len() {
             line += 1;

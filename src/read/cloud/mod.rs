@@ -486,13 +486,24 @@ fn read_slice(
     let text = buf.trim_ascii_start();
     match text.first() {
         None => {
-            col.file_diag(DiagKind::NoEntries, "the file is empty".into())?;
+            col.file_diag(
+                DiagKind::NoEntries,
+                format!(
+                    "the file is empty{}: the export failed or was cut before its first user; \
+                     export the users again",
+                    if buf.is_empty() {
+                        ""
+                    } else {
+                        " (white space only)"
+                    }
+                ),
+            )?;
             Ok(None)
         }
         Some(b'{' | b'[') => {
             if json::is_line_mode(buf) {
                 col.line_mode = true;
-                lines_parallel(buf, 1, col, opts, before_parse, release)?;
+                lines_parallel(buf, 1, true, col, opts, before_parse, release)?;
             } else {
                 let mut out = Out::for_input(buf.len());
                 json::Walker::new(buf, 1, true, &mut out)
@@ -509,25 +520,44 @@ fn read_slice(
                 Ok(Some(f))
             }
             None => {
-                col.file_diag(
-                    DiagKind::UnknownShape,
-                    format!(
-                        "not a cloud export: neither Graph JSON (`{{` or `[`) nor a users CSV with userPrincipalName and id/objectId columns; starts with \"{}\"",
-                        crate::diag::preview(&text[..text.len().min(40)])
-                    ),
-                )?;
+                col.file_diag(DiagKind::UnknownShape, not_a_cloud_export(text))?;
                 Ok(None)
             }
         },
     }
 }
 
-/// Parses a buffer of whole lines in parallel, in windows, in order;
+/// Why `text` (neither JSON nor a users CSV) is no cloud export, and what to give instead.
+fn not_a_cloud_export(text: &[u8]) -> String {
+    let head = &text[..text.len().min(4096)];
+    let what = if memchr::memchr(0, head).is_some() {
+        "a binary file, not a text export".to_string()
+    } else if [&b"dn:"[..], b"version:", b"changetype:"]
+        .iter()
+        .any(|p| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p))
+    {
+        "an LDIF export (from ldifde or ldapsearch): it belongs to --onprem".to_string()
+    } else {
+        format!(
+            "neither Graph JSON (`{{` or `[`) nor a users CSV with userPrincipalName and \
+             id/objectId columns; it starts with \"{}\"",
+            crate::diag::preview(&text[..text.len().min(40)])
+        )
+    };
+    format!(
+        "not a cloud export: {what}. --cloud takes the Microsoft Graph users export (JSON, as \
+         `GET /v1.0/users` or `Get-MgUser | ConvertTo-Json` write it) or the admin-center users CSV"
+    )
+}
+
+/// Parses a buffer of whole lines in parallel, in windows, in order
+/// (`at_end`: the buffer ends where the input does);
 /// `before_parse` is called by the worker with each range it is about to
 /// parse, `release` with each window parsed.
 fn lines_parallel(
     buf: &[u8],
     first_line: u64,
+    at_end: bool,
     col: &mut Collector,
     opts: &CloudOptions,
     before_parse: &(dyn Fn(Range<usize>) + Sync),
@@ -545,7 +575,8 @@ fn lines_parallel(
             .par_iter()
             .map(|r| {
                 before_parse(r.clone());
-                let mut out = json::walk_lines(&buf[r.clone()], !opts.serde_only);
+                let last = at_end && r.end == buf.len();
+                let mut out = json::walk_lines(&buf[r.clone()], !opts.serde_only, last);
                 // Sealed here, in parallel, rather than when absorbed.
                 out.seal();
                 out
@@ -590,6 +621,9 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> std::io::Result<b
     Ok(got == n)
 }
 
+/// A streamed input is read at most this far to find its first line.
+const DETECT_LIMIT: usize = 1 << 20;
+
 fn read_stream(
     mut reader: Box<dyn Read + Send>,
     col: &mut Collector,
@@ -615,11 +649,12 @@ fn read_stream(
         }
     };
     read_more(&mut buf, &mut more, &mut io_error);
-    // Until the first value's line is whole.
+    // Until the first value's line is whole (or long enough to decide on:
+    // white space or a binary file without line feeds must not be read whole).
     loop {
         let start = buf.iter().position(|b| !b.is_ascii_whitespace());
         let whole = start.is_some_and(|s| memchr::memchr(b'\n', &buf[s..]).is_some());
-        if whole || !more {
+        if whole || !more || buf.len() >= DETECT_LIMIT {
             break;
         }
         read_more(&mut buf, &mut more, &mut io_error);
@@ -637,7 +672,7 @@ fn read_stream(
             };
             if cut > 0 {
                 col.bytes += cut as u64;
-                line += lines_parallel(&buf[..cut], line, col, opts, &|_| {}, &|_| {})?;
+                line += lines_parallel(&buf[..cut], line, !more, col, opts, &|_| {}, &|_| {})?;
                 buf.drain(..cut);
             }
             if !more {
@@ -655,11 +690,19 @@ fn read_stream(
     };
     if let Some(e) = io_error {
         let line = col.last_line;
-        let d = col.diag_at(
-            line,
-            DiagKind::Io,
-            format!("reading the input failed: {e}; the rest is missing"),
-        );
+        let kind = crate::read::input::read_error_kind(&e);
+        let message = match kind {
+            DiagKind::TruncatedInput => format!(
+                "the compressed stream ends early ({e}): the file was cut short (an interrupted \
+                 copy or download) and what follows is missing; copy or export it again"
+            ),
+            DiagKind::DecompressionLimit => format!("{e}; nothing after the limit was read"),
+            _ => format!(
+                "reading the input failed: {e}; what follows is missing or corrupt, copy or \
+                 export the file again"
+            ),
+        };
+        let d = col.diag_at(line, kind, message);
         col.emit(d)?;
     }
     Ok(format)
@@ -762,18 +805,27 @@ impl Collector {
         if let Some((line, true)) = self.last_page {
             let d = self.diag_at(
                 line,
-                DiagKind::CoverageGap,
-                "the last page in the file has `@odata.nextLink`: the export stops before the last page \
-                 (follow @odata.nextLink until it is absent)"
+                DiagKind::TruncatedInput,
+                "the last page in the file has `@odata.nextLink`: the export stops before the last \
+                 page and the users of the pages after it are missing; export again, following \
+                 @odata.nextLink until it is absent (`Get-MgUser -All` does)"
                     .into(),
             );
             self.emit(d)?;
         }
-        if self.users.is_empty()
-            && self.rejected == 0
-            && self.diagnostics.count(Severity::Error) == 0
-        {
-            self.file_diag(DiagKind::NoEntries, "the export holds no users".into())?;
+        // No users and nothing yet that says why the input is unusable.
+        let explained = self.diagnostics.counts.keys().any(|k| k.makes_incomplete());
+        if self.users.is_empty() && !explained {
+            let message = if self.rejected > 0 || self.diagnostics.count(Severity::Error) > 0 {
+                "the export holds no usable user: every user object was malformed or skipped \
+                 (see the errors above); export the users again"
+                    .to_string()
+            } else {
+                "the export holds no users: it was exported with a filter that matched nobody, \
+                 or it stops before the first page's users; export all users again"
+                    .to_string()
+            };
+            self.file_diag(DiagKind::NoEntries, message)?;
         }
         let cov = coverage::coverage(&self.users, format);
         for g in &cov.gaps {

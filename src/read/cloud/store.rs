@@ -120,6 +120,11 @@ impl<'a> Draft<'a> {
         self.issues.clear();
     }
 
+    /// Whether an issue of `kind` about `p` was recorded.
+    pub fn has_issue(&self, p: Property, kind: crate::diag::DiagKind) -> bool {
+        self.issues.iter().any(|i| i.prop == p && i.kind == kind)
+    }
+
     /// The id, empty when there is none.
     pub fn id(&self) -> &str {
         self.scalars[0].as_deref().unwrap_or("")

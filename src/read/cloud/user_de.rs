@@ -434,6 +434,9 @@ impl<'de> Visitor<'de> for UserVisitor {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
+            if d.present.contains(prop) && !d.has_issue(prop, DiagKind::DuplicateProperty) {
+                d.issues.push(duplicate_property(prop));
+            }
             let want = Want::of(prop);
             let got = map.next_value_seed(Seed(want))?;
             apply(&mut d, prop, want, got);
@@ -469,6 +472,19 @@ fn apply<'de>(d: &mut Draft<'de>, prop: Property, want: Want, got: Got<'de>) {
                 d.issues.push(invalid_date(prop));
             }
         }
+    }
+}
+
+/// A property given twice in one object (exactly or differing only in
+/// case): JSON parsers disagree on which value wins (most keep the last of
+/// an exact repeat; case-sensitive ones read a differently cased one as
+/// another key), so neither value can be trusted. The message is finished
+/// by the walker, which knows the spellings and lines.
+pub(crate) fn duplicate_property(prop: Property) -> Issue {
+    Issue {
+        prop,
+        kind: DiagKind::DuplicateProperty,
+        message: String::new(),
     }
 }
 

@@ -1,0 +1,369 @@
+//! Cloud exports that are empty, of the wrong kind, cut short, or that
+//! contradict themselves: each ends in a diagnostic that makes the audit
+//! incomplete (issue #13), never in a silent all-clear.
+
+use usertype_audit::diag::DiagKind;
+use usertype_audit::read::cloud::{read_cloud_bytes, CloudOptions, CloudRead, UserType};
+
+fn opts(serde_only: bool) -> CloudOptions {
+    CloudOptions {
+        serde_only,
+        ..CloudOptions::default()
+    }
+}
+
+/// (line, kind) of every kept diagnostic.
+fn diags(r: &CloudRead) -> Vec<(u64, DiagKind)> {
+    r.summary
+        .diagnostics
+        .kept
+        .iter()
+        .map(|d| (d.line, d.kind))
+        .collect()
+}
+
+fn ids(r: &CloudRead) -> Vec<&str> {
+    r.users.iter().map(|u| u.id()).collect()
+}
+
+fn message(r: &CloudRead, kind: DiagKind) -> String {
+    r.summary
+        .diagnostics
+        .kept
+        .iter()
+        .find(|d| d.kind == kind)
+        .map(|d| d.message.clone())
+        .unwrap_or_else(|| panic!("no {kind} diagnostic in {:?}", diags(r)))
+}
+
+// ---- a property given twice in one user object ----
+
+/// The same two users in every JSON shape; user `a` holds `userType` twice,
+/// its second spelling on line `dup_line`.
+const DUPLICATE_SHAPES: &[(&str, &str, u64)] = &[
+    (
+        "json-lines",
+        "{\"id\":\"a\",\"userType\":\"Member\",\"UserType\":\"Guest\"}\n{\"id\":\"b\",\"userType\":\"Guest\"}\n",
+        1,
+    ),
+    (
+        "page-per-line",
+        "{\"value\":[{\"id\":\"a\",\"userType\":\"Member\",\"UserType\":\"Guest\"},{\"id\":\"b\",\"userType\":\"Guest\"}]}\n",
+        1,
+    ),
+    (
+        "pretty-page",
+        "{\n  \"value\": [\n    {\n      \"id\": \"a\",\n      \"userType\": \"Member\",\n      \"UserType\": \"Guest\"\n    },\n    {\n      \"id\": \"b\",\n      \"userType\": \"Guest\"\n    }\n  ]\n}\n",
+        6,
+    ),
+    (
+        "user-array",
+        "[\n{\"Id\":\"a\",\n\"UserType\":\"Member\",\n\"userType\":\"Guest\"},\n{\"Id\":\"b\",\"UserType\":\"Guest\"}\n]\n",
+        4,
+    ),
+];
+
+#[test]
+fn a_property_given_twice_skips_the_user_in_every_shape_and_path() {
+    for &(shape, text, dup_line) in DUPLICATE_SHAPES {
+        for serde_only in [false, true] {
+            let r = read_cloud_bytes("dup.json", text.as_bytes(), &opts(serde_only));
+            let what = format!("{shape}, serde_only {serde_only}");
+            assert_eq!(ids(&r), ["b"], "{what}");
+            assert_eq!(r.users[0].user_type, Some(UserType::Guest), "{what}");
+            assert_eq!(r.summary.rejected, 1, "{what}");
+            assert!(
+                diags(&r).contains(&(dup_line, DiagKind::DuplicateProperty)),
+                "{what}: {:?}",
+                diags(&r)
+            );
+            let m = message(&r, DiagKind::DuplicateProperty);
+            assert!(m.contains("user `a`"), "{what}: {m}");
+            assert!(
+                m.contains("`userType`") && m.contains("`UserType`"),
+                "{what}: {m}"
+            );
+            assert!(DiagKind::DuplicateProperty.makes_incomplete());
+        }
+    }
+}
+
+#[test]
+fn an_exact_repeat_is_named_once_and_other_keys_may_repeat() {
+    let text = b"{\"id\":\"a\",\"mail\":\"x@contoso.com\",\n\"mail\":\"y@contoso.com\"}\n{\"id\":\"b\",\"displayName\":\"B\",\"displayName\":\"B2\"}\n";
+    for serde_only in [false, true] {
+        let r = read_cloud_bytes("dup.jsonl", text, &opts(serde_only));
+        // `displayName` is not read by the audit: its repeat changes nothing.
+        assert_eq!(ids(&r), ["b"]);
+        assert_eq!(diags(&r)[0], (2, DiagKind::DuplicateProperty));
+        let m = message(&r, DiagKind::DuplicateProperty);
+        assert!(m.contains("`mail` twice"), "{m}");
+    }
+}
+
+// ---- empty, wrong and cut exports ----
+
+fn incomplete(r: &CloudRead) -> bool {
+    r.summary
+        .diagnostics
+        .counts
+        .keys()
+        .any(|k| k.makes_incomplete())
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/cloud")
+        .join(name);
+    std::fs::read(p).expect("fixture exists")
+}
+
+#[test]
+fn an_empty_export_is_one_no_entries_diagnostic_that_says_what_to_do() {
+    for text in [&b""[..], b"  \r\n\n", b"\xEF\xBB\xBF"] {
+        let r = read_cloud_bytes("empty.json", text, &CloudOptions::default());
+        let kinds: Vec<_> = diags(&r)
+            .into_iter()
+            .filter(|(_, k)| *k != DiagKind::ByteOrderMark)
+            .collect();
+        assert_eq!(kinds, [(1, DiagKind::NoEntries)], "{text:?}");
+        assert!(message(&r, DiagKind::NoEntries).contains("export the users again"));
+    }
+}
+
+#[test]
+fn a_page_without_users_is_no_entries() {
+    for text in [
+        &br#"{"@odata.context":"x","value":[]}"#[..],
+        b"[]",
+        b"[\n]\n",
+        b"{\n  \"value\": []\n}\n",
+    ] {
+        let r = read_cloud_bytes("none.json", text, &CloudOptions::default());
+        assert_eq!(diags(&r), [(1, DiagKind::NoEntries)], "{text:?}");
+        assert!(message(&r, DiagKind::NoEntries).contains("export all users again"));
+    }
+}
+
+#[test]
+fn an_export_whose_users_are_all_skipped_is_no_entries() {
+    let r = read_cloud_bytes(
+        "noid.jsonl",
+        b"{\"mail\":\"a@contoso.com\"}\n",
+        &CloudOptions::default(),
+    );
+    assert_eq!(
+        diags(&r),
+        [(1, DiagKind::MissingId), (1, DiagKind::NoEntries)]
+    );
+}
+
+#[test]
+fn a_binary_or_an_ldif_given_as_cloud_export_is_unknown_shape_naming_it() {
+    let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0";
+    let r = read_cloud_bytes("tool", elf, &CloudOptions::default());
+    assert_eq!(diags(&r), [(1, DiagKind::UnknownShape)]);
+    let m = message(&r, DiagKind::UnknownShape);
+    assert!(
+        m.contains("binary file") && m.contains("Microsoft Graph"),
+        "{m}"
+    );
+
+    let ldif = b"version: 1\r\n\r\ndn: CN=a,DC=contoso,DC=com\r\nobjectClass: user\r\n\r\n";
+    let r = read_cloud_bytes("onprem.ldf", ldif, &CloudOptions::default());
+    assert_eq!(diags(&r), [(1, DiagKind::UnknownShape)]);
+    assert!(message(&r, DiagKind::UnknownShape).contains("belongs to --onprem"));
+}
+
+/// Whether a cut at `p` leaves only whole lines (a line-per-value file cut
+/// there is indistinguishable from a shorter export).
+fn at_line_end(text: &[u8], p: usize) -> bool {
+    p == 0 || text[p - 1] == b'\n' || matches!(text.get(p), Some(b'\n' | b'\r'))
+}
+
+#[test]
+fn a_json_export_cut_anywhere_is_incomplete_in_every_shape() {
+    for (name, line_per_value) in [
+        ("rest-pages-pretty.json", false),
+        ("rest-array-of-pages.json", false),
+        ("mguser-convertto-json.json", false),
+        ("mguser-depth2.json", false),
+        ("rest-pages-per-line.json", true),
+        ("rest-users.jsonl", true),
+    ] {
+        let text = fixture(name);
+        let end = text.trim_ascii_end().len();
+        let start = text.len() - text.trim_ascii_start().len();
+        for serde_only in [false, true] {
+            for p in (start + 1..end).step_by(7) {
+                if line_per_value && at_line_end(&text, p) {
+                    continue;
+                }
+                let r = read_cloud_bytes(name, &text[..p], &opts(serde_only));
+                assert!(
+                    incomplete(&r),
+                    "{name} cut at byte {p} (serde_only {serde_only}): {:?}",
+                    diags(&r)
+                );
+            }
+        }
+        // The whole file is complete.
+        let r = read_cloud_bytes(name, &text, &CloudOptions::default());
+        assert!(!incomplete(&r), "{name}: {:?}", diags(&r));
+    }
+}
+
+#[test]
+fn a_cut_json_value_is_truncated_input_at_its_line() {
+    let text = fixture("rest-pages-pretty.json");
+    // Inside the second page's last user.
+    let cut = &text[..text.len() - 40];
+    let r = read_cloud_bytes("cut.json", cut, &CloudOptions::default());
+    let d = r
+        .summary
+        .diagnostics
+        .kept
+        .iter()
+        .find(|d| d.kind == DiagKind::TruncatedInput)
+        .unwrap_or_else(|| panic!("no truncated_input in {:?}", diags(&r)));
+    assert_eq!(d.line, cut.split(|&b| b == b'\n').count() as u64);
+    assert!(d.message.contains("cut short"), "{}", d.message);
+
+    // `{"value":[` and nothing after it.
+    let r = read_cloud_bytes("open.json", b"{\"value\":[\n   ", &CloudOptions::default());
+    assert_eq!(diags(&r), [(2, DiagKind::TruncatedInput)]);
+}
+
+#[test]
+fn a_next_link_on_the_last_page_is_truncated_input() {
+    let text = fixture("rest-pages-per-line.json");
+    let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let r = read_cloud_bytes("p1.json", first, &CloudOptions::default());
+    assert!(diags(&r).contains(&(1, DiagKind::TruncatedInput)));
+}
+
+#[test]
+fn a_cut_admin_center_csv_is_truncated_input() {
+    let text = fixture("admin-center-variant-b.csv");
+    // Cut inside the last row (the file ends with a line break).
+    let cut = &text[..text.len() - 30];
+    let r = read_cloud_bytes("users.csv", cut, &CloudOptions::default());
+    assert!(
+        diags(&r).contains(&(3, DiagKind::TruncatedInput)),
+        "{:?}",
+        diags(&r)
+    );
+    assert_eq!(r.users.len(), 1);
+    // A quote opened in the last row and never closed.
+    let mut quoted = text.clone();
+    quoted.extend_from_slice(b"x@contoso.com,\"Doe, J");
+    let r = read_cloud_bytes("users.csv", &quoted, &CloudOptions::default());
+    assert!(
+        diags(&r).contains(&(4, DiagKind::TruncatedInput)),
+        "{:?}",
+        diags(&r)
+    );
+    // The whole file is complete.
+    let r = read_cloud_bytes("users.csv", &text, &CloudOptions::default());
+    assert!(!incomplete(&r), "{:?}", diags(&r));
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+fn read_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> CloudRead {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).expect("write");
+    usertype_audit::read::cloud::read_cloud(&p.to_string_lossy(), &CloudOptions::default())
+        .expect("reads")
+}
+
+#[test]
+fn a_cut_export_is_incomplete_whatever_the_transport() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["rest-pages-pretty.json", "rest-users.jsonl"] {
+        let text = fixture(name);
+        let cut = &text[..text.len() / 2 + 3];
+        // Mapped, and decompressed from a whole gzip of the cut file.
+        for r in [
+            read_file(&dir, "cut.json", cut),
+            read_file(&dir, "cut.json.gz", &gzip(cut)),
+        ] {
+            assert!(
+                diags(&r).iter().any(|d| d.1 == DiagKind::TruncatedInput),
+                "{name}: {:?}",
+                diags(&r)
+            );
+        }
+        // A gzip stream itself cut short.
+        let gz = gzip(&text);
+        let r = read_file(&dir, "cut-stream.json.gz", &gz[..gz.len() - 9]);
+        let m = message(&r, DiagKind::TruncatedInput);
+        assert!(m.contains("compressed stream ends early"), "{name}: {m}");
+        // A gzip stream that fails its CRC.
+        let mut bad = gz.clone();
+        let crc_at = bad.len() - 8;
+        bad[crc_at] ^= 0xff;
+        let r = read_file(&dir, "crc.json.gz", &bad);
+        let m = message(&r, DiagKind::Io);
+        assert!(m.contains("checksum"), "{name}: {m}");
+    }
+    // UTF-16 (Windows PowerShell `>`), cut at a code-unit boundary.
+    let text = fixture("mguser-convertto-json.utf16le.json");
+    let cut = &text[..(text.len() / 2) & !1];
+    for r in [
+        read_file(&dir, "cut16.json", cut),
+        read_cloud_bytes("-", cut, &CloudOptions::default()),
+    ] {
+        assert!(
+            diags(&r).iter().any(|d| d.1 == DiagKind::TruncatedInput),
+            "{:?}",
+            diags(&r)
+        );
+    }
+}
+
+/// The audit binary, reading the bundled on-premises example and the cloud
+/// export from standard input.
+fn audit_from_stdin(cloud: &[u8], out: &std::path::Path) -> serde_json::Value {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = assert_cmd::Command::cargo_bin("usertype-audit")
+        .expect("binary")
+        .arg("--quiet")
+        .arg("audit")
+        .arg("--onprem")
+        .arg(root.join("fixtures/example/onprem.ldf"))
+        .args(["--cloud", "-", "--reproducible", "--no-hash", "--rules"])
+        .arg(root.join("fixtures/rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(out)
+        .write_stdin(cloud.to_vec())
+        .output()
+        .expect("runs");
+    assert!(run.status.code().is_some(), "{run:?}");
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn the_audit_counts_a_cut_export_read_from_standard_input() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read(root.join("fixtures/example/graph-users.json")).expect("example");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = audit_from_stdin(&text[..text.len() / 2], dir.path());
+    assert_eq!(
+        s["diagnostics"]["truncated_input"], 1,
+        "{}",
+        s["diagnostics"]
+    );
+    let s = audit_from_stdin(&text, dir.path());
+    assert!(
+        s["diagnostics"].get("truncated_input").is_none(),
+        "{}",
+        s["diagnostics"]
+    );
+}
