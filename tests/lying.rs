@@ -482,3 +482,26 @@ fn the_readme_lists_exactly_the_codes_that_make_an_audit_incomplete() {
     codes.sort_unstable();
     assert_eq!(named, codes);
 }
+
+#[test]
+fn an_audit_stopped_by_strict_has_no_verdict_and_exits_2() {
+    let o = run(&Case {
+        name: "strict",
+        args: &[
+            "--strict",
+            "--onprem",
+            "lying/onprem-csvde-cut-in-quote.csv",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: None,
+        reasons: &[],
+        stderr: "",
+    });
+    assert_eq!(o.exit, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("stopped by --strict"), "{}", o.stderr);
+    assert!(o.summary.is_none());
+}

@@ -150,7 +150,15 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         quiet: global.quiet,
         bar: Mutex::new(None),
     };
-    let result = audit::run(&inputs, &classifier, &opts, &bars)?;
+    // A read stopped by --strict has no verdict: exit 2, like any audit that
+    // could not see everything (for `scan`, 1 means "errors in the data").
+    let result = audit::run(&inputs, &classifier, &opts, &bars).map_err(|e| match e {
+        crate::error::Error::Strict(d) => anyhow::anyhow!(
+            "{d} (stopped by --strict: no verdict; without --strict the record is skipped, \
+             counted and named in the report)"
+        ),
+        e => anyhow::Error::new(e),
+    })?;
     let mut err = std::io::stderr().lock();
     if !global.quiet {
         for d in &result.diagnostics {
