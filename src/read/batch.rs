@@ -60,6 +60,22 @@ impl Add for ReadStats {
     }
 }
 
+/// How many diagnostics of each kind a batch keeps (all by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DiagCap(pub u64);
+
+impl Default for DiagCap {
+    fn default() -> Self {
+        DiagCap(u64::MAX)
+    }
+}
+
+/// The position of a kind in [`DiagKind::ALL`] (its declaration order).
+#[inline]
+fn kind_index(kind: DiagKind) -> usize {
+    kind as usize
+}
+
 /// A diagnostic before it knows its file and absolute line.
 #[derive(Clone, Debug)]
 pub(crate) struct RawDiag {
@@ -108,7 +124,18 @@ pub struct Batch {
     pub(crate) entries: Vec<EntryIdx>,
     pub(crate) attrs: Vec<AttrIdx>,
     pub(crate) values: Vec<ValIdx>,
+    /// The diagnostics kept, at most `diag_cap` of each kind.
     pub(crate) diags: Vec<RawDiag>,
+    /// How many of each kind (by [`kind_index`]) `diags` holds.
+    kept_by_kind: Vec<u64>,
+    /// Diagnostics over the cap, of finished records: counted, never formatted.
+    unkept: Vec<u64>,
+    /// Diagnostics over the cap of the record being read (dropped with it
+    /// when it is rejected).
+    record_unkept: Vec<(DiagKind, u64)>,
+    /// At most this many diagnostics of each kind are kept (the driver sets
+    /// it to `--max-diagnostics`): memory does not grow with their number.
+    pub(crate) diag_cap: DiagCap,
     pub(crate) stats: ReadStats,
     /// Absolute 1-based line of the chunk's first line, set before entries are handed out.
     pub(crate) first_line: u64,
@@ -129,10 +156,86 @@ impl Batch {
         self.attrs.clear();
         self.values.clear();
         self.diags.clear();
+        self.kept_by_kind.clear();
+        self.unkept.clear();
+        self.record_unkept.clear();
         self.stats = ReadStats::default();
         self.first_line = 0;
         self.first_byte = 0;
         self.stop_reading = false;
+    }
+
+    /// Records a diagnostic. The first `diag_cap` of each kind are kept (and
+    /// only they are formatted); the others are only counted.
+    #[inline]
+    pub(crate) fn diag(
+        &mut self,
+        line: u64,
+        column: Option<u32>,
+        kind: DiagKind,
+        message: impl FnOnce() -> String,
+    ) {
+        let k = kind_index(kind);
+        if self.kept_by_kind.len() <= k {
+            self.kept_by_kind.resize(DiagKind::ALL.len().max(k + 1), 0);
+        }
+        if self.kept_by_kind[k] < self.diag_cap.0 {
+            self.kept_by_kind[k] += 1;
+            self.diags.push(RawDiag {
+                line,
+                column,
+                kind,
+                message: message(),
+            });
+        } else {
+            match self.record_unkept.iter_mut().find(|(x, _)| *x == kind) {
+                Some((_, n)) => *n += 1,
+                None => self.record_unkept.push((kind, 1)),
+            }
+        }
+    }
+
+    /// Where the diagnostics of a record start (for [`Batch::drop_diags_since`]).
+    #[inline]
+    pub(crate) fn diag_mark(&self) -> usize {
+        self.diags.len()
+    }
+
+    /// Drops the diagnostics recorded since `mark` (the warnings of a
+    /// rejected record), counted ones included.
+    pub(crate) fn drop_diags_since(&mut self, mark: usize) {
+        for d in self.diags.get(mark..).unwrap_or_default() {
+            if let Some(n) = self.kept_by_kind.get_mut(kind_index(d.kind)) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        self.diags.truncate(mark);
+        self.record_unkept.clear();
+    }
+
+    /// The current record is done: its counted diagnostics stay counted.
+    #[inline]
+    pub(crate) fn commit_diags(&mut self) {
+        if self.record_unkept.is_empty() {
+            return;
+        }
+        if self.unkept.len() < DiagKind::ALL.len() {
+            self.unkept.resize(DiagKind::ALL.len(), 0);
+        }
+        for (kind, n) in self.record_unkept.drain(..) {
+            if let Some(total) = self.unkept.get_mut(kind_index(kind)) {
+                *total += n;
+            }
+        }
+    }
+
+    /// Diagnostics counted but not kept, by kind.
+    pub(crate) fn unkept(&self) -> impl Iterator<Item = (DiagKind, u64)> + '_ {
+        DiagKind::ALL
+            .iter()
+            .zip(&self.unkept)
+            .filter(|(_, &n)| n > 0)
+            .map(|(&k, &n)| (k, n))
     }
 
     /// Number of entries.

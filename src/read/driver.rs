@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
+use crate::read::batch::DiagCap;
 use crate::read::digest::Digest;
 use crate::read::input::{Body, Encoding, Input};
 use crate::read::{Batch, BatchSink, Diagnostics, ReadControl, ReadStats, ReadSummary};
@@ -203,8 +204,13 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             let first_is_start = self.at_file_start;
             let format = self.format;
             let digest = self.digest.as_ref();
+            let cap = DiagCap(self.control.keep_per_kind);
             let mut batches: Vec<Batch> = (0..ranges.len())
-                .map(|_| self.pool.pop().unwrap_or_default())
+                .map(|_| {
+                    let mut batch = self.pool.pop().unwrap_or_default();
+                    batch.diag_cap = cap;
+                    batch
+                })
                 .collect();
             batches
                 .par_iter_mut()
@@ -269,6 +275,27 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 message: raw.message,
             };
             self.emit(d)?;
+        }
+        // Diagnostics over the batch's cap were counted, never formatted.
+        // (A once-per-file kind over the cap may repeat a message already
+        // reported: it is not counted again.)
+        batch.commit_diags();
+        for (kind, n) in batch.unkept() {
+            if kind.once_per_file() {
+                continue;
+            }
+            if self.limits.strict && kind.severity() == Severity::Error {
+                // Only reachable with a cap of 0: no message was kept to stop at.
+                return Err(Error::Strict(Box::new(Diagnostic {
+                    file: self.file.clone(),
+                    line: batch.first_line,
+                    column: None,
+                    kind,
+                    severity: Severity::Error,
+                    message: format!("{n} error(s) of this kind from this line on"),
+                })));
+            }
+            self.diagnostics.count_unkept(kind, n);
         }
         Ok(())
     }

@@ -79,6 +79,11 @@ impl Diagnostics {
         }
     }
 
+    /// Counts `n` diagnostics of `kind` whose messages were never kept.
+    pub(crate) fn count_unkept(&mut self, kind: DiagKind, n: u64) {
+        *self.counts.entry(kind).or_insert(0) += n;
+    }
+
     /// Number of diagnostics of a severity.
     pub fn count(&self, severity: Severity) -> u64 {
         self.counts

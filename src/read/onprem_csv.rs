@@ -404,7 +404,9 @@ impl ChunkFormat for CsvFormat {
         let mut skip = 0;
         if at_file_start {
             skip = self.header_len.min(chunk.len());
-            batch.diags.extend(self.header_diags.iter().cloned());
+            for d in &self.header_diags {
+                batch.diag(d.line, d.column, d.kind, || d.message.clone());
+            }
         }
         let skip_lines = if at_file_start { self.header_lines } else { 0 };
         parse_rows(
@@ -611,6 +613,8 @@ fn parse_rows(
     let mut counted_to = 0;
     let mut lines_before = 0u64;
     loop {
+        // The previous row is done: its counted diagnostics stay.
+        batch.commit_diags();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
@@ -618,11 +622,8 @@ fn parse_rows(
                 // The csv crate reports only I/O and UTF-8 errors for byte
                 // records; neither can happen on a slice, but never panic.
                 let line = e.position().map_or(0, |p| p.line().saturating_sub(1)) + skip_lines;
-                batch.diags.push(RawDiag {
-                    line,
-                    column: None,
-                    kind: DiagKind::RaggedRow,
-                    message: format!("unreadable CSV row: {e}"),
+                batch.diag(line, None, DiagKind::RaggedRow, || {
+                    format!("unreadable CSV row: {e}")
                 });
                 batch.stats.records += 1;
                 batch.stats.rejected += 1;
@@ -685,11 +686,12 @@ fn parse_rows(
             continue;
         }
         let data_mark = batch.data.len();
-        let diag_mark = batch.diags.len();
+        let diag_mark = batch.diag_mark();
         batch.data.extend_from_slice(dn_field);
         let dn = data_mark..batch.data.len();
         row_values.clear();
         let mut failed = false;
+        let mut rejection = None;
         for (c, column) in layout.columns.iter().enumerate() {
             let Some(attr) = column.attr else { continue };
             let field = record.get(c).unwrap_or(b"");
@@ -701,25 +703,24 @@ fn parse_rows(
             {
                 if !reported_unusable[c] {
                     reported_unusable[c] = true;
-                    batch.diags.push(RawDiag {
-                        line,
-                        column: None,
-                        kind: DiagKind::UnusableColumn,
-                        message: unusable_message(&column.header, field),
+                    batch.diag(line, None, DiagKind::UnusableColumn, || {
+                        unusable_message(&column.header, field)
                     });
                 }
                 continue;
             }
-            if let Err(()) = convert(field, column, attr as u32, line, batch, &mut row_values) {
+            if let Err(e) = convert(field, column, attr as u32, line, batch, &mut row_values) {
+                rejection = Some(e);
                 failed = true;
                 break;
             }
         }
         if failed {
-            // The error diagnostic is the last one pushed; drop the row's warnings.
-            let error = batch.diags.pop();
-            batch.diags.truncate(diag_mark);
-            batch.diags.extend(error);
+            // Drop the row's warnings; report it by its error alone.
+            batch.drop_diags_since(diag_mark);
+            if let Some(e) = rejection.take() {
+                batch.diag(e.line, e.column, e.kind, || e.message);
+            }
             batch.data.truncate(data_mark);
             batch.stats.rejected += 1;
             continue;
@@ -756,6 +757,7 @@ fn parse_rows(
         });
         batch.stats.entries += 1;
     }
+    batch.commit_diags();
     if let Some(line) = oversized_line {
         batch.stats.records += 1;
         reject(
@@ -768,12 +770,7 @@ fn parse_rows(
 }
 
 fn reject(batch: &mut Batch, line: u64, kind: DiagKind, message: String) {
-    batch.diags.push(RawDiag {
-        line,
-        column: None,
-        kind,
-        message,
-    });
+    batch.diag(line, None, kind, || message);
     batch.stats.rejected += 1;
 }
 
@@ -800,18 +797,15 @@ fn convert(
     line: u64,
     batch: &mut Batch,
     out: &mut Vec<(u32, Range<usize>, ValueKind)>,
-) -> std::result::Result<(), ()> {
+) -> std::result::Result<(), RawDiag> {
     let text = |batch: &mut Batch, v: &[u8], out: &mut Vec<(u32, Range<usize>, ValueKind)>| {
         if !v.is_ascii() && std::str::from_utf8(v).is_err() {
-            batch.diags.push(RawDiag {
-                line,
-                column: None,
-                kind: DiagKind::InvalidUtf8,
-                message: format!(
+            batch.diag(line, None, DiagKind::InvalidUtf8, || {
+                format!(
                     "column `{}` is not valid UTF-8 (an ANSI code page?); the bytes are kept. \
                      Re-export with `csvde -u` or `Export-Csv -Encoding utf8`",
                     column.header
-                ),
+                )
             });
         }
         let s = batch.data.len();
@@ -844,7 +838,7 @@ fn convert(
                     let s = batch.data.len();
                     if !decode_csvde_binary(v, &mut batch.data) {
                         batch.data.truncate(s);
-                        batch.diags.push(RawDiag {
+                        return Err(RawDiag {
                             line,
                             column: None,
                             kind: DiagKind::InvalidHex,
@@ -855,7 +849,6 @@ fn convert(
                                 preview(v)
                             ),
                         });
-                        return Err(());
                     }
                     out.push((attr, s..batch.data.len(), ValueKind::Decoded));
                 } else {
@@ -872,15 +865,12 @@ fn convert(
                     batch.data.extend_from_slice(&g.0);
                     out.push((attr, start..batch.data.len(), ValueKind::Decoded));
                 }
-                None => batch.diags.push(RawDiag {
-                    line,
-                    column: None,
-                    kind: DiagKind::InvalidGuid,
-                    message: format!(
+                None => batch.diag(line, None, DiagKind::InvalidGuid, || {
+                    format!(
                         "column `{}` holds `{}`, which is not a GUID; treated as absent",
                         column.header,
                         preview(field)
-                    ),
+                    )
                 }),
             }
         }
@@ -892,15 +882,12 @@ fn convert(
                     batch.data.extend_from_slice(&sid.to_bytes());
                     out.push((attr, start..batch.data.len(), ValueKind::Decoded));
                 }
-                None => batch.diags.push(RawDiag {
-                    line,
-                    column: None,
-                    kind: DiagKind::InvalidSid,
-                    message: format!(
+                None => batch.diag(line, None, DiagKind::InvalidSid, || {
+                    format!(
                         "column `{}` holds `{}`, which is not a SID (S-1-5-...); treated as absent",
                         column.header,
                         preview(field)
-                    ),
+                    )
                 }),
             }
         }

@@ -57,6 +57,7 @@ pub(crate) fn parse_chunk_into(
         version_allowed: at_file_start,
         raw_utf8_reported: false,
         check_only: false,
+        rejection: None,
     };
     parser.batch.stats.bytes = input.len() as u64;
     let mut scratch = std::mem::take(&mut parser.batch.scratch);
@@ -72,6 +73,7 @@ pub(crate) fn parse_chunk_into(
     parser.batch.stats.lines =
         parser.line - u64::from(!input.is_empty() && !input.ends_with(b"\n"));
     parser.batch.scratch = scratch;
+    parser.batch.commit_diags();
     // Duplicates are found at the end of a record; keep diagnostics in file order.
     parser.batch.diags.sort_by_key(|d| d.line);
     *batch = parser.batch;
@@ -129,6 +131,8 @@ struct Parser<'a, 'o> {
     /// Checking a value outside the projection: plain values are validated
     /// without being copied into the arena.
     check_only: bool,
+    /// The error that rejects the current record, left by `store_value`.
+    rejection: Option<RawDiag>,
 }
 
 /// Marks into the batch vectors, to roll back a rejected record.
@@ -241,19 +245,25 @@ impl<'a> Parser<'a, '_> {
         Logical::Text(text)
     }
 
-    fn diag(&mut self, line: u64, column: Option<usize>, kind: DiagKind, message: String) {
-        self.batch.diags.push(RawDiag {
-            line,
-            column: column.map(|c| c.min(u32::MAX as usize) as u32),
-            kind,
-            message,
-        });
+    /// Records a diagnostic; the message is only formatted when the batch
+    /// keeps it (see [`Batch::diag`]).
+    #[inline]
+    fn diag(
+        &mut self,
+        line: u64,
+        column: Option<usize>,
+        kind: DiagKind,
+        message: impl FnOnce() -> String,
+    ) {
+        self.batch.diag(line, column.map(column32), kind, message);
     }
 
     /// Parses one record starting at `self.pos` (a non-blank line).
     fn record(&mut self, scratch: &mut Vec<u8>) {
         let record_start = self.pos;
         let record_line = self.line;
+        // The previous record is done: its diagnostics stay.
+        self.batch.commit_diags();
         let marks = Marks {
             data: self.batch.data.len(),
             attrs: self.batch.attrs.len(),
@@ -371,11 +381,13 @@ impl<'a> Parser<'a, '_> {
                     line_no,
                     Some(name.len() + 1),
                     DiagKind::SpaceBeforeColon,
-                    format!(
-                        "space between attribute name `{}` and its colon; accepted as `{}`",
-                        preview(name),
-                        preview(name)
-                    ),
+                    || {
+                        format!(
+                            "space between attribute name `{}` and its colon; accepted as `{}`",
+                            preview(name),
+                            preview(name)
+                        )
+                    },
                 );
             }
             let rest = &text[colon + 1..];
@@ -409,12 +421,9 @@ impl<'a> Parser<'a, '_> {
                         if version_allowed {
                             kind = RecordKind::Version;
                         } else {
-                            self.diag(
-                                line_no,
-                                Some(1),
-                                DiagKind::MisplacedVersion,
-                                "`version:` outside the first record; ignored".into(),
-                            );
+                            self.diag(line_no, Some(1), DiagKind::MisplacedVersion, || {
+                                "`version:` outside the first record; ignored".into()
+                            });
                         }
                     } else if kind == RecordKind::Start
                         && (name.eq_ignore_ascii_case(b"search")
@@ -479,22 +488,16 @@ impl<'a> Parser<'a, '_> {
                         kind = RecordKind::Entry;
                     }
                     if name.len() == 10 && name.eq_ignore_ascii_case(b"changetype") {
-                        self.diag(
-                            line_no,
-                            Some(1),
-                            DiagKind::MisplacedChangetype,
+                        self.diag(line_no, Some(1), DiagKind::MisplacedChangetype, || {
                             "`changetype:` after attribute lines; ignored (it must follow `dn:`)"
-                                .into(),
-                        );
+                                .into()
+                        });
                         continue;
                     }
                     if name.len() == 7 && name.eq_ignore_ascii_case(b"version") {
-                        self.diag(
-                            line_no,
-                            Some(1),
-                            DiagKind::MisplacedVersion,
-                            "`version:` inside a record; ignored".into(),
-                        );
+                        self.diag(line_no, Some(1), DiagKind::MisplacedVersion, || {
+                            "`version:` inside a record; ignored".into()
+                        });
                         continue;
                     }
                     if let RecordKind::Change { modify } = kind {
@@ -565,7 +568,7 @@ impl<'a> Parser<'a, '_> {
                         self.line.saturating_sub(1),
                         None,
                         DiagKind::MissingModifySeparator,
-                        "modify block not closed by a `-` line; accepted".into(),
+                        || "modify block not closed by a `-` line; accepted".into(),
                     );
                 }
                 self.rollback(&marks);
@@ -590,7 +593,7 @@ impl<'a> Parser<'a, '_> {
                 line_no,
                 None,
                 DiagKind::TruncatedExport,
-                format!(
+                || format!(
                     "ldapsearch reports `result: {}`: the export is incomplete; re-run the \
                      export (with paging, for example `-E pr=1000/noprompt`) and audit the new file",
                     preview(raw)
@@ -623,12 +626,9 @@ impl<'a> Parser<'a, '_> {
             Some(attr) if attr.eq_ignore_ascii_case(name) => Ok(()),
             Some(attr) if is_spec => {
                 let _ = attr;
-                self.diag(
-                    line_no,
-                    Some(1),
-                    DiagKind::MissingModifySeparator,
-                    "modify block not closed by a `-` line before the next one; accepted".into(),
-                );
+                self.diag(line_no, Some(1), DiagKind::MissingModifySeparator, || {
+                    "modify block not closed by a `-` line before the next one; accepted".into()
+                });
                 *block = Some(raw.to_vec());
                 Ok(())
             }
@@ -755,7 +755,7 @@ impl<'a> Parser<'a, '_> {
                         line_no,
                         Some(col),
                         DiagKind::UnsafeInitChar,
-                        format!(
+                        || format!(
                             "plain value starts with `{}`; RFC 2849 requires base64 here. Kept literally",
                             c as char
                         ),
@@ -769,27 +769,33 @@ impl<'a> Parser<'a, '_> {
                             line_no,
                             Some(trimmed + col),
                             DiagKind::TrailingSpace,
-                            "value ends with spaces; kept (RFC 2849 says such values should \
+                            || {
+                                "value ends with spaces; kept (RFC 2849 says such values should \
                              be base64; use --trailing-space strip to drop them)"
-                                .into(),
+                                    .into()
+                            },
                         ),
                         TrailingSpace::Strip => {
                             self.diag(
                                 line_no,
                                 Some(trimmed + col),
                                 DiagKind::TrailingSpace,
-                                "value ends with spaces; stripped (--trailing-space strip)".into(),
+                                || {
+                                    "value ends with spaces; stripped (--trailing-space strip)"
+                                        .into()
+                                },
                             );
                             value = &value[..trimmed];
                         }
                         TrailingSpace::Reject => {
-                            self.diag(
-                                line_no,
-                                Some(trimmed + col),
-                                DiagKind::TrailingSpaceRejected,
-                                "value ends with spaces and --trailing-space reject was given"
+                            self.rejection = Some(RawDiag {
+                                line: line_no,
+                                column: Some(column32(trimmed + col)),
+                                kind: DiagKind::TrailingSpaceRejected,
+                                message: "value ends with spaces and --trailing-space reject \
+                                          was given"
                                     .into(),
-                            );
+                            });
                             return Err(());
                         }
                     }
@@ -802,16 +808,13 @@ impl<'a> Parser<'a, '_> {
                 }
             }
             ValueKind::Url => {
-                self.diag(
-                    line_no,
-                    Some(col),
-                    DiagKind::UrlValue,
+                self.diag(line_no, Some(col), DiagKind::UrlValue, || {
                     format!(
                         "value given by URL `{}`; usertype-audit never opens URLs, the value \
                          is kept as the unresolved URL (export the value inline instead)",
                         preview(raw)
-                    ),
-                );
+                    )
+                });
                 self.batch.data.extend_from_slice(raw);
             }
             ValueKind::Base64 => {
@@ -824,16 +827,13 @@ impl<'a> Parser<'a, '_> {
                         line_no,
                         Some(col + b64.len()),
                         DiagKind::SpaceAfterBase64,
-                        "spaces after a base64 value; ignored".into(),
+                        || "spaces after a base64 value; ignored".into(),
                     );
                 }
                 if b64.is_empty() {
-                    self.diag(
-                        line_no,
-                        Some(col),
-                        DiagKind::EmptyBase64,
-                        "empty base64 value; read as an empty value".into(),
-                    );
+                    self.diag(line_no, Some(col), DiagKind::EmptyBase64, || {
+                        "empty base64 value; read as an empty value".into()
+                    });
                 } else {
                     let cap = b64.len().div_ceil(4) * 3;
                     self.batch.data.resize(start + cap, 0);
@@ -847,25 +847,22 @@ impl<'a> Parser<'a, '_> {
                                 ) => col + i,
                                 _ => col,
                             };
-                            self.diag(
-                                line_no,
-                                Some(column),
-                                DiagKind::InvalidBase64,
-                                format!(
+                            self.rejection = Some(RawDiag {
+                                line: line_no,
+                                column: Some(column32(column)),
+                                kind: DiagKind::InvalidBase64,
+                                message: format!(
                                     "invalid base64 ({e}); the record was skipped. Re-export the \
                                      record or correct the value"
                                 ),
-                            );
+                            });
                             return Err(());
                         }
                     }
                     if is_dn && std::str::from_utf8(&self.batch.data[start..]).is_err() {
-                        self.diag(
-                            line_no,
-                            Some(col),
-                            DiagKind::InvalidUtf8,
-                            "the base64 DN does not decode to UTF-8; the bytes are kept".into(),
-                        );
+                        self.diag(line_no, Some(col), DiagKind::InvalidUtf8, || {
+                            "the base64 DN does not decode to UTF-8; the bytes are kept".into()
+                        });
                     }
                 }
             }
@@ -878,23 +875,22 @@ impl<'a> Parser<'a, '_> {
             Ok(_) => {
                 if !self.raw_utf8_reported {
                     self.raw_utf8_reported = true;
-                    self.diag(
-                        line_no,
-                        Some(col),
-                        DiagKind::RawUtf8,
-                        "raw (not base64) UTF-8 text; accepted (reported once per file)".into(),
-                    );
+                    self.diag(line_no, Some(col), DiagKind::RawUtf8, || {
+                        "raw (not base64) UTF-8 text; accepted (reported once per file)".into()
+                    });
                 }
             }
             Err(e) => self.diag(
                 line_no,
                 Some(col + e.valid_up_to()),
                 DiagKind::InvalidUtf8,
-                format!(
-                    "{} is not valid UTF-8 (Latin-1 or another legacy encoding?); the bytes \
+                || {
+                    format!(
+                        "{} is not valid UTF-8 (Latin-1 or another legacy encoding?); the bytes \
                      are kept. Re-export with base64 or `ldifde -u`",
-                    if is_dn { "the DN" } else { "the value" }
-                ),
+                        if is_dn { "the DN" } else { "the value" }
+                    )
+                },
             ),
         }
     }
@@ -957,13 +953,13 @@ impl<'a> Parser<'a, '_> {
                 }
             }
         }
+        // In line order, so the first diagnostics of a kind a batch keeps are
+        // the first in the file.
+        found.sort_by_key(|f| f.0);
         for (line, name) in found {
-            self.diag(
-                line,
-                None,
-                DiagKind::DuplicateValue,
-                format!("attribute `{name}` holds the same value twice; both are kept"),
-            );
+            self.diag(line, None, DiagKind::DuplicateValue, || {
+                format!("attribute `{name}` holds the same value twice; both are kept")
+            });
         }
     }
 
@@ -973,8 +969,9 @@ impl<'a> Parser<'a, '_> {
         self.batch.values.truncate(marks.values);
     }
 
-    /// Rejects the current record: records the error, rolls back what was
-    /// stored, counts it and skips to the end of the record.
+    /// Rejects the current record: rolls back what was stored (its warnings
+    /// included), records the error, counts it and skips to the end of the
+    /// record.
     fn reject(
         &mut self,
         marks: &Marks,
@@ -983,11 +980,16 @@ impl<'a> Parser<'a, '_> {
         kind: DiagKind,
         message: String,
     ) {
-        self.diag(line, column, kind, message);
+        self.rejection = Some(RawDiag {
+            line,
+            column: column.map(column32),
+            kind,
+            message,
+        });
         self.reject_recorded(marks);
     }
 
-    /// As [`Parser::reject`], when the diagnostic was already recorded.
+    /// As [`Parser::reject`], with the error `store_value` left in `rejection`.
     ///
     /// Warnings about the rejected record's content are dropped with it: the
     /// record is reported once, by its error, however the error was found.
@@ -996,24 +998,29 @@ impl<'a> Parser<'a, '_> {
     /// else is wrong with it, so the report does not depend on whether the
     /// reader saw the record whole or streamed past it.
     fn reject_recorded(&mut self, marks: &Marks) {
-        let error = self.batch.diags.pop();
-        self.batch.diags.truncate(marks.diags);
+        let error = self.rejection.take();
+        self.batch.drop_diags_since(marks.diags);
         self.raw_utf8_reported = marks.raw_utf8_reported;
         self.rollback(marks);
         self.batch.stats.records += 1;
         self.batch.stats.rejected += 1;
         self.skip_record();
-        if self.pos - marks.record_start > self.opts.record_limit() {
-            self.diag(
-                marks.record_line,
-                None,
-                DiagKind::RecordTooLarge,
-                too_large_message(self.opts.record_limit()),
-            );
-        } else {
-            self.batch.diags.extend(error);
+        let limit = self.opts.record_limit();
+        if self.pos - marks.record_start > limit {
+            self.diag(marks.record_line, None, DiagKind::RecordTooLarge, || {
+                too_large_message(limit)
+            });
+        } else if let Some(e) = error {
+            self.batch.diag(e.line, e.column, e.kind, || e.message);
         }
+        self.batch.commit_diags();
     }
+}
+
+/// A column for a diagnostic (columns past `u32::MAX` are capped).
+#[inline]
+fn column32(column: usize) -> u32 {
+    column.min(u32::MAX as usize) as u32
 }
 
 /// Warns about characters RFC 2849 does not allow in attribute names
@@ -1026,15 +1033,12 @@ fn check_name(parser: &mut Parser<'_, '_>, name: &[u8], line_no: u64) {
     {
         return;
     }
-    parser.diag(
-        line_no,
-        Some(1),
-        DiagKind::OddAttributeName,
+    parser.diag(line_no, Some(1), DiagKind::OddAttributeName, || {
         format!(
             "attribute name `{}` has characters outside RFC 2849 (letters, digits, `-`); accepted",
             preview(name)
-        ),
-    );
+        )
+    });
 }
 
 /// Initial size of the per-entry attribute name table (a power of two; it

@@ -181,7 +181,7 @@ fn chunk_bounds(buf: &[u8], target: usize) -> Vec<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::DiagKind;
+    use crate::diag::{DiagKind, Diagnostic};
 
     #[test]
     fn chunk_bounds_end_after_blank_lines() {
@@ -272,6 +272,97 @@ mod tests {
         assert_eq!(got.stats.rejected, 1);
         assert_eq!(got.stats.entries, 1);
         assert_eq!(got.stats.controls, 1);
+    }
+
+    /// Reads `text` keeping `keep` diagnostics of each kind.
+    fn read_keeping(text: &[u8], keep: u64, chunk_size: usize) -> ReadSummary {
+        let control = ReadControl {
+            progress: None,
+            keep_per_kind: keep,
+        };
+        let opts = LdifOptions {
+            chunk_size,
+            ..LdifOptions::default()
+        };
+        let input = Input::from_bytes("t", text);
+        read(input, &opts, &control, &mut CountOnly).expect("in-memory read")
+    }
+
+    /// A batch keeps (and formats) at most the cap of each kind and counts
+    /// the rest, so memory does not grow with the number of diagnostics
+    /// (issue #14 item 1: one record of 60 MB of `a: x ` lines took 2 GB).
+    #[test]
+    fn a_batch_keeps_at_most_the_cap_of_each_kind() {
+        let mut text = b"dn: cn=a\n".to_vec();
+        for _ in 0..1000 {
+            text.extend_from_slice(b"a: x \n");
+        }
+        text.extend_from_slice(b"cn : a\n");
+        let mut batch = Batch::default();
+        batch.diag_cap = crate::read::batch::DiagCap(3);
+        core::parse_chunk_into(&text, true, &LdifOptions::default(), &mut batch);
+        let kept: Vec<(u64, DiagKind)> = batch.diags.iter().map(|d| (d.line, d.kind)).collect();
+        assert_eq!(
+            kept,
+            vec![
+                (1, DiagKind::TrailingSpace),
+                (2, DiagKind::TrailingSpace),
+                (2, DiagKind::DuplicateValue),
+                (3, DiagKind::TrailingSpace),
+                (1001, DiagKind::SpaceBeforeColon),
+            ]
+        );
+        assert_eq!(
+            batch.unkept().collect::<Vec<_>>(),
+            vec![(DiagKind::TrailingSpace, 997)]
+        );
+    }
+
+    /// Counts are whole and the kept diagnostics are the first of the file,
+    /// whatever the chunk size; the warnings of a rejected record are
+    /// dropped with it, counted or kept.
+    #[test]
+    fn capped_diagnostics_are_the_first_and_counts_are_whole() {
+        let mut text = Vec::new();
+        for r in 0..20 {
+            text.extend_from_slice(format!("dn: cn=r{r}\n").as_bytes());
+            for _ in 0..7 {
+                text.extend_from_slice(b"a: x \n");
+            }
+            if r % 5 == 4 {
+                text.extend_from_slice(b"b:: !!\n");
+            }
+            text.extend_from_slice(b"\n");
+        }
+        let whole = read_keeping(&text, u64::MAX, 1 << 20);
+        assert_eq!(whole.diagnostics.counts[&DiagKind::TrailingSpace], 16 * 7);
+        assert_eq!(whole.diagnostics.counts[&DiagKind::InvalidBase64], 4);
+        for chunk_size in [1, 9, 50, 200, 1 << 20] {
+            let got = read_keeping(&text, 2, chunk_size);
+            assert_eq!(
+                got.diagnostics.counts, whole.diagnostics.counts,
+                "chunk size {chunk_size}"
+            );
+            let firsts: Vec<&Diagnostic> = whole
+                .diagnostics
+                .kept
+                .iter()
+                .filter(|d| {
+                    whole
+                        .diagnostics
+                        .kept
+                        .iter()
+                        .filter(|e| e.kind == d.kind && e.line < d.line)
+                        .count()
+                        < 2
+                })
+                .collect();
+            assert_eq!(
+                got.diagnostics.kept.iter().collect::<Vec<_>>(),
+                firsts,
+                "chunk size {chunk_size}"
+            );
+        }
     }
 
     /// Every chunk size gives the same entries, diagnostics and line numbers.
