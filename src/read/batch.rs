@@ -86,6 +86,19 @@ pub(crate) struct RawDiag {
     pub message: String,
 }
 
+/// An ldapsearch `# numEntries: N` comment: how many entries the search
+/// returned, to compare with what the file holds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EntryClaim {
+    /// 0-based line relative to the chunk start.
+    pub line: u64,
+    /// The N of the comment.
+    pub claimed: u64,
+    /// Entries and rejected records of the batch before the comment.
+    pub entries_before: u64,
+    pub rejected_before: u64,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct EntryIdx {
     pub dn: Range<usize>,
@@ -141,6 +154,8 @@ pub struct Batch {
     pub(crate) first_line: u64,
     /// Absolute byte offset of the chunk in the decoded input.
     pub(crate) first_byte: u64,
+    /// ldapsearch `# numEntries: N` comments met in this batch.
+    pub(crate) entry_claims: Vec<EntryClaim>,
     /// The parser's unfolding buffer, kept with the batch for reuse.
     pub(crate) scratch: Vec<u8>,
     /// The format found a reason to stop reading the input after this batch
@@ -159,6 +174,7 @@ impl Batch {
         self.kept_by_kind.clear();
         self.unkept.clear();
         self.record_unkept.clear();
+        self.entry_claims.clear();
         self.stats = ReadStats::default();
         self.first_line = 0;
         self.first_byte = 0;

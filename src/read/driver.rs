@@ -38,6 +38,9 @@ pub(crate) trait ChunkFormat: Sync {
     fn first_boundary(&self, buf: &[u8]) -> Option<usize>;
     /// The message of a `record_too_large` diagnostic.
     fn too_large_message(&self, limit: usize) -> String;
+    /// The message of the `truncated_input` diagnostic for an input whose
+    /// last line has no line break.
+    fn truncated_message(&self) -> String;
     /// Bytes at the start of the input that only the first chunk may hold
     /// (a CSV header); 0 when there are none.
     fn header_len(&self) -> usize {
@@ -79,6 +82,7 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         pool: Vec::new(),
         last_byte: None,
         digest: None,
+        claimed_up_to: (0, 0),
     };
     match input.encoding {
         Encoding::Utf8Bom => driver.file_diag(
@@ -108,6 +112,32 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
     // Chunks count line feeds; a last line without one counts too.
     if driver.last_byte.is_some_and(|b| b != b'\n') {
         driver.stats.lines += 1;
+        // Export tools end every record with a line break: the input was cut
+        // (the format rejected the record it cut, unless it said so already).
+        if !driver
+            .diagnostics
+            .counts
+            .contains_key(&DiagKind::TruncatedInput)
+        {
+            let d = Diagnostic {
+                file: driver.file.clone(),
+                line: driver.stats.lines,
+                column: None,
+                kind: DiagKind::TruncatedInput,
+                severity: DiagKind::TruncatedInput.severity(),
+                message: format.truncated_message(),
+            };
+            driver.emit(d)?;
+        }
+    }
+    // (Rejected records are reported by their own errors.)
+    if driver.stats.entries == 0 && driver.stats.rejected == 0 {
+        driver.file_diag(
+            DiagKind::NoEntries,
+            "the file holds no entries (it is empty, or holds only comments, a header, change \
+             records or ldapsearch trailers): there is nothing to audit. Export the users again"
+                .into(),
+        )?;
     }
     if let Ok(problems) = input.problems.lock() {
         if problems.count > 0 {
@@ -159,6 +189,9 @@ struct Driver<'f, 'c, 'p, F> {
     pool: Vec<Batch>,
     /// The last byte of input handled so far (parsed or skipped).
     last_byte: Option<u8>,
+    /// Entries and rejected records read up to the last ldapsearch
+    /// `# numEntries:` comment.
+    claimed_up_to: (u64, u64),
     /// The input's hash, when asked for, and where the buffer starts in the
     /// file: workers hash the blocks of a range before they parse it.
     digest: Option<(Arc<Digest>, usize)>,
@@ -261,6 +294,31 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
 
     /// Folds a batch's counters and diagnostics into the totals.
     fn merge(&mut self, batch: &mut Batch) -> Result<()> {
+        let before = self.stats;
+        for claim in std::mem::take(&mut batch.entry_claims) {
+            let entries = before.entries + claim.entries_before;
+            let rejected = before.rejected + claim.rejected_before;
+            let (since_entries, since_rejected) = (
+                entries.saturating_sub(self.claimed_up_to.0),
+                rejected.saturating_sub(self.claimed_up_to.1),
+            );
+            self.claimed_up_to = (entries, rejected);
+            // A rejected record may have been one of the entries counted.
+            if (since_entries..=since_entries + since_rejected).contains(&claim.claimed) {
+                continue;
+            }
+            batch.diag(claim.line, None, DiagKind::TruncatedExport, || {
+                format!(
+                    "ldapsearch says it returned {} entries (`# numEntries: {}`) but the file \
+                     holds {since_entries} before this line: the export was cut or edited. \
+                     Re-run the export and audit the new file",
+                    claim.claimed, claim.claimed
+                )
+            });
+        }
+        if !batch.entry_claims.is_empty() {
+            batch.diags.sort_by_key(|d| d.line);
+        }
         self.stats += batch.stats;
         for raw in batch.diags.drain(..) {
             if raw.kind.once_per_file() && !self.once_seen.insert((raw.kind, raw.message.clone())) {

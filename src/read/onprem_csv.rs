@@ -441,6 +441,13 @@ impl ChunkFormat for CsvFormat {
     fn too_large_message(&self, limit: usize) -> String {
         too_large_message(limit)
     }
+
+    fn truncated_message(&self) -> String {
+        "the file ends inside a row (no line break after its last line): the export was cut \
+         short and what followed is missing, so that row was skipped. Export the file again \
+         (csvde and Export-Csv end every row with a line break)"
+            .into()
+    }
 }
 
 /// Walks `buf` (which starts at a record boundary) as the csv crate reads
@@ -590,19 +597,23 @@ fn parse_rows(
     // A quoted field that never closes swallows the rest of the input: find
     // where its record starts.
     let mut record_start = 0;
-    let unterminated_at = scan_records(body, |end| {
+    let unterminated = scan_records(body, |end| {
         record_start = end;
         true
-    })
-    .then(|| {
-        // Skip line ends, as the row loop does before it compares offsets.
-        let rest = &body[record_start..];
-        (record_start
-            + rest
-                .iter()
-                .take_while(|&&b| matches!(b, b'\r' | b'\n'))
-                .count()) as u64
     });
+    // Where the last record starts, skipping line ends as the row loop does
+    // before it compares offsets.
+    let last_record_at = (record_start
+        + body[record_start..]
+            .iter()
+            .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+            .count()) as u64;
+    let unterminated_at = unterminated.then_some(last_record_at);
+    // A chunk that ends without a line break ends the input: the export was
+    // cut inside its last row, which must not be read as whole (the driver
+    // reports the cut once for the file).
+    let cut_at = (oversized_line.is_none() && !chunk.is_empty() && !chunk.ends_with(b"\n"))
+        .then_some(last_record_at);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -650,11 +661,16 @@ fn parse_rows(
             reject(
                 batch,
                 line,
-                DiagKind::UnterminatedQuote,
-                "a quoted field is never closed: the rest of the file was read as one value; \
-                 find the stray `\"` on this line"
+                DiagKind::TruncatedInput,
+                "the file ends inside a quoted field that starts in this row: the export was \
+                 cut short (what followed is missing) or a `\"` on this line is never closed; \
+                 the row was skipped. Export the file again, or fix the quote"
                     .into(),
             );
+            continue;
+        }
+        if cut_at == Some(at as u64) {
+            batch.stats.rejected += 1;
             continue;
         }
         if record.len() != layout.columns.len() {
@@ -999,10 +1015,12 @@ mod tests {
 
     #[test]
     fn unterminated_quote_is_reported_at_its_row() {
-        // The quote never closes: the rest of the file is one value.
+        // The quote never closes: the rest of the file is one value, and the
+        // file ends inside it (cut short, or a stray quote): `truncated_input`
+        // (issue #13 item 2; it was `unterminated_quote`).
         let text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",\"b\nCN=c,c\nCN=d,d\n";
         let p = parse(text, Some(CsvFlavor::Csvde));
-        assert_eq!(kinds(&p), vec![(3, DiagKind::UnterminatedQuote)]);
+        assert_eq!(kinds(&p), vec![(3, DiagKind::TruncatedInput)]);
         assert_eq!(p.entries.len(), 1);
         assert!(p.stats.reconciles());
         // Read as the csv crate does, a later quote closes it (`"b\n"` then

@@ -16,7 +16,7 @@ use memchr::memchr2;
 
 use super::options::{LdifOptions, TrailingSpace};
 use crate::diag::{preview, DiagKind};
-use crate::read::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
+use crate::read::batch::{AttrIdx, Batch, EntryClaim, EntryIdx, RawDiag, ReadStats, ValIdx};
 use crate::read::entry::ValueKind;
 
 /// Base64 as LDIF writers produce it: standard alphabet, padding optional,
@@ -61,12 +61,22 @@ pub(crate) fn parse_chunk_into(
     };
     parser.batch.stats.bytes = input.len() as u64;
     let mut scratch = std::mem::take(&mut parser.batch.scratch);
+    // A chunk ends after a blank line unless it ends the input: a last line
+    // without a line break means the export was cut there (the driver
+    // reports it once for the file).
+    let cut = !input.is_empty() && !input.ends_with(b"\n");
     loop {
         parser.skip_blank_lines();
         if parser.pos >= input.len() {
             break;
         }
+        let before = cut.then(|| parser.snapshot());
         parser.record(&mut scratch);
+        if let Some(before) = before {
+            if parser.pos >= input.len() {
+                parser.reject_cut_record(&before);
+            }
+        }
     }
     // Lines are counted as line feeds; the driver adds a last line without
     // one once it knows where the input ends.
@@ -133,6 +143,17 @@ struct Parser<'a, 'o> {
     check_only: bool,
     /// The error that rejects the current record, left by `store_value`.
     rejection: Option<RawDiag>,
+}
+
+/// Where the batch stood before a record (see [`Parser::reject_cut_record`]).
+struct Snapshot {
+    stats: ReadStats,
+    data: usize,
+    entries: usize,
+    attrs: usize,
+    values: usize,
+    diags: usize,
+    claims: usize,
 }
 
 /// Marks into the batch vectors, to roll back a rejected record.
@@ -327,7 +348,12 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             match text[0] {
-                b'#' => continue,
+                b'#' => {
+                    if text.len() > 13 && text[2] == b'n' {
+                        self.check_entry_count(text, line_no);
+                    }
+                    continue;
+                }
                 b'\t' => {
                     return self.reject(
                         &marks,
@@ -582,24 +608,95 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Checks an ldapsearch trailer line; a `result:` other than 0 means the
-    /// export stopped early.
+    /// export stopped early (or found nothing), with advice by result code
+    /// (RFC 4511 §4.1.9).
     fn check_result(&mut self, name: &[u8], raw: &[u8], line_no: u64) {
         if !name.eq_ignore_ascii_case(b"result") {
             return;
         }
         let code = raw.split(|&b| b == b' ').next().unwrap_or(b"");
-        if code != b"0" {
-            self.diag(
-                line_no,
-                None,
-                DiagKind::TruncatedExport,
-                || format!(
-                    "ldapsearch reports `result: {}`: the export is incomplete; re-run the \
-                     export (with paging, for example `-E pr=1000/noprompt`) and audit the new file",
-                    preview(raw)
-                ),
-            );
+        if code == b"0" {
+            return;
         }
+        let next = match code {
+            b"32" => {
+                "the search base does not exist (noSuchObject): check the base DN given with \
+                 `-b` (its spelling and its domain components), then re-run the export"
+            }
+            b"4" => {
+                "the server's size limit stopped the search: re-run the export with paging \
+                 (for example `-E pr=1000/noprompt`)"
+            }
+            b"3" => {
+                "the server's time limit stopped the search: re-run the export with paging \
+                 (for example `-E pr=1000/noprompt`)"
+            }
+            b"49" | b"50" => {
+                "the bind was refused or lacks rights: re-run the export with an account \
+                 that may read the users"
+            }
+            _ => "re-run the export and audit the new file",
+        };
+        self.diag(line_no, None, DiagKind::TruncatedExport, || {
+            format!(
+                "ldapsearch reports `result: {}`: the export is incomplete; {next}",
+                preview(raw)
+            )
+        });
+    }
+
+    /// Notes an ldapsearch `# numEntries: N` comment, which the driver
+    /// compares with the entries read.
+    fn check_entry_count(&mut self, comment: &[u8], line_no: u64) {
+        let Some(rest) = comment.strip_prefix(b"# numEntries:") else {
+            return;
+        };
+        let Some(claimed) = std::str::from_utf8(rest)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+        else {
+            return;
+        };
+        self.batch.entry_claims.push(EntryClaim {
+            line: line_no,
+            claimed,
+            entries_before: self.batch.stats.entries,
+            rejected_before: self.batch.stats.rejected,
+        });
+    }
+
+    /// Where the batch stood before a record (to take the record back).
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            stats: self.batch.stats,
+            data: self.batch.data.len(),
+            entries: self.batch.entries.len(),
+            attrs: self.batch.attrs.len(),
+            values: self.batch.values.len(),
+            diags: self.batch.diag_mark(),
+            claims: self.batch.entry_claims.len(),
+        }
+    }
+
+    /// The record just read ends the input without a line break: the export
+    /// was cut inside it, so its last value may be cut too (a partner's UPN
+    /// cut short no longer matches the rule). It is rejected, not read as
+    /// whole. A record rejected already keeps its own error; the cut itself
+    /// is reported once, by the driver.
+    fn reject_cut_record(&mut self, before: &Snapshot) {
+        let b = &mut self.batch;
+        if b.stats.rejected > before.stats.rejected || b.stats.records == before.stats.records {
+            return;
+        }
+        b.stats = before.stats;
+        b.data.truncate(before.data);
+        b.entries.truncate(before.entries);
+        b.attrs.truncate(before.attrs);
+        b.values.truncate(before.values);
+        b.entry_claims.truncate(before.claims);
+        b.drop_diags_since(before.diags);
+        b.stats.records += 1;
+        b.stats.rejected += 1;
     }
 
     /// Validates one line of a change record.

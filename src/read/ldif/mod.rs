@@ -128,6 +128,13 @@ impl ChunkFormat for LdifFormat<'_> {
     fn too_large_message(&self, limit: usize) -> String {
         core::too_large_message(limit)
     }
+
+    fn truncated_message(&self) -> String {
+        "the file ends inside a line (no line break after its last line): the export was cut \
+         short and what followed is missing, so the record it ends was skipped. Export the \
+         file again (ldifde and ldapsearch end every record with a line break and a blank line)"
+            .into()
+    }
 }
 
 /// Offset just after the first blank line at or after `from`, if any.
