@@ -60,6 +60,15 @@ impl Add for ReadStats {
     }
 }
 
+/// The message of a `nul_byte` diagnostic about `what` ("the DN", a column).
+pub(crate) fn nul_message(what: &str) -> String {
+    format!(
+        "{what} holds a NUL byte, which no Active Directory string holds; it is kept as read, \
+         but the export is probably damaged or was written by a tool that pads values: check \
+         this record in the directory and export it again"
+    )
+}
+
 /// How many diagnostics of each kind a batch keeps (all by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct DiagCap(pub u64);

@@ -30,7 +30,7 @@ use std::ops::Range;
 use crate::diag::{preview, DiagKind};
 use crate::error::{Error, Result};
 use crate::model::ids::{decode_csvde_binary, Guid, Sid};
-use crate::read::batch::{AttrIdx, EntryIdx, RawDiag, ValIdx};
+use crate::read::batch::{nul_message, AttrIdx, EntryIdx, RawDiag, ValIdx};
 use crate::read::driver::{self, ChunkFormat, Limits};
 use crate::read::input::Input;
 use crate::read::{
@@ -703,6 +703,9 @@ fn parse_rows(
         }
         let data_mark = batch.data.len();
         let diag_mark = batch.diag_mark();
+        if memchr::memchr(0, dn_field).is_some() {
+            batch.diag(line, None, DiagKind::NulByte, || nul_message("the DN"));
+        }
         batch.data.extend_from_slice(dn_field);
         let dn = data_mark..batch.data.len();
         row_values.clear();
@@ -822,6 +825,11 @@ fn convert(
                      Re-export with `csvde -u` or `Export-Csv -Encoding utf8`",
                     column.header
                 )
+            });
+        }
+        if memchr::memchr(0, v).is_some() {
+            batch.diag(line, None, DiagKind::NulByte, || {
+                nul_message(&format!("column `{}`", column.header))
             });
         }
         let s = batch.data.len();
@@ -1120,6 +1128,22 @@ mod tests {
             });
             check(&mapped, &format!("mapped, chunk {chunk_size}"));
         }
+    }
+
+    /// A NUL in a DN or a text field is reported; the value is kept as read
+    /// (issue #14 item 8).
+    #[test]
+    fn nul_bytes_are_reported() {
+        let p = parse(
+            b"DN,cn,objectGUID\n\"CN=a\0,DC=x\",a,\n\"CN=b,DC=x\",b\0,X'00000000000000000000000000000000'\n",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(
+            kinds(&p),
+            vec![(2, DiagKind::NulByte), (3, DiagKind::NulByte)]
+        );
+        assert!(p.diagnostics[1].message.contains("column `cn`"));
+        assert_eq!(p.entries[1].texts("cn"), vec!["b\0"]);
     }
 
     /// A row holding only `""` is a row (with an empty DN), not a blank line.

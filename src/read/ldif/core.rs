@@ -897,8 +897,13 @@ impl<'a> Parser<'a, '_> {
                         }
                     }
                 }
-                if !value.is_ascii() {
-                    self.check_utf8(value, line_no, col, is_dn);
+                if has_nul_or_non_ascii(value) {
+                    if !value.is_ascii() {
+                        self.check_utf8(value, line_no, col, is_dn);
+                    }
+                    if let Some(i) = memchr::memchr(0, value) {
+                        self.nul_byte(line_no, col + i, is_dn);
+                    }
                 }
                 if !self.check_only {
                     self.batch.data.extend_from_slice(value);
@@ -956,6 +961,9 @@ impl<'a> Parser<'a, '_> {
                             return Err(());
                         }
                     }
+                    if is_dn && memchr::memchr(0, &self.batch.data[start..]).is_some() {
+                        self.nul_byte(line_no, col, true);
+                    }
                     if is_dn && std::str::from_utf8(&self.batch.data[start..]).is_err() {
                         self.diag(line_no, Some(col), DiagKind::InvalidUtf8, || {
                             "the base64 DN does not decode to UTF-8; the bytes are kept".into()
@@ -965,6 +973,12 @@ impl<'a> Parser<'a, '_> {
             }
         }
         Ok(start..self.batch.data.len())
+    }
+
+    fn nul_byte(&mut self, line_no: u64, col: usize, is_dn: bool) {
+        self.diag(line_no, Some(col), DiagKind::NulByte, || {
+            crate::read::batch::nul_message(if is_dn { "the DN" } else { "the value" })
+        });
     }
 
     fn check_utf8(&mut self, value: &[u8], line_no: u64, col: usize, is_dn: bool) {
@@ -1217,6 +1231,25 @@ fn scan_name(line: &[u8]) -> (usize, bool) {
     (line.len(), true)
 }
 
+/// Whether `bytes` holds a NUL or a non-ASCII byte: one pass, eight bytes
+/// at a time, so the common plain ASCII value costs no more than an ASCII
+/// check (a NUL is reported; non-ASCII is checked for UTF-8).
+#[inline]
+fn has_nul_or_non_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        // High bit of a byte set when it is >= 0x80, or (the classic zero
+        // test, exact when no byte is >= 0x80) when it is 0.
+        if (w | (w.wrapping_sub(ONES) & !w)) & HIGH != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| b == 0 || b >= 0x80)
+}
+
 /// Removes the FILL (spaces) after the colon.
 #[inline]
 fn trim_fill(s: &[u8]) -> &[u8] {
@@ -1255,7 +1288,25 @@ pub(crate) fn too_large_message(limit: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::scan_name;
+    use super::{has_nul_or_non_ascii, scan_name};
+
+    #[test]
+    fn nul_or_non_ascii_in_every_position() {
+        for len in 0..20 {
+            let clean = vec![b'a'; len];
+            assert!(!has_nul_or_non_ascii(&clean), "{len}");
+            for at in 0..len {
+                for b in [0u8, 0x80, 0xff, 0xc3] {
+                    let mut v = clean.clone();
+                    v[at] = b;
+                    assert!(has_nul_or_non_ascii(&v), "{b:#x} at {at} of {len}");
+                }
+                let mut v = clean.clone();
+                v[at] = 0x01;
+                assert!(!has_nul_or_non_ascii(&v), "0x01 at {at} of {len}");
+            }
+        }
+    }
     use proptest::prelude::*;
 
     /// The byte-at-a-time definition `scan_name` must agree with.

@@ -372,6 +372,35 @@ mod tests {
         }
     }
 
+    /// A NUL in a DN (plain or base64) or a plain value is reported at its
+    /// column; the value is kept as read. Binary base64 values (GUIDs hold
+    /// zero bytes) are not text and are not checked (issue #14 item 8).
+    #[test]
+    fn nul_bytes_in_dns_and_values_are_reported() {
+        let text = b"dn: cn=a\0b,dc=x\ncn: x\0\nobjectGUID:: AAAAAAAAAAAAAAAAAAAAAA==\n\ndn:: Y249Ywk=\n\ndn:: Y249AGM=\nsn: caf\xc3\xa9\0\n";
+        let got = parse_bytes("t", text, &LdifOptions::default());
+        let kinds: Vec<(u64, Option<u32>, DiagKind)> = got
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind != DiagKind::RawUtf8)
+            .map(|d| (d.line, d.column, d.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (1, Some(9), DiagKind::NulByte),
+                (2, Some(6), DiagKind::NulByte),
+                (7, Some(6), DiagKind::NulByte),
+                // Byte columns: `é` takes two.
+                (8, Some(10), DiagKind::NulByte),
+            ]
+        );
+        assert_eq!(got.entries.len(), 3);
+        assert_eq!(got.entries[0].dn, b"cn=a\0b,dc=x");
+        assert_eq!(got.entries[0].texts("cn"), vec!["x\0"]);
+        assert!(got.diagnostics[0].message.contains("NUL"));
+    }
+
     /// Every chunk size gives the same entries, diagnostics and line numbers.
     #[test]
     fn chunking_does_not_change_results() {
