@@ -154,3 +154,39 @@ fn csv_cut_inside_a_quote_or_a_row() {
         assert_eq!(stderr.matches("[truncated_input]").count(), 1, "{stderr}");
     }
 }
+
+/// Entries without objectClass (the root DSE; an ldapsearch with an
+/// attribute list) are not audited as users: the audit counts them as
+/// skipped, with that reason (issue #13 item 5).
+#[test]
+fn audit_skips_entries_without_object_class_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ldif = write(
+        &dir,
+        "noclass.ldf",
+        b"dn:\nnamingContexts: DC=contoso,DC=com\n\ndn: CN=Ann,DC=contoso,DC=com\ncn: Ann\nuserPrincipalName: ann@partners.fabrikam123.org\n\ndn: CN=Bob,OU=Users,DC=contoso,DC=com\nobjectClass: user\nuserPrincipalName: bob@contoso.com\n\n",
+    );
+    let out = dir.path().join("report");
+    run(&[
+        "audit",
+        "--onprem",
+        path_str(&ldif),
+        "--cloud",
+        path_str(&fixture("example/graph-users.json")),
+        "--rules",
+        path_str(&fixture("rules/upn-expression.toml")),
+        "--out",
+        path_str(&out),
+    ]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    let onprem = &summary["onprem"];
+    assert_eq!(onprem["records_read"], 3, "{onprem}");
+    assert_eq!(onprem["skipped"], 2, "{onprem}");
+    let reasons = onprem["skipped_by_reason"].as_object().expect("reasons");
+    assert_eq!(reasons.len(), 1, "{onprem}");
+    let (why, n) = reasons.iter().next().expect("one reason");
+    assert!(why.starts_with("no objectClass"), "{why}");
+    assert_eq!(n, 2);
+}

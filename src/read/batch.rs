@@ -163,6 +163,10 @@ pub struct Batch {
     pub(crate) first_line: u64,
     /// Absolute byte offset of the chunk in the decoded input.
     pub(crate) first_byte: u64,
+    /// Every entry of this export states its objectClass (LDIF; a CSV with
+    /// an objectClass column) and the read kept it: an entry without one is
+    /// not a user (the root DSE, an attribute-limited or anonymous search).
+    pub(crate) lists_object_class: bool,
     /// ldapsearch `# numEntries: N` comments met in this batch.
     pub(crate) entry_claims: Vec<EntryClaim>,
     /// The parser's unfolding buffer, kept with the batch for reuse.
@@ -184,6 +188,7 @@ impl Batch {
         self.unkept.clear();
         self.record_unkept.clear();
         self.entry_claims.clear();
+        self.lists_object_class = false;
         self.stats = ReadStats::default();
         self.first_line = 0;
         self.first_byte = 0;
@@ -302,6 +307,13 @@ impl<'a> EntryRef<'a> {
     /// Whether the DN was base64 (`dn::`).
     pub fn dn_kind(&self) -> ValueKind {
         self.idx.dn_kind
+    }
+
+    /// Whether the export states every entry's objectClass and the read
+    /// kept it, so that an entry without objectClass really has none (an
+    /// Export-Csv of `Get-ADUser` has no such column: its rows are users).
+    pub fn lists_object_class(&self) -> bool {
+        self.batch.lists_object_class
     }
 
     /// 1-based line of the `dn:` line in the original file.

@@ -569,6 +569,10 @@ fn parse_rows(
     batch: &mut Batch,
 ) {
     count_lines(chunk, batch);
+    batch.lists_object_class = layout
+        .names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case("objectClass"));
     // Attribute names once per batch; every entry's attributes point at them.
     let names: Vec<Range<usize>> = layout
         .names

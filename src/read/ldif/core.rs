@@ -60,6 +60,7 @@ pub(crate) fn parse_chunk_into(
         rejection: None,
     };
     parser.batch.stats.bytes = input.len() as u64;
+    parser.batch.lists_object_class = opts.projection.wants(b"objectClass");
     let mut scratch = std::mem::take(&mut parser.batch.scratch);
     // A chunk ends after a blank line unless it ends the input: a last line
     // without a line break means the export was cut there (the driver
