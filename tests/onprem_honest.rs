@@ -190,3 +190,34 @@ fn audit_skips_entries_without_object_class_with_the_reason() {
     assert!(why.starts_with("no objectClass"), "{why}");
     assert_eq!(n, 2);
 }
+
+/// `Get-ADUser | Select-Object ... | Export-Csv` without DistinguishedName
+/// is named for what it is, with the command that adds the column, instead
+/// of "cannot recognise the format" (issue #13 item 5).
+#[test]
+fn export_csv_without_a_dn_column_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        &dir,
+        "nodn.csv",
+        b"\"SamAccountName\",\"UserPrincipalName\",\"Enabled\"\r\n\"ann\",\"ann@partners.fabrikam123.org\",\"True\"\r\n",
+    );
+    let rules = fixture("rules/upn-expression.toml");
+    let (code, _, stderr) = run(&[
+        "classify",
+        "--onprem",
+        path_str(&path),
+        "--rules",
+        path_str(&rules),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a CSV export without a DistinguishedName column (3 columns:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Select-Object DistinguishedName"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot recognise"), "{stderr}");
+}

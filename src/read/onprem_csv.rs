@@ -25,12 +25,14 @@
 //! about every chunk size; the chunks are then parsed on all cores. (Quote
 //! parity alone is not enough: a quote inside an unquoted field is a literal.)
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::diag::{preview, DiagKind};
 use crate::error::{Error, Result};
 use crate::model::ids::{decode_csvde_binary, Guid, Sid};
 use crate::read::batch::{nul_message, AttrIdx, EntryIdx, RawDiag, ValIdx};
+use crate::read::detect;
 use crate::read::driver::{self, ChunkFormat, Limits};
 use crate::read::input::Input;
 use crate::read::{
@@ -56,8 +58,12 @@ pub struct CsvOptions {
     pub strict: bool,
     /// Target size of one parallel work unit, in bytes.
     pub chunk_size: usize,
-    /// A record larger than this is rejected.
+    /// A record larger than this is rejected; a header larger than this
+    /// ends the read (`header_too_large`).
     pub max_record_size: usize,
+    /// The field delimiter; `None` finds it from the header (`,`, `;` or
+    /// TAB: see [`detect::sniff_delimiter`](crate::read::detect::sniff_delimiter)).
+    pub delimiter: Option<u8>,
 }
 
 impl Default for CsvOptions {
@@ -67,6 +73,7 @@ impl Default for CsvOptions {
             strict: false,
             chunk_size: 4 << 20,
             max_record_size: 64 << 20,
+            delimiter: None,
         }
     }
 }
@@ -144,6 +151,8 @@ struct Layout {
     columns: Vec<Column>,
     /// Attribute names, in column order of first use.
     names: Vec<String>,
+    /// The field delimiter.
+    delimiter: u8,
 }
 
 /// Reads a csvde or Export-Csv file into `sink`.
@@ -155,24 +164,68 @@ pub fn read<S: BatchSink>(
     sink: &mut S,
 ) -> Result<ReadSummary> {
     let mut input = input;
-    let head = input.peek(1 << 20).map_err(|source| Error::Io {
-        path: input.name.as_ref().into(),
-        source,
-    })?;
-    let (layout, header_len, header_lines, header_diags) = read_header(&head, flavor, opts)?;
     let limits = Limits {
         strict: opts.strict,
         chunk_target: opts.chunk_size.clamp(1, 1 << 28),
         record_limit: opts.max_record_size.clamp(1, 1 << 30),
     };
+    let head = peek_header(&mut input, limits.record_limit, opts.delimiter)?;
+    let header = read_header(&head, flavor, opts, limits.record_limit)?;
     let format = CsvFormat {
-        layout,
-        header_len,
-        header_lines,
-        header_diags,
+        header,
         record_limit: limits.record_limit,
     };
     driver::read(input, &format, limits, control, sink)
+}
+
+/// The `#TYPE` line Export-Csv writes before the header, if `head` starts with one.
+fn type_line_len(head: &[u8]) -> usize {
+    if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"#TYPE") {
+        memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1)
+    } else {
+        0
+    }
+}
+
+/// The delimiter in force: the one asked for, else the header's.
+fn delimiter_of(head: &[u8], forced: Option<u8>) -> u8 {
+    forced.unwrap_or_else(|| {
+        let rest = &head[type_line_len(head)..];
+        let line = memchr::memchr(b'\n', rest).map_or(rest, |i| &rest[..i]);
+        detect::sniff_delimiter(line)
+    })
+}
+
+/// Reads ahead until the `#TYPE` line and the header row are whole, the
+/// input ends, or the header passes `limit` (then it is reported, not read:
+/// memory stays bounded by the limit).
+fn peek_header(input: &mut Input, limit: usize, delimiter: Option<u8>) -> Result<Vec<u8>> {
+    let mut want: usize = 1 << 20;
+    loop {
+        let head = input.peek(want).map_err(|source| Error::Io {
+            path: input.name.as_ref().into(),
+            source,
+        })?;
+        let start = type_line_len(&head);
+        let delimiter = delimiter_of(&head, delimiter);
+        let whole = head.len() < want
+            || first_record_end(&head[start..], delimiter).is_some()
+            || head.len() - start > limit;
+        if whole {
+            return Ok(head);
+        }
+        want = want.saturating_mul(2).min(start + limit + 1);
+    }
+}
+
+/// Offset just after the first record of `buf`, if a line feed ends it.
+fn first_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+    let mut end = None;
+    scan_records(buf, delimiter, |e| {
+        end = Some(e);
+        false
+    });
+    end
 }
 
 /// Parses a whole CSV file held in memory into owned entries (tests, fuzzing,
@@ -198,24 +251,56 @@ pub fn parse_bytes(
     })
 }
 
-/// Parses the header (and a `#TYPE` line before it).
-#[allow(clippy::type_complexity)]
+/// The header, read: its layout, where the rows start and what was wrong with it.
+struct Header {
+    layout: Layout,
+    /// Bytes of the `#TYPE` line and header, skipped by the first chunk.
+    len: usize,
+    /// Lines of the `#TYPE` line and header.
+    lines: u64,
+    /// 0-based line of the header row.
+    line: u64,
+    diags: Vec<RawDiag>,
+    /// The header is longer than the limit: nothing is read, and `len` is
+    /// one byte over the limit (the first chunk need not hold all of it).
+    too_large: bool,
+}
+
+/// Parses the header (and a `#TYPE` line before it). Linear in its length:
+/// a 100,000-column header is mapped with hash sets, not by pairs.
 fn read_header(
     head: &[u8],
     flavor: Option<CsvFlavor>,
     opts: &CsvOptions,
-) -> Result<(Layout, usize, u64, Vec<RawDiag>)> {
-    let mut start = 0;
-    let mut lines = 0;
-    if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"#TYPE") {
-        start = memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1);
-        lines += 1;
+    limit: usize,
+) -> Result<Header> {
+    let start = type_line_len(head);
+    let mut lines = u64::from(start > 0);
+    let delimiter = delimiter_of(head, opts.delimiter);
+    let complete = first_record_end(&head[start..], delimiter).is_some();
+    if !complete && head.len() - start > limit {
+        // Not whole within the limit: report it, read nothing.
+        return Ok(Header {
+            layout: Layout {
+                flavor: flavor.unwrap_or(CsvFlavor::Csvde),
+                dn: None,
+                columns: Vec::new(),
+                names: Vec::new(),
+                delimiter,
+            },
+            len: head.len().min(limit + 1),
+            lines,
+            line: lines,
+            diags: Vec::new(),
+            too_large: true,
+        });
     }
     // 0-based line of the header, for its diagnostics.
     let header_line = lines;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(&head[start..]);
     let mut record = csv::ByteRecord::new();
     let got = reader.read_byte_record(&mut record).unwrap_or(false);
@@ -256,6 +341,7 @@ fn read_header(
                 .position(|h| h.eq_ignore_ascii_case("DistinguishedName"))
         });
     if dn.is_none() && got {
+        let line_end = memchr::memchr(b'\n', &head[start..]).map_or(head.len(), |i| start + i);
         diags.push(RawDiag {
             line: header_line,
             column: None,
@@ -263,35 +349,33 @@ fn read_header(
             message: format!(
                 "the header has no DN or DistinguishedName column ({} columns: {}); no row can \
                  be identified, so every row is skipped. Export with `csvde -f users.csv` or \
-                 `Get-ADUser -Filter * -Properties * | Export-Csv users.csv`",
+                 `Get-ADUser -Filter * -Properties * | Export-Csv -NoTypeInformation users.csv` \
+                 (with Select-Object, name DistinguishedName among the properties)",
                 headers.len(),
-                headers
-                    .iter()
-                    .take(8)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(",")
+                detect::header_preview(&head[start..line_end])
             ),
         });
     }
     let mut names: Vec<String> = Vec::new();
+    // Lower-cased attribute names taken, and header texts seen: linear mapping.
+    let mut taken_names: HashSet<String> = HashSet::with_capacity(headers.len());
+    let mut seen_headers: HashSet<String> = HashSet::with_capacity(headers.len());
     let mut columns = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         let target = FRIENDLY
             .iter()
             .find(|(f, _)| f.eq_ignore_ascii_case(h))
             .map_or(h.as_str(), |(_, ldap)| ldap);
+        let repeated_header = !seen_headers.insert(h.to_ascii_lowercase());
         // The DN column is the entry's DN, not an attribute (as in LDIF).
         let wanted = !h.is_empty() && Some(i) != dn && opts.projection.wants(target.as_bytes());
-        let taken = names.iter().position(|n| n.eq_ignore_ascii_case(target));
+        let taken = wanted && !taken_names.insert(target.to_ascii_lowercase());
         let attr = match (wanted, taken) {
             (false, _) => None,
-            (true, Some(_)) => {
+            (true, true) => {
                 // A friendly twin of an LDAP column (or a repeated name): the
                 // first column wins.
-                if !FRIENDLY.iter().any(|(f, _)| f.eq_ignore_ascii_case(h))
-                    && headers[..i].iter().any(|x| x.eq_ignore_ascii_case(h))
-                {
+                if !FRIENDLY.iter().any(|(f, _)| f.eq_ignore_ascii_case(h)) && repeated_header {
                     diags.push(RawDiag {
                         line: header_line,
                         column: None,
@@ -303,7 +387,7 @@ fn read_header(
                 }
                 None
             }
-            (true, None) => {
+            (true, false) => {
                 names.push(target.to_string());
                 Some(names.len() - 1)
             }
@@ -329,17 +413,24 @@ fn read_header(
             header: h.clone(),
         });
     }
-    Ok((
-        Layout {
+    Ok(Header {
+        layout: Layout {
             flavor,
             dn,
             columns,
             names,
+            delimiter,
         },
-        header_end,
+        len: if header_end > limit {
+            limit + 1
+        } else {
+            header_end
+        },
         lines,
+        line: header_line,
         diags,
-    ))
+        too_large: header_end > limit,
+    })
 }
 
 /// Export-Csv headers use friendly names; csvde's start with `DN`.
@@ -355,12 +446,7 @@ fn guess_flavor(headers: &[String]) -> CsvFlavor {
 }
 
 struct CsvFormat {
-    layout: Layout,
-    /// Bytes of the `#TYPE` line and header, skipped by the first chunk.
-    header_len: usize,
-    /// Lines of the `#TYPE` line and header.
-    header_lines: u64,
-    header_diags: Vec<RawDiag>,
+    header: Header,
     /// A record larger than this ends the read (see [`chunk_bounds`]).
     record_limit: usize,
 }
@@ -369,11 +455,12 @@ impl ChunkFormat for CsvFormat {
     fn chunk_bounds(&self, buf: &[u8], target: usize, at_file_start: bool) -> Vec<Range<usize>> {
         // The first chunk of the file holds the whole header.
         let head = if at_file_start {
-            self.header_len.min(buf.len())
+            self.header.len.min(buf.len())
         } else {
             0
         };
-        let mut bounds = chunk_bounds(&buf[head..], target, self.record_limit);
+        let delimiter = self.header.layout.delimiter;
+        let mut bounds = chunk_bounds(&buf[head..], delimiter, target, self.record_limit);
         for r in &mut bounds {
             *r = r.start + head..r.end + head;
         }
@@ -387,33 +474,46 @@ impl ChunkFormat for CsvFormat {
 
     fn parse(&self, chunk: &[u8], at_file_start: bool, batch: &mut Batch) {
         batch.clear();
-        if at_file_start && self.header_len > self.record_limit {
+        let header = &self.header;
+        if at_file_start && header.too_large {
             // A header over the limit: nothing can be read (the streamed
-            // path reaches the same verdict without holding it).
+            // path reaches the same verdict without holding it). One error
+            // says so, instead of every row being "ragged".
             count_lines(chunk, batch);
             batch.stats.records = 1;
             batch.stop_reading = true;
             reject(
                 batch,
-                0,
-                DiagKind::RecordTooLarge,
-                too_large_message(self.record_limit),
+                header.line,
+                DiagKind::HeaderTooLarge,
+                format!(
+                    "the CSV header (its first row{}) is longer than the limit of {} bytes, so \
+                     no row can be read: no csvde or Export-Csv header is that long. Check that \
+                     this is the export meant (a header row cut from its line breaks?), or raise \
+                     --max-record-size if it is genuine",
+                    if header.line > 0 {
+                        ", after the #TYPE line"
+                    } else {
+                        ""
+                    },
+                    self.record_limit
+                ),
             );
             return;
         }
         let mut skip = 0;
         if at_file_start {
-            skip = self.header_len.min(chunk.len());
-            for d in &self.header_diags {
+            skip = header.len.min(chunk.len());
+            for d in &header.diags {
                 batch.diag(d.line, d.column, d.kind, || d.message.clone());
             }
         }
-        let skip_lines = if at_file_start { self.header_lines } else { 0 };
+        let skip_lines = if at_file_start { header.lines } else { 0 };
         parse_rows(
             chunk,
             skip,
             skip_lines,
-            &self.layout,
+            &header.layout,
             self.record_limit,
             batch,
         );
@@ -421,7 +521,7 @@ impl ChunkFormat for CsvFormat {
 
     fn last_boundary(&self, buf: &[u8]) -> Option<usize> {
         let mut last = None;
-        scan_records(buf, |end| {
+        scan_records(buf, self.header.layout.delimiter, |end| {
             last = Some(end);
             true
         });
@@ -435,7 +535,7 @@ impl ChunkFormat for CsvFormat {
     }
 
     fn header_len(&self) -> usize {
-        self.header_len
+        self.header.len
     }
 
     fn too_large_message(&self, limit: usize) -> String {
@@ -458,7 +558,7 @@ impl ChunkFormat for CsvFormat {
 /// Only a quote at the start of a field opens a quoted field (a quote inside
 /// an unquoted field is a literal, as the csv crate reads it), so the walk
 /// jumps from quote to line feed with `memchr` instead of looking at every byte.
-fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
+fn scan_records(buf: &[u8], delimiter: u8, mut at_end: impl FnMut(usize) -> bool) -> bool {
     let mut at = 0;
     while let Some(i) = memchr::memchr2(b'"', b'\n', &buf[at..]) {
         let p = at + i;
@@ -469,7 +569,7 @@ fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
             at = p + 1;
             continue;
         }
-        let field_start = p == 0 || matches!(buf[p - 1], b',' | b'\n' | b'\r');
+        let field_start = p == 0 || matches!(buf[p - 1], b'\n' | b'\r') || buf[p - 1] == delimiter;
         if !field_start {
             at = p + 1;
             continue;
@@ -499,12 +599,12 @@ fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
 /// and no later boundary can be trusted. The oversized record starts the last
 /// range, which [`parse_rows`] rejects whole (memory stays bounded: it is
 /// never handed to the csv crate).
-fn chunk_bounds(buf: &[u8], target: usize, limit: usize) -> Vec<Range<usize>> {
+fn chunk_bounds(buf: &[u8], delimiter: u8, target: usize, limit: usize) -> Vec<Range<usize>> {
     let target = target.max(1);
     let mut bounds = Vec::with_capacity(buf.len() / target + 1);
     let mut start = 0;
     let mut last = 0;
-    scan_records(buf, |end| {
+    scan_records(buf, delimiter, |end| {
         if end - last > limit {
             return false;
         }
@@ -543,10 +643,10 @@ fn too_large_message(limit: usize) -> String {
 
 /// Where the first record over `limit` starts in `body`, if any (a quote
 /// that never closes makes the rest of the input one record).
-fn oversized_record_start(body: &[u8], limit: usize) -> Option<usize> {
+fn oversized_record_start(body: &[u8], delimiter: u8, limit: usize) -> Option<usize> {
     let mut last = 0;
     let mut found = None;
-    let unterminated = scan_records(body, |end| {
+    let unterminated = scan_records(body, delimiter, |end| {
         if end - last > limit {
             found = Some(last);
             return false;
@@ -587,7 +687,7 @@ fn parse_rows(
     // A record over the limit ends the read: it is counted and reported, the
     // rows before it are parsed, nothing after it is.
     let mut oversized_line = None;
-    if let Some(at) = oversized_record_start(body, limit) {
+    if let Some(at) = oversized_record_start(body, layout.delimiter, limit) {
         let start = at
             + body[at..]
                 .iter()
@@ -601,7 +701,7 @@ fn parse_rows(
     // A quoted field that never closes swallows the rest of the input: find
     // where its record starts.
     let mut record_start = 0;
-    let unterminated = scan_records(body, |end| {
+    let unterminated = scan_records(body, layout.delimiter, |end| {
         record_start = end;
         true
     });
@@ -621,6 +721,7 @@ fn parse_rows(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(layout.delimiter)
         .from_reader(body);
     let mut record = csv::ByteRecord::new();
     let mut reported_unusable: Vec<bool> = vec![false; layout.columns.len()];
@@ -1132,6 +1233,76 @@ mod tests {
             });
             check(&mapped, &format!("mapped, chunk {chunk_size}"));
         }
+    }
+
+    /// A header of 100,000 columns (1.3 MB, past the 1 MiB that was read
+    /// ahead before) is read whole and mapped in linear time (issue #14 item
+    /// 6: it took 13.9 s and every row was then "ragged").
+    #[test]
+    fn a_header_of_100000_columns_is_read_whole() {
+        let mut text = b"DN".to_vec();
+        for i in 0..100_000 {
+            text.extend_from_slice(format!(",attr{i:07}").as_bytes());
+        }
+        text.extend_from_slice(b"\r\n");
+        assert!(text.len() > 1 << 20);
+        for row in ["a", "b"] {
+            text.extend_from_slice(format!("\"CN={row},DC=x\"").as_bytes());
+            text.extend(std::iter::repeat_n(b',', 99_999));
+            text.extend_from_slice(format!(",{row}\r\n").as_bytes());
+        }
+        let p = parse(&text, Some(CsvFlavor::Csvde));
+        assert_eq!(kinds(&p), vec![]);
+        assert_eq!(p.entries.len(), 2);
+        assert_eq!(p.entries[1].texts("attr0099999"), vec!["b"]);
+        assert_eq!(p.entries[1].line, 3);
+    }
+
+    /// A header longer than the limit is one `header_too_large` error, and
+    /// no row is read (before: cut at 1 MiB, then every row "ragged").
+    #[test]
+    fn a_header_over_the_limit_is_one_error() {
+        let mut text = b"DN".to_vec();
+        for i in 0..1000 {
+            text.extend_from_slice(format!(",attr{i:04}").as_bytes());
+        }
+        text.extend_from_slice(b"\n");
+        for i in 0..50 {
+            text.extend_from_slice(format!("\"CN=u{i},DC=x\"").as_bytes());
+            text.extend(std::iter::repeat_n(b',', 1000));
+            text.extend_from_slice(b"\n");
+        }
+        let p = same_however_cut(&text, Some(CsvFlavor::Csvde), 4096);
+        assert_eq!(kinds(&p), vec![(1, DiagKind::HeaderTooLarge)]);
+        assert!(p.diagnostics[0].message.contains("limit of 4096 bytes"));
+        assert_eq!(p.entries.len(), 0);
+        assert_eq!(p.stats.lines, 51);
+        // The same header, not ended, in a file larger than the limit.
+        let cut = &text[..text.iter().position(|&b| b == b'\n').unwrap_or(0)];
+        let mut long = cut.to_vec();
+        long.extend(std::iter::repeat_n(b'x', 10_000));
+        let p = same_however_cut(&long, Some(CsvFlavor::Csvde), 4096);
+        assert_eq!(
+            kinds(&p),
+            vec![(1, DiagKind::HeaderTooLarge), (1, DiagKind::TruncatedInput)]
+        );
+    }
+
+    /// The `missing_dn_column` message echoes at most 200 characters of the
+    /// header, escaped, with the column count (issue #14 item 5).
+    #[test]
+    fn missing_dn_message_is_capped_and_escaped() {
+        let mut text = Vec::new();
+        for i in 0..1000 {
+            text.extend_from_slice(format!("\x1b[2J{i},").as_bytes());
+        }
+        text.extend_from_slice(b"last\n1,2\n");
+        let p = parse(&text, Some(CsvFlavor::ExportCsv));
+        let d = &p.diagnostics[0];
+        assert_eq!(d.kind, DiagKind::MissingDnColumn);
+        assert!(d.message.contains("(1001 columns: "), "{}", d.message);
+        assert!(!d.message.contains('\x1b'), "{}", d.message);
+        assert!(d.message.len() < 1600, "{}", d.message.len());
     }
 
     /// A NUL in a DN or a text field is reported; the value is kept as read
