@@ -44,6 +44,12 @@ impl fmt::Display for Format {
 
 /// Recognises the format from the first (decoded) bytes of a file.
 pub fn detect(head: &[u8]) -> Option<Format> {
+    detect_with(head, None)
+}
+
+/// As [`detect`], with the CSV delimiter given (`--delimiter`) instead of
+/// found from the header.
+pub fn detect_with(head: &[u8], delimiter: Option<u8>) -> Option<Format> {
     let text = head.trim_ascii_start();
     match text.first()? {
         b'{' | b'[' => return Some(Format::GraphJson),
@@ -72,7 +78,7 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         break;
     }
     let header = first_line(text);
-    let delimiter = sniff_delimiter(header);
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(header));
     if !header.contains(&delimiter) {
         return None;
     }

@@ -206,7 +206,7 @@ pub fn read_onprem<S: BatchSink>(
                 path: name.as_ref().into(),
                 source,
             })?;
-            let detected = detect::detect(&head);
+            let detected = detect::detect_with(&head, opts.csv.delimiter);
             // A user export without its DN column is named as such, with
             // the command that adds it (with or without a `#TYPE` line).
             if matches!(detected, None | Some(Format::ExportCsv)) {
