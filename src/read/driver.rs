@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::read::batch::DiagCap;
+use crate::read::batch::{DiagCap, RawDiag};
 use crate::read::digest::Digest;
 use crate::read::input::{Body, Encoding, Input};
 use crate::read::{Batch, BatchSink, Diagnostics, ReadControl, ReadStats, ReadSummary};
@@ -295,6 +295,7 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
     /// Folds a batch's counters and diagnostics into the totals.
     fn merge(&mut self, batch: &mut Batch) -> Result<()> {
         let before = self.stats;
+        let mut raws = std::mem::take(&mut batch.diags);
         for claim in std::mem::take(&mut batch.entry_claims) {
             let entries = before.entries + claim.entries_before;
             let rejected = before.rejected + claim.rejected_before;
@@ -307,20 +308,23 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             if (since_entries..=since_entries + since_rejected).contains(&claim.claimed) {
                 continue;
             }
-            batch.diag(claim.line, None, DiagKind::TruncatedExport, || {
-                format!(
-                    "ldapsearch says it returned {} entries (`# numEntries: {}`) but the file \
+            // Not through the batch's cap: it is placed among the kept ones
+            // by line below, so the first of its kind in the file are kept.
+            raws.push(RawDiag {
+                line: claim.line,
+                column: None,
+                kind: DiagKind::TruncatedExport,
+                message: format!(
+                    "ldapsearch says it returned {n} entries (`# numEntries: {n}`) but the file \
                      holds {since_entries} before this line: the export was cut or edited. \
                      Re-run the export and audit the new file",
-                    claim.claimed, claim.claimed
-                )
+                    n = claim.claimed
+                ),
             });
-        }
-        if !batch.entry_claims.is_empty() {
-            batch.diags.sort_by_key(|d| d.line);
+            raws.sort_by_key(|d| d.line);
         }
         self.stats += batch.stats;
-        for raw in batch.diags.drain(..) {
+        for raw in raws.drain(..) {
             if raw.kind.once_per_file() && !self.once_seen.insert((raw.kind, raw.message.clone())) {
                 continue;
             }
@@ -334,6 +338,8 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
             };
             self.emit(d)?;
         }
+        // Keep the allocation for the batch's next use.
+        batch.diags = raws;
         // Diagnostics over the batch's cap were counted, never formatted.
         // (A once-per-file kind over the cap may repeat a message already
         // reported: it is not counted again.)

@@ -1305,6 +1305,53 @@ mod tests {
         assert!(d.message.len() < 1600, "{}", d.message.len());
     }
 
+    /// Reads `text` keeping `keep` diagnostics of each kind.
+    fn read_keeping(text: &[u8], keep: u64, chunk_size: usize) -> ReadSummary {
+        let control = ReadControl {
+            progress: None,
+            keep_per_kind: keep,
+        };
+        let opts = CsvOptions {
+            chunk_size,
+            max_record_size: 256,
+            ..CsvOptions::default()
+        };
+        read(
+            Input::from_bytes("t.csv", text),
+            None,
+            &opts,
+            &control,
+            &mut crate::read::CountOnly,
+        )
+        .expect("in-memory read")
+    }
+
+    proptest::proptest! {
+        /// Whatever the rows and the chunk size, the same counts and
+        /// (capped) diagnostics: cut rows, quotes and the per-batch cap do
+        /// not depend on where chunks end.
+        #[test]
+        fn chunking_never_changes_results(
+            header in proptest::sample::select(vec![
+                &b"DN,objectClass,cn\n"[..], b"DN;objectClass;cn\r\n", b"\"DN\"\t\"cn\"\n",
+            ]),
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b"\"CN=a,DC=x\",user,a\n"[..], b"CN=b;user;b\r\n", b"\"c\"\"\tx\n", b"\"open",
+                b"x\0,y,z\n", b",,\n", b"\n", b"X'zz',a,b\n", b";", b",", b"\t",
+            ]), 0..30),
+            chunk_size in 1usize..64,
+            keep in 1u64..4,
+        ) {
+            let text: Vec<u8> = [header, &parts.concat()[..]].concat();
+            let whole = read_keeping(&text, keep, 1 << 20);
+            let got = read_keeping(&text, keep, chunk_size);
+            proptest::prop_assert_eq!(&got.diagnostics.counts, &whole.diagnostics.counts);
+            proptest::prop_assert_eq!(&got.diagnostics.kept, &whole.diagnostics.kept);
+            proptest::prop_assert_eq!(got.stats, whole.stats);
+            proptest::prop_assert!(got.stats.reconciles());
+        }
+    }
+
     /// A NUL in a DN or a text field is reported; the value is kept as read
     /// (issue #14 item 8).
     #[test]

@@ -401,6 +401,31 @@ mod tests {
         assert!(got.diagnostics[0].message.contains("NUL"));
     }
 
+    proptest::proptest! {
+        /// Whatever the input and the chunk size, the same entries, counts
+        /// and (capped) diagnostics: cut records, `# numEntries:` checks and
+        /// the per-batch cap do not depend on where chunks end.
+        #[test]
+        fn chunking_never_changes_results(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b"dn: cn=a,dc=x\n"[..], b"cn: x \n", b"cn: x\n", b"sn:: !!\n", b"\n",
+                b"objectClass: user\n", b"# numEntries: 2\n", b"search: 2\nresult: 4 Size\n",
+                b"cn : y\n", b"a\0: b\n", b"dn: cn=b\r\n", b"cn: z", b" folded\n",
+                b"changetype: add\n", b"x:",
+            ]), 0..30),
+            chunk_size in 1usize..64,
+            keep in 1u64..4,
+        ) {
+            let text: Vec<u8> = parts.concat();
+            let whole = read_keeping(&text, keep, 1 << 20);
+            let got = read_keeping(&text, keep, chunk_size);
+            proptest::prop_assert_eq!(&got.diagnostics.counts, &whole.diagnostics.counts);
+            proptest::prop_assert_eq!(&got.diagnostics.kept, &whole.diagnostics.kept);
+            proptest::prop_assert_eq!(got.stats, whole.stats);
+            proptest::prop_assert!(got.stats.reconciles());
+        }
+    }
+
     /// Every chunk size gives the same entries, diagnostics and line numbers.
     #[test]
     fn chunking_does_not_change_results() {
