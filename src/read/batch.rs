@@ -196,7 +196,8 @@ impl Batch {
     }
 
     /// Records a diagnostic. The first `diag_cap` of each kind are kept (and
-    /// only they are formatted); the others are only counted.
+    /// only they are formatted); the others are only counted. Kinds reported
+    /// once per file are always kept: the driver counts distinct messages.
     #[inline]
     pub(crate) fn diag(
         &mut self,
@@ -209,7 +210,9 @@ impl Batch {
         if self.kept_by_kind.len() <= k {
             self.kept_by_kind.resize(DiagKind::ALL.len().max(k + 1), 0);
         }
-        if self.kept_by_kind[k] < self.diag_cap.0 {
+        // Once-per-file kinds are few per batch (one per column at most) and
+        // are told apart by message, so they are always kept.
+        if self.kept_by_kind[k] < self.diag_cap.0 || kind.once_per_file() {
             self.kept_by_kind[k] += 1;
             self.diags.push(RawDiag {
                 line,

@@ -341,13 +341,8 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         // Keep the allocation for the batch's next use.
         batch.diags = raws;
         // Diagnostics over the batch's cap were counted, never formatted.
-        // (A once-per-file kind over the cap may repeat a message already
-        // reported: it is not counted again.)
         batch.commit_diags();
         for (kind, n) in batch.unkept() {
-            if kind.once_per_file() {
-                continue;
-            }
             if self.limits.strict && kind.severity() == Severity::Error {
                 // Only reachable with a cap of 0: no message was kept to stop at.
                 return Err(Error::Strict(Box::new(Diagnostic {
