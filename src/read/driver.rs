@@ -167,6 +167,28 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
     })
 }
 
+/// Groups consecutive ranges into windows of at most `count` ranges and
+/// about `count * target` bytes: a range far over the target (one huge
+/// record) gets a window of its own, so the batches alive at once never
+/// hold several such records.
+fn windows(bounds: &[Range<usize>], count: usize, target: usize) -> Vec<&[Range<usize>]> {
+    let budget = count.max(1).saturating_mul(target.max(1));
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    for (i, r) in bounds.iter().enumerate() {
+        let len = r.end - r.start;
+        if i > start && (i - start == count.max(1) || bytes.saturating_add(len) > budget) {
+            out.push(&bounds[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(len);
+    }
+    if start < bounds.len() {
+        out.push(&bounds[start..]);
+    }
+    out
+}
+
 /// Window size in chunks per thread: enough to keep every core busy while
 /// the window's slowest chunk finishes, small enough to bound memory.
 const CHUNKS_PER_THREAD: usize = 4;
@@ -232,8 +254,7 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         let bounds = self
             .format
             .chunk_bounds(buf, self.limits.chunk_target, self.at_file_start);
-        let window = self.window_len();
-        for ranges in bounds.chunks(window) {
+        for ranges in windows(&bounds, self.window_len(), self.limits.chunk_target) {
             let first_is_start = self.at_file_start;
             let format = self.format;
             let digest = self.digest.as_ref();
@@ -518,5 +539,29 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         self.next_byte += bytes.len() as u64;
         self.stats.lines += lines;
         self.stats.bytes += bytes.len() as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::windows;
+
+    #[test]
+    fn windows_hold_a_count_and_a_budget() {
+        let bounds = vec![0..4, 4..8, 8..100, 100..104, 104..108, 108..112, 112..116];
+        let got: Vec<Vec<std::ops::Range<usize>>> = windows(&bounds, 2, 5)
+            .into_iter()
+            .map(<[_]>::to_vec)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                vec![0..4, 4..8],
+                vec![8..100],
+                vec![100..104, 104..108],
+                vec![108..112, 112..116]
+            ]
+        );
+        assert!(windows(&[], 4, 10).is_empty());
     }
 }

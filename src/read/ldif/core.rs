@@ -207,6 +207,28 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    /// Whether the record at `pos` is longer than `limit` bytes (line ends
+    /// included), reading no further than that.
+    fn record_exceeds(&mut self, limit: usize) -> bool {
+        let saved = self.bare_cr;
+        let start = self.pos;
+        let mut at = start;
+        let mut over = false;
+        while at < self.input.len() {
+            let (end, next) = self.physical(at);
+            if end == at {
+                break;
+            }
+            if next - start > limit {
+                over = true;
+                break;
+            }
+            at = next;
+        }
+        self.bare_cr = saved;
+        over
+    }
+
     /// Skips the rest of a record (up to, not including, its terminating blank line).
     fn skip_record(&mut self) {
         while self.pos < self.input.len() {
@@ -286,6 +308,21 @@ impl<'a> Parser<'a, '_> {
         let record_line = self.line;
         // The previous record is done: its diagnostics stay.
         self.batch.commit_diags();
+        // Only a chunk longer than the limit can hold a record over it: such
+        // a record is measured first and skipped unparsed, so its values are
+        // never stored (a 64 MiB record of short lines would take hundreds
+        // of MB of value index before the limit was seen).
+        let limit = self.opts.record_limit();
+        if self.input.len() - self.pos > limit && self.record_exceeds(limit) {
+            self.version_allowed = false;
+            self.skip_record();
+            self.batch.stats.records += 1;
+            self.batch.stats.rejected += 1;
+            self.diag(record_line, None, DiagKind::RecordTooLarge, || {
+                too_large_message(limit)
+            });
+            return;
+        }
         let marks = Marks {
             data: self.batch.data.len(),
             attrs: self.batch.attrs.len(),
