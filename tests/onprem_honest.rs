@@ -221,3 +221,23 @@ fn export_csv_without_a_dn_column_is_named() {
     );
     assert!(!stderr.contains("cannot recognise"), "{stderr}");
 }
+
+/// A real `Get-ADUser | Select-Object Name,Office,... | Export-Csv` file
+/// (fixtures/realworld/README.md): named as an export without a DN column.
+#[test]
+fn real_select_object_export_without_dn_is_named() {
+    let path = fixture("realworld/summit2026-getaduser-select-exportcsv.csv");
+    let rules = fixture("rules/upn-expression.toml");
+    let (code, _, stderr) = run(&[
+        "classify",
+        "--onprem",
+        path_str(&path),
+        "--rules",
+        path_str(&rules),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a CSV export without a DistinguishedName column (5 columns: "),
+        "{stderr}"
+    );
+}

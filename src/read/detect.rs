@@ -132,24 +132,46 @@ pub fn sniff_delimiter(header: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
-/// Properties an Active Directory user export holds (`Get-ADUser`'s default
-/// set and common LDAP names): a CSV header with some of them and no DN
-/// column is an on-premises export that left the DN out.
-const AD_PROPERTIES: [&str; 14] = [
+/// Properties only an Active Directory user export holds (LDAP names and
+/// `Get-ADUser`'s): one is enough to call a CSV header an AD export.
+const AD_PROPERTIES: [&str; 16] = [
     "SamAccountName",
-    "sAMAccountName",
     "UserPrincipalName",
     "ObjectGUID",
     "SID",
     "objectSid",
-    "GivenName",
-    "Surname",
-    "Enabled",
-    "ObjectClass",
     "mS-DS-ConsistencyGuid",
     "userAccountControl",
     "extensionAttribute1",
+    "CanonicalName",
+    "LastLogonDate",
+    "lastLogonTimestamp",
+    "PasswordLastSet",
+    "whenCreated",
+    "whenChanged",
+    "memberOf",
+    "ObjectClass",
+];
+
+/// Properties a user export often holds, but other CSV files may too: two
+/// of them are needed.
+const COMMON_PROPERTIES: [&str; 16] = [
+    "Name",
+    "GivenName",
+    "Surname",
+    "sn",
+    "DisplayName",
+    "Enabled",
     "EmailAddress",
+    "mail",
+    "Office",
+    "Description",
+    "Department",
+    "Title",
+    "Company",
+    "Manager",
+    "EmployeeID",
+    "cn",
 ];
 
 /// Why `head` is not recognised, when it is a CSV export of Active
@@ -167,18 +189,17 @@ pub fn csv_without_dn(head: &[u8]) -> Option<String> {
     let header = first_line(text);
     let delimiter = sniff_delimiter(header);
     let fields = header_fields(header, delimiter);
-    let known = fields
-        .iter()
-        .filter(|f| {
-            AD_PROPERTIES
-                .iter()
-                .any(|p| f.eq_ignore_ascii_case(p.as_bytes()))
-        })
-        .count();
+    let count = |names: &[&str]| {
+        fields
+            .iter()
+            .filter(|f| names.iter().any(|p| f.eq_ignore_ascii_case(p.as_bytes())))
+            .count()
+    };
+    let known = 2 * count(&AD_PROPERTIES) + count(&COMMON_PROPERTIES) >= 2;
     let dn = fields
         .iter()
         .any(|f| f.eq_ignore_ascii_case(b"DN") || f.eq_ignore_ascii_case(b"DistinguishedName"));
-    if known == 0 || dn || !header.contains(&delimiter) {
+    if !known || dn || !header.contains(&delimiter) {
         return None;
     }
     Some(format!(
@@ -276,7 +297,12 @@ mod tests {
         let why = csv_without_dn(head).expect("named");
         assert!(why.starts_with("a CSV export without a DistinguishedName column (3 columns: "));
         assert!(why.contains("Export-Csv") && why.contains("Select-Object DistinguishedName"));
+        // `Get-ADUser -Properties * | Select-Object Name,Office,Description,
+        // whenCreated,LastLogonDate | Export-Csv` (a real export, PowerShell 7).
+        let real = b"\"Name\",\"Office\",\"Description\",\"whenCreated\",\"LastLogonDate\"\r\n\"Dale Cooper\",\"Twin Peaks\",\"Special Agent\",\"3/29/2026 2:23:18 PM\",\"4/5/2026 9:48:17 AM\"\r\n";
+        assert!(csv_without_dn(real).is_some_and(|w| w.contains("(5 columns:")));
         assert_eq!(csv_without_dn(b"name,size\n1,2\n"), None);
+        assert!(csv_without_dn(b"name,description\n1,2\n").is_some());
         assert_eq!(csv_without_dn(b"DN,objectClass\n"), None);
         assert_eq!(csv_without_dn(b"hello world"), None);
     }
