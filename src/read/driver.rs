@@ -168,11 +168,12 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
 }
 
 /// Groups consecutive ranges into windows of at most `count` ranges and
-/// about `count * target` bytes: a range far over the target (one huge
-/// record) gets a window of its own, so the batches alive at once never
-/// hold several such records.
+/// at most `2 * count * target` bytes (ranges are about `target` each, so
+/// ordinary windows are never cut short): a range far over the target (one
+/// huge record) gets a window of its own, so the batches alive at once
+/// never hold several such records.
 fn windows(bounds: &[Range<usize>], count: usize, target: usize) -> Vec<&[Range<usize>]> {
-    let budget = count.max(1).saturating_mul(target.max(1));
+    let budget = count.max(1).saturating_mul(target.max(1)).saturating_mul(2);
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0usize);
     for (i, r) in bounds.iter().enumerate() {
@@ -549,7 +550,7 @@ mod tests {
     #[test]
     fn windows_hold_a_count_and_a_budget() {
         let bounds = vec![0..4, 4..8, 8..100, 100..104, 104..108, 108..112, 112..116];
-        let got: Vec<Vec<std::ops::Range<usize>>> = windows(&bounds, 2, 5)
+        let got: Vec<Vec<std::ops::Range<usize>>> = windows(&bounds, 2, 3)
             .into_iter()
             .map(<[_]>::to_vec)
             .collect();
