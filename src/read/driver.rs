@@ -114,10 +114,12 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         driver.stats.lines += 1;
         // Export tools end every record with a line break: the input was cut
         // (the format rejected the record it cut, unless it said so already).
-        if !driver
-            .diagnostics
-            .counts
-            .contains_key(&DiagKind::TruncatedInput)
+        // A final CR is a line end (CSV with CR line ends).
+        if driver.last_byte != Some(b'\r')
+            && !driver
+                .diagnostics
+                .counts
+                .contains_key(&DiagKind::TruncatedInput)
         {
             let d = Diagnostic {
                 file: driver.file.clone(),

@@ -713,11 +713,14 @@ fn parse_rows(
             .take_while(|&&b| matches!(b, b'\r' | b'\n'))
             .count()) as u64;
     let unterminated_at = unterminated.then_some(last_record_at);
-    // A chunk that ends without a line break ends the input: the export was
-    // cut inside its last row, which must not be read as whole (the driver
-    // reports the cut once for the file).
-    let cut_at = (oversized_line.is_none() && !chunk.is_empty() && !chunk.ends_with(b"\n"))
-        .then_some(last_record_at);
+    // A chunk that ends without a line break (LF, or CR for files with CR
+    // line ends) ends the input: the export was cut inside its last row,
+    // which must not be read as whole (the driver reports the cut once for
+    // the file).
+    let cut = oversized_line.is_none()
+        && !chunk.is_empty()
+        && !chunk.ends_with(b"\n")
+        && !chunk.ends_with(b"\r");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -774,7 +777,7 @@ fn parse_rows(
             );
             continue;
         }
-        if cut_at == Some(at as u64) {
+        if cut && reader.position().byte() as usize >= body.len() {
             batch.stats.rejected += 1;
             continue;
         }
@@ -1350,6 +1353,35 @@ mod tests {
             proptest::prop_assert_eq!(got.stats, whole.stats);
             proptest::prop_assert!(got.stats.reconciles());
         }
+    }
+
+    /// A last row without a line break was cut: it is skipped and the cut
+    /// reported once; a file with CR line ends (an old Mac re-save) is whole.
+    #[test]
+    fn a_cut_last_row_is_skipped_and_cr_line_ends_are_whole() {
+        let p = parse(
+            b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",b@partners.fabr",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(kinds(&p), vec![(3, DiagKind::TruncatedInput)]);
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!((p.stats.records, p.stats.rejected), (2, 1));
+        let p = parse(
+            b"DN,cn\r\"CN=a,DC=x\",a\r\"CN=b,DC=x\",b\r",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(kinds(&p), vec![]);
+        assert_eq!(p.entries.len(), 2);
+        let p = parse(
+            b"DN,cn\r\"CN=a,DC=x\",a\r\"CN=b,DC=x\",b",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.entries[0].dn, b"CN=a,DC=x");
+        assert_eq!(
+            p.diagnostics.iter().map(|d| d.kind).collect::<Vec<_>>(),
+            vec![DiagKind::TruncatedInput]
+        );
     }
 
     /// A NUL in a DN or a text field is reported; the value is kept as read
