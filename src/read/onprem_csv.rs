@@ -17,6 +17,14 @@
 //! Header names are matched case-insensitively; friendly names are mapped to
 //! their LDAP attribute (`EmailAddress` is `mail`, `SID` is `objectSid`, ...).
 //!
+//! The field delimiter is found from the header: `,`, or `;` (`Export-Csv
+//! -UseCulture` where the list separator is `;`, Excel re-saves there) or
+//! TAB (`Export-Csv -Delimiter "`t"`); [`CsvOptions::delimiter`] forces it.
+//! The header is read whole up to the record limit and mapped in linear
+//! time; a longer one is one `header_too_large` error. A file that ends
+//! inside its last row (no line break, or an open quote) is `truncated_input`
+//! and that row is skipped.
+//!
 //! # Parallelism
 //!
 //! A CSV record may span lines (quoted line breaks), so chunks cannot be cut
@@ -62,7 +70,7 @@ pub struct CsvOptions {
     /// ends the read (`header_too_large`).
     pub max_record_size: usize,
     /// The field delimiter; `None` finds it from the header (`,`, `;` or
-    /// TAB: see [`detect::sniff_delimiter`](crate::read::detect::sniff_delimiter)).
+    /// TAB: see [`detect::sniff_delimiter`]).
     pub delimiter: Option<u8>,
 }
 

@@ -20,6 +20,13 @@
 //!   not ASCII; base64 values may be binary and are never text-decoded here.
 //! * Lenient: a broken record becomes an error diagnostic, is counted in
 //!   [`ReadStats::rejected`] and skipped; `strict` stops at the first error.
+//! * Honest about cut exports: ldifde and ldapsearch end every record with a
+//!   line break, so a last line without one is `truncated_input` and the
+//!   record it ends is skipped (a value cut short must not be read as
+//!   whole). An ldapsearch `result:` other than 0, or a `# numEntries: N`
+//!   that disagrees with the entries read, is `truncated_export`.
+//! * Entries without objectClass are kept; the account model refuses them
+//!   ([`crate::model::account::NotAccount::NoObjectClass`]).
 //!
 //! # Parallelism
 //!
