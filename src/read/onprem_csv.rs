@@ -146,7 +146,7 @@ struct Column {
     /// Attribute name as it will appear in entries (index into `names`).
     attr: Option<usize>,
     conv: Conv,
-    /// Header text, for messages.
+    /// Header text, for messages (escaped, at most 60 bytes of it).
     header: String,
 }
 
@@ -389,7 +389,8 @@ fn read_header(
                         column: None,
                         kind: DiagKind::DuplicateColumn,
                         message: format!(
-                            "column `{h}` appears twice in the header; the first is used"
+                            "column `{}` appears twice in the header; the first is used",
+                            preview(h.as_bytes())
                         ),
                     });
                 }
@@ -418,7 +419,8 @@ fn read_header(
         columns.push(Column {
             attr,
             conv,
-            header: h.clone(),
+            // Escaped and capped: it is echoed in messages.
+            header: preview(h.as_bytes()),
         });
     }
     Ok(Header {
@@ -1390,6 +1392,26 @@ mod tests {
             p.diagnostics.iter().map(|d| d.kind).collect::<Vec<_>>(),
             vec![DiagKind::TruncatedInput]
         );
+    }
+
+    /// Column names echoed in messages are escaped and capped (issue #14
+    /// item 5: nothing raw on a terminal).
+    #[test]
+    fn column_names_in_messages_are_escaped() {
+        let long = "y".repeat(500);
+        let text = format!("DN,\x1b[2Jx,\x1b[2Jx,{long},{long}\n\"CN=a,DC=x\",1,2,3,4\n");
+        let p = parse(text.as_bytes(), Some(CsvFlavor::Csvde));
+        assert_eq!(
+            kinds(&p),
+            vec![
+                (1, DiagKind::DuplicateColumn),
+                (1, DiagKind::DuplicateColumn)
+            ]
+        );
+        for d in &p.diagnostics {
+            assert!(!d.message.contains('\x1b'), "{}", d.message);
+            assert!(d.message.len() < 200, "{}", d.message);
+        }
     }
 
     /// A NUL in a DN or a text field is reported; the value is kept as read
