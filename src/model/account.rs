@@ -77,8 +77,8 @@ pub enum NotAccount {
     /// Another object class (group, contact, organizationalUnit, ...): the most specific class.
     OtherClass(String),
     /// No objectClass in an export that states it for every entry: what an
-    /// ldapsearch with an attribute list or an anonymous bind returns, or
-    /// the root DSE. Nothing says it is a user.
+    /// ldapsearch or `ldifde -l` limited to other attributes or an anonymous
+    /// bind returns, or the root DSE. Nothing says it is a user.
     NoObjectClass,
 }
 
@@ -88,8 +88,8 @@ impl fmt::Display for NotAccount {
             NotAccount::Computer => f.write_str("computer object"),
             NotAccount::OtherClass(c) => write!(f, "not a user object (objectClass {c})"),
             NotAccount::NoObjectClass => f.write_str(
-                "no objectClass (ldapsearch with an attribute list or an anonymous bind, or \
-                 the root DSE)",
+                "no objectClass (an export limited to other attributes, an anonymous bind, or \
+                 the root DSE): export objectClass too",
             ),
         }
     }
