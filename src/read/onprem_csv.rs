@@ -216,13 +216,16 @@ fn peek_header(input: &mut Input, limit: usize, delimiter: Option<u8>) -> Result
         })?;
         let start = type_line_len(&head);
         let delimiter = delimiter_of(&head, delimiter);
+        // (A `#TYPE` line never ended counts against the limit too.)
+        let most = limit.saturating_mul(2).saturating_add(2);
         let whole = head.len() < want
             || first_record_end(&head[start..], delimiter).is_some()
-            || head.len() - start > limit;
+            || head.len() - start > limit
+            || want >= most;
         if whole {
             return Ok(head);
         }
-        want = want.saturating_mul(2).min(start + limit + 1);
+        want = want.saturating_mul(2).min(start + limit + 1).min(most);
     }
 }
 
@@ -286,7 +289,7 @@ fn read_header(
     let mut lines = u64::from(start > 0);
     let delimiter = delimiter_of(head, opts.delimiter);
     let complete = first_record_end(&head[start..], delimiter).is_some();
-    if !complete && head.len() - start > limit {
+    if (!complete && head.len() - start > limit) || start > limit {
         // Not whole within the limit: report it, read nothing.
         return Ok(Header {
             layout: Layout {
@@ -298,7 +301,8 @@ fn read_header(
             },
             len: head.len().min(limit + 1),
             lines,
-            line: lines,
+            // A `#TYPE` line over the limit is the culprit itself.
+            line: if start > limit { 0 } else { lines },
             diags: Vec::new(),
             too_large: true,
         });
@@ -1299,6 +1303,20 @@ mod tests {
             kinds(&p),
             vec![(1, DiagKind::HeaderTooLarge), (1, DiagKind::TruncatedInput)]
         );
+        // A `#TYPE` line that never ends is read no further than the limit.
+        let mut type_line = b"#TYPE ".to_vec();
+        type_line.extend(std::iter::repeat_n(b'x', 10_000));
+        type_line.extend_from_slice(b"\nDN,cn\n\"CN=a,DC=x\",a\n");
+        let p = parse_bytes(
+            "t.csv",
+            &type_line,
+            None,
+            &CsvOptions {
+                max_record_size: 4096,
+                ..CsvOptions::default()
+            },
+        );
+        assert_eq!(kinds(&p), vec![(1, DiagKind::HeaderTooLarge)]);
     }
 
     /// The `missing_dn_column` message echoes at most 200 characters of the
