@@ -90,7 +90,18 @@ fn every_corpus_file_reads_without_error() {
                 continue;
             }
             let (code, doc) = scan_json(&[path.to_str().unwrap()]);
-            assert_eq!(code, 0, "{}: {doc}", path.display());
+            // Three npm files were re-created without a final newline (their
+            // SOURCE.txt says so): a last line without a line break is a cut
+            // export, reported as such (issue #13 item 2).
+            let cut = ["example0.ldif", "example8.ldif", "example9.ldif"]
+                .iter()
+                .any(|f| path.ends_with(f));
+            if cut {
+                assert_eq!(code, 1, "{}: {doc}", path.display());
+                assert_eq!(doc["diagnostics"]["by_kind"]["truncated_input"], 1, "{doc}");
+            } else {
+                assert_eq!(code, 0, "{}: {doc}", path.display());
+            }
             assert_eq!(doc["reconciles"], true);
             seen += 1;
         }

@@ -556,13 +556,27 @@ fn row_20_multiple_blank_lines_between_records() {
 }
 
 #[test]
-fn row_21_leading_blank_lines_and_no_final_newline() {
-    let p = parse(b"\n\ndn: cn=a,dc=x\ncn: a");
+fn row_21_leading_blank_lines() {
+    let p = parse(b"\n\ndn: cn=a,dc=x\ncn: a\n");
     assert_clean(&p);
     let e = only_entry(&p);
     assert_eq!(e.line, 3);
     assert_eq!(values(e, "cn"), [b"a"]);
     assert_eq!(p.stats.records, 1);
+}
+
+/// No final newline: ldifde and ldapsearch end every record with a line
+/// break and a blank line, so the file was cut inside its last line and the
+/// record it ends may be cut short (a partner's UPN cut before its suffix
+/// no longer matches the rule). The record is skipped, counted, and the cut
+/// reported at the last line (issue #13 item 2; row 21 accepted it before).
+#[test]
+fn row_21_no_final_newline_is_a_cut_export() {
+    let p = parse(b"\n\ndn: cn=a,dc=x\ncn: a\n\ndn: cn=b,dc=x\nuserPrincipalName: b@partners.fabr");
+    assert_eq!(dns(&p), ["cn=a,dc=x"]);
+    assert_eq!(lines_of(&p, DiagKind::TruncatedInput), [7]);
+    assert_eq!(errors(&p).len(), 1, "{}", dump(&p));
+    assert_eq!((p.stats.records, p.stats.rejected), (2, 1));
 }
 
 #[test]
@@ -1454,6 +1468,33 @@ fn corpus(rel: &str) -> Parsed {
     p
 }
 
+/// A corpus file re-created without a confirmed final newline (see its
+/// SOURCE.txt), read with one added. As it is stored, it ends inside its
+/// last line: a cut export, whose last record is skipped with
+/// `truncated_input` (checked here too).
+fn corpus_with_final_newline(rel: &str) -> Parsed {
+    let as_stored = corpus(rel);
+    assert_eq!(
+        as_stored
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == DiagKind::TruncatedInput)
+            .count(),
+        1,
+        "{}",
+        dump(&as_stored)
+    );
+    assert_eq!(as_stored.stats.rejected, 1, "{}", dump(&as_stored));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/corpus")
+        .join(rel);
+    let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    bytes.push(b'\n');
+    let p = parse_bytes(rel, &bytes, &LdifOptions::default());
+    check_invariants(&p, rel);
+    p
+}
+
 /// Exact outcome of a corpus file: the `dn:` lines of its entries, its change
 /// records and controls, no rejected record and no error, and exactly the listed
 /// diagnostics (a file without entries may also carry `no_entries`).
@@ -1494,7 +1535,7 @@ fn assert_corpus(
 fn corpus_npm_example0_root_dse() {
     // One record at line 1: `dn: ` (empty DN, FILL only) + two objectclass lines,
     // no final newline.
-    let p = corpus("npm-ldif/example0.ldif");
+    let p = corpus_with_final_newline("npm-ldif/example0.ldif");
     assert_corpus(&p, &[1], 0, 0, &[]);
     let e = &p.entries[0];
     assert_eq!(e.dn, b"");
@@ -1627,7 +1668,7 @@ fn corpus_npm_example7_delete_with_control() {
 fn corpus_npm_example8_raw_utf8() {
     // One entry at line 1; raw UTF-8 (Romanian letters) in the DN and in values,
     // no final newline -> raw_utf8 reported exactly once.
-    let p = corpus("npm-ldif/example8.ldif");
+    let p = corpus_with_final_newline("npm-ldif/example8.ldif");
     assert_corpus(&p, &[1], 0, 0, &[(DiagKind::RawUtf8, 1)]);
     assert_eq!(p.entries[0].dn, "cn=testRoLetter\u{219}".as_bytes());
     assert_eq!(p.entries[0].texts("sn"), ["RoLetter\u{219}"]);
@@ -1637,7 +1678,7 @@ fn corpus_npm_example8_raw_utf8() {
 fn corpus_npm_example9_raw_utf8() {
     // One entry at line 1; raw UTF-8 (German letters) in the DN and values,
     // no final newline -> raw_utf8 exactly once.
-    let p = corpus("npm-ldif/example9.ldif");
+    let p = corpus_with_final_newline("npm-ldif/example9.ldif");
     assert_corpus(&p, &[1], 0, 0, &[(DiagKind::RawUtf8, 1)]);
     assert_eq!(p.entries[0].dn, "cn=testDeLetter\u{df}".as_bytes());
 }

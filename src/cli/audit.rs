@@ -12,7 +12,6 @@ use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::audit::{self, AuditInputs, AuditOptions, Progress};
 use crate::findings::{Severity, Verdict};
 use crate::read::cloud::CloudOptions;
-use crate::read::OnPremOptions;
 use crate::report::{self, Report};
 
 /// Audit on-premises accounts against the cloud: classify every account with
@@ -121,10 +120,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         "`-` (standard input) can be given only once"
     );
     let classifier = load_classifier(&args.rules, global.quiet)?;
-    let mut onprem = OnPremOptions {
-        format: args.input.onprem_format,
-        ..OnPremOptions::default()
-    };
+    let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
     onprem.csv.strict = args.strict;
     let opts = AuditOptions {

@@ -14,7 +14,7 @@ use crate::matcher::account_anchor_key;
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
+use crate::read::{Batch, BatchSink, Projection, ReadControl};
 use crate::report::csv::push_field;
 
 /// Classify every account of on-premises exports with a rule file, as
@@ -195,10 +195,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     let mut projection: Vec<String> = CLASSIFY_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
     projection.extend(classifier.attributes());
     projection.extend(anchor.attributes().iter().map(|s| s.to_string()));
-    let mut opts = OnPremOptions {
-        format: args.input.onprem_format,
-        ..OnPremOptions::default()
-    };
+    let mut opts = args.input.onprem_options();
     opts.ldif.projection = Projection::attrs(projection.iter());
     opts.ldif.strict = args.strict;
     // Classification checks the values it reads; `scan` checks every value.

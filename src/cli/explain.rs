@@ -17,7 +17,7 @@ use crate::findings::Kind;
 use crate::model::account::Account;
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, EntryRef, OnPremOptions, ReadControl};
+use crate::read::{Batch, BatchSink, EntryRef, ReadControl};
 
 /// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
 ///
@@ -338,10 +338,7 @@ fn explain_accounts(
     );
     let classifier = load_classifier(rules, global.quiet)?;
     let anchor = args.input.anchor();
-    let opts = OnPremOptions {
-        format: args.input.onprem_format,
-        ..OnPremOptions::default()
-    };
+    let opts = args.input.onprem_options();
     let mut shown = 0;
     for file in &args.input.onprem {
         let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;

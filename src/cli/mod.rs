@@ -114,9 +114,37 @@ pub struct OnPremArgs {
     /// The format of the on-premises files, when detection by content is not wanted.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub onprem_format: Option<crate::read::detect::Format>,
+    /// The field delimiter of on-premises CSV files, when detection by
+    /// content is not wanted: `,` `;` or `tab` (Export-Csv -UseCulture and
+    /// Excel re-saves in many European locales use `;`).
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub delimiter: Option<u8>,
+}
+
+/// `--delimiter`: one of `,` `;` TAB (written `tab`, `\t` or a TAB).
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "\\t" | "tab" | "TAB" => Ok(b'\t'),
+        _ => Err(format!(
+            "`{}` is not a CSV delimiter: use `,`, `;` or `tab`",
+            s.escape_debug()
+        )),
+    }
 }
 
 impl OnPremArgs {
+    /// The reader options the flags select.
+    pub fn onprem_options(&self) -> crate::read::OnPremOptions {
+        let mut opts = crate::read::OnPremOptions {
+            format: self.onprem_format,
+            ..crate::read::OnPremOptions::default()
+        };
+        opts.csv.delimiter = self.delimiter;
+        opts
+    }
+
     /// The anchor source the flags select.
     pub fn anchor(&self) -> crate::model::ids::AnchorSource {
         match &self.source_anchor {

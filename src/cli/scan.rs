@@ -229,11 +229,12 @@ fn scan_file(
             let head = input
                 .peek(64 << 10)
                 .with_context(|| format!("cannot read {file}"))?;
-            detect(&head).ok_or_else(|| {
-                anyhow::anyhow!(
+            detect(&head).ok_or_else(|| match crate::read::detect::csv_without_dn(&head) {
+                Some(why) => anyhow::anyhow!("{file}: {why}"),
+                None => anyhow::anyhow!(
                     "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
                      CSV, or a Microsoft Graph users export); name it with --onprem-format"
-                )
+                ),
             })?
         }
     };

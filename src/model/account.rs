@@ -76,6 +76,10 @@ pub enum NotAccount {
     Computer,
     /// Another object class (group, contact, organizationalUnit, ...): the most specific class.
     OtherClass(String),
+    /// No objectClass in an export that states it for every entry: what an
+    /// ldapsearch or `ldifde -l` limited to other attributes or an anonymous
+    /// bind returns, or the root DSE. Nothing says it is a user.
+    NoObjectClass,
 }
 
 impl fmt::Display for NotAccount {
@@ -83,6 +87,10 @@ impl fmt::Display for NotAccount {
         match self {
             NotAccount::Computer => f.write_str("computer object"),
             NotAccount::OtherClass(c) => write!(f, "not a user object (objectClass {c})"),
+            NotAccount::NoObjectClass => f.write_str(
+                "no objectClass (an export limited to other attributes, an anonymous bind, or \
+                 the root DSE): export objectClass too",
+            ),
         }
     }
 }
@@ -126,8 +134,10 @@ pub struct Account<'a> {
 impl<'a> Account<'a> {
     /// Reads the account fields of an entry; entries that are not user
     /// objects (objectClass `user` or `inetOrgPerson`, not `computer`) are
-    /// refused with the reason. An entry without objectClass (an Export-Csv
-    /// of `Get-ADUser`, which returns users only) is taken as a user.
+    /// refused with the reason. An entry without objectClass is taken as a
+    /// user only when its export has no objectClass at all (an Export-Csv of
+    /// `Get-ADUser`, which returns users only); in LDIF, or a CSV with an
+    /// objectClass column, it is refused ([`NotAccount::NoObjectClass`]).
     pub fn from_entry(entry: EntryRef<'a>) -> Result<Account<'a>, NotAccount> {
         let mut account = Account {
             entry,
@@ -147,6 +157,7 @@ impl<'a> Account<'a> {
             mail_nickname: None,
         };
         let mut enabled_column = None;
+        let mut has_class = false;
         for attr in entry.attrs() {
             let name = attr.name_bytes();
             let first = attr.first().map(|v| v.bytes);
@@ -157,6 +168,7 @@ impl<'a> Account<'a> {
             };
             let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             if is("objectClass") {
+                has_class = true;
                 check_class(&attr)?;
             } else if is("userPrincipalName") {
                 account.upn = text();
@@ -192,6 +204,9 @@ impl<'a> Account<'a> {
             } else if is("mailNickname") {
                 account.mail_nickname = text();
             }
+        }
+        if !has_class && entry.lists_object_class() {
+            return Err(NotAccount::NoObjectClass);
         }
         account.enabled = match account.user_account_control {
             Some(uac) => Some(uac & 2 == 0),
@@ -301,5 +316,91 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
         Some(false)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::input::Input;
+    use crate::read::ldif::{parse_chunk, LdifOptions};
+    use crate::read::onprem_csv::{self, CsvOptions};
+    use crate::read::{Batch, BatchSink, Projection, ReadControl};
+
+    /// What `from_entry` says of each entry of a batch.
+    fn verdicts(batch: &Batch) -> Vec<Result<(), NotAccount>> {
+        batch
+            .entries()
+            .map(|e| Account::from_entry(e).map(|_| ()))
+            .collect()
+    }
+
+    struct Verdicts(Vec<Result<(), NotAccount>>);
+
+    impl BatchSink for Verdicts {
+        type Output = Vec<Result<(), NotAccount>>;
+        fn map(&self, batch: &Batch) -> Self::Output {
+            verdicts(batch)
+        }
+        fn consume(&mut self, _: &Batch, out: Self::Output) -> std::io::Result<()> {
+            self.0.extend(out);
+            Ok(())
+        }
+    }
+
+    fn csv(text: &[u8]) -> Vec<Result<(), NotAccount>> {
+        let mut sink = Verdicts(Vec::new());
+        let opts = CsvOptions {
+            projection: Projection::attrs(CLASSIFY_ATTRIBUTES.iter().copied()),
+            ..CsvOptions::default()
+        };
+        onprem_csv::read(
+            Input::from_bytes("t.csv", text),
+            None,
+            &opts,
+            &ReadControl::default(),
+            &mut sink,
+        )
+        .expect("read");
+        sink.0
+    }
+
+    /// ldapsearch with an attribute list (`ldapsearch ... cn mail`), an
+    /// anonymous bind, or the root DSE give entries without objectClass:
+    /// they are not users (issue #13 item 5).
+    #[test]
+    fn entries_without_object_class_are_not_accounts() {
+        let text = b"dn:\nnamingContexts: DC=contoso,DC=com\n\ndn: CN=Ann,DC=contoso,DC=com\ncn: Ann\nuserPrincipalName: ann@partners.fabrikam123.org\n\ndn: CN=Bob,DC=contoso,DC=com\nobjectClass: user\n\n";
+        let opts = LdifOptions {
+            projection: Projection::attrs(CLASSIFY_ATTRIBUTES.iter().copied()),
+            ..LdifOptions::default()
+        };
+        let batch = parse_chunk(text, true, &opts);
+        assert_eq!(
+            verdicts(&batch),
+            vec![
+                Err(NotAccount::NoObjectClass),
+                Err(NotAccount::NoObjectClass),
+                Ok(())
+            ]
+        );
+        assert!(NotAccount::NoObjectClass
+            .to_string()
+            .contains("objectClass"));
+        // A csvde row with an empty objectClass is not a user either.
+        assert_eq!(
+            csv(b"DN,objectClass,cn\n\"CN=a,DC=x\",,a\n\"CN=b,DC=x\",user,b\n"),
+            vec![Err(NotAccount::NoObjectClass), Ok(())]
+        );
+    }
+
+    /// An Export-Csv of `Get-ADUser` has no objectClass column at all: its
+    /// rows are users, as before.
+    #[test]
+    fn csv_without_an_object_class_column_keeps_its_rows() {
+        assert_eq!(
+            csv(b"DistinguishedName,SamAccountName\n\"CN=a,DC=x\",a\n"),
+            vec![Ok(())]
+        );
     }
 }

@@ -60,6 +60,31 @@ impl Add for ReadStats {
     }
 }
 
+/// The message of a `nul_byte` diagnostic about `what` ("the DN", a column).
+pub(crate) fn nul_message(what: &str) -> String {
+    format!(
+        "{what} holds a NUL byte, which no Active Directory string holds; it is kept as read, \
+         but the export is probably damaged or was written by a tool that pads values: check \
+         this record in the directory and export it again"
+    )
+}
+
+/// How many diagnostics of each kind a batch keeps (all by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DiagCap(pub u64);
+
+impl Default for DiagCap {
+    fn default() -> Self {
+        DiagCap(u64::MAX)
+    }
+}
+
+/// The position of a kind in [`DiagKind::ALL`] (its declaration order).
+#[inline]
+fn kind_index(kind: DiagKind) -> usize {
+    kind as usize
+}
+
 /// A diagnostic before it knows its file and absolute line.
 #[derive(Clone, Debug)]
 pub(crate) struct RawDiag {
@@ -68,6 +93,19 @@ pub(crate) struct RawDiag {
     pub column: Option<u32>,
     pub kind: DiagKind,
     pub message: String,
+}
+
+/// An ldapsearch `# numEntries: N` comment: how many entries the search
+/// returned, to compare with what the file holds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EntryClaim {
+    /// 0-based line relative to the chunk start.
+    pub line: u64,
+    /// The N of the comment.
+    pub claimed: u64,
+    /// Entries and rejected records of the batch before the comment.
+    pub entries_before: u64,
+    pub rejected_before: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -108,12 +146,29 @@ pub struct Batch {
     pub(crate) entries: Vec<EntryIdx>,
     pub(crate) attrs: Vec<AttrIdx>,
     pub(crate) values: Vec<ValIdx>,
+    /// The diagnostics kept, at most `diag_cap` of each kind.
     pub(crate) diags: Vec<RawDiag>,
+    /// How many of each kind (by [`kind_index`]) `diags` holds.
+    kept_by_kind: Vec<u64>,
+    /// Diagnostics over the cap, of finished records: counted, never formatted.
+    unkept: Vec<u64>,
+    /// Diagnostics over the cap of the record being read (dropped with it
+    /// when it is rejected).
+    record_unkept: Vec<(DiagKind, u64)>,
+    /// At most this many diagnostics of each kind are kept (the driver sets
+    /// it to `--max-diagnostics`): memory does not grow with their number.
+    pub(crate) diag_cap: DiagCap,
     pub(crate) stats: ReadStats,
     /// Absolute 1-based line of the chunk's first line, set before entries are handed out.
     pub(crate) first_line: u64,
     /// Absolute byte offset of the chunk in the decoded input.
     pub(crate) first_byte: u64,
+    /// Every entry of this export states its objectClass (LDIF; a CSV with
+    /// an objectClass column) and the read kept it: an entry without one is
+    /// not a user (the root DSE, an attribute-limited or anonymous search).
+    pub(crate) lists_object_class: bool,
+    /// ldapsearch `# numEntries: N` comments met in this batch.
+    pub(crate) entry_claims: Vec<EntryClaim>,
     /// The parser's unfolding buffer, kept with the batch for reuse.
     pub(crate) scratch: Vec<u8>,
     /// The format found a reason to stop reading the input after this batch
@@ -129,10 +184,91 @@ impl Batch {
         self.attrs.clear();
         self.values.clear();
         self.diags.clear();
+        self.kept_by_kind.clear();
+        self.unkept.clear();
+        self.record_unkept.clear();
+        self.entry_claims.clear();
+        self.lists_object_class = false;
         self.stats = ReadStats::default();
         self.first_line = 0;
         self.first_byte = 0;
         self.stop_reading = false;
+    }
+
+    /// Records a diagnostic. The first `diag_cap` of each kind are kept (and
+    /// only they are formatted); the others are only counted. Kinds reported
+    /// once per file are always kept: the driver counts distinct messages.
+    #[inline]
+    pub(crate) fn diag(
+        &mut self,
+        line: u64,
+        column: Option<u32>,
+        kind: DiagKind,
+        message: impl FnOnce() -> String,
+    ) {
+        let k = kind_index(kind);
+        if self.kept_by_kind.len() <= k {
+            self.kept_by_kind.resize(DiagKind::ALL.len().max(k + 1), 0);
+        }
+        // Once-per-file kinds are few per batch (one per column at most) and
+        // are told apart by message, so they are always kept.
+        if self.kept_by_kind[k] < self.diag_cap.0 || kind.once_per_file() {
+            self.kept_by_kind[k] += 1;
+            self.diags.push(RawDiag {
+                line,
+                column,
+                kind,
+                message: message(),
+            });
+        } else {
+            match self.record_unkept.iter_mut().find(|(x, _)| *x == kind) {
+                Some((_, n)) => *n += 1,
+                None => self.record_unkept.push((kind, 1)),
+            }
+        }
+    }
+
+    /// Where the diagnostics of a record start (for [`Batch::drop_diags_since`]).
+    #[inline]
+    pub(crate) fn diag_mark(&self) -> usize {
+        self.diags.len()
+    }
+
+    /// Drops the diagnostics recorded since `mark` (the warnings of a
+    /// rejected record), counted ones included.
+    pub(crate) fn drop_diags_since(&mut self, mark: usize) {
+        for d in self.diags.get(mark..).unwrap_or_default() {
+            if let Some(n) = self.kept_by_kind.get_mut(kind_index(d.kind)) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        self.diags.truncate(mark);
+        self.record_unkept.clear();
+    }
+
+    /// The current record is done: its counted diagnostics stay counted.
+    #[inline]
+    pub(crate) fn commit_diags(&mut self) {
+        if self.record_unkept.is_empty() {
+            return;
+        }
+        if self.unkept.len() < DiagKind::ALL.len() {
+            self.unkept.resize(DiagKind::ALL.len(), 0);
+        }
+        for (kind, n) in self.record_unkept.drain(..) {
+            if let Some(total) = self.unkept.get_mut(kind_index(kind)) {
+                *total += n;
+            }
+        }
+    }
+
+    /// Diagnostics counted but not kept, by kind.
+    pub(crate) fn unkept(&self) -> impl Iterator<Item = (DiagKind, u64)> + '_ {
+        DiagKind::ALL
+            .iter()
+            .zip(&self.unkept)
+            .filter(|(_, &n)| n > 0)
+            .map(|(&k, &n)| (k, n))
     }
 
     /// Number of entries.
@@ -174,6 +310,13 @@ impl<'a> EntryRef<'a> {
     /// Whether the DN was base64 (`dn::`).
     pub fn dn_kind(&self) -> ValueKind {
         self.idx.dn_kind
+    }
+
+    /// Whether the export states every entry's objectClass and the read
+    /// kept it, so that an entry without objectClass really has none (an
+    /// Export-Csv of `Get-ADUser` has no such column: its rows are users).
+    pub fn lists_object_class(&self) -> bool {
+        self.batch.lists_object_class
     }
 
     /// 1-based line of the `dn:` line in the original file.

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
+use crate::read::batch::{DiagCap, RawDiag};
 use crate::read::digest::Digest;
 use crate::read::input::{Body, Encoding, Input};
 use crate::read::{Batch, BatchSink, Diagnostics, ReadControl, ReadStats, ReadSummary};
@@ -37,6 +38,9 @@ pub(crate) trait ChunkFormat: Sync {
     fn first_boundary(&self, buf: &[u8]) -> Option<usize>;
     /// The message of a `record_too_large` diagnostic.
     fn too_large_message(&self, limit: usize) -> String;
+    /// The message of the `truncated_input` diagnostic for an input whose
+    /// last line has no line break.
+    fn truncated_message(&self) -> String;
     /// Bytes at the start of the input that only the first chunk may hold
     /// (a CSV header); 0 when there are none.
     fn header_len(&self) -> usize {
@@ -78,6 +82,7 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         pool: Vec::new(),
         last_byte: None,
         digest: None,
+        claimed_up_to: (0, 0),
     };
     match input.encoding {
         Encoding::Utf8Bom => driver.file_diag(
@@ -107,6 +112,34 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
     // Chunks count line feeds; a last line without one counts too.
     if driver.last_byte.is_some_and(|b| b != b'\n') {
         driver.stats.lines += 1;
+        // Export tools end every record with a line break: the input was cut
+        // (the format rejected the record it cut, unless it said so already).
+        // A final CR is a line end (CSV with CR line ends).
+        if driver.last_byte != Some(b'\r')
+            && !driver
+                .diagnostics
+                .counts
+                .contains_key(&DiagKind::TruncatedInput)
+        {
+            let d = Diagnostic {
+                file: driver.file.clone(),
+                line: driver.stats.lines,
+                column: None,
+                kind: DiagKind::TruncatedInput,
+                severity: DiagKind::TruncatedInput.severity(),
+                message: format.truncated_message(),
+            };
+            driver.emit(d)?;
+        }
+    }
+    // (Rejected records are reported by their own errors.)
+    if driver.stats.entries == 0 && driver.stats.rejected == 0 {
+        driver.file_diag(
+            DiagKind::NoEntries,
+            "the file holds no entries (it is empty, or holds only comments, a header, change \
+             records or ldapsearch trailers): there is nothing to audit. Export the users again"
+                .into(),
+        )?;
     }
     if let Ok(problems) = input.problems.lock() {
         if problems.count > 0 {
@@ -136,6 +169,29 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
     })
 }
 
+/// Groups consecutive ranges into windows of at most `count` ranges and
+/// at most `2 * count * target` bytes (ranges are about `target` each, so
+/// ordinary windows are never cut short): a range far over the target (one
+/// huge record) gets a window of its own, so the batches alive at once
+/// never hold several such records.
+fn windows(bounds: &[Range<usize>], count: usize, target: usize) -> Vec<&[Range<usize>]> {
+    let budget = count.max(1).saturating_mul(target.max(1)).saturating_mul(2);
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    for (i, r) in bounds.iter().enumerate() {
+        let len = r.end - r.start;
+        if i > start && (i - start == count.max(1) || bytes.saturating_add(len) > budget) {
+            out.push(&bounds[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(len);
+    }
+    if start < bounds.len() {
+        out.push(&bounds[start..]);
+    }
+    out
+}
+
 /// Window size in chunks per thread: enough to keep every core busy while
 /// the window's slowest chunk finishes, small enough to bound memory.
 const CHUNKS_PER_THREAD: usize = 4;
@@ -158,6 +214,9 @@ struct Driver<'f, 'c, 'p, F> {
     pool: Vec<Batch>,
     /// The last byte of input handled so far (parsed or skipped).
     last_byte: Option<u8>,
+    /// Entries and rejected records read up to the last ldapsearch
+    /// `# numEntries:` comment.
+    claimed_up_to: (u64, u64),
     /// The input's hash, when asked for, and where the buffer starts in the
     /// file: workers hash the blocks of a range before they parse it.
     digest: Option<(Arc<Digest>, usize)>,
@@ -198,13 +257,17 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         let bounds = self
             .format
             .chunk_bounds(buf, self.limits.chunk_target, self.at_file_start);
-        let window = self.window_len();
-        for ranges in bounds.chunks(window) {
+        for ranges in windows(&bounds, self.window_len(), self.limits.chunk_target) {
             let first_is_start = self.at_file_start;
             let format = self.format;
             let digest = self.digest.as_ref();
+            let cap = DiagCap(self.control.keep_per_kind);
             let mut batches: Vec<Batch> = (0..ranges.len())
-                .map(|_| self.pool.pop().unwrap_or_default())
+                .map(|_| {
+                    let mut batch = self.pool.pop().unwrap_or_default();
+                    batch.diag_cap = cap;
+                    batch
+                })
                 .collect();
             batches
                 .par_iter_mut()
@@ -255,8 +318,37 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
 
     /// Folds a batch's counters and diagnostics into the totals.
     fn merge(&mut self, batch: &mut Batch) -> Result<()> {
+        let before = self.stats;
+        let mut raws = std::mem::take(&mut batch.diags);
+        for claim in std::mem::take(&mut batch.entry_claims) {
+            let entries = before.entries + claim.entries_before;
+            let rejected = before.rejected + claim.rejected_before;
+            let (since_entries, since_rejected) = (
+                entries.saturating_sub(self.claimed_up_to.0),
+                rejected.saturating_sub(self.claimed_up_to.1),
+            );
+            self.claimed_up_to = (entries, rejected);
+            // A rejected record may have been one of the entries counted.
+            if (since_entries..=since_entries + since_rejected).contains(&claim.claimed) {
+                continue;
+            }
+            // Not through the batch's cap: it is placed among the kept ones
+            // by line below, so the first of its kind in the file are kept.
+            raws.push(RawDiag {
+                line: claim.line,
+                column: None,
+                kind: DiagKind::TruncatedExport,
+                message: format!(
+                    "ldapsearch says it returned {n} entries (`# numEntries: {n}`) but the file \
+                     holds {since_entries} before this line: the export was cut or edited. \
+                     Re-run the export and audit the new file",
+                    n = claim.claimed
+                ),
+            });
+            raws.sort_by_key(|d| d.line);
+        }
         self.stats += batch.stats;
-        for raw in batch.diags.drain(..) {
+        for raw in raws.drain(..) {
             if raw.kind.once_per_file() && !self.once_seen.insert((raw.kind, raw.message.clone())) {
                 continue;
             }
@@ -269,6 +361,24 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
                 message: raw.message,
             };
             self.emit(d)?;
+        }
+        // Keep the allocation for the batch's next use.
+        batch.diags = raws;
+        // Diagnostics over the batch's cap were counted, never formatted.
+        batch.commit_diags();
+        for (kind, n) in batch.unkept() {
+            if self.limits.strict && kind.severity() == Severity::Error {
+                // Only reachable with a cap of 0: no message was kept to stop at.
+                return Err(Error::Strict(Box::new(Diagnostic {
+                    file: self.file.clone(),
+                    line: batch.first_line,
+                    column: None,
+                    kind,
+                    severity: Severity::Error,
+                    message: format!("{n} error(s) of this kind from this line on"),
+                })));
+            }
+            self.diagnostics.count_unkept(kind, n);
         }
         Ok(())
     }
@@ -432,5 +542,29 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
         self.next_byte += bytes.len() as u64;
         self.stats.lines += lines;
         self.stats.bytes += bytes.len() as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::windows;
+
+    #[test]
+    fn windows_hold_a_count_and_a_budget() {
+        let bounds = vec![0..4, 4..8, 8..100, 100..104, 104..108, 108..112, 112..116];
+        let got: Vec<Vec<std::ops::Range<usize>>> = windows(&bounds, 2, 3)
+            .into_iter()
+            .map(<[_]>::to_vec)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                vec![0..4, 4..8],
+                vec![8..100],
+                vec![100..104, 104..108],
+                vec![108..112, 112..116]
+            ]
+        );
+        assert!(windows(&[], 4, 10).is_empty());
     }
 }

@@ -79,6 +79,11 @@ impl Diagnostics {
         }
     }
 
+    /// Counts `n` diagnostics of `kind` whose messages were never kept.
+    pub(crate) fn count_unkept(&mut self, kind: DiagKind, n: u64) {
+        *self.counts.entry(kind).or_insert(0) += n;
+    }
+
     /// Number of diagnostics of a severity.
     pub fn count(&self, severity: Severity) -> u64 {
         self.counts
@@ -201,7 +206,15 @@ pub fn read_onprem<S: BatchSink>(
                 path: name.as_ref().into(),
                 source,
             })?;
-            detect::detect(&head).ok_or_else(|| {
+            let detected = detect::detect_with(&head, opts.csv.delimiter);
+            // A user export without its DN column is named as such, with
+            // the command that adds it (with or without a `#TYPE` line).
+            if matches!(detected, None | Some(Format::ExportCsv)) {
+                if let Some(why) = detect::csv_without_dn(&head) {
+                    return Err(Error::Format(format!("{name}: {why}")));
+                }
+            }
+            detected.ok_or_else(|| {
                 Error::Format(format!(
                     "{name}: cannot recognise the format (expected LDIF from ldifde or \
                      ldapsearch, csvde CSV, or Get-ADUser | Export-Csv CSV); name it with \

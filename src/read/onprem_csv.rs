@@ -17,6 +17,14 @@
 //! Header names are matched case-insensitively; friendly names are mapped to
 //! their LDAP attribute (`EmailAddress` is `mail`, `SID` is `objectSid`, ...).
 //!
+//! The field delimiter is found from the header: `,`, or `;` (`Export-Csv
+//! -UseCulture` where the list separator is `;`, Excel re-saves there) or
+//! TAB (`Export-Csv -Delimiter "`t"`); [`CsvOptions::delimiter`] forces it.
+//! The header is read whole up to the record limit and mapped in linear
+//! time; a longer one is one `header_too_large` error. A file that ends
+//! inside its last row (no line break, or an open quote) is `truncated_input`
+//! and that row is skipped.
+//!
 //! # Parallelism
 //!
 //! A CSV record may span lines (quoted line breaks), so chunks cannot be cut
@@ -25,12 +33,14 @@
 //! about every chunk size; the chunks are then parsed on all cores. (Quote
 //! parity alone is not enough: a quote inside an unquoted field is a literal.)
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::diag::{preview, DiagKind};
 use crate::error::{Error, Result};
 use crate::model::ids::{decode_csvde_binary, Guid, Sid};
-use crate::read::batch::{AttrIdx, EntryIdx, RawDiag, ValIdx};
+use crate::read::batch::{nul_message, AttrIdx, EntryIdx, RawDiag, ValIdx};
+use crate::read::detect;
 use crate::read::driver::{self, ChunkFormat, Limits};
 use crate::read::input::Input;
 use crate::read::{
@@ -56,8 +66,12 @@ pub struct CsvOptions {
     pub strict: bool,
     /// Target size of one parallel work unit, in bytes.
     pub chunk_size: usize,
-    /// A record larger than this is rejected.
+    /// A record larger than this is rejected; a header larger than this
+    /// ends the read (`header_too_large`).
     pub max_record_size: usize,
+    /// The field delimiter; `None` finds it from the header (`,`, `;` or
+    /// TAB: see [`detect::sniff_delimiter`]).
+    pub delimiter: Option<u8>,
 }
 
 impl Default for CsvOptions {
@@ -67,6 +81,7 @@ impl Default for CsvOptions {
             strict: false,
             chunk_size: 4 << 20,
             max_record_size: 64 << 20,
+            delimiter: None,
         }
     }
 }
@@ -131,7 +146,7 @@ struct Column {
     /// Attribute name as it will appear in entries (index into `names`).
     attr: Option<usize>,
     conv: Conv,
-    /// Header text, for messages.
+    /// Header text, for messages (escaped, at most 60 bytes of it).
     header: String,
 }
 
@@ -144,6 +159,8 @@ struct Layout {
     columns: Vec<Column>,
     /// Attribute names, in column order of first use.
     names: Vec<String>,
+    /// The field delimiter.
+    delimiter: u8,
 }
 
 /// Reads a csvde or Export-Csv file into `sink`.
@@ -155,24 +172,71 @@ pub fn read<S: BatchSink>(
     sink: &mut S,
 ) -> Result<ReadSummary> {
     let mut input = input;
-    let head = input.peek(1 << 20).map_err(|source| Error::Io {
-        path: input.name.as_ref().into(),
-        source,
-    })?;
-    let (layout, header_len, header_lines, header_diags) = read_header(&head, flavor, opts)?;
     let limits = Limits {
         strict: opts.strict,
         chunk_target: opts.chunk_size.clamp(1, 1 << 28),
         record_limit: opts.max_record_size.clamp(1, 1 << 30),
     };
+    let head = peek_header(&mut input, limits.record_limit, opts.delimiter)?;
+    let header = read_header(&head, flavor, opts, limits.record_limit)?;
     let format = CsvFormat {
-        layout,
-        header_len,
-        header_lines,
-        header_diags,
+        header,
         record_limit: limits.record_limit,
     };
     driver::read(input, &format, limits, control, sink)
+}
+
+/// The `#TYPE` line Export-Csv writes before the header, if `head` starts with one.
+fn type_line_len(head: &[u8]) -> usize {
+    if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"#TYPE") {
+        memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1)
+    } else {
+        0
+    }
+}
+
+/// The delimiter in force: the one asked for, else the header's.
+fn delimiter_of(head: &[u8], forced: Option<u8>) -> u8 {
+    forced.unwrap_or_else(|| {
+        let rest = &head[type_line_len(head)..];
+        let line = memchr::memchr(b'\n', rest).map_or(rest, |i| &rest[..i]);
+        detect::sniff_delimiter(line)
+    })
+}
+
+/// Reads ahead until the `#TYPE` line and the header row are whole, the
+/// input ends, or the header passes `limit` (then it is reported, not read:
+/// memory stays bounded by the limit).
+fn peek_header(input: &mut Input, limit: usize, delimiter: Option<u8>) -> Result<Vec<u8>> {
+    let mut want: usize = 1 << 20;
+    loop {
+        let head = input.peek(want).map_err(|source| Error::Io {
+            path: input.name.as_ref().into(),
+            source,
+        })?;
+        let start = type_line_len(&head);
+        let delimiter = delimiter_of(&head, delimiter);
+        // (A `#TYPE` line never ended counts against the limit too.)
+        let most = limit.saturating_mul(2).saturating_add(2);
+        let whole = head.len() < want
+            || first_record_end(&head[start..], delimiter).is_some()
+            || head.len() - start > limit
+            || want >= most;
+        if whole {
+            return Ok(head);
+        }
+        want = want.saturating_mul(2).min(start + limit + 1).min(most);
+    }
+}
+
+/// Offset just after the first record of `buf`, if a line feed ends it.
+fn first_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+    let mut end = None;
+    scan_records(buf, delimiter, |e| {
+        end = Some(e);
+        false
+    });
+    end
 }
 
 /// Parses a whole CSV file held in memory into owned entries (tests, fuzzing,
@@ -198,24 +262,57 @@ pub fn parse_bytes(
     })
 }
 
-/// Parses the header (and a `#TYPE` line before it).
-#[allow(clippy::type_complexity)]
+/// The header, read: its layout, where the rows start and what was wrong with it.
+struct Header {
+    layout: Layout,
+    /// Bytes of the `#TYPE` line and header, skipped by the first chunk.
+    len: usize,
+    /// Lines of the `#TYPE` line and header.
+    lines: u64,
+    /// 0-based line of the header row.
+    line: u64,
+    diags: Vec<RawDiag>,
+    /// The header is longer than the limit: nothing is read, and `len` is
+    /// one byte over the limit (the first chunk need not hold all of it).
+    too_large: bool,
+}
+
+/// Parses the header (and a `#TYPE` line before it). Linear in its length:
+/// a 100,000-column header is mapped with hash sets, not by pairs.
 fn read_header(
     head: &[u8],
     flavor: Option<CsvFlavor>,
     opts: &CsvOptions,
-) -> Result<(Layout, usize, u64, Vec<RawDiag>)> {
-    let mut start = 0;
-    let mut lines = 0;
-    if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"#TYPE") {
-        start = memchr::memchr(b'\n', head).map_or(head.len(), |i| i + 1);
-        lines += 1;
+    limit: usize,
+) -> Result<Header> {
+    let start = type_line_len(head);
+    let mut lines = u64::from(start > 0);
+    let delimiter = delimiter_of(head, opts.delimiter);
+    let complete = first_record_end(&head[start..], delimiter).is_some();
+    if (!complete && head.len() - start > limit) || start > limit {
+        // Not whole within the limit: report it, read nothing.
+        return Ok(Header {
+            layout: Layout {
+                flavor: flavor.unwrap_or(CsvFlavor::Csvde),
+                dn: None,
+                columns: Vec::new(),
+                names: Vec::new(),
+                delimiter,
+            },
+            len: head.len().min(limit + 1),
+            lines,
+            // A `#TYPE` line over the limit is the culprit itself.
+            line: if start > limit { 0 } else { lines },
+            diags: Vec::new(),
+            too_large: true,
+        });
     }
     // 0-based line of the header, for its diagnostics.
     let header_line = lines;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(&head[start..]);
     let mut record = csv::ByteRecord::new();
     let got = reader.read_byte_record(&mut record).unwrap_or(false);
@@ -256,6 +353,7 @@ fn read_header(
                 .position(|h| h.eq_ignore_ascii_case("DistinguishedName"))
         });
     if dn.is_none() && got {
+        let line_end = memchr::memchr(b'\n', &head[start..]).map_or(head.len(), |i| start + i);
         diags.push(RawDiag {
             line: header_line,
             column: None,
@@ -263,47 +361,46 @@ fn read_header(
             message: format!(
                 "the header has no DN or DistinguishedName column ({} columns: {}); no row can \
                  be identified, so every row is skipped. Export with `csvde -f users.csv` or \
-                 `Get-ADUser -Filter * -Properties * | Export-Csv users.csv`",
+                 `Get-ADUser -Filter * -Properties * | Export-Csv -NoTypeInformation users.csv` \
+                 (with Select-Object, name DistinguishedName among the properties)",
                 headers.len(),
-                headers
-                    .iter()
-                    .take(8)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(",")
+                detect::header_preview(&head[start..line_end])
             ),
         });
     }
     let mut names: Vec<String> = Vec::new();
+    // Lower-cased attribute names taken, and header texts seen: linear mapping.
+    let mut taken_names: HashSet<String> = HashSet::with_capacity(headers.len());
+    let mut seen_headers: HashSet<String> = HashSet::with_capacity(headers.len());
     let mut columns = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         let target = FRIENDLY
             .iter()
             .find(|(f, _)| f.eq_ignore_ascii_case(h))
             .map_or(h.as_str(), |(_, ldap)| ldap);
+        let repeated_header = !seen_headers.insert(h.to_ascii_lowercase());
         // The DN column is the entry's DN, not an attribute (as in LDIF).
         let wanted = !h.is_empty() && Some(i) != dn && opts.projection.wants(target.as_bytes());
-        let taken = names.iter().position(|n| n.eq_ignore_ascii_case(target));
+        let taken = wanted && !taken_names.insert(target.to_ascii_lowercase());
         let attr = match (wanted, taken) {
             (false, _) => None,
-            (true, Some(_)) => {
+            (true, true) => {
                 // A friendly twin of an LDAP column (or a repeated name): the
                 // first column wins.
-                if !FRIENDLY.iter().any(|(f, _)| f.eq_ignore_ascii_case(h))
-                    && headers[..i].iter().any(|x| x.eq_ignore_ascii_case(h))
-                {
+                if !FRIENDLY.iter().any(|(f, _)| f.eq_ignore_ascii_case(h)) && repeated_header {
                     diags.push(RawDiag {
                         line: header_line,
                         column: None,
                         kind: DiagKind::DuplicateColumn,
                         message: format!(
-                            "column `{h}` appears twice in the header; the first is used"
+                            "column `{}` appears twice in the header; the first is used",
+                            preview(h.as_bytes())
                         ),
                     });
                 }
                 None
             }
-            (true, None) => {
+            (true, false) => {
                 names.push(target.to_string());
                 Some(names.len() - 1)
             }
@@ -326,20 +423,28 @@ fn read_header(
         columns.push(Column {
             attr,
             conv,
-            header: h.clone(),
+            // Escaped and capped: it is echoed in messages.
+            header: preview(h.as_bytes()),
         });
     }
-    Ok((
-        Layout {
+    Ok(Header {
+        layout: Layout {
             flavor,
             dn,
             columns,
             names,
+            delimiter,
         },
-        header_end,
+        len: if header_end > limit {
+            limit + 1
+        } else {
+            header_end
+        },
         lines,
+        line: header_line,
         diags,
-    ))
+        too_large: header_end > limit,
+    })
 }
 
 /// Export-Csv headers use friendly names; csvde's start with `DN`.
@@ -355,12 +460,7 @@ fn guess_flavor(headers: &[String]) -> CsvFlavor {
 }
 
 struct CsvFormat {
-    layout: Layout,
-    /// Bytes of the `#TYPE` line and header, skipped by the first chunk.
-    header_len: usize,
-    /// Lines of the `#TYPE` line and header.
-    header_lines: u64,
-    header_diags: Vec<RawDiag>,
+    header: Header,
     /// A record larger than this ends the read (see [`chunk_bounds`]).
     record_limit: usize,
 }
@@ -369,11 +469,12 @@ impl ChunkFormat for CsvFormat {
     fn chunk_bounds(&self, buf: &[u8], target: usize, at_file_start: bool) -> Vec<Range<usize>> {
         // The first chunk of the file holds the whole header.
         let head = if at_file_start {
-            self.header_len.min(buf.len())
+            self.header.len.min(buf.len())
         } else {
             0
         };
-        let mut bounds = chunk_bounds(&buf[head..], target, self.record_limit);
+        let delimiter = self.header.layout.delimiter;
+        let mut bounds = chunk_bounds(&buf[head..], delimiter, target, self.record_limit);
         for r in &mut bounds {
             *r = r.start + head..r.end + head;
         }
@@ -387,31 +488,46 @@ impl ChunkFormat for CsvFormat {
 
     fn parse(&self, chunk: &[u8], at_file_start: bool, batch: &mut Batch) {
         batch.clear();
-        if at_file_start && self.header_len > self.record_limit {
+        let header = &self.header;
+        if at_file_start && header.too_large {
             // A header over the limit: nothing can be read (the streamed
-            // path reaches the same verdict without holding it).
+            // path reaches the same verdict without holding it). One error
+            // says so, instead of every row being "ragged".
             count_lines(chunk, batch);
             batch.stats.records = 1;
             batch.stop_reading = true;
             reject(
                 batch,
-                0,
-                DiagKind::RecordTooLarge,
-                too_large_message(self.record_limit),
+                header.line,
+                DiagKind::HeaderTooLarge,
+                format!(
+                    "the CSV header (its first row{}) is longer than the limit of {} bytes, so \
+                     no row can be read: no csvde or Export-Csv header is that long. Check that \
+                     this is the export meant (a header row cut from its line breaks?), or raise \
+                     --max-record-size if it is genuine",
+                    if header.line > 0 {
+                        ", after the #TYPE line"
+                    } else {
+                        ""
+                    },
+                    self.record_limit
+                ),
             );
             return;
         }
         let mut skip = 0;
         if at_file_start {
-            skip = self.header_len.min(chunk.len());
-            batch.diags.extend(self.header_diags.iter().cloned());
+            skip = header.len.min(chunk.len());
+            for d in &header.diags {
+                batch.diag(d.line, d.column, d.kind, || d.message.clone());
+            }
         }
-        let skip_lines = if at_file_start { self.header_lines } else { 0 };
+        let skip_lines = if at_file_start { header.lines } else { 0 };
         parse_rows(
             chunk,
             skip,
             skip_lines,
-            &self.layout,
+            &header.layout,
             self.record_limit,
             batch,
         );
@@ -419,7 +535,7 @@ impl ChunkFormat for CsvFormat {
 
     fn last_boundary(&self, buf: &[u8]) -> Option<usize> {
         let mut last = None;
-        scan_records(buf, |end| {
+        scan_records(buf, self.header.layout.delimiter, |end| {
             last = Some(end);
             true
         });
@@ -433,11 +549,18 @@ impl ChunkFormat for CsvFormat {
     }
 
     fn header_len(&self) -> usize {
-        self.header_len
+        self.header.len
     }
 
     fn too_large_message(&self, limit: usize) -> String {
         too_large_message(limit)
+    }
+
+    fn truncated_message(&self) -> String {
+        "the file ends inside a row (no line break after its last line): the export was cut \
+         short and what followed is missing, so that row was skipped. Export the file again \
+         (csvde and Export-Csv end every row with a line break)"
+            .into()
     }
 }
 
@@ -449,7 +572,7 @@ impl ChunkFormat for CsvFormat {
 /// Only a quote at the start of a field opens a quoted field (a quote inside
 /// an unquoted field is a literal, as the csv crate reads it), so the walk
 /// jumps from quote to line feed with `memchr` instead of looking at every byte.
-fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
+fn scan_records(buf: &[u8], delimiter: u8, mut at_end: impl FnMut(usize) -> bool) -> bool {
     let mut at = 0;
     while let Some(i) = memchr::memchr2(b'"', b'\n', &buf[at..]) {
         let p = at + i;
@@ -460,7 +583,7 @@ fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
             at = p + 1;
             continue;
         }
-        let field_start = p == 0 || matches!(buf[p - 1], b',' | b'\n' | b'\r');
+        let field_start = p == 0 || matches!(buf[p - 1], b'\n' | b'\r') || buf[p - 1] == delimiter;
         if !field_start {
             at = p + 1;
             continue;
@@ -490,12 +613,12 @@ fn scan_records(buf: &[u8], mut at_end: impl FnMut(usize) -> bool) -> bool {
 /// and no later boundary can be trusted. The oversized record starts the last
 /// range, which [`parse_rows`] rejects whole (memory stays bounded: it is
 /// never handed to the csv crate).
-fn chunk_bounds(buf: &[u8], target: usize, limit: usize) -> Vec<Range<usize>> {
+fn chunk_bounds(buf: &[u8], delimiter: u8, target: usize, limit: usize) -> Vec<Range<usize>> {
     let target = target.max(1);
     let mut bounds = Vec::with_capacity(buf.len() / target + 1);
     let mut start = 0;
     let mut last = 0;
-    scan_records(buf, |end| {
+    scan_records(buf, delimiter, |end| {
         if end - last > limit {
             return false;
         }
@@ -534,10 +657,10 @@ fn too_large_message(limit: usize) -> String {
 
 /// Where the first record over `limit` starts in `body`, if any (a quote
 /// that never closes makes the rest of the input one record).
-fn oversized_record_start(body: &[u8], limit: usize) -> Option<usize> {
+fn oversized_record_start(body: &[u8], delimiter: u8, limit: usize) -> Option<usize> {
     let mut last = 0;
     let mut found = None;
-    let unterminated = scan_records(body, |end| {
+    let unterminated = scan_records(body, delimiter, |end| {
         if end - last > limit {
             found = Some(last);
             return false;
@@ -560,6 +683,10 @@ fn parse_rows(
     batch: &mut Batch,
 ) {
     count_lines(chunk, batch);
+    batch.lists_object_class = layout
+        .names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case("objectClass"));
     // Attribute names once per batch; every entry's attributes point at them.
     let names: Vec<Range<usize>> = layout
         .names
@@ -574,7 +701,7 @@ fn parse_rows(
     // A record over the limit ends the read: it is counted and reported, the
     // rows before it are parsed, nothing after it is.
     let mut oversized_line = None;
-    if let Some(at) = oversized_record_start(body, limit) {
+    if let Some(at) = oversized_record_start(body, layout.delimiter, limit) {
         let start = at
             + body[at..]
                 .iter()
@@ -588,22 +715,30 @@ fn parse_rows(
     // A quoted field that never closes swallows the rest of the input: find
     // where its record starts.
     let mut record_start = 0;
-    let unterminated_at = scan_records(body, |end| {
+    let unterminated = scan_records(body, layout.delimiter, |end| {
         record_start = end;
         true
-    })
-    .then(|| {
-        // Skip line ends, as the row loop does before it compares offsets.
-        let rest = &body[record_start..];
-        (record_start
-            + rest
-                .iter()
-                .take_while(|&&b| matches!(b, b'\r' | b'\n'))
-                .count()) as u64
     });
+    // Where the last record starts, skipping line ends as the row loop does
+    // before it compares offsets.
+    let last_record_at = (record_start
+        + body[record_start..]
+            .iter()
+            .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+            .count()) as u64;
+    let unterminated_at = unterminated.then_some(last_record_at);
+    // A chunk that ends without a line break (LF, or CR for files with CR
+    // line ends) ends the input: the export was cut inside its last row,
+    // which must not be read as whole (the driver reports the cut once for
+    // the file).
+    let cut = oversized_line.is_none()
+        && !chunk.is_empty()
+        && !chunk.ends_with(b"\n")
+        && !chunk.ends_with(b"\r");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(layout.delimiter)
         .from_reader(body);
     let mut record = csv::ByteRecord::new();
     let mut reported_unusable: Vec<bool> = vec![false; layout.columns.len()];
@@ -611,6 +746,8 @@ fn parse_rows(
     let mut counted_to = 0;
     let mut lines_before = 0u64;
     loop {
+        // The previous row is done: its counted diagnostics stay.
+        batch.commit_diags();
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
@@ -618,11 +755,8 @@ fn parse_rows(
                 // The csv crate reports only I/O and UTF-8 errors for byte
                 // records; neither can happen on a slice, but never panic.
                 let line = e.position().map_or(0, |p| p.line().saturating_sub(1)) + skip_lines;
-                batch.diags.push(RawDiag {
-                    line,
-                    column: None,
-                    kind: DiagKind::RaggedRow,
-                    message: format!("unreadable CSV row: {e}"),
+                batch.diag(line, None, DiagKind::RaggedRow, || {
+                    format!("unreadable CSV row: {e}")
                 });
                 batch.stats.records += 1;
                 batch.stats.rejected += 1;
@@ -649,11 +783,16 @@ fn parse_rows(
             reject(
                 batch,
                 line,
-                DiagKind::UnterminatedQuote,
-                "a quoted field is never closed: the rest of the file was read as one value; \
-                 find the stray `\"` on this line"
+                DiagKind::TruncatedInput,
+                "the file ends inside a quoted field that starts in this row: the export was \
+                 cut short (what followed is missing) or a `\"` on this line is never closed; \
+                 the row was skipped. Export the file again, or fix the quote"
                     .into(),
             );
+            continue;
+        }
+        if cut && reader.position().byte() as usize >= body.len() {
+            batch.stats.rejected += 1;
             continue;
         }
         if record.len() != layout.columns.len() {
@@ -685,11 +824,15 @@ fn parse_rows(
             continue;
         }
         let data_mark = batch.data.len();
-        let diag_mark = batch.diags.len();
+        let diag_mark = batch.diag_mark();
+        if memchr::memchr(0, dn_field).is_some() {
+            batch.diag(line, None, DiagKind::NulByte, || nul_message("the DN"));
+        }
         batch.data.extend_from_slice(dn_field);
         let dn = data_mark..batch.data.len();
         row_values.clear();
         let mut failed = false;
+        let mut rejection = None;
         for (c, column) in layout.columns.iter().enumerate() {
             let Some(attr) = column.attr else { continue };
             let field = record.get(c).unwrap_or(b"");
@@ -701,25 +844,24 @@ fn parse_rows(
             {
                 if !reported_unusable[c] {
                     reported_unusable[c] = true;
-                    batch.diags.push(RawDiag {
-                        line,
-                        column: None,
-                        kind: DiagKind::UnusableColumn,
-                        message: unusable_message(&column.header, field),
+                    batch.diag(line, None, DiagKind::UnusableColumn, || {
+                        unusable_message(&column.header, field)
                     });
                 }
                 continue;
             }
-            if let Err(()) = convert(field, column, attr as u32, line, batch, &mut row_values) {
+            if let Err(e) = convert(field, column, attr as u32, line, batch, &mut row_values) {
+                rejection = Some(e);
                 failed = true;
                 break;
             }
         }
         if failed {
-            // The error diagnostic is the last one pushed; drop the row's warnings.
-            let error = batch.diags.pop();
-            batch.diags.truncate(diag_mark);
-            batch.diags.extend(error);
+            // Drop the row's warnings; report it by its error alone.
+            batch.drop_diags_since(diag_mark);
+            if let Some(e) = rejection.take() {
+                batch.diag(e.line, e.column, e.kind, || e.message);
+            }
             batch.data.truncate(data_mark);
             batch.stats.rejected += 1;
             continue;
@@ -756,6 +898,7 @@ fn parse_rows(
         });
         batch.stats.entries += 1;
     }
+    batch.commit_diags();
     if let Some(line) = oversized_line {
         batch.stats.records += 1;
         reject(
@@ -768,12 +911,7 @@ fn parse_rows(
 }
 
 fn reject(batch: &mut Batch, line: u64, kind: DiagKind, message: String) {
-    batch.diags.push(RawDiag {
-        line,
-        column: None,
-        kind,
-        message,
-    });
+    batch.diag(line, None, kind, || message);
     batch.stats.rejected += 1;
 }
 
@@ -800,18 +938,20 @@ fn convert(
     line: u64,
     batch: &mut Batch,
     out: &mut Vec<(u32, Range<usize>, ValueKind)>,
-) -> std::result::Result<(), ()> {
+) -> std::result::Result<(), RawDiag> {
     let text = |batch: &mut Batch, v: &[u8], out: &mut Vec<(u32, Range<usize>, ValueKind)>| {
         if !v.is_ascii() && std::str::from_utf8(v).is_err() {
-            batch.diags.push(RawDiag {
-                line,
-                column: None,
-                kind: DiagKind::InvalidUtf8,
-                message: format!(
+            batch.diag(line, None, DiagKind::InvalidUtf8, || {
+                format!(
                     "column `{}` is not valid UTF-8 (an ANSI code page?); the bytes are kept. \
                      Re-export with `csvde -u` or `Export-Csv -Encoding utf8`",
                     column.header
-                ),
+                )
+            });
+        }
+        if memchr::memchr(0, v).is_some() {
+            batch.diag(line, None, DiagKind::NulByte, || {
+                nul_message(&format!("column `{}`", column.header))
             });
         }
         let s = batch.data.len();
@@ -844,7 +984,7 @@ fn convert(
                     let s = batch.data.len();
                     if !decode_csvde_binary(v, &mut batch.data) {
                         batch.data.truncate(s);
-                        batch.diags.push(RawDiag {
+                        return Err(RawDiag {
                             line,
                             column: None,
                             kind: DiagKind::InvalidHex,
@@ -855,7 +995,6 @@ fn convert(
                                 preview(v)
                             ),
                         });
-                        return Err(());
                     }
                     out.push((attr, s..batch.data.len(), ValueKind::Decoded));
                 } else {
@@ -872,15 +1011,12 @@ fn convert(
                     batch.data.extend_from_slice(&g.0);
                     out.push((attr, start..batch.data.len(), ValueKind::Decoded));
                 }
-                None => batch.diags.push(RawDiag {
-                    line,
-                    column: None,
-                    kind: DiagKind::InvalidGuid,
-                    message: format!(
+                None => batch.diag(line, None, DiagKind::InvalidGuid, || {
+                    format!(
                         "column `{}` holds `{}`, which is not a GUID; treated as absent",
                         column.header,
                         preview(field)
-                    ),
+                    )
                 }),
             }
         }
@@ -892,15 +1028,12 @@ fn convert(
                     batch.data.extend_from_slice(&sid.to_bytes());
                     out.push((attr, start..batch.data.len(), ValueKind::Decoded));
                 }
-                None => batch.diags.push(RawDiag {
-                    line,
-                    column: None,
-                    kind: DiagKind::InvalidSid,
-                    message: format!(
+                None => batch.diag(line, None, DiagKind::InvalidSid, || {
+                    format!(
                         "column `{}` holds `{}`, which is not a SID (S-1-5-...); treated as absent",
                         column.header,
                         preview(field)
-                    ),
+                    )
                 }),
             }
         }
@@ -1012,10 +1145,12 @@ mod tests {
 
     #[test]
     fn unterminated_quote_is_reported_at_its_row() {
-        // The quote never closes: the rest of the file is one value.
+        // The quote never closes: the rest of the file is one value, and the
+        // file ends inside it (cut short, or a stray quote): `truncated_input`
+        // (issue #13 item 2; it was `unterminated_quote`).
         let text = b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",\"b\nCN=c,c\nCN=d,d\n";
         let p = parse(text, Some(CsvFlavor::Csvde));
-        assert_eq!(kinds(&p), vec![(3, DiagKind::UnterminatedQuote)]);
+        assert_eq!(kinds(&p), vec![(3, DiagKind::TruncatedInput)]);
         assert_eq!(p.entries.len(), 1);
         assert!(p.stats.reconciles());
         // Read as the csv crate does, a later quote closes it (`"b\n"` then
@@ -1115,6 +1250,202 @@ mod tests {
             });
             check(&mapped, &format!("mapped, chunk {chunk_size}"));
         }
+    }
+
+    /// A header of 100,000 columns (1.3 MB, past the 1 MiB that was read
+    /// ahead before) is read whole and mapped in linear time (issue #14 item
+    /// 6: it took 13.9 s and every row was then "ragged").
+    #[test]
+    fn a_header_of_100000_columns_is_read_whole() {
+        let mut text = b"DN".to_vec();
+        for i in 0..100_000 {
+            text.extend_from_slice(format!(",attr{i:07}").as_bytes());
+        }
+        text.extend_from_slice(b"\r\n");
+        assert!(text.len() > 1 << 20);
+        for row in ["a", "b"] {
+            text.extend_from_slice(format!("\"CN={row},DC=x\"").as_bytes());
+            text.extend(std::iter::repeat_n(b',', 99_999));
+            text.extend_from_slice(format!(",{row}\r\n").as_bytes());
+        }
+        let p = parse(&text, Some(CsvFlavor::Csvde));
+        assert_eq!(kinds(&p), vec![]);
+        assert_eq!(p.entries.len(), 2);
+        assert_eq!(p.entries[1].texts("attr0099999"), vec!["b"]);
+        assert_eq!(p.entries[1].line, 3);
+    }
+
+    /// A header longer than the limit is one `header_too_large` error, and
+    /// no row is read (before: cut at 1 MiB, then every row "ragged").
+    #[test]
+    fn a_header_over_the_limit_is_one_error() {
+        let mut text = b"DN".to_vec();
+        for i in 0..1000 {
+            text.extend_from_slice(format!(",attr{i:04}").as_bytes());
+        }
+        text.extend_from_slice(b"\n");
+        for i in 0..50 {
+            text.extend_from_slice(format!("\"CN=u{i},DC=x\"").as_bytes());
+            text.extend(std::iter::repeat_n(b',', 1000));
+            text.extend_from_slice(b"\n");
+        }
+        let p = same_however_cut(&text, Some(CsvFlavor::Csvde), 4096);
+        assert_eq!(kinds(&p), vec![(1, DiagKind::HeaderTooLarge)]);
+        assert!(p.diagnostics[0].message.contains("limit of 4096 bytes"));
+        assert_eq!(p.entries.len(), 0);
+        assert_eq!(p.stats.lines, 51);
+        // The same header, not ended, in a file larger than the limit.
+        let cut = &text[..text.iter().position(|&b| b == b'\n').unwrap_or(0)];
+        let mut long = cut.to_vec();
+        long.extend(std::iter::repeat_n(b'x', 10_000));
+        let p = same_however_cut(&long, Some(CsvFlavor::Csvde), 4096);
+        assert_eq!(
+            kinds(&p),
+            vec![(1, DiagKind::HeaderTooLarge), (1, DiagKind::TruncatedInput)]
+        );
+        // A `#TYPE` line that never ends is read no further than the limit.
+        let mut type_line = b"#TYPE ".to_vec();
+        type_line.extend(std::iter::repeat_n(b'x', 10_000));
+        type_line.extend_from_slice(b"\nDN,cn\n\"CN=a,DC=x\",a\n");
+        let p = parse_bytes(
+            "t.csv",
+            &type_line,
+            None,
+            &CsvOptions {
+                max_record_size: 4096,
+                ..CsvOptions::default()
+            },
+        );
+        assert_eq!(kinds(&p), vec![(1, DiagKind::HeaderTooLarge)]);
+    }
+
+    /// The `missing_dn_column` message echoes at most 200 characters of the
+    /// header, escaped, with the column count (issue #14 item 5).
+    #[test]
+    fn missing_dn_message_is_capped_and_escaped() {
+        let mut text = Vec::new();
+        for i in 0..1000 {
+            text.extend_from_slice(format!("\x1b[2J{i},").as_bytes());
+        }
+        text.extend_from_slice(b"last\n1,2\n");
+        let p = parse(&text, Some(CsvFlavor::ExportCsv));
+        let d = &p.diagnostics[0];
+        assert_eq!(d.kind, DiagKind::MissingDnColumn);
+        assert!(d.message.contains("(1001 columns: "), "{}", d.message);
+        assert!(!d.message.contains('\x1b'), "{}", d.message);
+        assert!(d.message.len() < 1600, "{}", d.message.len());
+    }
+
+    /// Reads `text` keeping `keep` diagnostics of each kind.
+    fn read_keeping(text: &[u8], keep: u64, chunk_size: usize) -> ReadSummary {
+        let control = ReadControl {
+            progress: None,
+            keep_per_kind: keep,
+        };
+        let opts = CsvOptions {
+            chunk_size,
+            max_record_size: 256,
+            ..CsvOptions::default()
+        };
+        read(
+            Input::from_bytes("t.csv", text),
+            None,
+            &opts,
+            &control,
+            &mut crate::read::CountOnly,
+        )
+        .expect("in-memory read")
+    }
+
+    proptest::proptest! {
+        /// Whatever the rows and the chunk size, the same counts and
+        /// (capped) diagnostics: cut rows, quotes and the per-batch cap do
+        /// not depend on where chunks end.
+        #[test]
+        fn chunking_never_changes_results(
+            header in proptest::sample::select(vec![
+                &b"DN,objectClass,cn\n"[..], b"DN;objectClass;cn\r\n", b"\"DN\"\t\"cn\"\n",
+            ]),
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b"\"CN=a,DC=x\",user,a\n"[..], b"CN=b;user;b\r\n", b"\"c\"\"\tx\n", b"\"open",
+                b"x\0,y,z\n", b",,\n", b"\n", b"X'zz',a,b\n", b";", b",", b"\t",
+            ]), 0..30),
+            chunk_size in 1usize..64,
+            keep in 1u64..4,
+        ) {
+            let text: Vec<u8> = [header, &parts.concat()[..]].concat();
+            let whole = read_keeping(&text, keep, 1 << 20);
+            let got = read_keeping(&text, keep, chunk_size);
+            proptest::prop_assert_eq!(&got.diagnostics.counts, &whole.diagnostics.counts);
+            proptest::prop_assert_eq!(&got.diagnostics.kept, &whole.diagnostics.kept);
+            proptest::prop_assert_eq!(got.stats, whole.stats);
+            proptest::prop_assert!(got.stats.reconciles());
+        }
+    }
+
+    /// A last row without a line break was cut: it is skipped and the cut
+    /// reported once; a file with CR line ends (an old Mac re-save) is whole.
+    #[test]
+    fn a_cut_last_row_is_skipped_and_cr_line_ends_are_whole() {
+        let p = parse(
+            b"DN,cn\n\"CN=a,DC=x\",a\n\"CN=b,DC=x\",b@partners.fabr",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(kinds(&p), vec![(3, DiagKind::TruncatedInput)]);
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!((p.stats.records, p.stats.rejected), (2, 1));
+        let p = parse(
+            b"DN,cn\r\"CN=a,DC=x\",a\r\"CN=b,DC=x\",b\r",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(kinds(&p), vec![]);
+        assert_eq!(p.entries.len(), 2);
+        let p = parse(
+            b"DN,cn\r\"CN=a,DC=x\",a\r\"CN=b,DC=x\",b",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.entries[0].dn, b"CN=a,DC=x");
+        assert_eq!(
+            p.diagnostics.iter().map(|d| d.kind).collect::<Vec<_>>(),
+            vec![DiagKind::TruncatedInput]
+        );
+    }
+
+    /// Column names echoed in messages are escaped and capped (issue #14
+    /// item 5: nothing raw on a terminal).
+    #[test]
+    fn column_names_in_messages_are_escaped() {
+        let long = "y".repeat(500);
+        let text = format!("DN,\x1b[2Jx,\x1b[2Jx,{long},{long}\n\"CN=a,DC=x\",1,2,3,4\n");
+        let p = parse(text.as_bytes(), Some(CsvFlavor::Csvde));
+        assert_eq!(
+            kinds(&p),
+            vec![
+                (1, DiagKind::DuplicateColumn),
+                (1, DiagKind::DuplicateColumn)
+            ]
+        );
+        for d in &p.diagnostics {
+            assert!(!d.message.contains('\x1b'), "{}", d.message);
+            assert!(d.message.len() < 200, "{}", d.message);
+        }
+    }
+
+    /// A NUL in a DN or a text field is reported; the value is kept as read
+    /// (issue #14 item 8).
+    #[test]
+    fn nul_bytes_are_reported() {
+        let p = parse(
+            b"DN,cn,objectGUID\n\"CN=a\0,DC=x\",a,\n\"CN=b,DC=x\",b\0,X'00000000000000000000000000000000'\n",
+            Some(CsvFlavor::Csvde),
+        );
+        assert_eq!(
+            kinds(&p),
+            vec![(2, DiagKind::NulByte), (3, DiagKind::NulByte)]
+        );
+        assert!(p.diagnostics[1].message.contains("column `cn`"));
+        assert_eq!(p.entries[1].texts("cn"), vec!["b\0"]);
     }
 
     /// A row holding only `""` is a row (with an empty DN), not a blank line.

@@ -16,7 +16,7 @@ use memchr::memchr2;
 
 use super::options::{LdifOptions, TrailingSpace};
 use crate::diag::{preview, DiagKind};
-use crate::read::batch::{AttrIdx, Batch, EntryIdx, RawDiag, ValIdx};
+use crate::read::batch::{AttrIdx, Batch, EntryClaim, EntryIdx, RawDiag, ReadStats, ValIdx};
 use crate::read::entry::ValueKind;
 
 /// Base64 as LDIF writers produce it: standard alphabet, padding optional,
@@ -57,21 +57,34 @@ pub(crate) fn parse_chunk_into(
         version_allowed: at_file_start,
         raw_utf8_reported: false,
         check_only: false,
+        rejection: None,
     };
     parser.batch.stats.bytes = input.len() as u64;
+    parser.batch.lists_object_class = opts.projection.wants(b"objectClass");
     let mut scratch = std::mem::take(&mut parser.batch.scratch);
+    // A chunk ends after a blank line unless it ends the input: a last line
+    // without a line break means the export was cut there (the driver
+    // reports it once for the file). A final CR is taken as a line end.
+    let cut = !input.is_empty() && !input.ends_with(b"\n") && !input.ends_with(b"\r");
     loop {
         parser.skip_blank_lines();
         if parser.pos >= input.len() {
             break;
         }
+        let before = cut.then(|| parser.snapshot());
         parser.record(&mut scratch);
+        if let Some(before) = before {
+            if parser.pos >= input.len() {
+                parser.reject_cut_record(&before);
+            }
+        }
     }
     // Lines are counted as line feeds; the driver adds a last line without
     // one once it knows where the input ends.
     parser.batch.stats.lines =
         parser.line - u64::from(!input.is_empty() && !input.ends_with(b"\n"));
     parser.batch.scratch = scratch;
+    parser.batch.commit_diags();
     // Duplicates are found at the end of a record; keep diagnostics in file order.
     parser.batch.diags.sort_by_key(|d| d.line);
     *batch = parser.batch;
@@ -129,6 +142,19 @@ struct Parser<'a, 'o> {
     /// Checking a value outside the projection: plain values are validated
     /// without being copied into the arena.
     check_only: bool,
+    /// The error that rejects the current record, left by `store_value`.
+    rejection: Option<RawDiag>,
+}
+
+/// Where the batch stood before a record (see [`Parser::reject_cut_record`]).
+struct Snapshot {
+    stats: ReadStats,
+    data: usize,
+    entries: usize,
+    attrs: usize,
+    values: usize,
+    diags: usize,
+    claims: usize,
 }
 
 /// Marks into the batch vectors, to roll back a rejected record.
@@ -179,6 +205,28 @@ impl<'a> Parser<'a, '_> {
             self.pos = next;
             self.line += 1;
         }
+    }
+
+    /// Whether the record at `pos` is longer than `limit` bytes (line ends
+    /// included), reading no further than that.
+    fn record_exceeds(&mut self, limit: usize) -> bool {
+        let saved = self.bare_cr;
+        let start = self.pos;
+        let mut at = start;
+        let mut over = false;
+        while at < self.input.len() {
+            let (end, next) = self.physical(at);
+            if end == at {
+                break;
+            }
+            if next - start > limit {
+                over = true;
+                break;
+            }
+            at = next;
+        }
+        self.bare_cr = saved;
+        over
     }
 
     /// Skips the rest of a record (up to, not including, its terminating blank line).
@@ -241,19 +289,40 @@ impl<'a> Parser<'a, '_> {
         Logical::Text(text)
     }
 
-    fn diag(&mut self, line: u64, column: Option<usize>, kind: DiagKind, message: String) {
-        self.batch.diags.push(RawDiag {
-            line,
-            column: column.map(|c| c.min(u32::MAX as usize) as u32),
-            kind,
-            message,
-        });
+    /// Records a diagnostic; the message is only formatted when the batch
+    /// keeps it (see [`Batch::diag`]).
+    #[inline]
+    fn diag(
+        &mut self,
+        line: u64,
+        column: Option<usize>,
+        kind: DiagKind,
+        message: impl FnOnce() -> String,
+    ) {
+        self.batch.diag(line, column.map(column32), kind, message);
     }
 
     /// Parses one record starting at `self.pos` (a non-blank line).
     fn record(&mut self, scratch: &mut Vec<u8>) {
         let record_start = self.pos;
         let record_line = self.line;
+        // The previous record is done: its diagnostics stay.
+        self.batch.commit_diags();
+        // Only a chunk longer than the limit can hold a record over it: such
+        // a record is measured first and skipped unparsed, so its values are
+        // never stored (a 64 MiB record of short lines would take hundreds
+        // of MB of value index before the limit was seen).
+        let limit = self.opts.record_limit();
+        if self.input.len() - self.pos > limit && self.record_exceeds(limit) {
+            self.version_allowed = false;
+            self.skip_record();
+            self.batch.stats.records += 1;
+            self.batch.stats.rejected += 1;
+            self.diag(record_line, None, DiagKind::RecordTooLarge, || {
+                too_large_message(limit)
+            });
+            return;
+        }
         let marks = Marks {
             data: self.batch.data.len(),
             attrs: self.batch.attrs.len(),
@@ -317,7 +386,12 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             match text[0] {
-                b'#' => continue,
+                b'#' => {
+                    if text.len() > 13 && text[2] == b'n' {
+                        self.check_entry_count(text, line_no);
+                    }
+                    continue;
+                }
                 b'\t' => {
                     return self.reject(
                         &marks,
@@ -371,11 +445,13 @@ impl<'a> Parser<'a, '_> {
                     line_no,
                     Some(name.len() + 1),
                     DiagKind::SpaceBeforeColon,
-                    format!(
-                        "space between attribute name `{}` and its colon; accepted as `{}`",
-                        preview(name),
-                        preview(name)
-                    ),
+                    || {
+                        format!(
+                            "space between attribute name `{}` and its colon; accepted as `{}`",
+                            preview(name),
+                            preview(name)
+                        )
+                    },
                 );
             }
             let rest = &text[colon + 1..];
@@ -409,12 +485,9 @@ impl<'a> Parser<'a, '_> {
                         if version_allowed {
                             kind = RecordKind::Version;
                         } else {
-                            self.diag(
-                                line_no,
-                                Some(1),
-                                DiagKind::MisplacedVersion,
-                                "`version:` outside the first record; ignored".into(),
-                            );
+                            self.diag(line_no, Some(1), DiagKind::MisplacedVersion, || {
+                                "`version:` outside the first record; ignored".into()
+                            });
                         }
                     } else if kind == RecordKind::Start
                         && (name.eq_ignore_ascii_case(b"search")
@@ -479,22 +552,16 @@ impl<'a> Parser<'a, '_> {
                         kind = RecordKind::Entry;
                     }
                     if name.len() == 10 && name.eq_ignore_ascii_case(b"changetype") {
-                        self.diag(
-                            line_no,
-                            Some(1),
-                            DiagKind::MisplacedChangetype,
+                        self.diag(line_no, Some(1), DiagKind::MisplacedChangetype, || {
                             "`changetype:` after attribute lines; ignored (it must follow `dn:`)"
-                                .into(),
-                        );
+                                .into()
+                        });
                         continue;
                     }
                     if name.len() == 7 && name.eq_ignore_ascii_case(b"version") {
-                        self.diag(
-                            line_no,
-                            Some(1),
-                            DiagKind::MisplacedVersion,
-                            "`version:` inside a record; ignored".into(),
-                        );
+                        self.diag(line_no, Some(1), DiagKind::MisplacedVersion, || {
+                            "`version:` inside a record; ignored".into()
+                        });
                         continue;
                     }
                     if let RecordKind::Change { modify } = kind {
@@ -565,7 +632,7 @@ impl<'a> Parser<'a, '_> {
                         self.line.saturating_sub(1),
                         None,
                         DiagKind::MissingModifySeparator,
-                        "modify block not closed by a `-` line; accepted".into(),
+                        || "modify block not closed by a `-` line; accepted".into(),
                     );
                 }
                 self.rollback(&marks);
@@ -579,24 +646,95 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Checks an ldapsearch trailer line; a `result:` other than 0 means the
-    /// export stopped early.
+    /// export stopped early (or found nothing), with advice by result code
+    /// (RFC 4511 §4.1.9).
     fn check_result(&mut self, name: &[u8], raw: &[u8], line_no: u64) {
         if !name.eq_ignore_ascii_case(b"result") {
             return;
         }
         let code = raw.split(|&b| b == b' ').next().unwrap_or(b"");
-        if code != b"0" {
-            self.diag(
-                line_no,
-                None,
-                DiagKind::TruncatedExport,
-                format!(
-                    "ldapsearch reports `result: {}`: the export is incomplete; re-run the \
-                     export (with paging, for example `-E pr=1000/noprompt`) and audit the new file",
-                    preview(raw)
-                ),
-            );
+        if code == b"0" {
+            return;
         }
+        let next = match code {
+            b"32" => {
+                "the search base does not exist (noSuchObject): check the base DN given with \
+                 `-b` (its spelling and its domain components), then re-run the export"
+            }
+            b"4" => {
+                "the server's size limit stopped the search: re-run the export with paging \
+                 (for example `-E pr=1000/noprompt`)"
+            }
+            b"3" => {
+                "the server's time limit stopped the search: re-run the export with paging \
+                 (for example `-E pr=1000/noprompt`)"
+            }
+            b"49" | b"50" => {
+                "the bind was refused or lacks rights: re-run the export with an account \
+                 that may read the users"
+            }
+            _ => "re-run the export and audit the new file",
+        };
+        self.diag(line_no, None, DiagKind::TruncatedExport, || {
+            format!(
+                "ldapsearch reports `result: {}`: the export is incomplete; {next}",
+                preview(raw)
+            )
+        });
+    }
+
+    /// Notes an ldapsearch `# numEntries: N` comment, which the driver
+    /// compares with the entries read.
+    fn check_entry_count(&mut self, comment: &[u8], line_no: u64) {
+        let Some(rest) = comment.strip_prefix(b"# numEntries:") else {
+            return;
+        };
+        let Some(claimed) = std::str::from_utf8(rest)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+        else {
+            return;
+        };
+        self.batch.entry_claims.push(EntryClaim {
+            line: line_no,
+            claimed,
+            entries_before: self.batch.stats.entries,
+            rejected_before: self.batch.stats.rejected,
+        });
+    }
+
+    /// Where the batch stood before a record (to take the record back).
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            stats: self.batch.stats,
+            data: self.batch.data.len(),
+            entries: self.batch.entries.len(),
+            attrs: self.batch.attrs.len(),
+            values: self.batch.values.len(),
+            diags: self.batch.diag_mark(),
+            claims: self.batch.entry_claims.len(),
+        }
+    }
+
+    /// The record just read ends the input without a line break: the export
+    /// was cut inside it, so its last value may be cut too (a partner's UPN
+    /// cut short no longer matches the rule). It is rejected, not read as
+    /// whole. A record rejected already keeps its own error; the cut itself
+    /// is reported once, by the driver.
+    fn reject_cut_record(&mut self, before: &Snapshot) {
+        let b = &mut self.batch;
+        if b.stats.rejected > before.stats.rejected || b.stats.records == before.stats.records {
+            return;
+        }
+        b.stats = before.stats;
+        b.data.truncate(before.data);
+        b.entries.truncate(before.entries);
+        b.attrs.truncate(before.attrs);
+        b.values.truncate(before.values);
+        b.entry_claims.truncate(before.claims);
+        b.drop_diags_since(before.diags);
+        b.stats.records += 1;
+        b.stats.rejected += 1;
     }
 
     /// Validates one line of a change record.
@@ -623,12 +761,9 @@ impl<'a> Parser<'a, '_> {
             Some(attr) if attr.eq_ignore_ascii_case(name) => Ok(()),
             Some(attr) if is_spec => {
                 let _ = attr;
-                self.diag(
-                    line_no,
-                    Some(1),
-                    DiagKind::MissingModifySeparator,
-                    "modify block not closed by a `-` line before the next one; accepted".into(),
-                );
+                self.diag(line_no, Some(1), DiagKind::MissingModifySeparator, || {
+                    "modify block not closed by a `-` line before the next one; accepted".into()
+                });
                 *block = Some(raw.to_vec());
                 Ok(())
             }
@@ -755,7 +890,7 @@ impl<'a> Parser<'a, '_> {
                         line_no,
                         Some(col),
                         DiagKind::UnsafeInitChar,
-                        format!(
+                        || format!(
                             "plain value starts with `{}`; RFC 2849 requires base64 here. Kept literally",
                             c as char
                         ),
@@ -769,49 +904,57 @@ impl<'a> Parser<'a, '_> {
                             line_no,
                             Some(trimmed + col),
                             DiagKind::TrailingSpace,
-                            "value ends with spaces; kept (RFC 2849 says such values should \
+                            || {
+                                "value ends with spaces; kept (RFC 2849 says such values should \
                              be base64; use --trailing-space strip to drop them)"
-                                .into(),
+                                    .into()
+                            },
                         ),
                         TrailingSpace::Strip => {
                             self.diag(
                                 line_no,
                                 Some(trimmed + col),
                                 DiagKind::TrailingSpace,
-                                "value ends with spaces; stripped (--trailing-space strip)".into(),
+                                || {
+                                    "value ends with spaces; stripped (--trailing-space strip)"
+                                        .into()
+                                },
                             );
                             value = &value[..trimmed];
                         }
                         TrailingSpace::Reject => {
-                            self.diag(
-                                line_no,
-                                Some(trimmed + col),
-                                DiagKind::TrailingSpaceRejected,
-                                "value ends with spaces and --trailing-space reject was given"
+                            self.rejection = Some(RawDiag {
+                                line: line_no,
+                                column: Some(column32(trimmed + col)),
+                                kind: DiagKind::TrailingSpaceRejected,
+                                message: "value ends with spaces and --trailing-space reject \
+                                          was given"
                                     .into(),
-                            );
+                            });
                             return Err(());
                         }
                     }
                 }
-                if !value.is_ascii() {
-                    self.check_utf8(value, line_no, col, is_dn);
+                if has_nul_or_non_ascii(value) {
+                    if !value.is_ascii() {
+                        self.check_utf8(value, line_no, col, is_dn);
+                    }
+                    if let Some(i) = memchr::memchr(0, value) {
+                        self.nul_byte(line_no, col + i, is_dn);
+                    }
                 }
                 if !self.check_only {
                     self.batch.data.extend_from_slice(value);
                 }
             }
             ValueKind::Url => {
-                self.diag(
-                    line_no,
-                    Some(col),
-                    DiagKind::UrlValue,
+                self.diag(line_no, Some(col), DiagKind::UrlValue, || {
                     format!(
                         "value given by URL `{}`; usertype-audit never opens URLs, the value \
                          is kept as the unresolved URL (export the value inline instead)",
                         preview(raw)
-                    ),
-                );
+                    )
+                });
                 self.batch.data.extend_from_slice(raw);
             }
             ValueKind::Base64 => {
@@ -824,16 +967,13 @@ impl<'a> Parser<'a, '_> {
                         line_no,
                         Some(col + b64.len()),
                         DiagKind::SpaceAfterBase64,
-                        "spaces after a base64 value; ignored".into(),
+                        || "spaces after a base64 value; ignored".into(),
                     );
                 }
                 if b64.is_empty() {
-                    self.diag(
-                        line_no,
-                        Some(col),
-                        DiagKind::EmptyBase64,
-                        "empty base64 value; read as an empty value".into(),
-                    );
+                    self.diag(line_no, Some(col), DiagKind::EmptyBase64, || {
+                        "empty base64 value; read as an empty value".into()
+                    });
                 } else {
                     let cap = b64.len().div_ceil(4) * 3;
                     self.batch.data.resize(start + cap, 0);
@@ -847,25 +987,25 @@ impl<'a> Parser<'a, '_> {
                                 ) => col + i,
                                 _ => col,
                             };
-                            self.diag(
-                                line_no,
-                                Some(column),
-                                DiagKind::InvalidBase64,
-                                format!(
+                            self.rejection = Some(RawDiag {
+                                line: line_no,
+                                column: Some(column32(column)),
+                                kind: DiagKind::InvalidBase64,
+                                message: format!(
                                     "invalid base64 ({e}); the record was skipped. Re-export the \
                                      record or correct the value"
                                 ),
-                            );
+                            });
                             return Err(());
                         }
                     }
+                    if is_dn && memchr::memchr(0, &self.batch.data[start..]).is_some() {
+                        self.nul_byte(line_no, col, true);
+                    }
                     if is_dn && std::str::from_utf8(&self.batch.data[start..]).is_err() {
-                        self.diag(
-                            line_no,
-                            Some(col),
-                            DiagKind::InvalidUtf8,
-                            "the base64 DN does not decode to UTF-8; the bytes are kept".into(),
-                        );
+                        self.diag(line_no, Some(col), DiagKind::InvalidUtf8, || {
+                            "the base64 DN does not decode to UTF-8; the bytes are kept".into()
+                        });
                     }
                 }
             }
@@ -873,28 +1013,33 @@ impl<'a> Parser<'a, '_> {
         Ok(start..self.batch.data.len())
     }
 
+    fn nul_byte(&mut self, line_no: u64, col: usize, is_dn: bool) {
+        self.diag(line_no, Some(col), DiagKind::NulByte, || {
+            crate::read::batch::nul_message(if is_dn { "the DN" } else { "the value" })
+        });
+    }
+
     fn check_utf8(&mut self, value: &[u8], line_no: u64, col: usize, is_dn: bool) {
         match std::str::from_utf8(value) {
             Ok(_) => {
                 if !self.raw_utf8_reported {
                     self.raw_utf8_reported = true;
-                    self.diag(
-                        line_no,
-                        Some(col),
-                        DiagKind::RawUtf8,
-                        "raw (not base64) UTF-8 text; accepted (reported once per file)".into(),
-                    );
+                    self.diag(line_no, Some(col), DiagKind::RawUtf8, || {
+                        "raw (not base64) UTF-8 text; accepted (reported once per file)".into()
+                    });
                 }
             }
             Err(e) => self.diag(
                 line_no,
                 Some(col + e.valid_up_to()),
                 DiagKind::InvalidUtf8,
-                format!(
-                    "{} is not valid UTF-8 (Latin-1 or another legacy encoding?); the bytes \
+                || {
+                    format!(
+                        "{} is not valid UTF-8 (Latin-1 or another legacy encoding?); the bytes \
                      are kept. Re-export with base64 or `ldifde -u`",
-                    if is_dn { "the DN" } else { "the value" }
-                ),
+                        if is_dn { "the DN" } else { "the value" }
+                    )
+                },
             ),
         }
     }
@@ -957,13 +1102,13 @@ impl<'a> Parser<'a, '_> {
                 }
             }
         }
+        // In line order, so the first diagnostics of a kind a batch keeps are
+        // the first in the file.
+        found.sort_by_key(|f| f.0);
         for (line, name) in found {
-            self.diag(
-                line,
-                None,
-                DiagKind::DuplicateValue,
-                format!("attribute `{name}` holds the same value twice; both are kept"),
-            );
+            self.diag(line, None, DiagKind::DuplicateValue, || {
+                format!("attribute `{name}` holds the same value twice; both are kept")
+            });
         }
     }
 
@@ -973,8 +1118,9 @@ impl<'a> Parser<'a, '_> {
         self.batch.values.truncate(marks.values);
     }
 
-    /// Rejects the current record: records the error, rolls back what was
-    /// stored, counts it and skips to the end of the record.
+    /// Rejects the current record: rolls back what was stored (its warnings
+    /// included), records the error, counts it and skips to the end of the
+    /// record.
     fn reject(
         &mut self,
         marks: &Marks,
@@ -983,11 +1129,16 @@ impl<'a> Parser<'a, '_> {
         kind: DiagKind,
         message: String,
     ) {
-        self.diag(line, column, kind, message);
+        self.rejection = Some(RawDiag {
+            line,
+            column: column.map(column32),
+            kind,
+            message,
+        });
         self.reject_recorded(marks);
     }
 
-    /// As [`Parser::reject`], when the diagnostic was already recorded.
+    /// As [`Parser::reject`], with the error `store_value` left in `rejection`.
     ///
     /// Warnings about the rejected record's content are dropped with it: the
     /// record is reported once, by its error, however the error was found.
@@ -996,24 +1147,29 @@ impl<'a> Parser<'a, '_> {
     /// else is wrong with it, so the report does not depend on whether the
     /// reader saw the record whole or streamed past it.
     fn reject_recorded(&mut self, marks: &Marks) {
-        let error = self.batch.diags.pop();
-        self.batch.diags.truncate(marks.diags);
+        let error = self.rejection.take();
+        self.batch.drop_diags_since(marks.diags);
         self.raw_utf8_reported = marks.raw_utf8_reported;
         self.rollback(marks);
         self.batch.stats.records += 1;
         self.batch.stats.rejected += 1;
         self.skip_record();
-        if self.pos - marks.record_start > self.opts.record_limit() {
-            self.diag(
-                marks.record_line,
-                None,
-                DiagKind::RecordTooLarge,
-                too_large_message(self.opts.record_limit()),
-            );
-        } else {
-            self.batch.diags.extend(error);
+        let limit = self.opts.record_limit();
+        if self.pos - marks.record_start > limit {
+            self.diag(marks.record_line, None, DiagKind::RecordTooLarge, || {
+                too_large_message(limit)
+            });
+        } else if let Some(e) = error {
+            self.batch.diag(e.line, e.column, e.kind, || e.message);
         }
+        self.batch.commit_diags();
     }
+}
+
+/// A column for a diagnostic (columns past `u32::MAX` are capped).
+#[inline]
+fn column32(column: usize) -> u32 {
+    column.min(u32::MAX as usize) as u32
 }
 
 /// Warns about characters RFC 2849 does not allow in attribute names
@@ -1026,15 +1182,12 @@ fn check_name(parser: &mut Parser<'_, '_>, name: &[u8], line_no: u64) {
     {
         return;
     }
-    parser.diag(
-        line_no,
-        Some(1),
-        DiagKind::OddAttributeName,
+    parser.diag(line_no, Some(1), DiagKind::OddAttributeName, || {
         format!(
             "attribute name `{}` has characters outside RFC 2849 (letters, digits, `-`); accepted",
             preview(name)
-        ),
-    );
+        )
+    });
 }
 
 /// Initial size of the per-entry attribute name table (a power of two; it
@@ -1116,6 +1269,25 @@ fn scan_name(line: &[u8]) -> (usize, bool) {
     (line.len(), true)
 }
 
+/// Whether `bytes` holds a NUL or a non-ASCII byte: one pass, eight bytes
+/// at a time, so the common plain ASCII value costs no more than an ASCII
+/// check (a NUL is reported; non-ASCII is checked for UTF-8).
+#[inline]
+fn has_nul_or_non_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        // High bit of a byte set when it is >= 0x80, or (the classic zero
+        // test, exact when no byte is >= 0x80) when it is 0.
+        if (w | (w.wrapping_sub(ONES) & !w)) & HIGH != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| b == 0 || b >= 0x80)
+}
+
 /// Removes the FILL (spaces) after the colon.
 #[inline]
 fn trim_fill(s: &[u8]) -> &[u8] {
@@ -1154,7 +1326,25 @@ pub(crate) fn too_large_message(limit: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::scan_name;
+    use super::{has_nul_or_non_ascii, scan_name};
+
+    #[test]
+    fn nul_or_non_ascii_in_every_position() {
+        for len in 0..20 {
+            let clean = vec![b'a'; len];
+            assert!(!has_nul_or_non_ascii(&clean), "{len}");
+            for at in 0..len {
+                for b in [0u8, 0x80, 0xff, 0xc3] {
+                    let mut v = clean.clone();
+                    v[at] = b;
+                    assert!(has_nul_or_non_ascii(&v), "{b:#x} at {at} of {len}");
+                }
+                let mut v = clean.clone();
+                v[at] = 0x01;
+                assert!(!has_nul_or_non_ascii(&v), "0x01 at {at} of {len}");
+            }
+        }
+    }
     use proptest::prelude::*;
 
     /// The byte-at-a-time definition `scan_name` must agree with.
