@@ -364,6 +364,66 @@ const CASES: &[Case] = &[
         stderr: "",
     },
     Case {
+        name: "an ldifde export cut inside a partner's UPN",
+        args: &[
+            "--onprem",
+            "lying/onprem-cut-in-upn.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["truncated_input"],
+        stderr: "",
+    },
+    Case {
+        name: "ldapsearch entries without objectClass",
+        args: &[
+            "--onprem",
+            "lying/onprem-no-objectclass.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["no_accounts_audited"],
+        stderr: "",
+    },
+    Case {
+        name: "a csvde export cut inside a quoted field",
+        args: &[
+            "--onprem",
+            "lying/onprem-csvde-cut-in-quote.csv",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["truncated_input"],
+        stderr: "",
+    },
+    Case {
+        name: "an Export-Csv without a DistinguishedName column",
+        args: &[
+            "--onprem",
+            "lying/onprem-select-without-dn.csv",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: None,
+        reasons: &[],
+        stderr: "DistinguishedName",
+    },
+    Case {
         name: "the same export given twice",
         args: &[
             "--onprem",
@@ -504,4 +564,49 @@ fn an_audit_stopped_by_strict_has_no_verdict_and_exits_2() {
     assert_eq!(o.exit, 2, "{}", o.stderr);
     assert!(o.stderr.contains("stopped by --strict"), "{}", o.stderr);
     assert!(o.summary.is_none());
+}
+
+#[test]
+fn a_cut_record_is_not_audited_as_if_it_were_whole() {
+    // Read whole, the cut partner's UPN no longer holds the partner domain:
+    // the rule would make them a Member and their critical finding vanish.
+    // The cut record is rejected instead, and the reason names its line.
+    let o = run(&Case {
+        name: "cut",
+        args: &[
+            "--onprem",
+            "lying/onprem-cut-in-upn.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &[],
+        stderr: "",
+    });
+    let s = o.summary.expect("summary");
+    let cut = s["reasons"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["code"] == "truncated_input"))
+        .expect("truncated_input reason");
+    let lines = fs::read_to_string(fixture("lying/onprem-cut-in-upn.ldf"))
+        .expect("fixture")
+        .lines()
+        .count() as u64;
+    assert_eq!(cut["line"], lines, "{cut}");
+    assert!(cut["file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("onprem-cut-in-upn.ldf")));
+    let findings = fs::read_to_string(o.out.path().join("report/findings.jsonl")).expect("jsonl");
+    // The cut record's account (its DN holds a <script> tag) has no finding.
+    assert!(
+        !findings.contains("\"dn\":\"CN=<script>"),
+        "the cut record was audited: {findings}"
+    );
+    assert_eq!(
+        s["onprem"]["skipped_by_reason"]["rejected record (see diagnostics)"],
+        1
+    );
 }
