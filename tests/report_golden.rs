@@ -785,10 +785,13 @@ fn remediation_follows_the_rule_flow() {
     ));
     assert!(!direct.contains("<td>Expression</td>"));
 
-    let expr = "IIF(InStr([userPrincipalName],\"@partner.example\")>0,\"Guest\",\"Member\")";
+    // A lint-free expression is proposed as it is (the old InStr(...)>0
+    // example here is flagged by the linter: see the test below).
+    let expr =
+        "IIF(Right(LCase([userPrincipalName]),16)=\"@partner.example\",\"Guest\",\"Member\")";
     let expression = html_for("expression", expr);
     assert!(expression.contains(
-        "<td>Expression</td><td>UserType</td><td><code>IIF(InStr([userPrincipalName],&quot;@partner.example&quot;)&gt;0,&quot;Guest&quot;,&quot;Member&quot;)</code></td>"
+        "<td>Expression</td><td>UserType</td><td><code data-proposed-expression>IIF(Right(LCase([userPrincipalName]),16)=&quot;@partner.example&quot;,&quot;Guest&quot;,&quot;Member&quot;)</code></td>"
     ));
     assert!(!expression.contains("Your rule file uses simple rules"));
 
@@ -803,6 +806,117 @@ fn remediation_follows_the_rule_flow() {
         assert!(page.contains("<td>cloudMastered</td><td>NOTEQUAL</td><td>True</td>"));
         assert!(page.contains("Set-ADSyncScheduler -SyncCycleEnabled $true"));
     }
+}
+
+/// The text of every element `html` marks `data-proposed-expression`
+/// (an expression the reader is told to paste), HTML-unescaped.
+fn proposed_expressions(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in html.match_indices(" data-proposed-expression>") {
+        let tag_start = html[..at].rfind('<').expect("tag");
+        let name = &html[tag_start + 1..at];
+        let text_start = at + " data-proposed-expression>".len();
+        let end = text_start
+            + html[text_start..]
+                .find(&format!("</{name}>"))
+                .expect("end tag");
+        out.push(
+            html[text_start..end]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&"),
+        );
+    }
+    out
+}
+
+#[test]
+fn every_proposed_expression_passes_the_rule_linter() {
+    use usertype_audit::classify::expr::{compile, CompileOptions};
+    const LEARN: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+    const CLEAN: &str =
+        "IIF(Right(LCase([userPrincipalName]),16)=\"@partner.example\",\"Guest\",\"Member\")";
+    // Flagged (the needle is no domain, and a case-sensitive search): no fix.
+    const UNFIXABLE: &str = "IIF(InStr([department],\"Partner\")>0,\"Guest\",\"Member\")";
+    const MULTILINE: &str = "IIF(IsPresent([userPrincipalName]),\n  IIF(InStr([userPrincipalName], \"@partner.example\") > 0, \"Guest\", \"Member\"),\n  \"Member\")";
+    let findings = findings();
+    let page = |flow: &'static str, definition: &str| {
+        let mut summary = summary();
+        summary.rules.flow = flow;
+        summary.rules.definition = definition.to_owned();
+        let report = Report {
+            findings: &findings,
+            summary: &summary,
+            include_info: false,
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_reports(&report, &[Format::Html], dir.path()).expect("write");
+        read(dir.path(), "report.html")
+    };
+    for (flow, definition, proposals) in [
+        ("rules", "partners, contractors", 1),
+        ("expression", LEARN, 1),
+        ("expression", CLEAN, 2),
+        ("expression", MULTILINE, 1),
+        ("expression", UNFIXABLE, 0),
+        ("direct", "extensionAttribute1", 0),
+    ] {
+        let html = page(flow, definition);
+        let proposed = proposed_expressions(&html);
+        assert_eq!(
+            proposed.len(),
+            proposals,
+            "{flow} {definition}: {proposed:?}"
+        );
+        for expression in &proposed {
+            let compiled = compile(expression, &CompileOptions::default())
+                .unwrap_or_else(|e| panic!("the page proposes {expression:?}, which fails: {e:?}"));
+            let warnings: Vec<String> = compiled
+                .warnings
+                .iter()
+                .map(|w| w.render(expression))
+                .collect();
+            assert!(
+                warnings.is_empty(),
+                "the page proposes {expression:?}, flagged: {warnings:?}"
+            );
+        }
+        let linted = compile(definition, &CompileOptions::default());
+        if let Ok(compiled) = linted {
+            if !compiled.warnings.is_empty() {
+                // A flagged rule is never proposed, and its warnings are listed.
+                assert!(!proposed.iter().any(|p| p == definition), "{definition}");
+                assert!(html.contains("Do not paste your expression as it is"));
+                for w in &compiled.warnings {
+                    assert!(
+                        html.contains(&format!("<code>{}</code>", w.code)),
+                        "{}",
+                        w.code
+                    );
+                }
+            }
+        }
+    }
+    // Learn's sample: the page says why its correction differs.
+    let html = page("expression", LEARN);
+    assert!(html.contains("x@partners.fabrikam123.org.evil.com"));
+    let column = LEARN.find("InStr").expect("InStr") + 1;
+    assert!(
+        html.contains(&format!(
+            "<li>1:{column}: <code>contains-not-ends-with</code>"
+        )),
+        "the warning with its line and column"
+    );
+    assert!(proposed_expressions(&html)[0]
+        .contains("Right(LCase([userPrincipalName]),25)<>\"@partners.fabrikam123.org\""));
+    // Simple rules: the example given is not Learn's flagged one.
+    let html = page("rules", "partners");
+    assert!(!proposed_expressions(&html)
+        .iter()
+        .any(|p| p.contains("InStr")));
+    assert!(!html.contains("Microsoft&#39;s example expression"));
 }
 
 #[test]

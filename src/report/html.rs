@@ -78,6 +78,9 @@ use super::row::{FindingRow, COLUMNS};
 use super::svg::{bar_chart, Bar};
 use super::{cloud_balance, headline_counts, human_bytes, kind_counts, onprem_balance};
 use super::{severity_count, severity_counts, thousands, total_findings, Report};
+use crate::classify::expr::{
+    compile, line_col, parse, BinOp, CompileOptions, Expr, ExprKind, Span,
+};
 use crate::findings::{AuditSummary, Finding, Kind, Severity};
 
 /// The file name.
@@ -93,9 +96,22 @@ pub const STATIC_ROWS: usize = 100;
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
 
-/// Microsoft's example expression (DOMAIN §1.3), shown when the rule file
-/// holds simple rules that must be rewritten as an expression.
-const EXAMPLE_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+/// Microsoft's example expression ("Enable synchronization of UserType",
+/// step 4), as Learn prints it. Never proposed: the rule linter flags it
+/// (`contains-not-ends-with`); kept to test that the corrected form below is
+/// what the page makes of it.
+#[cfg(test)]
+const LEARN_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+
+/// Learn's example corrected, and otherwise unchanged: the UPN must end with
+/// the partner domain (its last 25 characters), not merely contain it, so
+/// `x@partners.fabrikam123.org.evil.com` is a Member. Shown when the rule
+/// file holds simple rules that must be rewritten as an expression.
+const EXAMPLE_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(Right(LCase([userPrincipalName]),25)<>\"@partners.fabrikam123.org\"),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+
+/// The attribute that marks an expression the page proposes to paste into a
+/// sync rule (a test lints every one of them).
+const PROPOSED: &str = "data-proposed-expression";
 
 /// Writes `report.html` for `report` to `w`.
 pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
@@ -810,16 +826,22 @@ fn remediation(o: &mut String, s: &AuditSummary) {
                  the source of the inbound rule (the Expression row in step 4). Your rules, in order:</p>\n<pre>",
             );
             push_html(o, definition);
-            o.push_str(
-                "</pre>\n<p>Microsoft's example expression (partners are the users whose UPN \
-                 contains <code>@partners.fabrikam123.org</code>; a user without UPN fails to \
-                 sync):</p>\n<pre>",
+            let _ = write!(
+                o,
+                "</pre>\n<p>For example, when partners are the users whose UPN ends with \
+                 <code>@partners.fabrikam123.org</code> (a user without UPN fails to sync):</p>\n\
+                 <pre {PROPOSED}>"
             );
             push_html(o, EXAMPLE_EXPRESSION);
             o.push_str(
-                "</pre>\n<p>Note that <code>InStr(\u{2026})=0</code> tests \u{201c}contains\u{201d}, \
-                 not \u{201c}ends with\u{201d}. Re-run this audit with the expression as the rule \
-                 file to check it gives the same result as your rules.</p></div>\n",
+                "</pre>\n<p>This differs from Microsoft's example on Learn in one place: Learn tests \
+                 <code>InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0</code>, which is \
+                 true when the UPN does not <i>contain</i> the domain, so \
+                 <code>x@partners.fabrikam123.org.evil.com</code> would be a Guest too. Comparing the \
+                 last 25 characters with <code>Right</code> tests \u{201c}ends with\u{201d}, as Learn's \
+                 text intends. Re-run this audit \
+                 with your expression as the rule file to check it gives the same result as your \
+                 rules.</p></div>\n",
             );
             source_attribute =
                 "every attribute your expression reads (<code>userPrincipalName</code> is already there)"
@@ -827,16 +849,10 @@ fn remediation(o: &mut String, s: &AuditSummary) {
             expression_cell = "<i>your expression (see above)</i>".to_owned();
         }
         _ => {
-            o.push_str(
-                "<div class=\"callout\"><p>Your rule file computes UserType with this expression; \
-                 use it as the source of the inbound rule (step 4):</p>\n<pre>",
-            );
-            push_html(o, definition);
-            o.push_str("</pre></div>\n");
             source_attribute =
                 "every attribute the expression reads (<code>userPrincipalName</code> is already there)"
                     .to_owned();
-            expression_cell = format!("<code>{}</code>", html(definition));
+            expression_cell = expression_callout(o, definition);
         }
     }
 
@@ -971,6 +987,161 @@ fn remediation(o: &mut String, s: &AuditSummary) {
     );
 }
 
+/// The callout of the expression flow, and the Source cell of step 4.
+///
+/// The expression is proposed as it is only when the rule linter passes it.
+/// Otherwise its warnings are listed and, when every one of them is
+/// `contains-not-ends-with` (or the case warning that goes with it), the
+/// corrected form is proposed instead, provided the linter passes that too.
+fn expression_callout(o: &mut String, definition: &str) -> String {
+    let lints = match compile(definition, &CompileOptions::default()) {
+        Ok(compiled) => compiled.warnings,
+        Err(_) => {
+            // Parameters without a value (or a rule the audit could not have
+            // run): nothing can be proposed without linting it.
+            o.push_str(
+                "<div class=\"callout\"><p>Your rule file computes UserType with this expression. \
+                 This page could not check it; run <code>usertype-audit rules check</code> on the \
+                 rule file and fix what it reports before you use it as the source of the inbound \
+                 rule (step 4):</p>\n<pre>",
+            );
+            push_html(o, definition);
+            o.push_str("</pre></div>\n");
+            return "<i>your expression, once checked (see above)</i>".to_owned();
+        }
+    };
+    if lints.is_empty() {
+        let _ = write!(
+            o,
+            "<div class=\"callout\"><p>Your rule file computes UserType with this expression; \
+             use it as the source of the inbound rule (step 4):</p>\n<pre {PROPOSED}>"
+        );
+        push_html(o, definition);
+        o.push_str("</pre></div>\n");
+        return format!("<code {PROPOSED}>{}</code>", html(definition));
+    }
+
+    o.push_str(
+        "<div class=\"callout warn-callout\"><p><b>Do not paste your expression as it is: the rule \
+         linter flags it.</b></p>\n<pre>",
+    );
+    push_html(o, definition);
+    o.push_str("</pre>\n<ul class=\"lints\">\n");
+    for lint in &lints {
+        let (line, column) = line_col(definition, lint.span.start as usize);
+        let _ = write!(o, "<li>{line}:{column}: <code>{}</code> ", lint.code);
+        push_html(o, &cap(&lint.message));
+        o.push_str("</li>\n");
+    }
+    o.push_str("</ul>\n");
+    let cell = match ends_with_form(definition) {
+        Some(corrected) => {
+            let _ = write!(
+                o,
+                "<p>The corrected form compares the end of the value instead of searching it, so \
+                 a domain suffix matches only at the end (Microsoft's example on Learn has the same \
+                 flaw: with <code>InStr(\u{2026})=0</code>, <code>x@partners.fabrikam123.org.evil.com</code> \
+                 is a Guest too). Re-run this audit with it as the rule file before you use it: \
+                 accounts that only contained the domain change type.</p>\n<pre {PROPOSED}>"
+            );
+            push_html(o, &corrected);
+            o.push_str("</pre>\n");
+            "<i>the corrected expression (see above)</i>".to_owned()
+        }
+        None => {
+            o.push_str(
+                "<p>Fix these warnings, run <code>usertype-audit rules check</code> and this audit \
+                 again, then use the expression as the source of the inbound rule (step 4).</p>\n",
+            );
+            "<i>your expression, once the warnings are fixed (see above)</i>".to_owned()
+        }
+    };
+    o.push_str("</div>\n");
+    cell
+}
+
+/// `source` with every `InStr(value, "@domain")` compared with 0 rewritten
+/// as a comparison of the value's end (`Right(value, n) = "@domain"`, `<>`
+/// for "does not contain"), if that leaves the rule linter nothing to say.
+fn ends_with_form(source: &str) -> Option<String> {
+    let expr = parse(source).ok()?;
+    let mut edits = Vec::new();
+    collect_ends_with_edits(&expr, source, &mut edits);
+    if edits.is_empty() {
+        return None;
+    }
+    // Spans of distinct comparisons do not overlap: apply from the end.
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut out = source.to_owned();
+    for (span, text) in edits {
+        let range = span.start as usize..span.end as usize;
+        out.get(range.clone())?;
+        out.replace_range(range, &text);
+    }
+    match compile(&out, &CompileOptions::default()) {
+        Ok(compiled) if compiled.warnings.is_empty() => Some(out),
+        _ => None,
+    }
+}
+
+fn collect_ends_with_edits(e: &Expr, source: &str, edits: &mut Vec<(Span, String)>) {
+    match &e.kind {
+        ExprKind::Binary { op, lhs, rhs, .. } => {
+            let zero = |x: &Expr| matches!(x.kind, ExprKind::Num { value: 0, .. });
+            // `InStr(...) op 0` or `0 op InStr(...)`: does it mean "contains"?
+            let (call, contains) = match (zero(lhs), zero(rhs), op) {
+                (false, true, BinOp::Eq) | (true, false, BinOp::Eq) => {
+                    (lhs_or_rhs(lhs, rhs), false)
+                }
+                (false, true, BinOp::Ne | BinOp::Gt) => (lhs.as_ref(), true),
+                (true, false, BinOp::Ne | BinOp::Lt) => (rhs.as_ref(), true),
+                _ => {
+                    collect_ends_with_edits(lhs, source, edits);
+                    collect_ends_with_edits(rhs, source, edits);
+                    return;
+                }
+            };
+            if let ExprKind::Call { name, args, .. } = &call.kind {
+                if let [hay, needle] = args.as_slice() {
+                    if let (true, ExprKind::Str(text)) = (
+                        matches!(name.as_str(), "InStr" | "InStrRev" | "InstrRev"),
+                        &needle.kind,
+                    ) {
+                        if text.starts_with('@') {
+                            let replacement = format!(
+                                "Right({},{}){}{}",
+                                hay.span.text(source),
+                                text.chars().count(),
+                                if contains { "=" } else { "<>" },
+                                needle.span.text(source)
+                            );
+                            edits.push((e.span, replacement));
+                            return;
+                        }
+                    }
+                }
+            }
+            collect_ends_with_edits(lhs, source, edits);
+            collect_ends_with_edits(rhs, source, edits);
+        }
+        ExprKind::Call { args, .. } => {
+            for arg in args {
+                collect_ends_with_edits(arg, source, edits);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The side of an `= 0` comparison that is not the zero.
+fn lhs_or_rhs<'e>(lhs: &'e Expr, rhs: &'e Expr) -> &'e Expr {
+    if matches!(lhs.kind, ExprKind::Num { value: 0, .. }) {
+        rhs
+    } else {
+        lhs
+    }
+}
+
 fn inputs(o: &mut String, s: &AuditSummary) {
     o.push_str(
         "<section id=\"inputs\">\n<h2>Inputs</h2>\n<div class=\"table-wrap\"><table><thead><tr>\
@@ -1059,6 +1230,102 @@ fn severity_color(severity: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn learns_example_is_flagged_and_its_correction_is_the_example_shown() {
+        let learn = compile(LEARN_EXPRESSION, &CompileOptions::default()).expect("compiles");
+        let codes: Vec<_> = learn.warnings.iter().map(|l| l.code).collect();
+        assert_eq!(codes, ["contains-not-ends-with"]);
+        assert_eq!(
+            ends_with_form(LEARN_EXPRESSION).as_deref(),
+            Some(EXAMPLE_EXPRESSION)
+        );
+        let example = compile(EXAMPLE_EXPRESSION, &CompileOptions::default()).expect("compiles");
+        assert!(example.warnings.is_empty(), "{:?}", example.warnings);
+    }
+
+    #[test]
+    fn the_corrected_example_tests_the_end_of_the_upn() {
+        use crate::classify::expr::Value;
+        use crate::read::{OwnedAttr, OwnedEntry, Value as Bytes, ValueKind};
+        let program = compile(EXAMPLE_EXPRESSION, &CompileOptions::default())
+            .expect("compiles")
+            .program;
+        let learn = compile(LEARN_EXPRESSION, &CompileOptions::default())
+            .expect("compiles")
+            .program;
+        let user = |upn: Option<&str>| OwnedEntry {
+            dn: b"CN=x,DC=contoso,DC=com".to_vec(),
+            line: 1,
+            byte: 0,
+            attrs: upn
+                .map(|upn| OwnedAttr {
+                    name: "userPrincipalName".into(),
+                    values: vec![Bytes {
+                        bytes: upn.as_bytes().to_vec(),
+                        kind: ValueKind::Plain,
+                    }],
+                })
+                .into_iter()
+                .collect(),
+        };
+        for (upn, corrected, learns) in [
+            ("ann@partners.fabrikam123.org", "Guest", "Guest"),
+            ("ANN@Partners.Fabrikam123.ORG", "Guest", "Guest"),
+            ("x@partners.fabrikam123.org.evil.com", "Member", "Guest"),
+            ("bob@contoso.com", "Member", "Member"),
+            ("@partners.fabrikam123.org", "Guest", "Guest"),
+            ("partners.fabrikam123.org", "Member", "Member"),
+        ] {
+            let entry = user(Some(upn));
+            assert_eq!(
+                program.eval_owned(&entry),
+                Ok(Value::str(corrected)),
+                "{upn}"
+            );
+            assert_eq!(learn.eval_owned(&entry), Ok(Value::str(learns)), "{upn}");
+        }
+        assert!(
+            program.eval_owned(&user(None)).is_err(),
+            "no UPN fails to sync"
+        );
+    }
+
+    #[test]
+    fn only_searches_for_a_domain_compared_with_zero_are_rewritten() {
+        let fixed = |s: &str| ends_with_form(s);
+        assert_eq!(
+            fixed(r#"IIF(InStr([mail],"@partner.example")>0,"Guest","Member")"#).as_deref(),
+            Some(r#"IIF(Right([mail],16)="@partner.example","Guest","Member")"#)
+        );
+        assert_eq!(
+            fixed(r#"IIF(0<>InStr(LCase([mail]),"@p.example"),"Guest","Member")"#).as_deref(),
+            Some(r#"IIF(Right(LCase([mail]),10)="@p.example","Guest","Member")"#)
+        );
+        // Not a domain, a start position, or nothing to fix: no proposal.
+        assert_eq!(
+            fixed(r#"IIF(InStr(LCase([mail]),"partner")>0,"Guest","Member")"#),
+            None
+        );
+        assert_eq!(
+            fixed(r#"IIF(InStr([mail],"@p.example",2)>0,"Guest","Member")"#),
+            None
+        );
+        assert_eq!(fixed(r#"IIF(Left([mail],1)="x","Guest","Member")"#), None);
+        // A rewrite the linter still flags is not proposed.
+        let still_flagged =
+            r#"IIF(InStr([mail],"@p.example")>0 && InStr([cn],"X")>0,"Guest","Member")"#;
+        let lints = compile(still_flagged, &CompileOptions::default()).expect("compiles");
+        assert!(
+            lints
+                .warnings
+                .iter()
+                .any(|l| l.code == "case-sensitive-search"
+                    && l.span.text(still_flagged).contains('X'))
+        );
+        assert_eq!(fixed(still_flagged), None);
+        assert_eq!(fixed("IIF("), None);
+    }
 
     #[test]
     fn cap_keeps_short_values_and_cuts_long_ones_on_a_character_boundary() {
