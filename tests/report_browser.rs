@@ -167,7 +167,8 @@ fn dump_dom(page: &Path, profile: &Path) -> String {
 
 /// A page that opens report.html once per fragment in a frame and writes,
 /// per frame, a tab-separated line: fragment, `data-matching`,
-/// `aria-rowcount`, rows in the DOM, and the chosen finding's fields.
+/// `aria-rowcount`, rows in the DOM, the chosen finding's fields, and the
+/// `aria-rowindex` of the chosen row in the table (`none` if not rendered).
 fn harness(fragments: &[String]) -> String {
     let cases = serde_json::to_string(fragments).expect("json");
     format!(
@@ -185,7 +186,8 @@ cases.forEach(function (frag, n) {{
         dds = d.querySelectorAll("#finding-detail dd"), fields = [];
       for (var i = 0; i < dds.length; i++) {{ fields.push(dds[i].textContent); }}
       out[n] = [frag, c && c.dataset.matching, t && t.getAttribute("aria-rowcount"),
-        d.querySelectorAll("#findings-table tbody tr.row").length, fields.join("\u001f")].join("\t");
+        d.querySelectorAll("#findings-table tbody tr.row").length, fields.join("\u001f"),
+        (d.querySelector("#findings-table tr[aria-selected=true]") || {{ getAttribute: function () {{ return "none"; }} }}).getAttribute("aria-rowindex")].join("\t");
     }} else if (!out[n]) {{ out[n] = frag + "\tno document"; }}
     if (--left === 0) {{ document.getElementById("results").textContent = out.join("\n"); }}
   }};
@@ -327,5 +329,16 @@ fn every_filter_shows_as_many_rows_as_findings_jsonl_holds() {
             }
             None => assert_eq!(shown, [""], "#{fragment}: nothing to choose"),
         }
+        // The chosen row is scrolled into view: rendered, at its index.
+        let want_index = if count > 0 {
+            (count + 1).to_string()
+        } else {
+            "none".to_owned()
+        };
+        assert_eq!(
+            fields.get(5).copied(),
+            Some(want_index.as_str()),
+            "#{fragment}: the last row is in the DOM at its aria-rowindex: {line}"
+        );
     }
 }

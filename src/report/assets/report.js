@@ -120,29 +120,33 @@
     tr.appendChild(td);
     return tr;
   }
-  // Height of one row, measured once from a rendered row (fonts differ).
+  // Height of one row, measured once from a rendered row (fonts differ). A
+  // row is added for it, never put in place of the others: emptying the
+  // table would reset the scroll position.
   function measure() {
     if (rowH || !view.length) { return; }
-    tbody.textContent = "";
     var tr = rowEl(view[0], 0);
     tbody.appendChild(tr);
     rowH = tr.getBoundingClientRect().height;
+    tbody.removeChild(tr);
     if (!(rowH > 0)) { rowH = 0; }
   }
-  // Where the rows in view start: [first row, its top in px].
+  // Where the rows in view start: the first row, its top in px, how many
+  // rows fill the view (counted generously: the box may still be growing).
   function geometry() {
     var h = rowH || 50, full = view.length * h, virt = Math.min(full, MAX_HEIGHT),
       viewH = scroller.clientHeight || 600, maxTop = Math.max(0, virt - viewH),
-      top = Math.min(scroller.scrollTop, maxTop);
-    if (virt === full) { return { first: Math.floor(top / h), top: Math.floor(top / h) * h, virt: virt, h: h, viewH: viewH }; }
+      top = Math.min(scroller.scrollTop, maxTop),
+      rows = Math.ceil(Math.max(viewH, window.innerHeight || 0) / h);
+    if (virt === full) { return { first: Math.floor(top / h), top: Math.floor(top / h) * h, virt: virt, h: h, viewH: viewH, rows: rows }; }
     var firstF = (maxTop ? top / maxTop : 0) * Math.max(0, view.length - viewH / h), first = Math.floor(firstF);
-    return { first: first, top: Math.max(0, top - (firstF - first) * h), virt: virt, h: h, viewH: viewH, scaled: true };
+    return { first: first, top: Math.max(0, top - (firstF - first) * h), virt: virt, h: h, viewH: viewH, rows: rows, scaled: true };
   }
   function render() {
     frame = 0;
     measure();
     var g = geometry(), from = g.scaled ? g.first : Math.max(0, g.first - OVERSCAN),
-      to = Math.min(view.length, g.first + Math.ceil(g.viewH / g.h) + OVERSCAN),
+      to = Math.min(view.length, g.first + g.rows + OVERSCAN),
       top = g.scaled ? g.top : from * g.h;
     var frag = document.createDocumentFragment();
     frag.appendChild(spacer(top));
