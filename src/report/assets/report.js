@@ -33,6 +33,16 @@
     return part(c);
   }
   function s(v) { return v == null ? "" : v; }
+  // A test of "column `col` of finding i is `value`" that compares string
+  // numbers, not strings, for the cells that are shared strings (most are).
+  function equals(col, value) {
+    var numbers = {}, column = C[col] || [];
+    for (var k = 0; k < S.length; k++) { if (S[k] === value) { numbers[k] = true; } }
+    return function (i) {
+      var c = column[i];
+      return typeof c === "number" ? numbers[c] === true : val(col, i) === value;
+    };
+  }
 
   var q = document.getElementById("f-text"), sevSel = document.getElementById("f-severity"),
     kindSel = document.getElementById("f-kind"), count = document.getElementById("count"),
@@ -42,12 +52,16 @@
   Array.prototype.forEach.call(kindSel.options, function (o) { if (o.value) { titles[o.value] = o.textContent; } });
 
   // True counts per kind and severity, shown in the choices.
-  var byKind = {}, bySev = {};
-  for (var n = 0; n < N; n++) {
-    var k = val(KIND, n), v = val(SEV, n);
-    byKind[k] = (byKind[k] || 0) + 1;
-    bySev[v] = (bySev[v] || 0) + 1;
+  function tally(col) {
+    var counts = {}, numbers = {}, column = C[col] || [];
+    for (var i = 0; i < N; i++) {
+      var c = column[i];
+      if (typeof c === "number") { numbers[c] = (numbers[c] || 0) + 1; } else { var v = val(col, i); counts[v] = (counts[v] || 0) + 1; }
+    }
+    Object.keys(numbers).forEach(function (k) { counts[S[k]] = (counts[S[k]] || 0) + numbers[k]; });
+    return counts;
   }
+  var byKind = tally(KIND), bySev = tally(SEV);
   function label(select, counts) {
     Array.prototype.forEach.call(select.options, function (o) {
       var c = o.value ? counts[o.value] || 0 : N;
@@ -232,9 +246,10 @@
 
   function apply(toHash) {
     var text = q.value.trim().toLowerCase(), sev = sevSel.value, kind = kindSel.value;
+    var sevIs = sev && equals(SEV, sev), kindIs = kind && equals(KIND, kind);
     view = [];
     for (var i = 0; i < N; i++) {
-      if ((sev && val(SEV, i) !== sev) || (kind && val(KIND, i) !== kind)) { continue; }
+      if ((sevIs && !sevIs(i)) || (kindIs && !kindIs(i))) { continue; }
       if (text && haystack(i).indexOf(text) < 0) { continue; }
       view.push(i);
     }
