@@ -292,25 +292,36 @@ fn push_cell<'a>(
         Encoding::Upn | Encoding::CloudUpn => value.rfind('@').filter(|&at| at > 0),
         Encoding::Source => value.rfind(':').map(|colon| colon + 1),
     };
-    let parts = split
-        .filter(|&at| at > 0 && at < value.len())
-        .and_then(|at| Some((value.get(..at)?, value.get(at..)?)));
-    match (parts, encoding) {
-        (None, _) => push_json_str(out, &value),
-        (Some((head, tail)), Encoding::Source) => {
-            out.push(b'[');
-            push_number(out, strings.number(Cow::Owned(head.to_owned())));
-            out.push(b',');
-            push_json_str(out, tail);
-            out.push(b']');
-        }
-        (Some((head, tail)), _) => {
-            out.push(b'[');
-            push_json_str(out, head);
-            out.push(b',');
-            push_number(out, strings.number(Cow::Owned(tail.to_owned())));
-            out.push(b']');
-        }
+    let Some(at) = split.filter(|&at| at > 0 && at < value.len()) else {
+        push_json_str(out, &value);
+        return;
+    };
+    let (Some(head), Some(tail)) = (part(&value, ..at), part(&value, at..)) else {
+        push_json_str(out, &value);
+        return;
+    };
+    out.push(b'[');
+    if matches!(encoding, Encoding::Source) {
+        push_number(out, strings.number(head));
+        out.push(b',');
+        push_json_str(out, &tail);
+    } else {
+        push_json_str(out, &head);
+        out.push(b',');
+        push_number(out, strings.number(tail));
+    }
+    out.push(b']');
+}
+
+/// `value[range]`, borrowed from the finding when `value` is (no copy for
+/// all but capped values).
+fn part<'a>(
+    value: &Cow<'a, str>,
+    range: impl std::slice::SliceIndex<str, Output = str>,
+) -> Option<Cow<'a, str>> {
+    match value {
+        Cow::Borrowed(v) => v.get(range).map(Cow::Borrowed),
+        Cow::Owned(v) => v.get(range).map(|p| Cow::Owned(p.to_owned())),
     }
 }
 
