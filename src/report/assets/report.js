@@ -197,7 +197,7 @@
     detail.appendChild(dl);
   }
   function select(pos, scroll) {
-    if (pos < 0 || pos >= view.length) { selected = -1; showDetail(); render(); return; }
+    if (!(pos >= 0 && pos < view.length)) { selected = -1; showDetail(); render(); return; }
     selected = view[pos];
     if (scroll) {
       var g = geometry();
