@@ -64,6 +64,7 @@ fn chromium() -> PathBuf {
 
 /// Generates the forest and audits it; returns the report folder.
 fn audited_forest(dir: &Path) -> PathBuf {
+    let started = Instant::now();
     let forest = dir.join("forest");
     let out = binary()
         .args(["-q", "generate", "--users", USERS, "--seed", SEED, "--out"])
@@ -78,6 +79,8 @@ fn audited_forest(dir: &Path) -> PathBuf {
     // Every account intended Guest: most matched Members become
     // guest_as_member, so the listed findings pass 20,000 on a forest small
     // enough for a debug build, and the other kinds stay as generated.
+    eprintln!("generate: {:.1} s", started.elapsed().as_secs_f64());
+    let started = Instant::now();
     let rules = dir.join("all-guest.toml");
     fs::write(&rules, "[usertype]\nexpression = '\"Guest\"'\n").expect("rules");
     let report = dir.join("report");
@@ -98,6 +101,7 @@ fn audited_forest(dir: &Path) -> PathBuf {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
+    eprintln!("audit: {:.1} s", started.elapsed().as_secs_f64());
     report
 }
 
@@ -131,7 +135,7 @@ fn dump_dom(page: &Path, profile: &Path) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            // The harness page reads the report's DOM in its frames.
+            // The harness page reads the report's DOM in its frame.
             "--allow-file-access-from-files",
             "--window-size=1280,900",
             "--virtual-time-budget=60000",
@@ -165,8 +169,9 @@ fn dump_dom(page: &Path, profile: &Path) -> String {
     reader.join().expect("read the DOM")
 }
 
-/// A page that opens report.html once per fragment in a frame and writes,
-/// per frame, a tab-separated line: fragment, `data-matching`,
+/// A page that opens report.html in a frame at the first fragment, then
+/// moves it to each next fragment (the page follows `hashchange`), and
+/// writes, per view, a tab-separated line: fragment, `data-matching`,
 /// `aria-rowcount`, rows in the DOM, the chosen finding's fields, and the
 /// `aria-rowindex` of the chosen row in the table (`none` if not rendered).
 fn harness(fragments: &[String]) -> String {
@@ -174,26 +179,36 @@ fn harness(fragments: &[String]) -> String {
     format!(
         r##"<!DOCTYPE html><html><body><pre id="results"></pre><script>
 var cases = {cases};
-var out = [], left = cases.length;
-cases.forEach(function (frag, n) {{
-  var f = document.createElement("iframe");
-  f.width = 1200; f.height = 800;
-  f.onload = function () {{
-    var d = null;
-    try {{ d = f.contentDocument; }} catch (e) {{ out[n] = frag + "\tcannot read the frame: " + e; }}
-    if (d) {{
-      var c = d.getElementById("count"), t = d.getElementById("findings-table"),
-        dds = d.querySelectorAll("#finding-detail dd"), fields = [];
-      for (var i = 0; i < dds.length; i++) {{ fields.push(dds[i].textContent); }}
-      out[n] = [frag, c && c.dataset.matching, t && t.getAttribute("aria-rowcount"),
-        d.querySelectorAll("#findings-table tbody tr.row").length, fields.join("\u001f"),
-        (d.querySelector("#findings-table tr[aria-selected=true]") || {{ getAttribute: function () {{ return "none"; }} }}).getAttribute("aria-rowindex")].join("\t");
-    }} else if (!out[n]) {{ out[n] = frag + "\tno document"; }}
-    if (--left === 0) {{ document.getElementById("results").textContent = out.join("\n"); }}
-  }};
-  f.src = "report.html#" + frag;
-  document.body.appendChild(f);
-}});
+var out = [], n = 0;
+var f = document.createElement("iframe");
+f.width = 1200; f.height = 800;
+function record() {{
+  var d = null, frag = cases[n];
+  try {{ d = f.contentDocument; }} catch (e) {{ out.push(frag + "\tcannot read the frame: " + e); }}
+  if (d) {{
+    var c = d.getElementById("count"), t = d.getElementById("findings-table"),
+      dds = d.querySelectorAll("#finding-detail dd"), fields = [],
+      chosen = d.querySelector("#findings-table tr[aria-selected=true]");
+    for (var i = 0; i < dds.length; i++) {{ fields.push(dds[i].textContent); }}
+    out.push([frag, c && c.dataset.matching, t && t.getAttribute("aria-rowcount"),
+      d.querySelectorAll("#findings-table tbody tr.row").length, fields.join("\u001f"),
+      chosen ? chosen.getAttribute("aria-rowindex") : "none"].join("\t"));
+  }} else if (out.length === n) {{ out.push(frag + "\tno document"); }}
+  n += 1;
+  if (n === cases.length || !d) {{
+    document.getElementById("results").textContent = out.join("\n");
+    return;
+  }}
+  // The page's own listener was added first, so it has run when ours does.
+  f.contentWindow.addEventListener("hashchange", function once() {{
+    f.contentWindow.removeEventListener("hashchange", once);
+    record();
+  }});
+  f.contentWindow.location.hash = cases[n];
+}}
+f.onload = function () {{ f.onload = null; record(); }};
+f.src = "report.html#" + cases[0];
+document.body.appendChild(f);
 </script></body></html>"##
     )
 }
