@@ -11,8 +11,8 @@
 //!   element (`default-src 'none'`) makes the browser refuse any network
 //!   request even if an input value slipped through.
 //! * **Escaped.** Every value from the inputs is HTML-escaped (`& < > " '`);
-//!   the embedded JSON escapes `<`, `>` and `&` as `\u003c`, `\u003e`,
-//!   `\u0026`, so no value can close its `<script>` element; the script
+//!   the embedded JSON escapes `<`, `>`, `&`, U+2028 and U+2029 as `\u`
+//!   sequences, so no value can close its `<script>` element; the script
 //!   inserts values with `textContent` only.
 //! * **Sections, in order:** the headline (how many partner accounts intended
 //!   as Guest are Members in the cloud, how many of them are enabled, the
@@ -20,7 +20,10 @@
 //!   severity; three SVG bar charts drawn here (findings by severity, by kind,
 //!   top OUs); the findings table; the reconciliation of both sides; the
 //!   intended UserType tally; the remediation steps (DOMAIN §1.2–1.4) for the
-//!   rule flow in use; the inputs and the rule file; input diagnostics; a
+//!   rule flow in use, where an expression to paste (marked
+//!   `data-proposed-expression`) is one the rule linter passes: a flagged
+//!   rule expression is shown with its warnings, and corrected when the fix
+//!   is the domain-suffix one; the inputs and the rule file; input diagnostics; a
 //!   footer with the tool version (and time and duration when known).
 //! * **Findings table.** Every listed finding (see [`super::Report::lists`]),
 //!   most severe first (stable: ties keep the audit's order), is embedded
