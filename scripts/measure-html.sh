@@ -2,7 +2,7 @@
 # Measures report.html in headless Chromium: file size, time to the page's
 # DOMContentLoaded and load events (HTML parsed, embedded findings parsed,
 # table rendered: the page's script runs before DOMContentLoaded), and how
-# long a kind filter, a severity filter and a text search take.
+# long a kind filter, a severity filter, a text search and a sort take.
 #
 #   scripts/measure-html.sh REPORT_DIR/report.html [RUNS]
 #
@@ -37,6 +37,10 @@ document.getElementById("f").addEventListener("load", function () {
   sev.value = "";
   timed("first_text_search", function () { q.value = "partners"; fire(kind); });
   timed("second_text_search", function () { q.value = "contoso.com"; fire(kind); });
+  q.value = "";
+  timed("sort_by_account", function () { d.querySelectorAll("#findings-table th")[2].click(); });
+  var first = d.querySelector("#findings-table tbody tr.row td:nth-child(3) .main");
+  out.push("first_account_after_sort=" + (first ? first.textContent : "none"));
   out.push("total_findings=" + d.getElementById("count").dataset.total);
   out.push("rows_in_dom=" + d.querySelectorAll("#findings-table tbody tr.row").length);
   document.getElementById("results").textContent = out.join("\n");
