@@ -1,6 +1,6 @@
 //! Throughput of the report writers over 100,000 synthetic findings written
 //! to memory (`cargo bench --bench report`). Figures are findings per second;
-//! the HTML figure includes choosing the 20,000 most severe to embed.
+//! the HTML figure includes sorting by severity and embedding every finding.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use usertype_audit::findings::{

@@ -481,10 +481,12 @@ fn html_escapes_every_input_value() {
         "CN=&lt;script&gt;alert(1)&lt;/script&gt; &quot;quotes&quot; &amp; &#39;apos&#39;,OU=Partners"
     ));
     assert!(html.contains("&lt;b&gt;onprem.ldf&lt;/b&gt; lacks"));
-    // ...and in the data island.
+    // ...and in the data island, which decodes to the value as it was.
     assert!(html.contains(
-        r#""CN=\u003cscript\u003ealert(1)\u003c/script\u003e \"quotes\" \u0026 'apos',OU="#
+        r#""CN=\u003cscript\u003ealert(1)\u003c/script\u003e \"quotes\" \u0026 'apos'","#
     ));
+    let rows = island_rows(&html);
+    assert!(rows.iter().any(|row| row[2].as_deref() == Some(HOSTILE_DN)));
     // Exactly two script elements: the data island and ours.
     assert_eq!(html.matches("<script").count(), 2);
     assert_eq!(html.matches("</script>").count(), 2);
@@ -610,15 +612,68 @@ fn info_findings_are_listed_only_on_request_but_always_counted() {
 
     let dir = render(Format::Html, false);
     let html = read(dir.path(), "report.html");
-    assert!(html.contains("12 findings listed, most severe first. 1 info findings"));
+    assert!(html.contains("12 findings listed, most severe first;"));
+    assert!(
+        html.contains(" 1 info findings (accounts out of sync scope) are counted but not listed")
+    );
+    assert_eq!(island_rows(&html).len(), 12);
     assert!(!html.contains("krbtgt"));
 }
 
+/// The findings embedded in `html`, one row of [`COLUMNS`] values each,
+/// decoded as the module documentation of `report::html` specifies (not with
+/// the writer's code): a cell is null, a number (a shared string), a string,
+/// `[a, b]` (two such parts joined) or `true` in `cloud_upn` (same as `upn`).
+fn island_rows(html: &str) -> Vec<Vec<Option<String>>> {
+    let start = html.find("id=\"findings-data\">").expect("island") + "id=\"findings-data\">".len();
+    let end = start + html[start..].find("</script>").expect("island end");
+    let island: serde_json::Value = serde_json::from_str(&html[start..end]).expect("island JSON");
+    let strings: Vec<&str> = island["strings"]
+        .as_array()
+        .expect("strings")
+        .iter()
+        .map(|s| s.as_str().expect("string"))
+        .collect();
+    let count = island["count"].as_u64().expect("count") as usize;
+    let columns = island["columns"].as_array().expect("columns");
+    assert_eq!(columns.len(), 13);
+    let data = island["data"].as_array().expect("data");
+    assert_eq!(data.len(), columns.len());
+    let part = |v: &serde_json::Value| -> String {
+        match v {
+            serde_json::Value::Number(n) => strings[n.as_u64().expect("index") as usize].to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            other => panic!("not a part: {other}"),
+        }
+    };
+    let mut rows = vec![vec![None; columns.len()]; count];
+    for (c, column) in data.iter().enumerate() {
+        let cells = column.as_array().expect("column");
+        assert_eq!(cells.len(), count, "column {c}");
+        for (i, cell) in cells.iter().enumerate() {
+            rows[i][c] = match cell {
+                serde_json::Value::Null => None,
+                serde_json::Value::Bool(true) => {
+                    assert_eq!(c, 6, "true only in cloud_upn");
+                    rows[i][3].clone()
+                }
+                serde_json::Value::Array(pair) => {
+                    assert_eq!(pair.len(), 2);
+                    Some(part(&pair[0]) + &part(&pair[1]))
+                }
+                other => Some(part(other)),
+            };
+        }
+    }
+    rows
+}
+
 #[test]
-fn html_embeds_at_most_the_cap_most_severe_first() {
+fn html_embeds_every_listed_finding_most_severe_first() {
     let template = findings();
     let mut many: Vec<Finding> = Vec::new();
-    // 20,010 low findings first, then 3 critical ones at the very end.
+    // 20,010 low findings first (more than the 20,000 the page used to keep),
+    // then 3 critical ones at the very end.
     for i in 0..20_010 {
         let mut f = template[9].clone();
         f.source = Some(format!("onprem.ldf:{i}"));
@@ -638,25 +693,85 @@ fn html_embeds_at_most_the_cap_most_severe_first() {
     let dir = tempfile::tempdir().expect("temp dir");
     write_reports(&report, &[Format::Html], dir.path()).expect("write");
     let html = read(dir.path(), "report.html");
-    assert!(html.contains(
-        "20,013 findings listed, most severe first. This page holds the 20,000 most severe; \
-         the other 13 are in findings.csv and findings.jsonl (--format csv,jsonl)."
-    ));
-    let island_start = html.find("id=\"findings-data\">").expect("island");
-    let island = &html[island_start..];
-    let island = &island[..island.find("</script>").expect("end")];
-    assert_eq!(island.matches("\"soft_match\"").count(), 19_997);
-    // The critical ones lead, in their original order.
-    let first = island.find("late.ldf:0").expect("critical 0");
-    assert!(first < island.find("late.ldf:1").expect("critical 1"));
-    assert!(
-        island.find("late.ldf:2").expect("critical 2") < island.find("onprem.ldf:0").expect("low")
+    assert!(html
+        .contains("20,013 findings listed, most severe first; this page holds every one of them"));
+    let rows = island_rows(&html);
+    assert_eq!(rows.len(), 20_013);
+    // The critical ones lead, in their original order; then every low one.
+    let sources: Vec<&str> = rows
+        .iter()
+        .map(|r| r[11].as_deref().expect("source"))
+        .collect();
+    assert_eq!(sources[..3], ["late.ldf:0", "late.ldf:1", "late.ldf:2"]);
+    for (i, source) in sources[3..].iter().enumerate() {
+        assert_eq!(*source, format!("onprem.ldf:{i}"));
+    }
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r[0].as_deref() == Some("soft_match"))
+            .count(),
+        20_010
     );
-    assert!(
-        !island.contains("onprem.ldf:19997"),
-        "the last lows are cut"
+    // Every embedded row is the finding as findings.jsonl writes it.
+    let want = &many[20_009];
+    let last = &rows[20_012];
+    assert_eq!(last[2], want.dn);
+    assert_eq!(last[3], want.upn);
+    assert_eq!(last[5], want.cloud_id);
+    assert_eq!(last[6], want.cloud_upn);
+    assert_eq!(last[12].as_deref(), Some(want.detail.as_str()));
+    assert!(html.contains("Showing the first 100 of 20,013."));
+}
+
+#[test]
+fn html_caps_long_values_and_keeps_hostile_text_inert() {
+    let mut findings = findings();
+    let long = "é".repeat(5000);
+    findings[0].dn = Some(format!("CN={long},OU=Partners,DC=contoso,DC=com"));
+    findings[1].detail = "a\u{2028}b\u{2029}c </script><!-- x --> \u{0}\u{1f}".to_owned();
+    findings[2].upn = Some(format!("{}@example.com", "x".repeat(1100)));
+    let summary = summary();
+    let report = Report {
+        findings: &findings,
+        summary: &summary,
+        include_info: true,
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_reports(&report, &[Format::Html], dir.path()).expect("write");
+    let html = read(dir.path(), "report.html");
+    let rows = island_rows(&html);
+    let by_source = |s: &str| {
+        rows.iter()
+            .find(|r| r[11].as_deref() == Some(s))
+            .unwrap_or_else(|| panic!("{s} not embedded"))
+    };
+    // 1,024 characters: the first 1,023 of the value and the marker.
+    let dn = by_source("onprem.ldf:12")[2].clone().expect("dn");
+    assert_eq!(dn.chars().count(), 1024);
+    assert_eq!(dn, format!("CN={}…", "é".repeat(1020)));
+    let upn = by_source("onprem.ldf:44")[3].clone().expect("upn");
+    assert_eq!(upn, format!("{}…", "x".repeat(1023)));
+    // The static table shows the same capped value, never the whole one.
+    assert!(html.contains(&format!(
+        "<div class=\"sub\">CN={}…</div>",
+        "é".repeat(1020)
+    )));
+    assert!(!html.contains(&"é".repeat(1021)));
+    // Line separators, a script end and a comment open are escaped, and the
+    // value decodes back to itself.
+    assert_eq!(
+        by_source("onprem.ldf:30")[12].as_deref(),
+        Some("a\u{2028}b\u{2029}c </script><!-- x --> \u{0}\u{1f}")
     );
-    assert!(html.contains("Showing the first 100 of 20,000."));
+    let start = html.find("id=\"findings-data\">").expect("island");
+    let island = &html[start..start + html[start..].find("</script>").expect("end")];
+    for needle in ["\u{2028}", "\u{2029}", "<!--", "</script", "\u{0}"] {
+        assert!(
+            !island.contains(needle),
+            "raw {needle:?} in the data island"
+        );
+    }
+    assert_eq!(html.matches("</script>").count(), 2);
 }
 
 #[test]
@@ -682,10 +797,13 @@ fn remediation_follows_the_rule_flow() {
     ));
     assert!(!direct.contains("<td>Expression</td>"));
 
-    let expr = "IIF(InStr([userPrincipalName],\"@partner.example\")>0,\"Guest\",\"Member\")";
+    // A lint-free expression is proposed as it is (the old InStr(...)>0
+    // example here is flagged by the linter: see the test below).
+    let expr =
+        "IIF(Right(LCase([userPrincipalName]),16)=\"@partner.example\",\"Guest\",\"Member\")";
     let expression = html_for("expression", expr);
     assert!(expression.contains(
-        "<td>Expression</td><td>UserType</td><td><code>IIF(InStr([userPrincipalName],&quot;@partner.example&quot;)&gt;0,&quot;Guest&quot;,&quot;Member&quot;)</code></td>"
+        "<td>Expression</td><td>UserType</td><td><code data-proposed-expression>IIF(Right(LCase([userPrincipalName]),16)=&quot;@partner.example&quot;,&quot;Guest&quot;,&quot;Member&quot;)</code></td>"
     ));
     assert!(!expression.contains("Your rule file uses simple rules"));
 
@@ -700,6 +818,117 @@ fn remediation_follows_the_rule_flow() {
         assert!(page.contains("<td>cloudMastered</td><td>NOTEQUAL</td><td>True</td>"));
         assert!(page.contains("Set-ADSyncScheduler -SyncCycleEnabled $true"));
     }
+}
+
+/// The text of every element `html` marks `data-proposed-expression`
+/// (an expression the reader is told to paste), HTML-unescaped.
+fn proposed_expressions(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in html.match_indices(" data-proposed-expression>") {
+        let tag_start = html[..at].rfind('<').expect("tag");
+        let name = &html[tag_start + 1..at];
+        let text_start = at + " data-proposed-expression>".len();
+        let end = text_start
+            + html[text_start..]
+                .find(&format!("</{name}>"))
+                .expect("end tag");
+        out.push(
+            html[text_start..end]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&"),
+        );
+    }
+    out
+}
+
+#[test]
+fn every_proposed_expression_passes_the_rule_linter() {
+    use usertype_audit::classify::expr::{compile, CompileOptions};
+    const LEARN: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+    const CLEAN: &str =
+        "IIF(Right(LCase([userPrincipalName]),16)=\"@partner.example\",\"Guest\",\"Member\")";
+    // Flagged (the needle is no domain, and a case-sensitive search): no fix.
+    const UNFIXABLE: &str = "IIF(InStr([department],\"Partner\")>0,\"Guest\",\"Member\")";
+    const MULTILINE: &str = "IIF(IsPresent([userPrincipalName]),\n  IIF(InStr([userPrincipalName], \"@partner.example\") > 0, \"Guest\", \"Member\"),\n  \"Member\")";
+    let findings = findings();
+    let page = |flow: &'static str, definition: &str| {
+        let mut summary = summary();
+        summary.rules.flow = flow;
+        summary.rules.definition = definition.to_owned();
+        let report = Report {
+            findings: &findings,
+            summary: &summary,
+            include_info: false,
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_reports(&report, &[Format::Html], dir.path()).expect("write");
+        read(dir.path(), "report.html")
+    };
+    for (flow, definition, proposals) in [
+        ("rules", "partners, contractors", 1),
+        ("expression", LEARN, 1),
+        ("expression", CLEAN, 2),
+        ("expression", MULTILINE, 1),
+        ("expression", UNFIXABLE, 0),
+        ("direct", "extensionAttribute1", 0),
+    ] {
+        let html = page(flow, definition);
+        let proposed = proposed_expressions(&html);
+        assert_eq!(
+            proposed.len(),
+            proposals,
+            "{flow} {definition}: {proposed:?}"
+        );
+        for expression in &proposed {
+            let compiled = compile(expression, &CompileOptions::default())
+                .unwrap_or_else(|e| panic!("the page proposes {expression:?}, which fails: {e:?}"));
+            let warnings: Vec<String> = compiled
+                .warnings
+                .iter()
+                .map(|w| w.render(expression))
+                .collect();
+            assert!(
+                warnings.is_empty(),
+                "the page proposes {expression:?}, flagged: {warnings:?}"
+            );
+        }
+        let linted = compile(definition, &CompileOptions::default());
+        if let Ok(compiled) = linted {
+            if !compiled.warnings.is_empty() {
+                // A flagged rule is never proposed, and its warnings are listed.
+                assert!(!proposed.iter().any(|p| p == definition), "{definition}");
+                assert!(html.contains("Do not paste your expression as it is"));
+                for w in &compiled.warnings {
+                    assert!(
+                        html.contains(&format!("<code>{}</code>", w.code)),
+                        "{}",
+                        w.code
+                    );
+                }
+            }
+        }
+    }
+    // Learn's sample: the page says why its correction differs.
+    let html = page("expression", LEARN);
+    assert!(html.contains("x@partners.fabrikam123.org.evil.com"));
+    let column = LEARN.find("InStr").expect("InStr") + 1;
+    assert!(
+        html.contains(&format!(
+            "<li>1:{column}: <code>contains-not-ends-with</code>"
+        )),
+        "the warning with its line and column"
+    );
+    assert!(proposed_expressions(&html)[0]
+        .contains("Right(LCase([userPrincipalName]),25)<>\"@partners.fabrikam123.org\""));
+    // Simple rules: the example given is not Learn's flagged one.
+    let html = page("rules", "partners");
+    assert!(!proposed_expressions(&html)
+        .iter()
+        .any(|p| p.contains("InStr")));
+    assert!(!html.contains("Microsoft&#39;s example expression"));
 }
 
 #[test]

@@ -11,8 +11,8 @@
 //!   element (`default-src 'none'`) makes the browser refuse any network
 //!   request even if an input value slipped through.
 //! * **Escaped.** Every value from the inputs is HTML-escaped (`& < > " '`);
-//!   the embedded JSON escapes `<`, `>` and `&` as `\u003c`, `\u003e`,
-//!   `\u0026`, so no value can close its `<script>` element; the script
+//!   the embedded JSON escapes `<`, `>`, `&`, U+2028 and U+2029 as `\u`
+//!   sequences, so no value can close its `<script>` element; the script
 //!   inserts values with `textContent` only.
 //! * **Sections, in order:** the headline (how many partner accounts intended
 //!   as Guest are Members in the cloud, how many of them are enabled, the
@@ -20,37 +20,78 @@
 //!   severity; three SVG bar charts drawn here (findings by severity, by kind,
 //!   top OUs); the findings table; the reconciliation of both sides; the
 //!   intended UserType tally; the remediation steps (DOMAIN §1.2–1.4) for the
-//!   rule flow in use; the inputs and the rule file; input diagnostics; a
+//!   rule flow in use, where an expression to paste (marked
+//!   `data-proposed-expression`) is one the rule linter passes: a flagged
+//!   rule expression is shown with its warnings, and corrected when the fix
+//!   is the domain-suffix one; the inputs and the rule file; input diagnostics; a
 //!   footer with the tool version (and time and duration when known).
-//! * **Findings table.** The listed findings (see [`super::Report::lists`]),
-//!   most severe first (stable: ties keep the audit's order), capped at
-//!   [`MAX_EMBEDDED`]; the page says how many more are in `findings.csv` and
-//!   `findings.jsonl`. They are embedded once, as
-//!   `<script type="application/json" id="findings-data">` holding
-//!   `{"columns": [...], "rows": [[...], ...]}` with the columns of
-//!   [`super::row::COLUMNS`] (null for a missing value). The first
-//!   [`STATIC_ROWS`] are also rendered as table rows, so the page shows them
-//!   without JavaScript; with JavaScript the table shows all embedded rows
-//!   (500 at a time), sorts by a click on a column header and filters by
-//!   text, severity and kind.
+//! * **Findings table.** Every listed finding (see [`super::Report::lists`]),
+//!   most severe first (stable: ties keep the audit's order), is embedded
+//!   once in `<script type="application/json" id="findings-data">` (see
+//!   [Embedded data](#embedded-data)). The first [`STATIC_ROWS`] are also
+//!   rendered as table rows, so the page shows them without JavaScript; with
+//!   JavaScript the table is virtualised (only the rows in view are in the
+//!   DOM, so a million-account report stays responsive), sorts by a click on
+//!   a column header, filters by text, severity and kind with true counts,
+//!   and shows every field of a finding when its row is chosen. The filters
+//!   live in the address's fragment (`#kind=duplicate_anchor&severity=high&q=text&row=last`),
+//!   so a link opens the same view; the count element `#count` carries
+//!   `data-matching` and `data-total`, and the table `aria-rowcount`.
+//! * **Capped values.** A value from the inputs longer than
+//!   [`MAX_VALUE_CHARS`] characters is cut to that many, the last one being
+//!   `…`, in the table and in the embedded data.
 //! * **Print-friendly:** the controls are hidden and colours kept when
-//!   printed.
+//!   printed; the findings table prints the rows in view (findings.csv holds
+//!   them all).
+//!
+//! # Embedded data
+//!
+//! One JSON object, column-oriented and with repeated strings stored once, so
+//! that a million-account report stays small enough to load:
+//!
+//! ```text
+//! {"version":1,"count":N,"columns":["kind",...],
+//!  "data":[[cell of finding 0, cell of finding 1, ...],   one array per column
+//!          ...],
+//!  "strings":["guest_as_member", ...]}
+//! ```
+//!
+//! `columns` are those of `findings.jsonl` ([`super::row::COLUMNS`]) and
+//! `data` holds one array of `count` cells per column. A cell is
+//!
+//! * `null`: no value;
+//! * a number `k`: the string `strings[k]`;
+//! * a string: that string;
+//! * `[a, b]`: the two parts, each a number or a string as above, joined
+//!   (`"CN=Ann"` + `",OU=Partners,DC=contoso,DC=com"`: the shared tail of a
+//!   DN, a UPN's `@domain` or the `file:` of a source is stored once);
+//! * `true`, in the `cloud_upn` column only: the same value as `upn`.
+//!
+//! Which form a column uses is the writer's choice, not part of the format.
+//! The text escapes `<`, `>`, `&`, U+2028 and U+2029 as `\u` sequences, so
+//! no value can end the `<script>` element or open a comment in it.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::escape::{html, push_html, JsonInHtml};
+use super::escape::{html, push_html};
 use super::row::{FindingRow, COLUMNS};
 use super::svg::{bar_chart, Bar};
 use super::{cloud_balance, headline_counts, human_bytes, kind_counts, onprem_balance};
 use super::{severity_count, severity_counts, thousands, total_findings, Report};
+use crate::classify::expr::{
+    compile, line_col, parse, BinOp, CompileOptions, Expr, ExprKind, Span,
+};
 use crate::findings::{AuditSummary, Finding, Kind, Severity, Verdict};
 
 /// The file name.
 pub const FILE_NAME: &str = "report.html";
 
-/// At most this many findings (the most severe) are embedded in the page.
-pub const MAX_EMBEDDED: usize = 20_000;
+/// A value from the inputs longer than this many characters is cut to this
+/// many, the last being `…`.
+pub const MAX_VALUE_CHARS: usize = 1024;
 
 /// The first this many embedded findings are rendered as static table rows.
 pub const STATIC_ROWS: usize = 100;
@@ -58,18 +99,29 @@ pub const STATIC_ROWS: usize = 100;
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
 
-/// Microsoft's example expression (DOMAIN §1.3), shown when the rule file
-/// holds simple rules that must be rewritten as an expression.
-const EXAMPLE_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+/// Microsoft's example expression ("Enable synchronization of UserType",
+/// step 4), as Learn prints it. Never proposed: the rule linter flags it
+/// (`contains-not-ends-with`); kept to test that the corrected form below is
+/// what the page makes of it.
+#[cfg(test)]
+const LEARN_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+
+/// Learn's example corrected, and otherwise unchanged: the UPN must end with
+/// the partner domain (its last 25 characters), not merely contain it, so
+/// `x@partners.fabrikam123.org.evil.com` is a Member. Shown when the rule
+/// file holds simple rules that must be rewritten as an expression.
+const EXAMPLE_EXPRESSION: &str = "IIF(IsPresent([userPrincipalName]),IIF(CBool(Right(LCase([userPrincipalName]),25)<>\"@partners.fabrikam123.org\"),\"Member\",\"Guest\"),Error(\"UserPrincipalName is not present to determine UserType\"))";
+
+/// The attribute that marks an expression the page proposes to paste into a
+/// sync rule (a test lints every one of them).
+const PROPOSED: &str = "data-proposed-expression";
 
 /// Writes `report.html` for `report` to `w`.
 pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
     let s = report.summary;
     let mut listed: Vec<&Finding> = report.listed().collect();
-    let listed_total = listed.len();
     // Stable: equal severities keep the audit's deterministic order.
     listed.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    listed.truncate(MAX_EMBEDDED);
 
     let mut page = String::with_capacity(64 * 1024);
     head(&mut page, s);
@@ -77,7 +129,7 @@ pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
     warnings(&mut page, s);
     cards(&mut page, s);
     charts(&mut page, s);
-    findings_table(&mut page, report, &listed, listed_total);
+    findings_table(&mut page, report, &listed);
     w.write_all(page.as_bytes())?;
 
     page.clear();
@@ -96,19 +148,245 @@ pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
     w.flush()
 }
 
-/// Streams `{"columns":[...],"rows":[[...],...]}`, one finding at a time and
-/// one row per line (diffable, and no giant string).
-fn data_island<W: Write>(w: &mut W, findings: &[&Finding]) -> io::Result<()> {
-    let mut out = JsonInHtml(w);
-    out.write_all(b"{\"columns\":")?;
-    serde_json::to_writer(&mut out, &COLUMNS).map_err(super::json_error)?;
-    out.write_all(b",\"rows\":[")?;
-    for (i, f) in findings.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut out, &FindingRow::new(f).values()).map_err(super::json_error)?;
+/// `value` cut to [`MAX_VALUE_CHARS`] characters, the last being `…`.
+pub fn cap(value: &str) -> Cow<'_, str> {
+    // Characters never outnumber bytes: the common case needs no count.
+    if value.len() <= MAX_VALUE_CHARS {
+        return Cow::Borrowed(value);
     }
-    out.write_all(b"\n]}")?;
-    Ok(())
+    let mut ends = value.char_indices().map(|(i, _)| i);
+    match (ends.nth(MAX_VALUE_CHARS - 1), ends.next()) {
+        (Some(keep), Some(_)) => {
+            let mut cut = String::with_capacity(keep + '…'.len_utf8());
+            cut.push_str(value.get(..keep).unwrap_or_default());
+            cut.push('…');
+            Cow::Owned(cut)
+        }
+        _ => Cow::Borrowed(value),
+    }
+}
+
+/// How a column's cells are written (see [Embedded data](#embedded-data)).
+#[derive(Clone, Copy)]
+enum Encoding {
+    /// The whole value is a shared string: few distinct values.
+    Shared,
+    /// The value as it is: unique per finding.
+    Literal,
+    /// The first RDN, then the parent DN shared.
+    Dn,
+    /// The local part, then the `@domain` shared.
+    Upn,
+    /// `true` when equal to the finding's `upn`, else as [`Encoding::Upn`].
+    CloudUpn,
+    /// The shared `file:`, then the line.
+    Source,
+}
+
+/// The encoding of each of [`COLUMNS`].
+const ENCODINGS: [Encoding; 13] = [
+    Encoding::Shared,  // kind
+    Encoding::Shared,  // severity
+    Encoding::Dn,      // dn
+    Encoding::Upn,     // upn
+    Encoding::Literal, // source_anchor
+    Encoding::Literal, // cloud_id
+    Encoding::CloudUpn,
+    Encoding::Shared, // intended_user_type
+    Encoding::Shared, // cloud_user_type
+    Encoding::Shared, // matched_by
+    Encoding::Shared, // rule
+    Encoding::Source,
+    Encoding::Shared, // detail: templated sentences repeat
+];
+const UPN_COLUMN: usize = 3;
+
+/// The shared strings, numbered in order of first use (deterministic).
+#[derive(Default)]
+struct Strings<'a> {
+    numbers: HashMap<Cow<'a, str>, u32>,
+    in_order: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Strings<'a> {
+    fn number(&mut self, s: Cow<'a, str>) -> u32 {
+        if let Some(&n) = self.numbers.get(s.as_ref()) {
+            return n;
+        }
+        let n = u32::try_from(self.in_order.len()).unwrap_or(u32::MAX);
+        self.numbers.insert(s.clone(), n);
+        self.in_order.push(s);
+        n
+    }
+}
+
+/// Writes the embedded data (see [Embedded data](#embedded-data)): one line
+/// per column, then one line per shared string.
+fn data_island<W: Write>(w: &mut W, findings: &[&Finding]) -> io::Result<()> {
+    let mut out: Vec<u8> = Vec::with_capacity(1 << 17);
+    let _ = write!(
+        out,
+        "{{\"version\":1,\"count\":{},\"columns\":[",
+        findings.len()
+    );
+    for (i, name) in COLUMNS.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_json_str(&mut out, name);
+    }
+    out.extend_from_slice(b"],\n\"data\":[");
+    let mut strings = Strings::default();
+    for (column, encoding) in ENCODINGS.iter().enumerate() {
+        out.extend_from_slice(if column == 0 { b"\n[" } else { b",\n[" });
+        for (i, f) in findings.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let values = FindingRow::new(f).values();
+            let value = values.get(column).copied().flatten();
+            let upn = values.get(UPN_COLUMN).copied().flatten();
+            push_cell(&mut out, &mut strings, *encoding, value, upn);
+            if out.len() >= 1 << 16 {
+                w.write_all(&out)?;
+                out.clear();
+            }
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"\n],\n\"strings\":[");
+    for (i, s) in strings.in_order.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        push_json_str(&mut out, s);
+        if out.len() >= 1 << 16 {
+            w.write_all(&out)?;
+            out.clear();
+        }
+    }
+    out.extend_from_slice(b"\n]}");
+    w.write_all(&out)
+}
+
+/// One cell of the embedded data.
+fn push_cell<'a>(
+    out: &mut Vec<u8>,
+    strings: &mut Strings<'a>,
+    encoding: Encoding,
+    value: Option<&'a str>,
+    upn: Option<&'a str>,
+) {
+    let Some(raw) = value else {
+        out.extend_from_slice(b"null");
+        return;
+    };
+    if matches!(encoding, Encoding::CloudUpn) && upn == Some(raw) {
+        out.extend_from_slice(b"true");
+        return;
+    }
+    let value = cap(raw);
+    // Where the unique head ends and the shared tail starts, if anywhere.
+    let split = match encoding {
+        Encoding::Shared => {
+            push_number(out, strings.number(value));
+            return;
+        }
+        Encoding::Literal => None,
+        Encoding::Dn => first_rdn_end(&value),
+        Encoding::Upn | Encoding::CloudUpn => value.rfind('@').filter(|&at| at > 0),
+        Encoding::Source => value.rfind(':').map(|colon| colon + 1),
+    };
+    let Some(at) = split.filter(|&at| at > 0 && at < value.len()) else {
+        push_json_str(out, &value);
+        return;
+    };
+    let (Some(head), Some(tail)) = (part(&value, ..at), part(&value, at..)) else {
+        push_json_str(out, &value);
+        return;
+    };
+    out.push(b'[');
+    if matches!(encoding, Encoding::Source) {
+        push_number(out, strings.number(head));
+        out.push(b',');
+        push_json_str(out, &tail);
+    } else {
+        push_json_str(out, &head);
+        out.push(b',');
+        push_number(out, strings.number(tail));
+    }
+    out.push(b']');
+}
+
+/// `value[range]`, borrowed from the finding when `value` is (no copy for
+/// all but capped values).
+fn part<'a>(
+    value: &Cow<'a, str>,
+    range: impl std::slice::SliceIndex<str, Output = str>,
+) -> Option<Cow<'a, str>> {
+    match value {
+        Cow::Borrowed(v) => v.get(range).map(Cow::Borrowed),
+        Cow::Owned(v) => v.get(range).map(|p| Cow::Owned(p.to_owned())),
+    }
+}
+
+/// The byte offset of the first comma that ends an RDN (one not escaped by
+/// a backslash), if any.
+fn first_rdn_end(dn: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in dn.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b',' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn push_number(out: &mut Vec<u8>, n: u32) {
+    let _ = write!(out, "{n}");
+}
+
+/// `s` as a JSON string that is also safe inside an HTML `<script>`: `<`,
+/// `>` and `&` (no `</script`, no `<!--`) and U+2028/U+2029 (line breaks to
+/// older JavaScript parsers) are `\u` escapes.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            b'&' => b"\\u0026",
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                if bytes.get(i + 2) == Some(&0xA8) {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                }
+            }
+            0x00..=0x1F => {
+                out.extend_from_slice(bytes.get(last..i).unwrap_or_default());
+                let _ = write!(out, "\\u{b:04x}");
+                last = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(bytes.get(last..i).unwrap_or_default());
+        out.extend_from_slice(escape);
+        last = if b == 0xE2 { i + 3 } else { i + 1 };
+    }
+    out.extend_from_slice(bytes.get(last..).unwrap_or_default());
+    out.push(b'"');
 }
 
 fn head(o: &mut String, s: &AuditSummary) {
@@ -320,23 +598,16 @@ fn figure(o: &mut String, title: &str, bars: &[Bar], label_width: u32) {
     o.push_str("</figure>\n");
 }
 
-fn findings_table(o: &mut String, report: &Report, embedded: &[&Finding], listed_total: usize) {
+fn findings_table(o: &mut String, report: &Report, listed: &[&Finding]) {
     let s = report.summary;
     o.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n<p class=\"note\">");
     let _ = write!(
         o,
-        "{} findings listed, most severe first.",
-        thousands(listed_total as u64)
+        "{} findings listed, most severe first; this page holds every one of them \
+         (values longer than {} characters are cut, ending with \u{2026}).",
+        thousands(listed.len() as u64),
+        thousands(MAX_VALUE_CHARS as u64)
     );
-    if listed_total > embedded.len() {
-        let _ = write!(
-            o,
-            " This page holds the {} most severe; the other {} are in findings.csv and \
-             findings.jsonl (--format csv,jsonl).",
-            thousands(embedded.len() as u64),
-            thousands((listed_total - embedded.len()) as u64)
-        );
-    }
     let info = severity_count(s, Severity::Info);
     if !report.include_info && info > 0 {
         let _ = write!(
@@ -370,30 +641,32 @@ fn findings_table(o: &mut String, report: &Report, embedded: &[&Finding], listed
     o.push_str("</select>\n<span id=\"count\" aria-live=\"polite\"></span>\n</div>\n");
 
     o.push_str(
-        "<div class=\"table-wrap\">\n<table id=\"findings-table\">\n<thead><tr>\
+        "<div class=\"table-wrap\" id=\"findings-scroll\">\n<table id=\"findings-table\">\n<thead><tr>\
          <th data-col=\"0\" class=\"c-sev\">Severity</th><th data-col=\"1\" class=\"c-kind\">Finding</th>\
          <th data-col=\"2\" class=\"c-account\">Account (UPN, DN)</th>\
          <th data-col=\"3\" class=\"c-cloud\">Cloud user (matched by)</th>\
          <th data-col=\"4\" class=\"c-type\">Intended \u{2192} cloud (rule)</th>\
          <th data-col=\"5\" class=\"c-detail\">Detail (evidence)</th></tr></thead>\n<tbody>\n",
     );
-    for f in embedded.iter().take(STATIC_ROWS) {
+    for f in listed.iter().take(STATIC_ROWS) {
         static_row(o, f);
     }
-    if embedded.is_empty() {
+    if listed.is_empty() {
         o.push_str("<tr><td colspan=\"6\">No findings to list.</td></tr>\n");
     }
     o.push_str("</tbody>\n</table>\n</div>\n");
-    if embedded.len() > STATIC_ROWS {
+    if listed.len() > STATIC_ROWS {
         let _ = writeln!(
             o,
             "<p class=\"note\" id=\"static-note\">Showing the first {} of {}. With JavaScript \
              enabled, this table shows all of them and can be sorted and filtered.</p>",
             STATIC_ROWS,
-            thousands(embedded.len() as u64)
+            thousands(listed.len() as u64)
         );
     }
-    o.push_str("<button type=\"button\" class=\"more\" id=\"more\" hidden>Show more</button>\n</section>\n");
+    o.push_str(
+        "<section class=\"finding-detail\" id=\"finding-detail\" aria-live=\"polite\" hidden></section>\n</section>\n",
+    );
 }
 
 /// One table row; the same cells the script renders (keep both in step).
@@ -411,6 +684,7 @@ fn static_row(o: &mut String, f: &Finding) {
     let cloud_sub = [cloud_upn.and(f.cloud_id.as_deref()), matched.as_deref()]
         .into_iter()
         .flatten()
+        .map(cap)
         .collect::<Vec<_>>()
         .join("\n");
     cell(
@@ -420,8 +694,8 @@ fn static_row(o: &mut String, f: &Finding) {
     );
     let types = format!(
         "{} \u{2192} {}",
-        f.intended_user_type.as_deref().unwrap_or("\u{2014}"),
-        f.cloud_user_type.as_deref().unwrap_or("\u{2014}")
+        cap(f.intended_user_type.as_deref().unwrap_or("\u{2014}")),
+        cap(f.cloud_user_type.as_deref().unwrap_or("\u{2014}"))
     );
     cell(o, Some(&types), f.rule.as_deref());
     cell(o, Some(&f.detail), f.source.as_deref());
@@ -429,13 +703,16 @@ fn static_row(o: &mut String, f: &Finding) {
 }
 
 /// A cell: `main` (a dash when missing) and, when given, `sub` below it in
-/// small print.
+/// small print; each capped at [`MAX_VALUE_CHARS`].
 fn cell(o: &mut String, main: Option<&str>, sub: Option<&str>) {
     o.push_str("<td>");
-    push_html(o, main.filter(|m| !m.is_empty()).unwrap_or("\u{2014}"));
+    push_html(
+        o,
+        &cap(main.filter(|m| !m.is_empty()).unwrap_or("\u{2014}")),
+    );
     if let Some(sub) = sub.filter(|s| !s.is_empty()) {
         o.push_str("<div class=\"sub\">");
-        push_html(o, sub);
+        push_html(o, &cap(sub));
         o.push_str("</div>");
     }
     o.push_str("</td>");
@@ -614,16 +891,22 @@ fn remediation(o: &mut String, s: &AuditSummary) {
                  the source of the inbound rule (the Expression row in step 4). Your rules, in order:</p>\n<pre>",
             );
             push_html(o, definition);
-            o.push_str(
-                "</pre>\n<p>Microsoft's example expression (partners are the users whose UPN \
-                 contains <code>@partners.fabrikam123.org</code>; a user without UPN fails to \
-                 sync):</p>\n<pre>",
+            let _ = write!(
+                o,
+                "</pre>\n<p>For example, when partners are the users whose UPN ends with \
+                 <code>@partners.fabrikam123.org</code> (a user without UPN fails to sync):</p>\n\
+                 <pre {PROPOSED}>"
             );
             push_html(o, EXAMPLE_EXPRESSION);
             o.push_str(
-                "</pre>\n<p>Note that <code>InStr(\u{2026})=0</code> tests \u{201c}contains\u{201d}, \
-                 not \u{201c}ends with\u{201d}. Re-run this audit with the expression as the rule \
-                 file to check it gives the same result as your rules.</p></div>\n",
+                "</pre>\n<p>This differs from Microsoft's example on Learn in one place: Learn tests \
+                 <code>InStr(LCase([userPrincipalName]),\"@partners.fabrikam123.org\")=0</code>, which is \
+                 true when the UPN does not <i>contain</i> the domain, so \
+                 <code>x@partners.fabrikam123.org.evil.com</code> would be a Guest too. Comparing the \
+                 last 25 characters with <code>Right</code> tests \u{201c}ends with\u{201d}, as Learn's \
+                 text intends. Re-run this audit \
+                 with your expression as the rule file to check it gives the same result as your \
+                 rules.</p></div>\n",
             );
             source_attribute =
                 "every attribute your expression reads (<code>userPrincipalName</code> is already there)"
@@ -631,16 +914,10 @@ fn remediation(o: &mut String, s: &AuditSummary) {
             expression_cell = "<i>your expression (see above)</i>".to_owned();
         }
         _ => {
-            o.push_str(
-                "<div class=\"callout\"><p>Your rule file computes UserType with this expression; \
-                 use it as the source of the inbound rule (step 4):</p>\n<pre>",
-            );
-            push_html(o, definition);
-            o.push_str("</pre></div>\n");
             source_attribute =
                 "every attribute the expression reads (<code>userPrincipalName</code> is already there)"
                     .to_owned();
-            expression_cell = format!("<code>{}</code>", html(definition));
+            expression_cell = expression_callout(o, definition);
         }
     }
 
@@ -775,6 +1052,161 @@ fn remediation(o: &mut String, s: &AuditSummary) {
     );
 }
 
+/// The callout of the expression flow, and the Source cell of step 4.
+///
+/// The expression is proposed as it is only when the rule linter passes it.
+/// Otherwise its warnings are listed and, when every one of them is
+/// `contains-not-ends-with` (or the case warning that goes with it), the
+/// corrected form is proposed instead, provided the linter passes that too.
+fn expression_callout(o: &mut String, definition: &str) -> String {
+    let lints = match compile(definition, &CompileOptions::default()) {
+        Ok(compiled) => compiled.warnings,
+        Err(_) => {
+            // Parameters without a value (or a rule the audit could not have
+            // run): nothing can be proposed without linting it.
+            o.push_str(
+                "<div class=\"callout\"><p>Your rule file computes UserType with this expression. \
+                 This page could not check it; run <code>usertype-audit rules check</code> on the \
+                 rule file and fix what it reports before you use it as the source of the inbound \
+                 rule (step 4):</p>\n<pre>",
+            );
+            push_html(o, definition);
+            o.push_str("</pre></div>\n");
+            return "<i>your expression, once checked (see above)</i>".to_owned();
+        }
+    };
+    if lints.is_empty() {
+        let _ = write!(
+            o,
+            "<div class=\"callout\"><p>Your rule file computes UserType with this expression; \
+             use it as the source of the inbound rule (step 4):</p>\n<pre {PROPOSED}>"
+        );
+        push_html(o, definition);
+        o.push_str("</pre></div>\n");
+        return format!("<code {PROPOSED}>{}</code>", html(definition));
+    }
+
+    o.push_str(
+        "<div class=\"callout warn-callout\"><p><b>Do not paste your expression as it is: the rule \
+         linter flags it.</b></p>\n<pre>",
+    );
+    push_html(o, definition);
+    o.push_str("</pre>\n<ul class=\"lints\">\n");
+    for lint in &lints {
+        let (line, column) = line_col(definition, lint.span.start as usize);
+        let _ = write!(o, "<li>{line}:{column}: <code>{}</code> ", lint.code);
+        push_html(o, &cap(&lint.message));
+        o.push_str("</li>\n");
+    }
+    o.push_str("</ul>\n");
+    let cell = match ends_with_form(definition) {
+        Some(corrected) => {
+            let _ = write!(
+                o,
+                "<p>The corrected form compares the end of the value instead of searching it, so \
+                 a domain suffix matches only at the end (Microsoft's example on Learn has the same \
+                 flaw: with <code>InStr(\u{2026})=0</code>, <code>x@partners.fabrikam123.org.evil.com</code> \
+                 is a Guest too). Re-run this audit with it as the rule file before you use it: \
+                 accounts that only contained the domain change type.</p>\n<pre {PROPOSED}>"
+            );
+            push_html(o, &corrected);
+            o.push_str("</pre>\n");
+            "<i>the corrected expression (see above)</i>".to_owned()
+        }
+        None => {
+            o.push_str(
+                "<p>Fix these warnings, run <code>usertype-audit rules check</code> and this audit \
+                 again, then use the expression as the source of the inbound rule (step 4).</p>\n",
+            );
+            "<i>your expression, once the warnings are fixed (see above)</i>".to_owned()
+        }
+    };
+    o.push_str("</div>\n");
+    cell
+}
+
+/// `source` with every `InStr(value, "@domain")` compared with 0 rewritten
+/// as a comparison of the value's end (`Right(value, n) = "@domain"`, `<>`
+/// for "does not contain"), if that leaves the rule linter nothing to say.
+fn ends_with_form(source: &str) -> Option<String> {
+    let expr = parse(source).ok()?;
+    let mut edits = Vec::new();
+    collect_ends_with_edits(&expr, source, &mut edits);
+    if edits.is_empty() {
+        return None;
+    }
+    // Spans of distinct comparisons do not overlap: apply from the end.
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut out = source.to_owned();
+    for (span, text) in edits {
+        let range = span.start as usize..span.end as usize;
+        out.get(range.clone())?;
+        out.replace_range(range, &text);
+    }
+    match compile(&out, &CompileOptions::default()) {
+        Ok(compiled) if compiled.warnings.is_empty() => Some(out),
+        _ => None,
+    }
+}
+
+fn collect_ends_with_edits(e: &Expr, source: &str, edits: &mut Vec<(Span, String)>) {
+    match &e.kind {
+        ExprKind::Binary { op, lhs, rhs, .. } => {
+            let zero = |x: &Expr| matches!(x.kind, ExprKind::Num { value: 0, .. });
+            // `InStr(...) op 0` or `0 op InStr(...)`: does it mean "contains"?
+            let (call, contains) = match (zero(lhs), zero(rhs), op) {
+                (false, true, BinOp::Eq) | (true, false, BinOp::Eq) => {
+                    (lhs_or_rhs(lhs, rhs), false)
+                }
+                (false, true, BinOp::Ne | BinOp::Gt) => (lhs.as_ref(), true),
+                (true, false, BinOp::Ne | BinOp::Lt) => (rhs.as_ref(), true),
+                _ => {
+                    collect_ends_with_edits(lhs, source, edits);
+                    collect_ends_with_edits(rhs, source, edits);
+                    return;
+                }
+            };
+            if let ExprKind::Call { name, args, .. } = &call.kind {
+                if let [hay, needle] = args.as_slice() {
+                    if let (true, ExprKind::Str(text)) = (
+                        matches!(name.as_str(), "InStr" | "InStrRev" | "InstrRev"),
+                        &needle.kind,
+                    ) {
+                        if text.starts_with('@') {
+                            let replacement = format!(
+                                "Right({},{}){}{}",
+                                hay.span.text(source),
+                                text.chars().count(),
+                                if contains { "=" } else { "<>" },
+                                needle.span.text(source)
+                            );
+                            edits.push((e.span, replacement));
+                            return;
+                        }
+                    }
+                }
+            }
+            collect_ends_with_edits(lhs, source, edits);
+            collect_ends_with_edits(rhs, source, edits);
+        }
+        ExprKind::Call { args, .. } => {
+            for arg in args {
+                collect_ends_with_edits(arg, source, edits);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The side of an `= 0` comparison that is not the zero.
+fn lhs_or_rhs<'e>(lhs: &'e Expr, rhs: &'e Expr) -> &'e Expr {
+    if matches!(lhs.kind, ExprKind::Num { value: 0, .. }) {
+        rhs
+    } else {
+        lhs
+    }
+}
+
 fn inputs(o: &mut String, s: &AuditSummary) {
     o.push_str(
         "<section id=\"inputs\">\n<h2>Inputs</h2>\n<div class=\"table-wrap\"><table><thead><tr>\
@@ -857,5 +1289,207 @@ fn severity_color(severity: Severity) -> &'static str {
         Severity::Medium => "#f59f00",
         Severity::Low => "#1c7ed6",
         Severity::Info => "#868e96",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_example_is_flagged_and_its_correction_is_the_example_shown() {
+        let learn = compile(LEARN_EXPRESSION, &CompileOptions::default()).expect("compiles");
+        let codes: Vec<_> = learn.warnings.iter().map(|l| l.code).collect();
+        assert_eq!(codes, ["contains-not-ends-with"]);
+        assert_eq!(
+            ends_with_form(LEARN_EXPRESSION).as_deref(),
+            Some(EXAMPLE_EXPRESSION)
+        );
+        let example = compile(EXAMPLE_EXPRESSION, &CompileOptions::default()).expect("compiles");
+        assert!(example.warnings.is_empty(), "{:?}", example.warnings);
+    }
+
+    #[test]
+    fn the_corrected_example_tests_the_end_of_the_upn() {
+        use crate::classify::expr::Value;
+        use crate::read::{OwnedAttr, OwnedEntry, Value as Bytes, ValueKind};
+        let program = compile(EXAMPLE_EXPRESSION, &CompileOptions::default())
+            .expect("compiles")
+            .program;
+        let learn = compile(LEARN_EXPRESSION, &CompileOptions::default())
+            .expect("compiles")
+            .program;
+        let user = |upn: Option<&str>| OwnedEntry {
+            dn: b"CN=x,DC=contoso,DC=com".to_vec(),
+            line: 1,
+            byte: 0,
+            attrs: upn
+                .map(|upn| OwnedAttr {
+                    name: "userPrincipalName".into(),
+                    values: vec![Bytes {
+                        bytes: upn.as_bytes().to_vec(),
+                        kind: ValueKind::Plain,
+                    }],
+                })
+                .into_iter()
+                .collect(),
+        };
+        for (upn, corrected, learns) in [
+            ("ann@partners.fabrikam123.org", "Guest", "Guest"),
+            ("ANN@Partners.Fabrikam123.ORG", "Guest", "Guest"),
+            ("x@partners.fabrikam123.org.evil.com", "Member", "Guest"),
+            ("bob@contoso.com", "Member", "Member"),
+            ("@partners.fabrikam123.org", "Guest", "Guest"),
+            ("partners.fabrikam123.org", "Member", "Member"),
+        ] {
+            let entry = user(Some(upn));
+            assert_eq!(
+                program.eval_owned(&entry),
+                Ok(Value::str(corrected)),
+                "{upn}"
+            );
+            assert_eq!(learn.eval_owned(&entry), Ok(Value::str(learns)), "{upn}");
+        }
+        assert!(
+            program.eval_owned(&user(None)).is_err(),
+            "no UPN fails to sync"
+        );
+    }
+
+    #[test]
+    fn only_searches_for_a_domain_compared_with_zero_are_rewritten() {
+        let fixed = |s: &str| ends_with_form(s);
+        assert_eq!(
+            fixed(r#"IIF(InStr([mail],"@partner.example")>0,"Guest","Member")"#).as_deref(),
+            Some(r#"IIF(Right([mail],16)="@partner.example","Guest","Member")"#)
+        );
+        assert_eq!(
+            fixed(r#"IIF(0<>InStr(LCase([mail]),"@p.example"),"Guest","Member")"#).as_deref(),
+            Some(r#"IIF(Right(LCase([mail]),10)="@p.example","Guest","Member")"#)
+        );
+        // Not a domain, a start position, or nothing to fix: no proposal.
+        assert_eq!(
+            fixed(r#"IIF(InStr(LCase([mail]),"partner")>0,"Guest","Member")"#),
+            None
+        );
+        assert_eq!(
+            fixed(r#"IIF(InStr([mail],"@p.example",2)>0,"Guest","Member")"#),
+            None
+        );
+        assert_eq!(fixed(r#"IIF(Left([mail],1)="x","Guest","Member")"#), None);
+        // A rewrite the linter still flags is not proposed.
+        let still_flagged =
+            r#"IIF(InStr([mail],"@p.example")>0 && InStr([cn],"X")>0,"Guest","Member")"#;
+        let lints = compile(still_flagged, &CompileOptions::default()).expect("compiles");
+        assert!(
+            lints
+                .warnings
+                .iter()
+                .any(|l| l.code == "case-sensitive-search"
+                    && l.span.text(still_flagged).contains('X'))
+        );
+        assert_eq!(fixed(still_flagged), None);
+        assert_eq!(fixed("IIF("), None);
+    }
+
+    #[test]
+    fn cap_keeps_short_values_and_cuts_long_ones_on_a_character_boundary() {
+        assert!(matches!(cap("short"), Cow::Borrowed("short")));
+        let exact = "ü".repeat(MAX_VALUE_CHARS);
+        assert_eq!(cap(&exact), exact.as_str(), "1,024 characters fit");
+        let long = "ü".repeat(MAX_VALUE_CHARS + 1);
+        let cut = cap(&long);
+        assert_eq!(cut.chars().count(), MAX_VALUE_CHARS);
+        assert_eq!(cut, format!("{}…", "ü".repeat(MAX_VALUE_CHARS - 1)));
+        assert_eq!(cap(""), "");
+    }
+
+    fn json(s: &str) -> String {
+        let mut out = Vec::new();
+        push_json_str(&mut out, s);
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn json_strings_cannot_end_the_script_and_parse_back() {
+        for s in [
+            "</script><script>alert(1)</script>",
+            "<!-- <script>",
+            "a\u{2028}b\u{2029}c",
+            "quote \" backslash \\ tab \t nl \n cr \r nul \0 us \u{1f} del \u{7f}",
+            "é\u{20ac}\u{1f600} \u{e2}",
+            "",
+        ] {
+            let text = json(s);
+            for bad in ["<", ">", "&", "\u{2028}", "\u{2029}", "\0", "\n"] {
+                assert!(!text.contains(bad), "{bad:?} in {text}");
+            }
+            let back: String = serde_json::from_str(&text).expect("valid JSON");
+            assert_eq!(back, s);
+        }
+        assert_eq!(json("a\u{2028}"), "\"a\\u2028\"");
+        assert_eq!(json("<&>"), "\"\\u003c\\u0026\\u003e\"");
+    }
+
+    #[test]
+    fn a_dn_splits_after_its_first_rdn_only_at_an_unescaped_comma() {
+        assert_eq!(first_rdn_end("CN=a,OU=b"), Some(4));
+        let dn = r"CN=Müller\, Jörg,OU=b";
+        assert_eq!(first_rdn_end(dn), dn.find(",OU"));
+        assert_eq!(first_rdn_end(r"CN=a\\,OU=b"), Some(6));
+        assert_eq!(first_rdn_end("CN=alone"), None);
+    }
+
+    /// Decodes one cell as the format documents it.
+    fn decode(cell: &serde_json::Value, strings: &[String], upn: Option<&str>) -> Option<String> {
+        let part = |v: &serde_json::Value| match v {
+            serde_json::Value::Number(n) => strings[n.as_u64().unwrap() as usize].clone(),
+            serde_json::Value::String(s) => s.clone(),
+            other => panic!("{other}"),
+        };
+        match cell {
+            serde_json::Value::Null => None,
+            serde_json::Value::Bool(true) => upn.map(str::to_owned),
+            serde_json::Value::Array(p) => Some(part(&p[0]) + &part(&p[1])),
+            other => Some(part(other)),
+        }
+    }
+
+    #[test]
+    fn every_encoding_round_trips_odd_values() {
+        let values = [
+            None,
+            Some(""),
+            Some("@"),
+            Some("a@"),
+            Some("@b"),
+            Some(":"),
+            Some("file:"),
+            Some(":12"),
+            Some(","),
+            Some("CN=x,"),
+            Some(",OU=y"),
+            Some("CN=a,OU=b"),
+            Some("a@b.example"),
+            Some("C:\\x.ldf:7"),
+        ];
+        let upn = Some("a@b.example");
+        for encoding in ENCODINGS {
+            let mut strings = Strings::default();
+            let mut out = Vec::new();
+            out.push(b'[');
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_cell(&mut out, &mut strings, encoding, *v, upn);
+            }
+            out.push(b']');
+            let cells: Vec<serde_json::Value> = serde_json::from_slice(&out).expect("json");
+            let table: Vec<String> = strings.in_order.iter().map(|s| s.to_string()).collect();
+            for (cell, want) in cells.iter().zip(values) {
+                assert_eq!(decode(cell, &table, upn).as_deref(), want, "{cell}");
+            }
+        }
     }
 }

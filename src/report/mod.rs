@@ -20,7 +20,8 @@
 //! the summary (`generated_at` and `elapsed_seconds` are the only clock-derived
 //! values, and they are `None` in reproducible mode). Findings are streamed:
 //! none of the writers holds more than one finding's output in memory, except
-//! `report.html`, which embeds at most [`html::MAX_EMBEDDED`] findings.
+//! `report.html`, which holds its table of shared strings while it embeds
+//! every listed finding.
 
 pub mod csv;
 mod escape;

@@ -65,7 +65,8 @@ pub(crate) fn bar_chart(title: &str, bars: &[Bar], label_width: u32) -> String {
         push_html(&mut s, &label);
         if cut {
             s.push_str("<title>");
-            push_html(&mut s, bar.label);
+            // The whole label, as far as any input value is shown whole.
+            push_html(&mut s, &super::html::cap(bar.label));
             s.push_str("</title>");
         }
         s.push_str("</text>");
@@ -161,6 +162,17 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(&format!("<title>{long}</title>")), "{svg}");
+    }
+
+    #[test]
+    fn a_tooltip_holds_at_most_the_capped_label() {
+        let huge = format!("OU={},DC=contoso,DC=com", "x".repeat(5000));
+        let svg = bar_chart("t", &[bar(&huge, 1)], 260);
+        assert!(
+            svg.contains(&format!("<title>OU={}…</title>", "x".repeat(1020))),
+            "{svg}"
+        );
+        assert!(!svg.contains(&"x".repeat(1021)));
     }
 
     #[test]
