@@ -86,6 +86,10 @@ pub struct Classification {
     pub rule: u16,
 }
 
+/// Most `[[rule]]` entries and `[[scope.exclude]]` expressions together in
+/// one rule file (real ones have a handful).
+pub const MAX_RULES: usize = 60_000;
+
 /// Scope filters with fixed positions in the rule-name table.
 const OU_FILTER: u16 = 0;
 const OOB_SCOPE_CRITICAL: u16 = 1;
@@ -117,9 +121,22 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Builds a classifier. Fails only if the built-in out-of-box expression
-    /// does not compile (a bug, reported rather than panicking).
+    /// Builds a classifier. Fails if the rule file has more rules and scope
+    /// exclusions than [`MAX_RULES`], or if the built-in out-of-box
+    /// expression does not compile (a bug, reported rather than panicking).
     pub fn new(rules: RuleSet) -> Result<Classifier, String> {
+        let exclusions = rules.scope.exclude.len();
+        let flow_rules = match &rules.flow {
+            Flow::Rules { rules, .. } => rules.len(),
+            _ => 0,
+        };
+        // Classifications name their rule with a u16.
+        if exclusions.saturating_add(flow_rules) > MAX_RULES {
+            return Err(format!(
+                "the rule file has {flow_rules} [[rule]] entries and {exclusions} scope \
+                 exclusions; at most {MAX_RULES} in all are supported"
+            ));
+        }
         let cloud_filtered = expr::compile(CLOUD_FILTERED_EXPRESSION, &CompileOptions::default())
             .map_err(|e| {
                 format!(
@@ -405,5 +422,47 @@ fn error_intent(e: &EvalError) -> Intent {
     match e {
         EvalError::Raised(message, _) => Intent::Error(message.clone()),
         other => Intent::Error(format!("evaluation failed: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config::{Flow, RuleSet, Scope};
+    use super::simple::{AttrTest, Condition, SimpleRule};
+    use super::*;
+
+    fn rule(i: usize) -> SimpleRule {
+        SimpleRule {
+            name: format!("r{i}"),
+            user_type: UserType::Guest,
+            when: Condition::Attribute {
+                name: "company".into(),
+                test: AttrTest::Equals(format!("c{i}")),
+                case_sensitive: false,
+            },
+        }
+    }
+
+    fn rule_set(rules: Vec<SimpleRule>) -> RuleSet {
+        RuleSet {
+            flow: Flow::Rules {
+                rules,
+                default: Some(UserType::Member),
+            },
+            scope: Scope::default(),
+            parameters: Default::default(),
+        }
+    }
+
+    #[test]
+    fn more_rules_than_a_classification_can_name_are_refused() {
+        // 70,000 rules: the index of the last one does not fit the u16 of a Classification.
+        let err = Classifier::new(rule_set((0..70_000).map(rule).collect()))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("70000 [[rule]] entries"), "{err}");
+        let ok = Classifier::new(rule_set((0..MAX_RULES).map(rule).collect()));
+        let last = ok.map(|c| c.rule_names().last().cloned());
+        assert_eq!(last, Ok(Some("default".to_string())));
     }
 }

@@ -85,7 +85,8 @@ impl Condition {
                 .and_then(|a| a.first())
                 .and_then(|v| v.as_str())
                 .and_then(|t| t.trim().parse::<i64>().ok())
-                .is_some_and(|uac| (uac as u32) & bits == *bits),
+                .and_then(uac_bits)
+                .is_some_and(|uac| uac & bits == *bits),
             Condition::All(cs) => cs.iter().all(|c| c.holds(entry, scratch)),
             Condition::Any(cs) => cs.iter().any(|c| c.holds(entry, scratch)),
             Condition::Not(c) => !c.holds(entry, scratch),
@@ -144,6 +145,14 @@ fn attribute_holds(entry: &EntryRef<'_>, name: &str, test: &AttrTest, cs: bool) 
     }
 }
 
+/// The 32 bits of a `userAccountControl` value, written unsigned or as a
+/// signed 32-bit integer; `None` for a number outside both ranges.
+fn uac_bits(v: i64) -> Option<u32> {
+    u32::try_from(v)
+        .ok()
+        .or_else(|| i32::try_from(v).ok().map(|v| v as u32))
+}
+
 /// Case-insensitive equality, Unicode-aware without allocating for ASCII.
 fn eq_ci(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
@@ -162,4 +171,32 @@ pub struct SimpleRule {
     pub user_type: super::UserType,
     /// When it applies.
     pub when: Condition,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::ldif::{self, LdifOptions};
+
+    fn holds(ldif_text: &str, c: &Condition) -> bool {
+        let batch = ldif::parse_chunk(ldif_text.as_bytes(), true, &LdifOptions::default());
+        let entry = batch.entries().next().expect("one entry");
+        c.holds(&entry, &mut Scratch::new())
+    }
+
+    #[test]
+    fn uac_bits_outside_32_bits_are_not_truncated() {
+        let disabled = Condition::UacBitSet(2);
+        assert!(holds("dn: CN=a,DC=x\nuserAccountControl: 514\n", &disabled));
+        // Signed 32-bit form of 0x80000002.
+        assert!(holds(
+            "dn: CN=a,DC=x\nuserAccountControl: -2147483646\n",
+            &disabled
+        ));
+        // 2^32 + 2 is no 32-bit value: its low bits mean nothing.
+        assert!(!holds(
+            "dn: CN=a,DC=x\nuserAccountControl: 4294967298\n",
+            &disabled
+        ));
+    }
 }
