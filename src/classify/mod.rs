@@ -84,6 +84,30 @@ pub struct Classification {
     pub intent: Intent,
     /// Index into [`Classifier::rule_names`].
     pub rule: u16,
+    /// For [`Intent::Error`], what kind of error: `raised` (the rule's own
+    /// `Error()`), `resource_limit` (the evaluation, or a `matches` test,
+    /// went over a limit: see [`expr::EvalError::Limit`] and
+    /// [`simple::MAX_MATCHES_VALUE_LEN`]), or another
+    /// [`expr::EvalError::code`]. `None` for other outcomes.
+    pub error_code: Option<&'static str>,
+}
+
+impl Classification {
+    fn new(intent: Intent, rule: u16) -> Classification {
+        Classification {
+            intent,
+            rule,
+            error_code: None,
+        }
+    }
+
+    fn error(message: String, code: &'static str, rule: u16) -> Classification {
+        Classification {
+            intent: Intent::Error(message),
+            rule,
+            error_code: Some(code),
+        }
+    }
 }
 
 /// Most `[[rule]]` entries and `[[scope.exclude]]` expressions together in
@@ -220,13 +244,27 @@ impl Classifier {
         out
     }
 
-    /// Why the scope keeps `account` out, as a rule index; `None` when in scope.
+    /// Why the scope keeps `account` out, as a rule index; `None` when in
+    /// scope (also when a scope expression cannot be evaluated: [`Classifier::classify`]
+    /// reports that as an error).
     pub fn out_of_scope(
         &self,
         account: &Account<'_>,
         has_anchor: bool,
         scratch: &mut Scratch,
     ) -> Option<u16> {
+        self.scope_decision(account, has_anchor, scratch)
+            .unwrap_or(None)
+    }
+
+    /// [`Classifier::out_of_scope`], or the scope step whose expression went
+    /// over a resource limit, and the error.
+    fn scope_decision(
+        &self,
+        account: &Account<'_>,
+        has_anchor: bool,
+        scratch: &mut Scratch,
+    ) -> Result<Option<u16>, (u16, EvalError)> {
         let entry = account.entry();
         let scope = &self.rules.scope;
         if !scope.include_ous.is_empty() || !scope.exclude_ous.is_empty() {
@@ -234,25 +272,26 @@ impl Classifier {
             let included = scope.include_ous.is_empty()
                 || scope.include_ous.iter().any(|ou| dn_is_under(dn, ou));
             if !included || scope.exclude_ous.iter().any(|ou| dn_is_under(dn, ou)) {
-                return Some(OU_FILTER);
+                return Ok(Some(OU_FILTER));
             }
         }
         if scope.out_of_box {
             if let Some(clause) = self.oob_group.first_failing(&entry) {
-                return Some(if clause.attribute == "isCriticalSystemObject" {
+                return Ok(Some(if clause.attribute == "isCriticalSystemObject" {
                     OOB_SCOPE_CRITICAL
                 } else {
                     OOB_SCOPE_WRITEBACK
-                });
+                }));
             }
-            if is_true(self.cloud_filtered.eval(&entry as &dyn Record, scratch)) {
-                return Some(OOB_CLOUD_FILTERED);
+            let filtered = self.cloud_filtered.eval(&entry as &dyn Record, scratch);
+            if is_true(filtered, OOB_CLOUD_FILTERED)? {
+                return Ok(Some(OOB_CLOUD_FILTERED));
             }
             if account.ms_exch_recipient_type_details == Some(2) {
-                return Some(OOB_LINKED_MAILBOX);
+                return Ok(Some(OOB_LINKED_MAILBOX));
             }
             if !has_anchor {
-                return Some(OOB_NO_ANCHOR);
+                return Ok(Some(OOB_NO_ANCHOR));
             }
         }
         if !scope.groups.is_empty()
@@ -261,14 +300,15 @@ impl Classifier {
                 .iter()
                 .any(|g| g.first_failing(&entry).is_none())
         {
-            return Some(SCOPE_GROUPS);
+            return Ok(Some(SCOPE_GROUPS));
         }
         for (i, x) in scope.exclude.iter().enumerate() {
-            if is_true(x.program.eval(&entry as &dyn Record, scratch)) {
-                return Some(self.first_exclusion + i as u16);
+            let rule = self.first_exclusion + i as u16;
+            if is_true(x.program.eval(&entry as &dyn Record, scratch), rule)? {
+                return Ok(Some(rule));
             }
         }
-        None
+        Ok(None)
     }
 
     /// Every scope step for `account` in order, as (step, passed, why), for
@@ -326,46 +366,43 @@ impl Classifier {
         has_anchor: bool,
         scratch: &mut Scratch,
     ) -> Classification {
-        if let Some(rule) = self.out_of_scope(account, has_anchor, scratch) {
-            return Classification {
-                intent: Intent::OutOfScope,
-                rule,
-            };
+        match self.scope_decision(account, has_anchor, scratch) {
+            Ok(Some(rule)) => Classification::new(Intent::OutOfScope, rule),
+            Ok(None) => self.classify_in_scope(&account.entry(), scratch),
+            Err((rule, e)) => {
+                Classification::error(format!("evaluation failed: {e}"), e.code(), rule)
+            }
         }
-        self.classify_in_scope(&account.entry(), scratch)
     }
 
     /// Applies the UserType flow alone (no scope).
     pub fn classify_in_scope(&self, entry: &EntryRef<'_>, scratch: &mut Scratch) -> Classification {
         let first = self.first_flow;
         match &self.rules.flow {
-            Flow::Direct(attr) => Classification {
-                intent: direct_intent(entry, attr),
-                rule: first,
-            },
-            Flow::Expression { program, .. } => Classification {
-                intent: match program.eval(entry as &dyn Record, scratch) {
-                    Ok(v) => value_intent(&v),
-                    Err(e) => error_intent(&e),
-                },
-                rule: first,
+            Flow::Direct(attr) => Classification::new(direct_intent(entry, attr), first),
+            Flow::Expression { program, .. } => match program.eval(entry as &dyn Record, scratch) {
+                Ok(v) => Classification::new(value_intent(&v), first),
+                Err(e) => Classification::error(error_message(&e), e.code(), first),
             },
             Flow::Rules { rules, default } => {
                 for (i, r) in rules.iter().enumerate() {
-                    if r.when.holds(entry, scratch) {
-                        return Classification {
-                            intent: Intent::UserType(r.user_type),
-                            rule: first + i as u16,
-                        };
+                    let rule = first + i as u16;
+                    match r.when.test(entry, scratch) {
+                        Ok(true) => {
+                            return Classification::new(Intent::UserType(r.user_type), rule)
+                        }
+                        Ok(false) => {}
+                        Err(e) => {
+                            let message = format!("evaluation failed: rule `{}`: {e}", r.name);
+                            return Classification::error(message, e.code, rule);
+                        }
                     }
                 }
-                Classification {
-                    intent: match default {
-                        Some(t) => Intent::UserType(*t),
-                        None => Intent::NoValue("no rule matched and default is none"),
-                    },
-                    rule: first + rules.len() as u16,
-                }
+                let intent = match default {
+                    Some(t) => Intent::UserType(*t),
+                    None => Intent::NoValue("no rule matched and default is none"),
+                };
+                Classification::new(intent, first + rules.len() as u16)
             }
         }
     }
@@ -402,8 +439,15 @@ fn direct_intent(entry: &EntryRef<'_>, attr: &str) -> Intent {
     }
 }
 
-fn is_true(r: Result<ValueView<'_>, EvalError>) -> bool {
-    matches!(r.map(|v| v.as_bool()), Ok(Some(true)))
+/// Whether a scope expression says True; an evaluation error means False
+/// (as Connect would not filter on it), except a resource limit: the answer
+/// is unknown, and the account is reported with the step that failed.
+fn is_true(r: Result<ValueView<'_>, EvalError>, rule: u16) -> Result<bool, (u16, EvalError)> {
+    match r {
+        Ok(v) => Ok(v.as_bool() == Some(true)),
+        Err(e @ EvalError::Limit(..)) => Err((rule, e)),
+        Err(_) => Ok(false),
+    }
 }
 
 fn value_intent(v: &ValueView<'_>) -> Intent {
@@ -418,10 +462,10 @@ fn value_intent(v: &ValueView<'_>) -> Intent {
     }
 }
 
-fn error_intent(e: &EvalError) -> Intent {
+fn error_message(e: &EvalError) -> String {
     match e {
-        EvalError::Raised(message, _) => Intent::Error(message.clone()),
-        other => Intent::Error(format!("evaluation failed: {other}")),
+        EvalError::Raised(message, _) => message.clone(),
+        other => format!("evaluation failed: {other}"),
     }
 }
 
@@ -452,6 +496,35 @@ mod tests {
             scope: Scope::default(),
             parameters: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_matches_test_over_a_long_value_is_a_counted_error() {
+        let rules = vec![SimpleRule {
+            name: "partners".into(),
+            user_type: UserType::Guest,
+            when: Condition::Attribute {
+                name: "info".into(),
+                test: AttrTest::Matches(regex::Regex::new("^partner$").expect("regex")),
+                case_sensitive: false,
+            },
+        }];
+        let classifier = Classifier::new(rule_set(rules)).expect("classifier");
+        let text = format!("dn: CN=a,DC=x\ninfo: {}\n", "p".repeat(100_000));
+        let batch = crate::read::ldif::parse_chunk(
+            text.as_bytes(),
+            true,
+            &crate::read::ldif::LdifOptions::default(),
+        );
+        let entry = batch.entries().next().expect("entry");
+        let c = classifier.classify_in_scope(&entry, &mut Scratch::new());
+        assert_eq!(c.error_code, Some("resource_limit"));
+        assert!(
+            matches!(&c.intent, Intent::Error(m) if m.contains("rule `partners`")),
+            "{:?}",
+            c.intent
+        );
+        assert_eq!(classifier.rule_name(&c), "partners");
     }
 
     #[test]

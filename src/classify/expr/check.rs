@@ -85,6 +85,10 @@ pub const LINTS: &[(&str, &str)] = &[
         "Now(), Guid() and RandomNum() change from one sync to the next",
     ),
     (
+        "resource-limit",
+        "a call whose constant arguments already go over the evaluator's limits",
+    ),
+    (
         "search-never-matches",
         "a lower-cased value searched for upper-case text (or the reverse)",
     ),
@@ -154,26 +158,84 @@ pub(crate) fn check(
                 out: &mut warnings,
             }
             .walk(expr, false);
+            let program = Program {
+                source: source.to_string(),
+                root,
+                attr_names: c.attrs.iter().map(|a| a.name.clone()).collect(),
+                attrs: c.attrs,
+                vars: c.vars,
+                now: opts.now.unwrap_or_else(DateTime::now),
+                seeded: c.seeded,
+            };
+            constant_limits(
+                &program,
+                &program.root.kind,
+                program.root.span,
+                &mut warnings,
+            );
             warnings.sort_by_key(|l| (l.span, l.code));
             warnings.truncate(MAX_LINTS);
-            Ok(Compiled {
-                program: Program {
-                    source: source.to_string(),
-                    root,
-                    attr_names: c.attrs.iter().map(|a| a.name.clone()).collect(),
-                    attrs: c.attrs,
-                    vars: c.vars,
-                    now: opts.now.unwrap_or_else(DateTime::now),
-                    seeded: c.seeded,
-                },
-                warnings,
-            })
+            Ok(Compiled { program, warnings })
         }
         _ => {
             errors.sort_by_key(|e| e.span);
             errors.truncate(MAX_ERRORS);
             Err(errors)
         }
+    }
+}
+
+/// Whether a node reads nothing from the record or a variable (its value is
+/// the same for every account).
+fn is_constant(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Attr(_) | NodeKind::Var(_) | NodeKind::Fast(_) => false,
+        NodeKind::Call(c) => {
+            !matches!(c.f.imp, Imp::ImportedValue) && c.args.iter().all(is_constant)
+        }
+        NodeKind::Bin(b) => is_constant(&b.lhs) && is_constant(&b.rhs),
+        _ => true,
+    }
+}
+
+/// Lints each largest constant call or operation that fails with a resource
+/// limit: it would fail for every account (`Replace(PadLeft("",1048576,"a"),
+/// "a",PadLeft("",4096,"a"))`).
+fn constant_limits(program: &Program, kind: &NodeKind, span: Span, out: &mut Vec<Lint>) {
+    if out.len() >= MAX_LINTS {
+        return;
+    }
+    let constant = match kind {
+        NodeKind::Call(c) => {
+            !matches!(c.f.imp, Imp::ImportedValue) && c.args.iter().all(is_constant)
+        }
+        NodeKind::Bin(b) => is_constant(&b.lhs) && is_constant(&b.rhs),
+        _ => false,
+    };
+    if constant {
+        if let Err(e @ super::eval::EvalError::Limit(..)) = program.eval_constant(kind, span) {
+            out.push(Lint {
+                span,
+                code: "resource-limit",
+                message: format!(
+                    "this fails for every account: {e}. Real rules need a tiny fraction of the \
+                     limits; shorten the constant arguments"
+                ),
+            });
+        }
+        return;
+    }
+    match kind {
+        NodeKind::Call(c) => c
+            .args
+            .iter()
+            .for_each(|a| constant_limits(program, &a.kind, a.span, out)),
+        NodeKind::Bin(b) => {
+            constant_limits(program, &b.lhs.kind, b.lhs.span, out);
+            constant_limits(program, &b.rhs.kind, b.rhs.span, out);
+        }
+        NodeKind::Fast(f) => constant_limits(program, &f.orig, span, out),
+        _ => {}
     }
 }
 

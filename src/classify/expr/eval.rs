@@ -293,6 +293,35 @@ impl Program {
         (r, scratch.arena.steps, scratch.arena.work.get())
     }
 
+    /// Evaluates one sub-tree that reads no attribute and no variable (a
+    /// constant call) against an empty record: how the checker finds calls
+    /// whose constant arguments already go over a limit.
+    pub(crate) fn eval_constant(&self, kind: &NodeKind, span: Span) -> Result<(), EvalError> {
+        let empty = crate::read::OwnedEntry {
+            dn: Vec::new(),
+            line: 0,
+            byte: 0,
+            attrs: Vec::new(),
+        };
+        let mut scratch = Scratch::new();
+        let ar = &mut scratch.arena;
+        ar.reset(self.vars, self.attrs.len());
+        let mut cx = Cx {
+            fast: false,
+            prog: self,
+            rec: &empty,
+            found: [None; RESOLVED],
+            single: [None; RESOLVED],
+            resolved: false,
+            ar,
+            seed: 0,
+            trace: None,
+            depth: 0,
+            steps: 0,
+        };
+        cx.eval_kind(kind, span).map(|_| ())
+    }
+
     fn run<'a, Rec: Record + ?Sized>(
         &'a self,
         rec: &'a Rec,

@@ -1231,6 +1231,26 @@ fn lints() {
 }
 
 #[test]
+fn constant_arguments_over_the_limits_draw_a_lint() {
+    let src = r#"Len(Replace(PadLeft("",1048576,"a"),"a",PadLeft("",4096,"a")))"#;
+    let c = compiled(src);
+    let lint = c.warnings.iter().find(|w| w.code == "resource-limit");
+    // On the largest constant call: the whole expression.
+    assert_eq!(lint.map(|l| l.span.text(src)), Some(src));
+    // Inside an expression that reads an attribute, on the constant part.
+    let src = r#"Replace([cn],"o",PadLeft("",40000000,"a"))"#;
+    let c = compiled(src);
+    let lint = c.warnings.iter().find(|w| w.code == "resource-limit");
+    assert_eq!(
+        lint.map(|l| l.span.text(src)),
+        Some(r#"PadLeft("",40000000,"a")"#)
+    );
+    // Constants within the limits draw nothing.
+    assert!(lint_codes(r#"Len(PadLeft("",100,"a")) & [cn]"#).is_empty());
+    assert!(lint_codes(r#"Replace([cn],"o",PadLeft("",4000,"a"))"#).is_empty());
+}
+
+#[test]
 fn lint_codes_are_registered() {
     let sources = [
         r#"IsPresent([cn]) || [sn] = "x""#,
@@ -1240,6 +1260,7 @@ fn lint_codes_are_registered() {
         "Guid()",
         r#"Switch(True, 1, False, Error("x"))"#,
         "[contosoX]",
+        r#"Len(PadLeft("",40000000,"a"))"#,
     ];
     let mut seen: Vec<&str> = sources.iter().flat_map(|s| lint_codes(s)).collect();
     seen.sort_unstable();
