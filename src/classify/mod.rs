@@ -204,6 +204,27 @@ impl Classifier {
         &self.rules
     }
 
+    /// Every warning about the rule file (code, line, column, message and a
+    /// suggested fix where there is one), as `rules check` prints them.
+    pub fn rule_warnings(&self) -> &[config::ConfigProblem] {
+        &self.rules.warnings
+    }
+
+    /// Every attribute the rule and its scope read, with where the rule file
+    /// reads it first (not Connect's out-of-box filters, nor the DN): an
+    /// attribute that no record of the export holds makes the rule see
+    /// nothing.
+    pub fn attributes_read(&self) -> &[config::AttributeRead] {
+        &self.rules.attributes_read
+    }
+
+    /// The `include_ous` and `exclude_ous` entries that no account
+    /// classified so far was under. Thread-safe and cheap to record: call it
+    /// after the run (see [`config::OuHits`]).
+    pub fn unmatched_ous(&self) -> Vec<config::UnmatchedOu> {
+        self.rules.scope.unmatched_ous()
+    }
+
     /// Names of the rules and scope filters, indexed by [`Classification::rule`].
     pub fn rule_names(&self) -> &[String] {
         &self.names
@@ -269,9 +290,24 @@ impl Classifier {
         let scope = &self.rules.scope;
         if !scope.include_ous.is_empty() || !scope.exclude_ous.is_empty() {
             let dn = std::str::from_utf8(entry.dn()).unwrap_or("");
-            let included = scope.include_ous.is_empty()
-                || scope.include_ous.iter().any(|ou| dn_is_under(dn, ou));
-            if !included || scope.exclude_ous.iter().any(|ou| dn_is_under(dn, ou)) {
+            // Every OU is tested until some account was under it (for
+            // `unmatched_ous`); after that, only while the answer is open.
+            let hits = &scope.ou_hits;
+            let mut included = scope.include_ous.is_empty();
+            for (i, ou) in scope.include_ous.iter().enumerate() {
+                if !(included && hits.seen(false, i)) && dn_is_under(dn, ou) {
+                    included = true;
+                    hits.mark(false, i);
+                }
+            }
+            let mut excluded = false;
+            for (i, ou) in scope.exclude_ous.iter().enumerate() {
+                if !(excluded && hits.seen(true, i)) && dn_is_under(dn, ou) {
+                    excluded = true;
+                    hits.mark(true, i);
+                }
+            }
+            if !included || excluded {
                 return Ok(Some(OU_FILTER));
             }
         }
@@ -495,6 +531,8 @@ mod tests {
             },
             scope: Scope::default(),
             parameters: Default::default(),
+            warnings: Vec::new(),
+            attributes_read: Vec::new(),
         }
     }
 
@@ -525,6 +563,68 @@ mod tests {
             c.intent
         );
         assert_eq!(classifier.rule_name(&c), "partners");
+    }
+
+    #[test]
+    fn configured_ous_that_no_account_is_under_are_told_after_the_run() {
+        let text = "[usertype]\nsource_attribute = \"extensionAttribute1\"\n[scope]\n\
+                    out_of_box = false\n\
+                    include_ous = [\"OU=Staff,DC=x\", \"OU=Partners,OU=Staff,DC=x\", \"OU=Gone,DC=x\"]\n\
+                    exclude_ous = [\"OU=Old,OU=Staff,DC=x\", \"OU=Nowhere,DC=x\"]\n";
+        let rules = config::load(text).rules.expect("loads");
+        let classifier = Classifier::new(rules).expect("classifier");
+        let ldif = "dn: CN=a,OU=Partners,OU=Staff,DC=x\nextensionAttribute1: Guest\n\n\
+                    dn: CN=b,OU=Old,OU=Staff,DC=x\nextensionAttribute1: Member\n\n\
+                    dn: CN=c,OU=Other,DC=x\nextensionAttribute1: Member\n\n";
+        let batch = crate::read::ldif::parse_chunk(
+            ldif.as_bytes(),
+            true,
+            &crate::read::ldif::LdifOptions::default(),
+        );
+        let entries: Vec<_> = batch.entries().collect();
+        assert_eq!(entries.len(), 3);
+        // Nothing classified yet: every OU is unmatched.
+        assert_eq!(classifier.unmatched_ous().len(), 5);
+        // Two threads classify, as rayon workers do.
+        let outcomes: Vec<Vec<&'static str>> = std::thread::scope(|s| {
+            let workers: Vec<_> = entries
+                .chunks(2)
+                .map(|chunk| {
+                    let classifier = &classifier;
+                    s.spawn(move || {
+                        let mut scratch = Scratch::new();
+                        chunk
+                            .iter()
+                            .map(|e| {
+                                let account = Account::from_entry(*e).expect("account");
+                                classifier
+                                    .classify(&account, true, &mut scratch)
+                                    .intent
+                                    .outcome()
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("worker"))
+                .collect()
+        });
+        let outcomes: Vec<&str> = outcomes.concat();
+        assert_eq!(outcomes, ["Guest", "out_of_scope", "out_of_scope"]);
+        let unmatched: Vec<(&str, String, usize)> = classifier
+            .unmatched_ous()
+            .into_iter()
+            .map(|u| (u.list, u.ou, u.line))
+            .collect();
+        assert_eq!(
+            unmatched,
+            [
+                ("include_ous", "OU=Gone,DC=x".to_string(), 5),
+                ("exclude_ous", "OU=Nowhere,DC=x".to_string(), 6),
+            ]
+        );
     }
 
     #[test]

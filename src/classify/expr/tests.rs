@@ -1231,6 +1231,40 @@ fn lints() {
 }
 
 #[test]
+fn contains_not_ends_with_carries_the_corrected_expression() {
+    let c = compiled(SAMPLE);
+    let lint = c
+        .warnings
+        .iter()
+        .find(|w| w.code == "contains-not-ends-with");
+    let fix = lint.and_then(|l| l.fix.clone()).unwrap_or_default();
+    let want = r#"IIF(IsPresent([userPrincipalName]),IIF(CBool(Right(LCase([userPrincipalName]), 25) <> "@partners.fabrikam123.org"),"Member","Guest"),Error("UserPrincipalName is not present to determine UserType"))"#;
+    assert_eq!(fix, want);
+    // The fix draws no such lint and means "ends with".
+    assert!(!lint_codes(&fix).contains(&"contains-not-ends-with"));
+    let upn = |u: &str| entry("CN=x", &[("userPrincipalName", &[u])]);
+    assert_eq!(
+        eval_on(&fix, &upn("x@partners.fabrikam123.org.evil.com")),
+        Ok(s("Member"))
+    );
+    assert_eq!(
+        eval_on(&fix, &upn("Al@Partners.Fabrikam123.org")),
+        Ok(s("Guest"))
+    );
+    // "contains" (> 0) becomes "ends with" (=).
+    let c = compiled(r#"InStr([mail],"@x.org") > 0"#);
+    let fix = c.warnings.iter().find_map(|w| w.fix.clone());
+    assert_eq!(fix.as_deref(), Some(r#"Right([mail], 6) = "@x.org""#));
+}
+
+#[test]
+fn unknown_attributes_get_a_did_you_mean() {
+    let c = compiled("[userPrincipalNam]");
+    let m = &c.warnings[0].message;
+    assert!(m.contains("did you mean `userPrincipalName`?"), "{m}");
+}
+
+#[test]
 fn constant_arguments_over_the_limits_draw_a_lint() {
     let src = r#"Len(Replace(PadLeft("",1048576,"a"),"a",PadLeft("",4096,"a")))"#;
     let c = compiled(src);
