@@ -406,12 +406,16 @@ impl Fx<'_> {
             V::Str(t) | V::Ref(t) => Ok(t),
             V::Null | V::AuthNull | V::Ignore => Ok(Txt::B(b"")),
             V::Num(n) => {
+                // At most 20 characters.
+                self.room(Some(20))?;
                 self.ar.out.clear();
                 let _ = write!(self.ar.out, "{n}");
                 Ok(self.ar.push_out())
             }
             V::Bool(b) => Ok(Txt::B(if b { b"True" } else { b"False" })),
             V::Dt(d) => {
+                // `yyyy-MM-dd HH:mm:ss.fffffff`.
+                self.room(Some(27))?;
                 self.ar.out.clear();
                 let _ = write!(self.ar.out, "{d}");
                 Ok(self.ar.push_out())
@@ -817,6 +821,7 @@ fn to_utf8_hex<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 fn string_from_guid<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_bin(a[0], 1)?;
+    fx.room(Some(36))?;
     let g =
         Guid::from_bytes(raw(&fx.ar.bytes, t)).ok_or_else(|| fx.invalid("a GUID is 16 bytes"))?;
     fx.ar.out.clear();
@@ -826,6 +831,8 @@ fn string_from_guid<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 fn string_from_sid<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_bin(a[0], 1)?;
+    // Each 4-byte sub-authority is at most 11 characters (`-4294967295`).
+    fx.room(t.byte_len().checked_mul(3).and_then(|n| n.checked_add(32)))?;
     let sid =
         Sid::from_bytes(raw(&fx.ar.bytes, t)).ok_or_else(|| fx.invalid("not a binary SID"))?;
     fx.ar.out.clear();
@@ -1350,6 +1357,7 @@ fn error<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 // ------------------------------------------------------------------- text
 
 fn guid<'a>(fx: &mut Fx<'_>, _: &[V<'a>]) -> R<'a> {
+    fx.room(Some(36))?;
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&mix(fx.seed ^ 0x6775_6964).to_le_bytes());
     b[8..].copy_from_slice(&mix(fx.seed.rotate_left(32) ^ 0x4755_4944).to_le_bytes());

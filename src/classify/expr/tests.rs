@@ -1478,6 +1478,12 @@ fn every_text_function_checks_the_size_limit_before_it_allocates() {
         r#"Len(PadLeft("",20000000,"a") & PadLeft("",20000000,"b"))"#,
         r#"Count(Split(PadLeft("",2000000,","),","))"#,
         r#"Len(Word("a b", 1, PadLeft("",20000000,",")))"#,
+        // With the arena 2 bytes short of the limit, even short results are checked.
+        r#"With($x, PadLeft("",33554430,"a"), CStr(123456789012345))"#,
+        r#"With($x, PadLeft("",33554430,"a"), CStr(Now()))"#,
+        r#"With($x, PadLeft("",33554430,"a"), Guid())"#,
+        r#"With($x, PadLeft("",33554430,"a"), StringFromGuid([objectGUID]))"#,
+        r#"With($x, PadLeft("",33554430,"a"), StringFromSid([objectSid]))"#,
     ];
     for src in cases {
         let r = eval_on(src, &joe());
