@@ -261,3 +261,48 @@ fn init_writes_a_starter_that_checks_clean_and_never_overwrites() {
     let out = bin().args(["init", "-"]).output().expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("[usertype]"));
 }
+
+#[test]
+fn rules_check_flags_a_misspelt_attribute_in_a_simple_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("rules.toml");
+    fs::write(
+        &f,
+        "[usertype]\ndefault = \"Member\"\n[[rule]]\nname = \"partners\"\nuser_type = \"Guest\"\n\
+         when = { attribute = \"userPrincipalNam\", ends_with = \"@partners.contoso.com\" }\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(&f)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("rules.toml:6:22: warning: rule `partners`: `userPrincipalNam` is not an Active Directory attribute name"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean `userPrincipalName`?"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 warning(s)"), "{stdout}");
+}
+
+#[test]
+fn rules_check_prints_the_corrected_expression_of_a_contains_lint() {
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(fixture("rules/upn-expression.toml"))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "  corrected: IIF(IsPresent([userPrincipalName]),IIF(CBool(Right(LCase([userPrincipalName]), 25) <> \"@partners.fabrikam123.org\"),\"Member\",\"Guest\")"
+        ),
+        "{stderr}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Once a `Scratch` is warm, evaluating Microsoft's UserType sample rule, a
 //! Direct-like attribute read and the out-of-box cloudFiltered rule
-//! allocates nothing. Counted with a thread-local counting allocator, so
-//! the test harness's other threads do not disturb the count.
+//! allocates nothing; and an expression that asks for gigabytes of text
+//! fails with a resource-limit error without ever holding much more than
+//! the evaluator's text limit. Counted with a thread-local counting
+//! allocator, so the test harness's other threads do not disturb the count.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -14,10 +16,21 @@ struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    /// Bytes allocated by this thread and not yet freed, and the most of them at once.
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+    static PEAK: Cell<i64> = const { Cell::new(0) };
 }
 
 fn count() {
     let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+fn grow(bytes: i64) {
+    let _ = LIVE.try_with(|live| {
+        let now = live.get() + bytes;
+        live.set(now);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+    });
 }
 
 // SAFETY: every call is forwarded to the system allocator unchanged; the
@@ -25,20 +38,24 @@ fn count() {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();
+        grow(layout.size() as i64);
         System.alloc(layout)
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         count();
+        grow(layout.size() as i64);
         System.alloc_zeroed(layout)
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count();
+        grow(new_size as i64 - layout.size() as i64);
         System.realloc(ptr, layout, new_size)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        grow(-(layout.size() as i64));
         System.dealloc(ptr, layout)
     }
 }
@@ -48,6 +65,14 @@ static ALLOCATOR: Counting = Counting;
 
 fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
+}
+
+/// The most bytes this thread held at once while running `f`, above what it held before.
+fn peak_during<T>(f: impl FnOnce() -> T) -> (T, i64) {
+    let before = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(before));
+    let out = f();
+    (out, PEAK.with(Cell::get) - before)
 }
 
 const SAMPLE: &str = r#"IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),"@partners.fabrikam123.org")=0),"Member","Guest"),Error("UserPrincipalName is not present to determine UserType"))"#;
@@ -123,4 +148,34 @@ fn warm_evaluation_allocates_nothing() {
     let before = allocations();
     let owned_value = sample.eval(&guest, &mut scratch).map(|v| v.to_value());
     assert!(allocations() > before, "{owned_value:?}");
+}
+
+#[test]
+fn text_that_would_pass_the_limit_is_refused_before_it_is_made() {
+    use usertype_audit::classify::expr::{EvalError, MAX_ARENA_BYTES};
+    // Each would make gigabytes of text (the first 4 GiB) without the
+    // checks inside the functions.
+    let cases = [
+        r#"Len(Replace(PadLeft("",1048576,"a"),"a",PadLeft("",4096,"a")))"#,
+        r#"Len(ReplaceChars(PadLeft("",1048576,"a"),"a:" & PadLeft("",4096,"b")))"#,
+        r#"Len(Join(Split(PadLeft("",1000000,","),","),PadLeft("",4096,"x")))"#,
+        r#"Len(PadLeft("",1099511627776,"a"))"#,
+        r#"Len(Replace([userPrincipalName],"o",PadLeft("",30000000,"a")))"#,
+    ];
+    let record = owned("bob@contoso.com");
+    let mut scratch = Scratch::new();
+    for src in cases {
+        let program = compile(src, &CompileOptions::default())
+            .expect("compiles")
+            .program;
+        let (result, peak) =
+            peak_during(|| program.eval(&record, &mut scratch).map(|v| v.to_value()));
+        assert!(
+            matches!(result, Err(EvalError::Limit(..))),
+            "{src}: {result:?}"
+        );
+        // The arena, the output buffer and their doubling: a few times the limit at most.
+        let bound = 4 * MAX_ARENA_BYTES as i64;
+        assert!(peak < bound, "{src}: {peak} bytes at once (bound {bound})");
+    }
 }

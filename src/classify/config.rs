@@ -24,6 +24,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use regex::RegexBuilder;
 use serde::Deserialize;
@@ -89,6 +90,121 @@ pub struct Scope {
     pub groups: Vec<ClauseGroup>,
     /// Extra exclusion expressions, in file order.
     pub exclude: Vec<Exclusion>,
+    /// Where each of `include_ous`, then each of `exclude_ous`, is written
+    /// (1-based line and column; `(0, 0)` when unknown).
+    pub ou_positions: Vec<(usize, usize)>,
+    /// Which OUs some account was under (see [`Scope::unmatched_ous`]).
+    pub ou_hits: OuHits,
+}
+
+/// Which configured OUs at least one account was under, recorded while
+/// accounts are classified: one flag per OU, set once with a relaxed atomic
+/// store after a load (no lock, and no write to a shared cache line once
+/// set), so classification on many threads stays as fast as before.
+#[derive(Debug, Default)]
+pub struct OuHits {
+    include: Vec<AtomicBool>,
+    exclude: Vec<AtomicBool>,
+}
+
+impl OuHits {
+    fn new(include: usize, exclude: usize) -> OuHits {
+        let flags = |n| (0..n).map(|_| AtomicBool::new(false)).collect();
+        OuHits {
+            include: flags(include),
+            exclude: flags(exclude),
+        }
+    }
+
+    /// Whether `include_ous[i]` (or `exclude_ous[i]`) has been seen.
+    pub fn seen(&self, exclude: bool, i: usize) -> bool {
+        let flags = if exclude {
+            &self.exclude
+        } else {
+            &self.include
+        };
+        flags.get(i).is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// Records that an account is under `include_ous[i]` (or `exclude_ous[i]`).
+    pub fn mark(&self, exclude: bool, i: usize) {
+        let flags = if exclude {
+            &self.exclude
+        } else {
+            &self.include
+        };
+        if let Some(f) = flags.get(i) {
+            if !f.load(Ordering::Relaxed) {
+                f.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Forgets every account seen (before another run with the same rules).
+    pub fn reset(&self) {
+        for f in self.include.iter().chain(&self.exclude) {
+            f.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A configured OU that no classified account was under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmatchedOu {
+    /// `include_ous` or `exclude_ous`.
+    pub list: &'static str,
+    /// The OU as written.
+    pub ou: String,
+    /// 1-based line in the rule file (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub column: usize,
+}
+
+impl Scope {
+    /// The configured OUs that no account classified so far was under
+    /// (every account of the export, whatever the other OU list decided).
+    /// Call it after the run: an `include_ous` entry that matched nothing
+    /// audits nothing, and an `exclude_ous` entry that matched nothing is
+    /// probably misspelt.
+    pub fn unmatched_ous(&self) -> Vec<UnmatchedOu> {
+        let lists = [(false, &self.include_ous), (true, &self.exclude_ous)];
+        let mut out = Vec::new();
+        let mut position = self.ou_positions.iter();
+        for (exclude, ous) in lists {
+            for (i, ou) in ous.iter().enumerate() {
+                let (line, column) = position.next().copied().unwrap_or((0, 0));
+                if !self.ou_hits.seen(exclude, i) {
+                    out.push(UnmatchedOu {
+                        list: if exclude {
+                            "exclude_ous"
+                        } else {
+                            "include_ous"
+                        },
+                        ou: ou.clone(),
+                        line,
+                        column,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An attribute the rule file reads (not counting Connect's out-of-box
+/// scope filters, which read attributes most accounts lack).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeRead {
+    /// The name as written.
+    pub name: String,
+    /// What reads it: `source_attribute`, `expression`, `rule NAME`,
+    /// `scope group`, `scope exclusion NAME`.
+    pub read_by: String,
+    /// 1-based line in the rule file of the first place that reads it.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
 }
 
 /// A validated rule file.
@@ -100,6 +216,13 @@ pub struct RuleSet {
     pub scope: Scope,
     /// `%parameter%` values.
     pub parameters: BTreeMap<String, String>,
+    /// Every warning about the rule file (expression lints, attribute names
+    /// that are not Active Directory attributes, ...), in file order, as
+    /// data for reports: what `rules check` prints.
+    pub warnings: Vec<ConfigProblem>,
+    /// Every attribute the rule and the scope read, once each (compared
+    /// ignoring case), in file order; the DN is not listed.
+    pub attributes_read: Vec<AttributeRead>,
 }
 
 /// One problem in a rule file.
@@ -111,8 +234,15 @@ pub struct ConfigProblem {
     pub column: usize,
     /// Error or warning.
     pub is_error: bool,
+    /// A stable kebab-case code: an expression lint's code (see
+    /// [`expr::LINTS`]), `unknown-attribute`, `default-ignored`; for
+    /// errors `toml`, `expression` or `rule-file`.
+    pub code: &'static str,
     /// What is wrong and what to do; may span lines (an expression excerpt with a caret).
     pub message: String,
+    /// A suggested replacement, when there is one: the attribute name
+    /// meant, or the whole expression rewritten.
+    pub fix: Option<String>,
 }
 
 impl fmt::Display for ConfigProblem {
@@ -169,9 +299,9 @@ struct RawRule {
 struct RawScope {
     out_of_box: Option<bool>,
     #[serde(default)]
-    include_ous: Vec<String>,
+    include_ous: Vec<Spanned<String>>,
     #[serde(default)]
-    exclude_ous: Vec<String>,
+    exclude_ous: Vec<Spanned<String>>,
     #[serde(default)]
     group: Vec<Spanned<RawGroup>>,
     #[serde(default)]
@@ -206,12 +336,13 @@ pub fn load(text: &str) -> Loaded {
         text,
         problems: Vec::new(),
         parameters: BTreeMap::new(),
+        reads: Vec::new(),
     };
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
             let at = e.span().map_or(0, |s| s.start);
-            v.error(at..at, e.message().to_string());
+            v.push(at..at, true, "toml", e.message().to_string(), None);
             return v.finish(None);
         }
     };
@@ -222,6 +353,8 @@ pub fn load(text: &str) -> Loaded {
         flow,
         scope,
         parameters: raw.parameters,
+        warnings: Vec::new(),
+        attributes_read: Vec::new(),
     });
     v.finish(rules)
 }
@@ -230,6 +363,7 @@ struct Validator<'t> {
     text: &'t str,
     problems: Vec<ConfigProblem>,
     parameters: BTreeMap<String, String>,
+    reads: Vec<AttributeRead>,
 }
 
 impl Validator<'_> {
@@ -248,30 +382,87 @@ impl Validator<'_> {
         (line, column)
     }
 
-    fn push(&mut self, span: Range<usize>, is_error: bool, message: String) {
+    fn push(
+        &mut self,
+        span: Range<usize>,
+        is_error: bool,
+        code: &'static str,
+        message: String,
+        fix: Option<String>,
+    ) {
         let (line, column) = self.position(span.start);
         self.problems.push(ConfigProblem {
             line,
             column,
             is_error,
+            code,
             message,
+            fix,
         });
     }
 
     fn error(&mut self, span: Range<usize>, message: String) {
-        self.push(span, true, message);
+        self.push(span, true, "rule-file", message, None);
     }
 
-    fn warning(&mut self, span: Range<usize>, message: String) {
-        self.push(span, false, message);
+    /// Where `needle` is first written as a TOML string from the start of
+    /// `span` on (the start of `span` if it cannot be found): conditions and
+    /// scope clauses have no spans of their own.
+    fn find_in(&self, span: &Range<usize>, needle: &str) -> Range<usize> {
+        let hay = self.text.get(span.start..).unwrap_or("");
+        let at = [format!("\"{needle}\""), format!("'{needle}'")]
+            .iter()
+            .find_map(|q| hay.find(q.as_str()))
+            .map_or(span.start, |i| span.start + i);
+        at..at
+    }
+
+    /// Records an attribute the rule file reads, and warns when it is not an
+    /// Active Directory attribute the tool knows (ignoring case, as LDAP and
+    /// the exports do): a misspelt name matches no account, silently.
+    fn read_attribute(&mut self, name: &str, span: Range<usize>, read_by: &str, check: bool) {
+        let (line, column) = self.position(span.start);
+        if !self.reads.iter().any(|r| r.name.eq_ignore_ascii_case(name)) {
+            self.reads.push(AttributeRead {
+                name: name.to_string(),
+                read_by: read_by.to_string(),
+                line,
+                column,
+            });
+        }
+        if !check || expr::attrs::is_known_ignoring_case(name) {
+            return;
+        }
+        let fix = expr::attrs::suggest(name);
+        let hint = match &fix {
+            Some(s) => format!("did you mean `{s}`? "),
+            None => String::new(),
+        };
+        let shown: String = name.chars().take(100).collect();
+        self.push(
+            span,
+            false,
+            "unknown-attribute",
+            format!(
+                "{read_by}: `{shown}` is not an Active Directory attribute name the tool knows; \
+                 {hint}a misspelt name is absent from every account, so this test never sees a \
+                 value (for a schema extension, check the spelling against the export)"
+            ),
+            fix,
+        );
     }
 
     fn finish(mut self, rules: Option<RuleSet>) -> Loaded {
         self.problems
             .sort_by_key(|p| (p.line, p.column, !p.is_error));
         let failed = self.problems.iter().any(|p| p.is_error);
+        let rules = rules.filter(|_| !failed).map(|mut r| {
+            r.warnings = self.problems.clone();
+            r.attributes_read = std::mem::take(&mut self.reads);
+            r
+        });
         Loaded {
-            rules: if failed { None } else { rules },
+            rules,
             problems: self.problems,
         }
     }
@@ -286,14 +477,18 @@ impl Validator<'_> {
             Ok(compiled) => {
                 for lint in &compiled.warnings {
                     let msg = format!("{what}: {}", lint.render(source));
-                    self.warning(span.clone(), msg);
+                    self.push(span.clone(), false, lint.code, msg, lint.fix.clone());
+                }
+                for name in compiled.program.attributes() {
+                    // The checker already warned about unknown names.
+                    self.read_attribute(name, span.clone(), what, false);
                 }
                 Some(compiled.program)
             }
             Err(errors) => {
                 for e in &errors {
                     let msg = format!("{what}: {}", e.render(source));
-                    self.error(span.clone(), msg);
+                    self.push(span.clone(), true, "expression", msg, None);
                 }
                 None
             }
@@ -364,12 +559,16 @@ impl Validator<'_> {
                 );
                 return None;
             }
+            self.read_attribute(name, attr.span(), "source_attribute", true);
             if ut.default.is_some() {
-                self.warning(
+                self.push(
                     span,
+                    false,
+                    "default-ignored",
                     "`default` only applies to [[rule]] lists; a Direct flow contributes no \
                      value when the attribute is absent"
                         .into(),
+                    None,
                 );
             }
             return Some(Flow::Direct(name.to_string()));
@@ -407,7 +606,7 @@ impl Validator<'_> {
                 names.insert(name.clone(), r.name.span());
             }
             let user_type = self.user_type(&r.user_type, false);
-            let when = self.condition(r.when.get_ref(), r.when.span(), 0);
+            let when = self.condition(r.when.get_ref(), r.when.span(), 0, &name);
             match (user_type, when) {
                 (Some(Some(user_type)), Some(when)) => rules.push(SimpleRule {
                     name,
@@ -425,6 +624,7 @@ impl Validator<'_> {
         v: &toml::Value,
         span: Range<usize>,
         depth: usize,
+        rule: &str,
     ) -> Option<Condition> {
         const KEYS: &str = "`attribute` (with `equals`, `in`, `starts_with`, `ends_with`, \
                             `contains`, `matches`, `present` or `absent`), `under_ou`, \
@@ -492,7 +692,7 @@ impl Validator<'_> {
             };
             let mut out = Vec::new();
             for item in items {
-                out.push(this.condition(item, span.clone(), depth + 1)?);
+                out.push(this.condition(item, span.clone(), depth + 1, rule)?);
             }
             Some(out)
         };
@@ -504,7 +704,7 @@ impl Validator<'_> {
         }
         if let Some(inner) = t.get("not") {
             return self
-                .condition(inner, span, depth + 1)
+                .condition(inner, span, depth + 1, rule)
                 .map(|c| Condition::Not(Box::new(c)));
         }
         if let Some(ou) = str_of("under_ou") {
@@ -534,6 +734,8 @@ impl Validator<'_> {
             self.error(span, format!("a condition needs one of {KEYS}"));
             return None;
         };
+        let at = self.find_in(&span, &name);
+        self.read_attribute(&name, at, &format!("rule `{rule}`"), true);
         let case_sensitive = t
             .get("case_sensitive")
             .and_then(|v| v.as_bool())
@@ -595,6 +797,8 @@ impl Validator<'_> {
         for g in &raw.group {
             let mut clauses = Vec::new();
             for c in &g.get_ref().clauses {
+                let at = self.find_in(&g.span(), &c.attribute);
+                self.read_attribute(&c.attribute, at, "scope group", true);
                 match ScopeOp::parse(&c.operator) {
                     Some(op) => clauses.push(Clause::new(&c.attribute, op, &c.value)),
                     None => self.error(
@@ -621,12 +825,23 @@ impl Validator<'_> {
                 });
             }
         }
+        let ous = |list: &[Spanned<String>]| -> Vec<String> {
+            list.iter().map(|ou| ou.get_ref().clone()).collect()
+        };
+        let ou_positions = raw
+            .include_ous
+            .iter()
+            .chain(&raw.exclude_ous)
+            .map(|ou| self.position(ou.span().start))
+            .collect();
         Scope {
             out_of_box: raw.out_of_box.unwrap_or(true),
-            include_ous: raw.include_ous.clone(),
-            exclude_ous: raw.exclude_ous.clone(),
+            include_ous: ous(&raw.include_ous),
+            exclude_ous: ous(&raw.exclude_ous),
             groups,
             exclude,
+            ou_positions,
+            ou_hits: OuHits::new(raw.include_ous.len(), raw.exclude_ous.len()),
         }
     }
 }
@@ -655,6 +870,92 @@ mod tests {
             loaded.rules.map(|r| r.flow),
             Some(Flow::Rules { .. })
         ));
+    }
+
+    fn warnings(text: &str) -> Vec<ConfigProblem> {
+        load(text)
+            .problems
+            .into_iter()
+            .filter(|p| !p.is_error)
+            .collect()
+    }
+
+    #[test]
+    fn attribute_names_that_are_not_ad_attributes_are_flagged_with_a_fix() {
+        let text = "[[rule]]\nname = \"p\"\nuser_type = \"Guest\"\n\
+                    when = { attribute = \"userPrincipalNam\", ends_with = \"@partners.x\" }\n";
+        let w = warnings(text);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].code, "unknown-attribute");
+        assert_eq!(w[0].fix.as_deref(), Some("userPrincipalName"));
+        // Line 4, at the quoted name (column of its opening quote).
+        assert_eq!((w[0].line, w[0].column), (4, 22));
+        assert!(
+            w[0].message.contains("did you mean `userPrincipalName`?"),
+            "{}",
+            w[0]
+        );
+        assert!(w[0].message.contains("rule `p`"), "{}", w[0]);
+        // The loaded rules carry the same warnings as data.
+        let loaded = load(text);
+        assert_eq!(loaded.rules.map(|r| r.warnings), Some(w));
+        // Attribute names are case-insensitive in simple rules: no warning.
+        let text = text.replace("userPrincipalNam\"", "USERPRINCIPALNAME\"");
+        assert!(warnings(&text).is_empty());
+        // A Direct flow and a scope clause are checked the same way.
+        let w = warnings("[usertype]\nsource_attribute = \"extensionAtribute1\"\n");
+        assert_eq!(
+            w.first().and_then(|p| p.fix.clone()).as_deref(),
+            Some("extensionAttribute1")
+        );
+        let w = warnings(
+            "[usertype]\nsource_attribute = \"extensionAttribute1\"\n[[scope.group]]\n\
+             clauses = [{ attribute = \"departement\", operator = \"EQUAL\", value = \"x\" }]\n",
+        );
+        assert_eq!(
+            w.first().and_then(|p| p.fix.clone()).as_deref(),
+            Some("department")
+        );
+        assert_eq!(w.first().map(|p| p.line), Some(4));
+    }
+
+    #[test]
+    fn expression_lints_are_data_with_their_code_and_fix() {
+        let text =
+            "[usertype]\nexpression = 'IIF(InStr([mail],\"@x.org\")=0,\"Member\",\"Guest\")'\n";
+        let rules = load(text).rules.expect("loads");
+        let lint = rules
+            .warnings
+            .iter()
+            .find(|w| w.code == "contains-not-ends-with");
+        assert_eq!(
+            lint.and_then(|l| l.fix.as_deref()),
+            Some(r#"IIF(Right([mail], 6) <> "@x.org","Member","Guest")"#)
+        );
+        assert_eq!(lint.map(|l| (l.line, l.column)), Some((2, 14)));
+    }
+
+    #[test]
+    fn attributes_read_lists_every_attribute_once_with_its_place() {
+        let text = "[usertype]\ndefault = \"Member\"\n\
+                    [[rule]]\nname = \"p\"\nuser_type = \"Guest\"\n\
+                    when = { any = [{ attribute = \"company\", equals = \"A\" }, \
+                    { expression = 'IsPresent([company]) && [employeeType] = \"x\"' }] }\n\
+                    [scope]\n[[scope.exclude]]\nname = \"svc\"\nexpression = 'Left([sAMAccountName], 4) = \"svc_\" && [dn] <> \"\"'\n";
+        let rules = load(text).rules.expect("loads");
+        let got: Vec<(&str, &str, usize)> = rules
+            .attributes_read
+            .iter()
+            .map(|a| (a.name.as_str(), a.read_by.as_str(), a.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("company", "rule `p`", 6),
+                ("employeeType", "condition expression", 6),
+                ("sAMAccountName", "scope exclusion `svc`", 10),
+            ]
+        );
     }
 
     #[test]

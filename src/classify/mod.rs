@@ -84,7 +84,35 @@ pub struct Classification {
     pub intent: Intent,
     /// Index into [`Classifier::rule_names`].
     pub rule: u16,
+    /// For [`Intent::Error`], what kind of error: `raised` (the rule's own
+    /// `Error()`), `resource_limit` (the evaluation, or a `matches` test,
+    /// went over a limit: see [`expr::EvalError::Limit`] and
+    /// [`simple::MAX_MATCHES_VALUE_LEN`]), or another
+    /// [`expr::EvalError::code`]. `None` for other outcomes.
+    pub error_code: Option<&'static str>,
 }
+
+impl Classification {
+    fn new(intent: Intent, rule: u16) -> Classification {
+        Classification {
+            intent,
+            rule,
+            error_code: None,
+        }
+    }
+
+    fn error(message: String, code: &'static str, rule: u16) -> Classification {
+        Classification {
+            intent: Intent::Error(message),
+            rule,
+            error_code: Some(code),
+        }
+    }
+}
+
+/// Most `[[rule]]` entries and `[[scope.exclude]]` expressions together in
+/// one rule file (real ones have a handful).
+pub const MAX_RULES: usize = 60_000;
 
 /// Scope filters with fixed positions in the rule-name table.
 const OU_FILTER: u16 = 0;
@@ -117,9 +145,22 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Builds a classifier. Fails only if the built-in out-of-box expression
-    /// does not compile (a bug, reported rather than panicking).
+    /// Builds a classifier. Fails if the rule file has more rules and scope
+    /// exclusions than [`MAX_RULES`], or if the built-in out-of-box
+    /// expression does not compile (a bug, reported rather than panicking).
     pub fn new(rules: RuleSet) -> Result<Classifier, String> {
+        let exclusions = rules.scope.exclude.len();
+        let flow_rules = match &rules.flow {
+            Flow::Rules { rules, .. } => rules.len(),
+            _ => 0,
+        };
+        // Classifications name their rule with a u16.
+        if exclusions.saturating_add(flow_rules) > MAX_RULES {
+            return Err(format!(
+                "the rule file has {flow_rules} [[rule]] entries and {exclusions} scope \
+                 exclusions; at most {MAX_RULES} in all are supported"
+            ));
+        }
         let cloud_filtered = expr::compile(CLOUD_FILTERED_EXPRESSION, &CompileOptions::default())
             .map_err(|e| {
                 format!(
@@ -163,6 +204,27 @@ impl Classifier {
         &self.rules
     }
 
+    /// Every warning about the rule file (code, line, column, message and a
+    /// suggested fix where there is one), as `rules check` prints them.
+    pub fn rule_warnings(&self) -> &[config::ConfigProblem] {
+        &self.rules.warnings
+    }
+
+    /// Every attribute the rule and its scope read, with where the rule file
+    /// reads it first (not Connect's out-of-box filters, nor the DN): an
+    /// attribute that no record of the export holds makes the rule see
+    /// nothing.
+    pub fn attributes_read(&self) -> &[config::AttributeRead] {
+        &self.rules.attributes_read
+    }
+
+    /// The `include_ous` and `exclude_ous` entries that no account
+    /// classified so far was under. Thread-safe and cheap to record: call it
+    /// after the run (see [`config::OuHits`]).
+    pub fn unmatched_ous(&self) -> Vec<config::UnmatchedOu> {
+        self.rules.scope.unmatched_ous()
+    }
+
     /// Names of the rules and scope filters, indexed by [`Classification::rule`].
     pub fn rule_names(&self) -> &[String] {
         &self.names
@@ -203,39 +265,69 @@ impl Classifier {
         out
     }
 
-    /// Why the scope keeps `account` out, as a rule index; `None` when in scope.
+    /// Why the scope keeps `account` out, as a rule index; `None` when in
+    /// scope (also when a scope expression cannot be evaluated: [`Classifier::classify`]
+    /// reports that as an error).
     pub fn out_of_scope(
         &self,
         account: &Account<'_>,
         has_anchor: bool,
         scratch: &mut Scratch,
     ) -> Option<u16> {
+        self.scope_decision(account, has_anchor, scratch)
+            .unwrap_or(None)
+    }
+
+    /// [`Classifier::out_of_scope`], or the scope step whose expression went
+    /// over a resource limit, and the error.
+    fn scope_decision(
+        &self,
+        account: &Account<'_>,
+        has_anchor: bool,
+        scratch: &mut Scratch,
+    ) -> Result<Option<u16>, (u16, EvalError)> {
         let entry = account.entry();
         let scope = &self.rules.scope;
         if !scope.include_ous.is_empty() || !scope.exclude_ous.is_empty() {
             let dn = std::str::from_utf8(entry.dn()).unwrap_or("");
-            let included = scope.include_ous.is_empty()
-                || scope.include_ous.iter().any(|ou| dn_is_under(dn, ou));
-            if !included || scope.exclude_ous.iter().any(|ou| dn_is_under(dn, ou)) {
-                return Some(OU_FILTER);
+            // Every OU is tested until some account was under it (for
+            // `unmatched_ous`); after that, only while the answer is open.
+            let hits = &scope.ou_hits;
+            let mut included = scope.include_ous.is_empty();
+            for (i, ou) in scope.include_ous.iter().enumerate() {
+                if !(included && hits.seen(false, i)) && dn_is_under(dn, ou) {
+                    included = true;
+                    hits.mark(false, i);
+                }
+            }
+            let mut excluded = false;
+            for (i, ou) in scope.exclude_ous.iter().enumerate() {
+                if !(excluded && hits.seen(true, i)) && dn_is_under(dn, ou) {
+                    excluded = true;
+                    hits.mark(true, i);
+                }
+            }
+            if !included || excluded {
+                return Ok(Some(OU_FILTER));
             }
         }
         if scope.out_of_box {
             if let Some(clause) = self.oob_group.first_failing(&entry) {
-                return Some(if clause.attribute == "isCriticalSystemObject" {
+                return Ok(Some(if clause.attribute == "isCriticalSystemObject" {
                     OOB_SCOPE_CRITICAL
                 } else {
                     OOB_SCOPE_WRITEBACK
-                });
+                }));
             }
-            if is_true(self.cloud_filtered.eval(&entry as &dyn Record, scratch)) {
-                return Some(OOB_CLOUD_FILTERED);
+            let filtered = self.cloud_filtered.eval(&entry as &dyn Record, scratch);
+            if is_true(filtered, OOB_CLOUD_FILTERED)? {
+                return Ok(Some(OOB_CLOUD_FILTERED));
             }
             if account.ms_exch_recipient_type_details == Some(2) {
-                return Some(OOB_LINKED_MAILBOX);
+                return Ok(Some(OOB_LINKED_MAILBOX));
             }
             if !has_anchor {
-                return Some(OOB_NO_ANCHOR);
+                return Ok(Some(OOB_NO_ANCHOR));
             }
         }
         if !scope.groups.is_empty()
@@ -244,14 +336,15 @@ impl Classifier {
                 .iter()
                 .any(|g| g.first_failing(&entry).is_none())
         {
-            return Some(SCOPE_GROUPS);
+            return Ok(Some(SCOPE_GROUPS));
         }
         for (i, x) in scope.exclude.iter().enumerate() {
-            if is_true(x.program.eval(&entry as &dyn Record, scratch)) {
-                return Some(self.first_exclusion + i as u16);
+            let rule = self.first_exclusion + i as u16;
+            if is_true(x.program.eval(&entry as &dyn Record, scratch), rule)? {
+                return Ok(Some(rule));
             }
         }
-        None
+        Ok(None)
     }
 
     /// Every scope step for `account` in order, as (step, passed, why), for
@@ -309,46 +402,43 @@ impl Classifier {
         has_anchor: bool,
         scratch: &mut Scratch,
     ) -> Classification {
-        if let Some(rule) = self.out_of_scope(account, has_anchor, scratch) {
-            return Classification {
-                intent: Intent::OutOfScope,
-                rule,
-            };
+        match self.scope_decision(account, has_anchor, scratch) {
+            Ok(Some(rule)) => Classification::new(Intent::OutOfScope, rule),
+            Ok(None) => self.classify_in_scope(&account.entry(), scratch),
+            Err((rule, e)) => {
+                Classification::error(format!("evaluation failed: {e}"), e.code(), rule)
+            }
         }
-        self.classify_in_scope(&account.entry(), scratch)
     }
 
     /// Applies the UserType flow alone (no scope).
     pub fn classify_in_scope(&self, entry: &EntryRef<'_>, scratch: &mut Scratch) -> Classification {
         let first = self.first_flow;
         match &self.rules.flow {
-            Flow::Direct(attr) => Classification {
-                intent: direct_intent(entry, attr),
-                rule: first,
-            },
-            Flow::Expression { program, .. } => Classification {
-                intent: match program.eval(entry as &dyn Record, scratch) {
-                    Ok(v) => value_intent(&v),
-                    Err(e) => error_intent(&e),
-                },
-                rule: first,
+            Flow::Direct(attr) => Classification::new(direct_intent(entry, attr), first),
+            Flow::Expression { program, .. } => match program.eval(entry as &dyn Record, scratch) {
+                Ok(v) => Classification::new(value_intent(&v), first),
+                Err(e) => Classification::error(error_message(&e), e.code(), first),
             },
             Flow::Rules { rules, default } => {
                 for (i, r) in rules.iter().enumerate() {
-                    if r.when.holds(entry, scratch) {
-                        return Classification {
-                            intent: Intent::UserType(r.user_type),
-                            rule: first + i as u16,
-                        };
+                    let rule = first + i as u16;
+                    match r.when.test(entry, scratch) {
+                        Ok(true) => {
+                            return Classification::new(Intent::UserType(r.user_type), rule)
+                        }
+                        Ok(false) => {}
+                        Err(e) => {
+                            let message = format!("evaluation failed: rule `{}`: {e}", r.name);
+                            return Classification::error(message, e.code, rule);
+                        }
                     }
                 }
-                Classification {
-                    intent: match default {
-                        Some(t) => Intent::UserType(*t),
-                        None => Intent::NoValue("no rule matched and default is none"),
-                    },
-                    rule: first + rules.len() as u16,
-                }
+                let intent = match default {
+                    Some(t) => Intent::UserType(*t),
+                    None => Intent::NoValue("no rule matched and default is none"),
+                };
+                Classification::new(intent, first + rules.len() as u16)
             }
         }
     }
@@ -385,8 +475,15 @@ fn direct_intent(entry: &EntryRef<'_>, attr: &str) -> Intent {
     }
 }
 
-fn is_true(r: Result<ValueView<'_>, EvalError>) -> bool {
-    matches!(r.map(|v| v.as_bool()), Ok(Some(true)))
+/// Whether a scope expression says True; an evaluation error means False
+/// (as Connect would not filter on it), except a resource limit: the answer
+/// is unknown, and the account is reported with the step that failed.
+fn is_true(r: Result<ValueView<'_>, EvalError>, rule: u16) -> Result<bool, (u16, EvalError)> {
+    match r {
+        Ok(v) => Ok(v.as_bool() == Some(true)),
+        Err(e @ EvalError::Limit(..)) => Err((rule, e)),
+        Err(_) => Ok(false),
+    }
 }
 
 fn value_intent(v: &ValueView<'_>) -> Intent {
@@ -401,9 +498,144 @@ fn value_intent(v: &ValueView<'_>) -> Intent {
     }
 }
 
-fn error_intent(e: &EvalError) -> Intent {
+fn error_message(e: &EvalError) -> String {
     match e {
-        EvalError::Raised(message, _) => Intent::Error(message.clone()),
-        other => Intent::Error(format!("evaluation failed: {other}")),
+        EvalError::Raised(message, _) => message.clone(),
+        other => format!("evaluation failed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config::{Flow, RuleSet, Scope};
+    use super::simple::{AttrTest, Condition, SimpleRule};
+    use super::*;
+
+    fn rule(i: usize) -> SimpleRule {
+        SimpleRule {
+            name: format!("r{i}"),
+            user_type: UserType::Guest,
+            when: Condition::Attribute {
+                name: "company".into(),
+                test: AttrTest::Equals(format!("c{i}")),
+                case_sensitive: false,
+            },
+        }
+    }
+
+    fn rule_set(rules: Vec<SimpleRule>) -> RuleSet {
+        RuleSet {
+            flow: Flow::Rules {
+                rules,
+                default: Some(UserType::Member),
+            },
+            scope: Scope::default(),
+            parameters: Default::default(),
+            warnings: Vec::new(),
+            attributes_read: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_matches_test_over_a_long_value_is_a_counted_error() {
+        let rules = vec![SimpleRule {
+            name: "partners".into(),
+            user_type: UserType::Guest,
+            when: Condition::Attribute {
+                name: "info".into(),
+                test: AttrTest::Matches(regex::Regex::new("^partner$").expect("regex")),
+                case_sensitive: false,
+            },
+        }];
+        let classifier = Classifier::new(rule_set(rules)).expect("classifier");
+        let text = format!("dn: CN=a,DC=x\ninfo: {}\n", "p".repeat(100_000));
+        let batch = crate::read::ldif::parse_chunk(
+            text.as_bytes(),
+            true,
+            &crate::read::ldif::LdifOptions::default(),
+        );
+        let entry = batch.entries().next().expect("entry");
+        let c = classifier.classify_in_scope(&entry, &mut Scratch::new());
+        assert_eq!(c.error_code, Some("resource_limit"));
+        assert!(
+            matches!(&c.intent, Intent::Error(m) if m.contains("rule `partners`")),
+            "{:?}",
+            c.intent
+        );
+        assert_eq!(classifier.rule_name(&c), "partners");
+    }
+
+    #[test]
+    fn configured_ous_that_no_account_is_under_are_told_after_the_run() {
+        let text = "[usertype]\nsource_attribute = \"extensionAttribute1\"\n[scope]\n\
+                    out_of_box = false\n\
+                    include_ous = [\"OU=Staff,DC=x\", \"OU=Partners,OU=Staff,DC=x\", \"OU=Gone,DC=x\"]\n\
+                    exclude_ous = [\"OU=Old,OU=Staff,DC=x\", \"OU=Nowhere,DC=x\"]\n";
+        let rules = config::load(text).rules.expect("loads");
+        let classifier = Classifier::new(rules).expect("classifier");
+        let ldif = "dn: CN=a,OU=Partners,OU=Staff,DC=x\nextensionAttribute1: Guest\n\n\
+                    dn: CN=b,OU=Old,OU=Staff,DC=x\nextensionAttribute1: Member\n\n\
+                    dn: CN=c,OU=Other,DC=x\nextensionAttribute1: Member\n\n";
+        let batch = crate::read::ldif::parse_chunk(
+            ldif.as_bytes(),
+            true,
+            &crate::read::ldif::LdifOptions::default(),
+        );
+        let entries: Vec<_> = batch.entries().collect();
+        assert_eq!(entries.len(), 3);
+        // Nothing classified yet: every OU is unmatched.
+        assert_eq!(classifier.unmatched_ous().len(), 5);
+        // Two threads classify, as rayon workers do.
+        let outcomes: Vec<Vec<&'static str>> = std::thread::scope(|s| {
+            let workers: Vec<_> = entries
+                .chunks(2)
+                .map(|chunk| {
+                    let classifier = &classifier;
+                    s.spawn(move || {
+                        let mut scratch = Scratch::new();
+                        chunk
+                            .iter()
+                            .map(|e| {
+                                let account = Account::from_entry(*e).expect("account");
+                                classifier
+                                    .classify(&account, true, &mut scratch)
+                                    .intent
+                                    .outcome()
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("worker"))
+                .collect()
+        });
+        let outcomes: Vec<&str> = outcomes.concat();
+        assert_eq!(outcomes, ["Guest", "out_of_scope", "out_of_scope"]);
+        let unmatched: Vec<(&str, String, usize)> = classifier
+            .unmatched_ous()
+            .into_iter()
+            .map(|u| (u.list, u.ou, u.line))
+            .collect();
+        assert_eq!(
+            unmatched,
+            [
+                ("include_ous", "OU=Gone,DC=x".to_string(), 5),
+                ("exclude_ous", "OU=Nowhere,DC=x".to_string(), 6),
+            ]
+        );
+    }
+
+    #[test]
+    fn more_rules_than_a_classification_can_name_are_refused() {
+        // 70,000 rules: the index of the last one does not fit the u16 of a Classification.
+        let err = Classifier::new(rule_set((0..70_000).map(rule).collect()))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("70000 [[rule]] entries"), "{err}");
+        let ok = Classifier::new(rule_set((0..MAX_RULES).map(rule).collect()));
+        let last = ok.map(|c| c.rule_names().last().cloned());
+        assert_eq!(last, Ok(Some("default".to_string())));
     }
 }

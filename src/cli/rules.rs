@@ -38,6 +38,10 @@ pub(super) fn run(args: &RulesArgs, global: Global) -> anyhow::Result<ExitStatus
             let mut err = std::io::stderr().lock();
             for p in &loaded.problems {
                 writeln!(err, "{file}:{p}")?;
+                // An attribute's right name is in the message already.
+                if let Some(fix) = p.fix.as_ref().filter(|_| p.code != "unknown-attribute") {
+                    writeln!(err, "  corrected: {fix}")?;
+                }
             }
             let errors = loaded.problems.iter().filter(|p| p.is_error).count();
             let warnings = loaded.problems.len() - errors;

@@ -204,6 +204,26 @@ pub fn lookup(name: &str) -> Lookup {
     Lookup::Unknown
 }
 
+/// Whether `name` is an attribute of the table, ignoring case (as LDAP
+/// compares attribute names).
+pub fn is_known_ignoring_case(name: &str) -> bool {
+    !matches!(lookup(name), Lookup::Unknown)
+}
+
+/// The table's spelling nearest to `name`: the same name in another case,
+/// else one within two edits (ignoring case), for "did you mean".
+pub fn suggest(name: &str) -> Option<String> {
+    let numbered: Vec<String> = FAMILIES
+        .iter()
+        .flat_map(|&(prefix, max, _, _)| (1..=max).map(move |n| format!("{prefix}{n}")))
+        .collect();
+    let names = ATTRIBUTES
+        .iter()
+        .map(|a| a.name)
+        .chain(numbered.iter().map(String::as_str));
+    super::check::suggest(name, names).map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +258,24 @@ mod tests {
         assert_eq!(lookup("extensionAttribute16"), Lookup::Unknown);
         assert_eq!(lookup("extensionAttribute01"), Lookup::Unknown);
         assert_eq!(lookup("contosoPartnerFlag"), Lookup::Unknown);
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            suggest("userPrincipalNam").as_deref(),
+            Some("userPrincipalName")
+        );
+        assert_eq!(
+            suggest("USERPRINCIPALNAME").as_deref(),
+            Some("userPrincipalName")
+        );
+        assert_eq!(
+            suggest("extensionAtribute7").as_deref(),
+            Some("extensionAttribute7")
+        );
+        assert_eq!(suggest("contosoPartnerFlag"), None);
+        assert!(is_known_ignoring_case("userprincipalname"));
+        assert!(!is_known_ignoring_case("userPrincipalNam"));
     }
 }

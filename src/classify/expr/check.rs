@@ -46,6 +46,10 @@ pub struct Lint {
     pub code: &'static str,
     /// What is wrong and what to do.
     pub message: String,
+    /// The whole expression rewritten so that it draws no such lint, when
+    /// there is one (`contains-not-ends-with`: the suffix compared with
+    /// `Right`).
+    pub fix: Option<String>,
 }
 
 impl Lint {
@@ -83,6 +87,10 @@ pub const LINTS: &[(&str, &str)] = &[
     (
         "nondeterministic",
         "Now(), Guid() and RandomNum() change from one sync to the next",
+    ),
+    (
+        "resource-limit",
+        "a call whose constant arguments already go over the evaluator's limits",
     ),
     (
         "search-never-matches",
@@ -154,26 +162,85 @@ pub(crate) fn check(
                 out: &mut warnings,
             }
             .walk(expr, false);
+            let program = Program {
+                source: source.to_string(),
+                root,
+                attr_names: c.attrs.iter().map(|a| a.name.clone()).collect(),
+                attrs: c.attrs,
+                vars: c.vars,
+                now: opts.now.unwrap_or_else(DateTime::now),
+                seeded: c.seeded,
+            };
+            constant_limits(
+                &program,
+                &program.root.kind,
+                program.root.span,
+                &mut warnings,
+            );
             warnings.sort_by_key(|l| (l.span, l.code));
             warnings.truncate(MAX_LINTS);
-            Ok(Compiled {
-                program: Program {
-                    source: source.to_string(),
-                    root,
-                    attr_names: c.attrs.iter().map(|a| a.name.clone()).collect(),
-                    attrs: c.attrs,
-                    vars: c.vars,
-                    now: opts.now.unwrap_or_else(DateTime::now),
-                    seeded: c.seeded,
-                },
-                warnings,
-            })
+            Ok(Compiled { program, warnings })
         }
         _ => {
             errors.sort_by_key(|e| e.span);
             errors.truncate(MAX_ERRORS);
             Err(errors)
         }
+    }
+}
+
+/// Whether a node reads nothing from the record or a variable (its value is
+/// the same for every account).
+fn is_constant(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Attr(_) | NodeKind::Var(_) | NodeKind::Fast(_) => false,
+        NodeKind::Call(c) => {
+            !matches!(c.f.imp, Imp::ImportedValue) && c.args.iter().all(is_constant)
+        }
+        NodeKind::Bin(b) => is_constant(&b.lhs) && is_constant(&b.rhs),
+        _ => true,
+    }
+}
+
+/// Lints each largest constant call or operation that fails with a resource
+/// limit: it would fail for every account (`Replace(PadLeft("",1048576,"a"),
+/// "a",PadLeft("",4096,"a"))`).
+fn constant_limits(program: &Program, kind: &NodeKind, span: Span, out: &mut Vec<Lint>) {
+    if out.len() >= MAX_LINTS {
+        return;
+    }
+    let constant = match kind {
+        NodeKind::Call(c) => {
+            !matches!(c.f.imp, Imp::ImportedValue) && c.args.iter().all(is_constant)
+        }
+        NodeKind::Bin(b) => is_constant(&b.lhs) && is_constant(&b.rhs),
+        _ => false,
+    };
+    if constant {
+        if let Err(e @ super::eval::EvalError::Limit(..)) = program.eval_constant(kind, span) {
+            out.push(Lint {
+                span,
+                fix: None,
+                code: "resource-limit",
+                message: format!(
+                    "this fails for every account: {e}. Real rules need a tiny fraction of the \
+                     limits; shorten the constant arguments"
+                ),
+            });
+        }
+        return;
+    }
+    match kind {
+        NodeKind::Call(c) => c
+            .args
+            .iter()
+            .for_each(|a| constant_limits(program, &a.kind, a.span, out)),
+        NodeKind::Bin(b) => {
+            constant_limits(program, &b.lhs.kind, b.lhs.span, out);
+            constant_limits(program, &b.rhs.kind, b.rhs.span, out);
+        }
+        NodeKind::Fast(f) => constant_limits(program, &f.orig, span, out),
+        _ => {}
     }
 }
 
@@ -212,7 +279,10 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The name among `names` equal to `name` ignoring case, else the nearest
 /// within two edits (for names long enough for that to mean something).
-fn suggest<'n>(name: &str, names: impl Iterator<Item = &'n str> + Clone) -> Option<&'n str> {
+pub(crate) fn suggest<'n>(
+    name: &str,
+    names: impl Iterator<Item = &'n str> + Clone,
+) -> Option<&'n str> {
     if let Some(n) = names.clone().find(|n| n.eq_ignore_ascii_case(name)) {
         return Some(n);
     }
@@ -360,14 +430,19 @@ impl Checker<'_> {
             }
             Lookup::Unknown => {
                 if !self.attr_index.contains_key(name) && self.lints.len() < MAX_LINTS {
+                    let hint = match attrs::suggest(name) {
+                        Some(s) => format!("did you mean `{s}`? "),
+                        None => String::new(),
+                    };
                     self.lints.push(Lint {
                         span,
                         code: "unknown-attribute",
                         message: format!(
                             "`{}` is not in the built-in AD schema table (a schema extension?); its values are read as text. \
-                             Check the spelling: Connect compares attribute names case-sensitively",
+                             {hint}Check the spelling: Connect compares attribute names case-sensitively",
                             shorten(name)
                         ),
+                        fix: None,
                     });
                 }
                 (Syntax::Str, false)
@@ -641,6 +716,7 @@ impl Linter<'_> {
             span,
             code,
             message,
+            fix: None,
         });
     }
 
@@ -722,8 +798,10 @@ impl Linter<'_> {
         if !needle.starts_with('@') {
             return;
         }
-        let hay = shorten(args[0].span.text(self.source));
+        let hay_text = args[0].span.text(self.source);
+        let hay = shorten(hay_text);
         let len = needle.chars().count();
+        let fix = self.ends_with_fix(e, op, zero(rhs), hay_text, needle, len);
         let needle = shorten(needle);
         let message = format!(
             "this tests whether the value contains `{needle}`, not whether it ends with it: \
@@ -731,7 +809,43 @@ impl Linter<'_> {
              `Right({hay}, {}) = \"{needle}\"`",
             len
         );
-        self.push(e.span, "contains-not-ends-with", message);
+        self.out.push(Lint {
+            span: e.span,
+            code: "contains-not-ends-with",
+            message,
+            fix,
+        });
+    }
+
+    /// The whole source with the comparison `e` (`InStr(hay, "@x") = 0` and
+    /// the like) replaced by the suffix test it was meant to be; `None` for
+    /// comparisons that do not read as "contains" or "does not contain",
+    /// and for sources too long to repeat.
+    fn ends_with_fix(
+        &self,
+        e: &Expr,
+        op: BinOp,
+        zero_on_right: bool,
+        hay: &str,
+        needle: &str,
+        len: usize,
+    ) -> Option<String> {
+        if self.source.len() > 4096 || needle.contains('"') {
+            return None;
+        }
+        // `InStr(...) op 0` (or `0 op InStr(...)`): = 0 is "does not contain".
+        let contains = match (op, zero_on_right) {
+            (BinOp::Eq, _) => false,
+            (BinOp::Ne, _) | (BinOp::Gt, true) | (BinOp::Lt, false) => true,
+            _ => return None,
+        };
+        let test = if contains { "=" } else { "<>" };
+        let range = e.span.range();
+        let before = self.source.get(..range.start)?;
+        let after = self.source.get(range.end..)?;
+        Some(format!(
+            "{before}Right({hay}, {len}) {test} \"{needle}\"{after}"
+        ))
     }
 
     fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) {

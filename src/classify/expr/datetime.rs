@@ -294,50 +294,44 @@ impl DateTime {
     /// h hh m mm s ss f… F… t tt z zz zzz K`, `'quoted'` and `\x` literals;
     /// any other character is copied. A one-character format is a .NET
     /// standard format (`d`, `D`, `g`, `G`, `s`, `t`, `T`, `u`, `o`), en-US.
+    ///
+    /// The result is at most [`DateTime::format_len_bound`] bytes; a run of
+    /// `y` of any length pads the year with zeros (no formatting width, which
+    /// `std::fmt` caps at 65,535).
     pub fn format(self, format: &str, out: &mut String) {
-        let standard = match format {
-            "d" => Some("M/d/yyyy"),
-            "D" => Some("dddd, MMMM d, yyyy"),
-            "t" => Some("h:mm tt"),
-            "T" => Some("h:mm:ss tt"),
-            "g" => Some("M/d/yyyy h:mm tt"),
-            "G" => Some("M/d/yyyy h:mm:ss tt"),
-            "s" => Some("yyyy'-'MM'-'dd'T'HH':'mm':'ss"),
-            "u" => Some("yyyy'-'MM'-'dd HH':'mm':'ss'Z'"),
-            "o" | "O" => Some("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK"),
-            _ => None,
-        };
-        let format = standard.unwrap_or(format);
+        let format = standard_format(format).unwrap_or(format);
         let c = self.civil();
-        let chars: Vec<char> = format.chars().collect();
-        let mut i = 0;
         // Writing to a String cannot fail.
         let mut w = |args: fmt::Arguments<'_>| {
             let _ = out.write_fmt(args);
         };
-        while i < chars.len() {
-            let ch = chars[i];
-            let mut n = 1;
-            while i + n < chars.len() && chars[i + n] == ch {
-                n += 1;
-            }
+        let mut rest = format;
+        while let Some(ch) = rest.chars().next() {
+            let n = rest.chars().take_while(|&x| x == ch).count();
+            let after_run = &rest[n * ch.len_utf8()..];
             match ch {
                 'y' => match n {
                     1 => w(format_args!("{}", c.year % 100)),
                     2 => w(format_args!("{:02}", c.year % 100)),
-                    _ => w(format_args!("{:0width$}", c.year, width = n)),
+                    _ => {
+                        let digits = c.year.to_string();
+                        for _ in digits.len()..n {
+                            w(format_args!("0"));
+                        }
+                        w(format_args!("{digits}"));
+                    }
                 },
                 'M' => match n {
                     1 => w(format_args!("{}", c.month)),
                     2 => w(format_args!("{:02}", c.month)),
-                    3 => w(format_args!("{}", &MONTHS[c.month as usize - 1][..3])),
-                    _ => w(format_args!("{}", MONTHS[c.month as usize - 1])),
+                    3 => w(format_args!("{}", &month_name(c.month)[..3])),
+                    _ => w(format_args!("{}", month_name(c.month))),
                 },
                 'd' => match n {
                     1 => w(format_args!("{}", c.day)),
                     2 => w(format_args!("{:02}", c.day)),
-                    3 => w(format_args!("{}", &DAYS[c.weekday as usize][..3])),
-                    _ => w(format_args!("{}", DAYS[c.weekday as usize])),
+                    3 => w(format_args!("{}", &day_name(c.weekday)[..3])),
+                    _ => w(format_args!("{}", day_name(c.weekday))),
                 },
                 'H' => two(&mut w, n, c.hour),
                 'h' => two(&mut w, n, (c.hour + 11) % 12 + 1),
@@ -372,42 +366,82 @@ impl DateTime {
                         _ => "+00:00",
                     }
                 )),
-                'K' => {
-                    for _ in 0..n {
-                        w(format_args!("Z"));
-                    }
-                }
                 '\'' | '"' => {
                     // Quoted literal: copy up to the matching quote; a run of
                     // quotes is pairs of empty literals.
-                    let mut j = i + 1;
-                    while j < chars.len() && chars[j] != ch {
-                        w(format_args!("{}", chars[j]));
-                        j += 1;
-                    }
-                    i = j + 1;
+                    let inner = &rest[1..];
+                    let (literal, next) = match inner.find(ch) {
+                        Some(end) => (&inner[..end], &inner[end + 1..]),
+                        None => (inner, ""),
+                    };
+                    w(format_args!("{literal}"));
+                    rest = next;
                     continue;
                 }
                 '\\' => {
-                    if let Some(next) = chars.get(i + 1) {
+                    let mut escaped = rest[1..].chars();
+                    if let Some(next) = escaped.next() {
                         w(format_args!("{next}"));
                     }
-                    i += 2;
+                    rest = escaped.as_str();
                     continue;
                 }
                 '%' => {
-                    i += 1;
+                    rest = &rest[1..];
                     continue;
                 }
+                // `K` and any other character: copied, once per repeat.
                 _ => {
+                    let ch = if ch == 'K' { 'Z' } else { ch };
                     for _ in 0..n {
                         w(format_args!("{ch}"));
                     }
                 }
             }
-            i += n;
+            rest = after_run;
         }
     }
+
+    /// The most bytes [`DateTime::format`] writes for `format`: three per
+    /// byte of the format (`MMMM` is `September`, `zzz` is `+00:00`) or a
+    /// standard format's longest expansion. Lets a caller check a size limit
+    /// before formatting a format string that came from data.
+    pub fn format_len_bound(format: &str) -> usize {
+        match standard_format(format) {
+            Some(_) => 64,
+            None => format.len().saturating_mul(3),
+        }
+    }
+}
+
+/// The custom format a one-character .NET standard format stands for.
+fn standard_format(format: &str) -> Option<&'static str> {
+    match format {
+        "d" => Some("M/d/yyyy"),
+        "D" => Some("dddd, MMMM d, yyyy"),
+        "t" => Some("h:mm tt"),
+        "T" => Some("h:mm:ss tt"),
+        "g" => Some("M/d/yyyy h:mm tt"),
+        "G" => Some("M/d/yyyy h:mm:ss tt"),
+        "s" => Some("yyyy'-'MM'-'dd'T'HH':'mm':'ss"),
+        "u" => Some("yyyy'-'MM'-'dd HH':'mm':'ss'Z'"),
+        "o" | "O" => Some("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK"),
+        _ => None,
+    }
+}
+
+/// The English name of month 1..=12 (`?` outside, which `civil` never gives).
+fn month_name(month: u32) -> &'static str {
+    (month as usize)
+        .checked_sub(1)
+        .and_then(|i| MONTHS.get(i))
+        .copied()
+        .unwrap_or("???")
+}
+
+/// The English name of weekday 0..=6 (Sunday first).
+fn day_name(weekday: u32) -> &'static str {
+    DAYS.get(weekday as usize).copied().unwrap_or("???")
 }
 
 fn two(w: &mut impl FnMut(fmt::Arguments<'_>), n: usize, v: u32) {

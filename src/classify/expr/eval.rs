@@ -55,7 +55,10 @@ pub enum EvalError {
     /// A function this tool does not evaluate offline (`CBin`, `Thumbprint`).
     Unsupported(String, Span),
     /// The evaluation went over a resource limit ([`MAX_STEPS`],
-    /// [`MAX_WORK`], [`MAX_ARENA_BYTES`], [`MAX_ITEMS`]); no real rule comes near.
+    /// [`MAX_WORK`], [`MAX_TEXT_WORK`], [`MAX_ARENA_BYTES`], [`MAX_ITEMS`]):
+    /// no real rule comes near. Every function checks the size of its result
+    /// against these limits before it makes it, so a rule or a value that
+    /// would need gigabytes fails this way instead of exhausting memory.
     Limit(String, Span),
 }
 
@@ -65,12 +68,28 @@ pub const MAX_STEPS: u64 = 2_000_000;
 pub const MAX_WORK: u64 = 20_000_000;
 /// Most bytes of text made in one evaluation.
 pub const MAX_ARENA_BYTES: usize = 32 << 20;
+/// Most bytes of text read by functions and operators in one evaluation (a
+/// loop searching a huge value a million times stops here).
+pub const MAX_TEXT_WORK: u64 = 256 << 20;
 /// Most list items made in one evaluation.
 pub const MAX_ITEMS: usize = 1 << 20;
 /// Most steps [`Program::trace`] records.
 pub const MAX_TRACE_STEPS: usize = 10_000;
 
 impl EvalError {
+    /// A stable snake_case name of the kind of error: `raised`, `type`,
+    /// `out_of_bounds`, `invalid`, `unsupported` or `resource_limit`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvalError::Raised(..) => "raised",
+            EvalError::Type(..) => "type",
+            EvalError::OutOfBounds { .. } => "out_of_bounds",
+            EvalError::Invalid(..) => "invalid",
+            EvalError::Unsupported(..) => "unsupported",
+            EvalError::Limit(..) => "resource_limit",
+        }
+    }
+
     /// The span of the call or operator that failed.
     pub fn span(&self) -> Span {
         match self {
@@ -123,6 +142,43 @@ pub struct TraceStep {
 }
 
 type R<'a> = Result<V<'a>, EvalError>;
+
+/// Fails with [`EvalError::Limit`] unless `n` more list items fit in [`MAX_ITEMS`].
+pub(crate) fn room_items(ar: &Arena, n: usize, span: Span) -> Result<(), EvalError> {
+    let used = ar.items.len().saturating_add(ar.tmp.len());
+    match used.checked_add(n) {
+        Some(total) if total <= MAX_ITEMS => Ok(()),
+        _ => Err(EvalError::Limit(
+            format!("the evaluation would hold more than {MAX_ITEMS} list values (resource limit)"),
+            span,
+        )),
+    }
+}
+
+/// Fails with [`EvalError::Limit`] unless `len` more bytes of text (`None`:
+/// more than `usize` holds) fit in [`MAX_ARENA_BYTES`]. Every function that
+/// makes text calls this with its result's size before making it.
+pub(crate) fn room_bytes(
+    ar: &Arena,
+    len: Option<usize>,
+    name: &str,
+    span: Span,
+) -> Result<(), EvalError> {
+    match len.and_then(|n| ar.bytes.len().checked_add(n)) {
+        Some(total) if total <= MAX_ARENA_BYTES => Ok(()),
+        _ => {
+            let size = len.map_or_else(|| "too many".to_string(), |n| n.to_string());
+            Err(EvalError::Limit(
+                format!(
+                    "`{name}` would make {size} bytes of text; an evaluation makes at most {} MiB \
+                     (resource limit)",
+                    MAX_ARENA_BYTES >> 20
+                ),
+                span,
+            ))
+        }
+    }
+}
 
 /// Attributes resolved in one pass per evaluation (programs reading more
 /// look the rest up one by one).
@@ -237,6 +293,35 @@ impl Program {
         (r, scratch.arena.steps, scratch.arena.work.get())
     }
 
+    /// Evaluates one sub-tree that reads no attribute and no variable (a
+    /// constant call) against an empty record: how the checker finds calls
+    /// whose constant arguments already go over a limit.
+    pub(crate) fn eval_constant(&self, kind: &NodeKind, span: Span) -> Result<(), EvalError> {
+        let empty = crate::read::OwnedEntry {
+            dn: Vec::new(),
+            line: 0,
+            byte: 0,
+            attrs: Vec::new(),
+        };
+        let mut scratch = Scratch::new();
+        let ar = &mut scratch.arena;
+        ar.reset(self.vars, self.attrs.len());
+        let mut cx = Cx {
+            fast: false,
+            prog: self,
+            rec: &empty,
+            found: [None; RESOLVED],
+            single: [None; RESOLVED],
+            resolved: false,
+            ar,
+            seed: 0,
+            trace: None,
+            depth: 0,
+            steps: 0,
+        };
+        cx.eval_kind(kind, span).map(|_| ())
+    }
+
     fn run<'a, Rec: Record + ?Sized>(
         &'a self,
         rec: &'a Rec,
@@ -281,6 +366,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         self.steps += 1;
         if self.steps > MAX_STEPS
             || self.ar.work.get() > MAX_WORK
+            || self.ar.text_work > MAX_TEXT_WORK
             || self.ar.bytes.len() > MAX_ARENA_BYTES
             || self.ar.items.len() + self.ar.tmp.len() > MAX_ITEMS
         {
@@ -373,7 +459,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
             NodeKind::Bool(b) => Ok(V::Bool(*b)),
             NodeKind::Num(n) => Ok(V::Num(*n)),
             NodeKind::Str(s) => Ok(V::Str(Txt::B(s.as_bytes()))),
-            NodeKind::Attr(i) => Ok(self.attr(*i)),
+            NodeKind::Attr(i) => self.attr(*i, span),
             NodeKind::Var(slot) => Ok(self.ar.vars.get(*slot).copied().unwrap_or(V::Null)),
             NodeKind::Bin(b) => self.binary(b.op, &b.lhs, &b.rhs, span),
             NodeKind::Call(c) => match c.f.imp {
@@ -472,7 +558,11 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                         let Some((lo, hi)) = range else {
                             return Some((false, *steps));
                         };
-                        let hit = finder.find(&s.as_bytes()[lo..hi]).is_some();
+                        let hit = s
+                            .as_bytes()
+                            .get(lo..hi)
+                            .is_some_and(|part| finder.find(part).is_some());
+                        self.ar.charge_text(s.len());
                         return Some((hit == *found, *steps));
                     }
                 };
@@ -481,6 +571,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                     V::Str(t) | V::Ref(t) => t,
                     _ => return None,
                 };
+                self.ar.charge_text(t.byte_len());
                 let b = raw(&self.ar.bytes, t);
                 let hit = if !lower || !b.iter().any(u8::is_ascii_uppercase) {
                     if lower && !b.is_ascii() {
@@ -566,27 +657,34 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         }
     }
 
-    fn attr(&mut self, i: usize) -> V<'a> {
+    fn attr(&mut self, i: usize, span: Span) -> R<'a> {
         if let Some(v) = self.attr_single(i) {
-            return v;
+            return Ok(v);
         }
         let a = &self.prog.attrs[i];
         let Some(values) = self.values(i) else {
-            return V::Null;
+            return Ok(V::Null);
         };
-        if let Some((s, e)) = self.ar.attr_cache[i] {
-            return V::Mv(s, e);
+        if let Some((s, e)) = self.ar.attr_cache.get(i).copied().flatten() {
+            return Ok(V::Mv(s, e));
         }
+        self.room_items(values.len(), span)?;
         self.ar.charge(values.len());
         let base = self.ar.tmp.len();
         let syntax = a.syntax;
         let ar = &mut *self.ar;
         values.for_each(|b| ar.tmp_push(typed(syntax, b)));
         let list = self.ar.list_from(base);
-        if let V::Mv(s, e) = list {
-            self.ar.attr_cache[i] = Some((s, e));
+        if let (V::Mv(s, e), Some(slot)) = (list, self.ar.attr_cache.get_mut(i)) {
+            *slot = Some((s, e));
         }
-        list
+        Ok(list)
+    }
+
+    /// Fails with [`EvalError::Limit`] unless `n` more list items fit in
+    /// [`MAX_ITEMS`]: checked before a list is built, not after.
+    fn room_items(&self, n: usize, span: Span) -> Result<(), EvalError> {
+        room_items(self.ar, n, span)
     }
 
     fn bind(&mut self, var: &Node, v: V<'_>) {
@@ -626,6 +724,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
         let Some(n) = len else {
             return self.call_one(callee, vals, span);
         };
+        self.room_items(n, span)?;
         self.ar.charge(n);
         let base = self.ar.tmp.len();
         for k in 0..n {
@@ -644,6 +743,23 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
 
     /// Applies to single values (or whole lists for list parameters).
     fn call_one(&mut self, callee: Callee, vals: &[V<'a>], span: Span) -> R<'a> {
+        // Functions and operators read their text arguments (at least to
+        // check them); counted before the call so that no single call runs
+        // far past the limit.
+        for v in vals {
+            if let V::Str(t) | V::Ref(t) | V::Bin(t) = v {
+                self.ar.charge_text(t.byte_len());
+            }
+        }
+        if self.ar.text_work > MAX_TEXT_WORK {
+            return Err(EvalError::Limit(
+                format!(
+                    "the evaluation reads more than {} MiB of text (resource limit)",
+                    MAX_TEXT_WORK >> 20
+                ),
+                span,
+            ));
+        }
         match callee {
             Callee::Op(op) => {
                 let mut fx = self.fx(span, op.symbol());
@@ -721,6 +837,7 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
             V::Null
         };
         let n = e - s;
+        self.room_items(n, span)?;
         for branch in [t, f] {
             if let V::Mv(bs, be) = branch {
                 if be - bs != n {

@@ -22,7 +22,7 @@ use base64::Engine;
 use super::ast::BinOp;
 use super::datetime::DateTime;
 use super::error::Span;
-use super::eval::EvalError;
+use super::eval::{room_bytes, room_items, EvalError};
 use super::value::{raw, text, Arena, Txt, V};
 use crate::model::ids::{Guid, Sid};
 
@@ -406,12 +406,16 @@ impl Fx<'_> {
             V::Str(t) | V::Ref(t) => Ok(t),
             V::Null | V::AuthNull | V::Ignore => Ok(Txt::B(b"")),
             V::Num(n) => {
+                // At most 20 characters.
+                self.room(Some(20))?;
                 self.ar.out.clear();
                 let _ = write!(self.ar.out, "{n}");
                 Ok(self.ar.push_out())
             }
             V::Bool(b) => Ok(Txt::B(if b { b"True" } else { b"False" })),
             V::Dt(d) => {
+                // `yyyy-MM-dd HH:mm:ss.fffffff`.
+                self.room(Some(27))?;
                 self.ar.out.clear();
                 let _ = write!(self.ar.out, "{d}");
                 Ok(self.ar.push_out())
@@ -446,6 +450,19 @@ impl Fx<'_> {
             }
             _ => Err(self.type_error(position, "dt", v)),
         }
+    }
+
+    /// Fails with [`EvalError::Limit`] unless a result of `len` bytes
+    /// (`None`: the size overflowed) fits in the evaluation's text budget.
+    /// Called with the exact size, or a bound computed with checked
+    /// arithmetic, before the result is made.
+    fn room(&self, len: Option<usize>) -> Result<(), EvalError> {
+        room_bytes(self.ar, len, self.name, self.span)
+    }
+
+    /// Fails with [`EvalError::Limit`] unless `n` more list items fit.
+    fn room_items(&self, n: usize) -> Result<(), EvalError> {
+        room_items(self.ar, n, self.span)
     }
 
     fn str_result(&mut self) -> V<'static> {
@@ -695,8 +712,12 @@ fn from_base64<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         Some(V::Num(n)) => *n,
         _ => ENC_UNICODE,
     };
-    fx.ar.buf.clear();
     let s = text(&fx.ar.bytes, t).trim();
+    // At most 3 bytes per 4 characters decoded, then at most 3 bytes of
+    // UTF-8 per 2 bytes of UTF-16.
+    let decoded = (s.len() / 4).checked_mul(3).and_then(|n| n.checked_add(3));
+    fx.room(decoded.and_then(|n| n.checked_mul(2)))?;
+    fx.ar.buf.clear();
     if LENIENT_B64.decode_vec(s, &mut fx.ar.buf).is_err() {
         return Err(fx.invalid(format_args!("{s:?} is not base64")));
     }
@@ -733,14 +754,23 @@ fn from_base64<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 }
 
 fn to_base64<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
+    let (t, is_bin) = match a[0] {
+        V::Bin(t) => (t, true),
+        v => (fx.want_str(v, 1)?, false),
+    };
+    let input_len = if is_bin {
+        Some(t.byte_len())
+    } else {
+        text(&fx.ar.bytes, t).encode_utf16().count().checked_mul(2)
+    };
+    fx.room(input_len.and_then(|n| base64::encoded_len(n, true)))?;
     fx.ar.buf.clear();
-    match a[0] {
-        V::Bin(t) => {
+    match is_bin {
+        true => {
             let bytes = raw(&fx.ar.bytes, t);
             fx.ar.buf.extend_from_slice(bytes);
         }
-        v => {
-            let t = fx.want_str(v, 1)?;
+        false => {
             let s = text(&fx.ar.bytes, t);
             for u in s.encode_utf16() {
                 fx.ar.buf.extend_from_slice(&u.to_le_bytes());
@@ -755,6 +785,7 @@ fn to_base64<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 fn from_utf8_hex<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_str(a[0], 1)?;
     let s = text(&fx.ar.bytes, t).trim();
+    fx.room(Some(s.len() / 2))?;
     fx.ar.buf.clear();
     let b = s.as_bytes();
     if b.len() % 2 != 0 {
@@ -780,6 +811,7 @@ fn from_utf8_hex<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 fn to_utf8_hex<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_str(a[0], 1)?;
+    fx.room(t.byte_len().checked_mul(2))?;
     fx.ar.out.clear();
     for b in raw(&fx.ar.bytes, t) {
         let _ = write!(fx.ar.out, "{b:02X}");
@@ -789,6 +821,7 @@ fn to_utf8_hex<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 fn string_from_guid<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_bin(a[0], 1)?;
+    fx.room(Some(36))?;
     let g =
         Guid::from_bytes(raw(&fx.ar.bytes, t)).ok_or_else(|| fx.invalid("a GUID is 16 bytes"))?;
     fx.ar.out.clear();
@@ -798,6 +831,8 @@ fn string_from_guid<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 fn string_from_sid<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_bin(a[0], 1)?;
+    // Each 4-byte sub-authority is at most 11 characters (`-4294967295`).
+    fx.room(t.byte_len().checked_mul(3).and_then(|n| n.checked_add(32)))?;
     let sid =
         Sid::from_bytes(raw(&fx.ar.bytes, t)).ok_or_else(|| fx.invalid("not a binary SID"))?;
     fx.ar.out.clear();
@@ -829,6 +864,8 @@ fn date_from_num<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 fn format_date_time<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let d = fx.want_dt(a[0], 1)?;
     let t = fx.want_str(a[1], 2)?;
+    // The format may come from the data (`FormatDateTime(d, [description])`).
+    fx.room(Some(DateTime::format_len_bound(text(&fx.ar.bytes, t))))?;
     fx.ar.out.clear();
     d.format(text(&fx.ar.bytes, t), &mut fx.ar.out);
     Ok(fx.str_result())
@@ -948,6 +985,8 @@ fn escape_dn_component<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         }
         _ => ("", s),
     };
+    // At most `\00` (3 bytes) per byte.
+    fx.room(s.len().checked_mul(3))?;
     fx.ar.out.clear();
     fx.ar.out.push_str(prefix);
     let last = value.chars().count().saturating_sub(1);
@@ -1174,6 +1213,22 @@ fn join<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         let t = fx.ar.own(t);
         fx.ar.tmp.push(V::Str(t));
     }
+    let delim_len = delim.byte_len();
+    let size = fx.ar.tmp[base..]
+        .iter()
+        .enumerate()
+        .try_fold(0usize, |n, (i, v)| {
+            let item = match v {
+                V::Str(t) => t.byte_len(),
+                _ => 0,
+            };
+            let sep = if i > 0 { delim_len } else { 0 };
+            n.checked_add(item)?.checked_add(sep)
+        });
+    if let Err(e) = fx.room(size) {
+        fx.ar.tmp.truncate(base);
+        return Err(e);
+    }
     fx.ar.out.clear();
     for (i, v) in fx.ar.tmp[base..].iter().enumerate() {
         if i > 0 {
@@ -1205,6 +1260,7 @@ fn remove_duplicates<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     if matches!(items, Items::Empty) {
         return Ok(V::Null);
     }
+    fx.room_items(items.slots())?;
     let base = fx.ar.tmp.len();
     // Quadratic, but allocation-free; a set pays off only for long lists.
     let mut seen: Option<std::collections::HashSet<(u8, Vec<u8>)>> =
@@ -1252,15 +1308,26 @@ fn split<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         Some(l) => usize::try_from(l).unwrap_or(usize::MAX),
         None => usize::MAX,
     };
+    // Search the bytes (UTF-8 finds a character's encoding only at a
+    // character boundary): `text` would check the whole string's UTF-8 at
+    // every piece, quadratic in the number of pieces.
+    let mut utf8 = [0u8; 4];
+    let delim = c.encode_utf8(&mut utf8).as_bytes();
+    let finder = memchr::memmem::Finder::new(delim);
+    let pieces = finder
+        .find_iter(raw(&fx.ar.bytes, t))
+        .count()
+        .saturating_add(1);
+    fx.room_items(pieces.min(limit))?;
     let base = fx.ar.tmp.len();
     let mut pos = 0;
     let mut parts = 0;
     while parts < limit {
         let (end, next) = {
-            let s = text(&fx.ar.bytes, t);
-            match s[pos..].find(c) {
-                Some(i) if parts + 1 < limit => (pos + i, Some(pos + i + c.len_utf8())),
-                _ => (s.len(), None),
+            let b = raw(&fx.ar.bytes, t);
+            match b.get(pos..).and_then(|rest| finder.find(rest)) {
+                Some(i) if parts + 1 < limit => (pos + i, Some(pos + i + delim.len())),
+                _ => (b.len(), None),
             }
         };
         fx.ar.tmp_push(V::Str(t.sub(pos, end)));
@@ -1290,6 +1357,7 @@ fn error<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 // ------------------------------------------------------------------- text
 
 fn guid<'a>(fx: &mut Fx<'_>, _: &[V<'a>]) -> R<'a> {
+    fx.room(Some(36))?;
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&mix(fx.seed ^ 0x6775_6964).to_le_bytes());
     b[8..].copy_from_slice(&mix(fx.seed.rotate_left(32) ^ 0x4755_4944).to_le_bytes());
@@ -1380,6 +1448,9 @@ fn map_case<'a>(fx: &mut Fx<'_>, a: &[V<'a>], upper: bool) -> R<'a> {
     if unchanged {
         return Ok(V::Str(t));
     }
+    // A character's upper or lower case takes at most 3 times its bytes
+    // (`ΐ`, 2 bytes, upper-cases to 3 characters of 2 bytes).
+    fx.room(case_mapped_len_bound(s))?;
     fx.ar.out.clear();
     if s.is_ascii() {
         fx.ar.out.push_str(s);
@@ -1394,6 +1465,16 @@ fn map_case<'a>(fx: &mut Fx<'_>, a: &[V<'a>], upper: bool) -> R<'a> {
         fx.ar.out.extend(s.chars().flat_map(char::to_lowercase));
     }
     Ok(fx.str_result())
+}
+
+/// The most bytes case-mapping `s` can make: the same for ASCII, at most
+/// three times as many otherwise.
+fn case_mapped_len_bound(s: &str) -> Option<usize> {
+    if s.is_ascii() {
+        Some(s.len())
+    } else {
+        s.len().checked_mul(3)
+    }
 }
 
 /// The result of case-mapping one character, without allocating.
@@ -1434,6 +1515,7 @@ fn ucase<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 fn pcase<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let t = fx.want_str(a[0], 1)?;
     let s = text(&fx.ar.bytes, t);
+    fx.room(case_mapped_len_bound(s))?;
     fx.ar.out.clear();
     let mut word_start = true;
     for c in s.chars() {
@@ -1541,14 +1623,16 @@ fn pad<'a>(fx: &mut Fx<'_>, a: &[V<'a>], on_left: bool) -> R<'a> {
     if want <= have {
         return Ok(V::Str(t));
     }
-    if want > 1 << 20 {
-        return Err(fx.invalid(format_args!("length {want} is too large")));
-    }
+    let fill = want - have;
+    fx.room(
+        fill.checked_mul(c.len_utf8())
+            .and_then(|n| n.checked_add(s.len())),
+    )?;
     fx.ar.out.clear();
     if !on_left {
         fx.ar.out.push_str(s);
     }
-    fx.ar.out.extend(std::iter::repeat(c).take(want - have));
+    fx.ar.out.extend(std::iter::repeat(c).take(fill));
     if on_left {
         fx.ar.out.push_str(s);
     }
@@ -1585,6 +1669,12 @@ fn replace<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
         return Ok(V::Str(t));
     }
     let new = monikers(text(&fx.ar.bytes, n));
+    let count = s.matches(old.as_ref()).count();
+    let size = count
+        .checked_mul(old.len())
+        .and_then(|removed| s.len().checked_sub(removed))
+        .and_then(|kept| count.checked_mul(new.len())?.checked_add(kept));
+    fx.room(size)?;
     fx.ar.out.clear();
     let mut last = 0;
     for (i, _) in s.match_indices(old.as_ref()) {
@@ -1607,12 +1697,12 @@ fn replace_pattern(pattern: &str) -> Vec<(char, String)> {
         };
         let mut src = src.chars().filter(|c| !c.is_whitespace());
         if let (Some(c), None) = (src.next(), src.next()) {
-            if !map.iter().any(|(k, _)| *k == c) {
-                map.push((c, target.chars().filter(|c| !c.is_whitespace()).collect()));
-            }
+            map.push((c, target.chars().filter(|c| !c.is_whitespace()).collect()));
         }
     }
+    // A stable sort keeps repeats in pattern order: the first one wins.
     map.sort_by_key(|(c, _)| *c);
+    map.dedup_by_key(|(c, _)| *c);
     map
 }
 
@@ -1621,11 +1711,20 @@ fn replace_chars<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let p = fx.want_str(a[1], 2)?;
     let map = replace_pattern(text(&fx.ar.bytes, p));
     let s = text(&fx.ar.bytes, t);
+    let replaced = |c: char| {
+        map.binary_search_by_key(&c, |(k, _)| *k)
+            .ok()
+            .and_then(|i| map.get(i))
+    };
+    let size = s.chars().try_fold(0usize, |n, c| {
+        n.checked_add(replaced(c).map_or(c.len_utf8(), |(_, to)| to.len()))
+    });
+    fx.room(size)?;
     fx.ar.out.clear();
     for c in s.chars() {
-        match map.binary_search_by_key(&c, |(k, _)| *k) {
-            Ok(i) => fx.ar.out.push_str(&map[i].1),
-            Err(_) => fx.ar.out.push(c),
+        match replaced(c) {
+            Some((_, to)) => fx.ar.out.push_str(to),
+            None => fx.ar.out.push(c),
         }
     }
     Ok(fx.str_result())
@@ -1643,6 +1742,7 @@ fn word<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     // A long delimiter list would make `contains` quadratic: sort it once.
     let mut sorted: Vec<char> = Vec::new();
     if delims.len() > 16 {
+        fx.room(delims.len().checked_mul(std::mem::size_of::<char>()))?;
         sorted = delims.chars().collect();
         sorted.sort_unstable();
     }
@@ -1735,6 +1835,7 @@ pub(crate) fn binop<'a>(fx: &mut Fx<'_>, op: BinOp, a: V<'a>, b: V<'a>) -> R<'a>
             }
             let x = fx.want_str(a, 1)?;
             let y = fx.want_str(b, 2)?;
+            fx.room(x.byte_len().checked_add(y.byte_len()))?;
             fx.ar.out.clear();
             fx.ar.out.push_str(text(&fx.ar.bytes, x));
             fx.ar.out.push_str(text(&fx.ar.bytes, y));

@@ -123,9 +123,15 @@
 //! bound or run away: sources are at most [`MAX_SOURCE_LEN`] bytes and
 //! [`MAX_DEPTH`] levels deep; at most [`MAX_ERRORS`] errors and
 //! [`MAX_LINTS`] lints are reported; an evaluation stops with
-//! [`EvalError::Limit`] past [`MAX_STEPS`] sub-expressions, [`MAX_WORK`]
-//! list items visited, [`MAX_ARENA_BYTES`] of text or [`MAX_ITEMS`] list
-//! items (real rules use a tiny fraction of each).
+//! [`EvalError::Limit`] (code `resource_limit`) past [`MAX_STEPS`]
+//! sub-expressions, [`MAX_WORK`] list items visited, [`MAX_TEXT_WORK`]
+//! bytes of text read, [`MAX_ARENA_BYTES`] of text made or [`MAX_ITEMS`]
+//! list items (real rules use a tiny fraction of each). Every function that
+//! makes text or lists computes the size of its result first, with checked
+//! arithmetic, and fails before allocating when it would not fit:
+//! `Replace(PadLeft("",1048576,"a"),"a",PadLeft("",4096,"a"))` is an error,
+//! not a 4 GiB allocation. A format string from the data
+//! (`FormatDateTime(d, [description])`) is formatted in bounded space too.
 //!
 //! # Multi-valued
 //!
@@ -160,7 +166,8 @@ pub(crate) use self::datetime::civil_from_days;
 pub use self::datetime::{Civil, DateTime};
 pub use self::error::{line_col, ErrorKind, Expect, ExprError, Span, MAX_DEPTH, MAX_SOURCE_LEN};
 pub use self::eval::{
-    EvalError, TraceStep, MAX_ARENA_BYTES, MAX_ITEMS, MAX_STEPS, MAX_TRACE_STEPS, MAX_WORK,
+    EvalError, TraceStep, MAX_ARENA_BYTES, MAX_ITEMS, MAX_STEPS, MAX_TEXT_WORK, MAX_TRACE_STEPS,
+    MAX_WORK,
 };
 pub use self::funcs::{functions, FunctionDoc};
 pub use self::parse::{parse, MAX_ERRORS};

@@ -599,6 +599,7 @@ mod functions {
         t(r#"ReplaceChars("Räksmörgås", "å:a,ä:a,ö:o")"#, s("Raksmorgas"));
         t(r#"ReplaceChars("Räksmörgås", " å : a , ä:a, ö:o ")"#, s("Raksmorgas"));
         t(r#"ReplaceChars("it’s", "’:")"#, s("its"));
+        t(r#"ReplaceChars("ab", "a:x,a:y,b:z")"#, s("xz"));
     }
 
     #[test]
@@ -1230,6 +1231,60 @@ fn lints() {
 }
 
 #[test]
+fn contains_not_ends_with_carries_the_corrected_expression() {
+    let c = compiled(SAMPLE);
+    let lint = c
+        .warnings
+        .iter()
+        .find(|w| w.code == "contains-not-ends-with");
+    let fix = lint.and_then(|l| l.fix.clone()).unwrap_or_default();
+    let want = r#"IIF(IsPresent([userPrincipalName]),IIF(CBool(Right(LCase([userPrincipalName]), 25) <> "@partners.fabrikam123.org"),"Member","Guest"),Error("UserPrincipalName is not present to determine UserType"))"#;
+    assert_eq!(fix, want);
+    // The fix draws no such lint and means "ends with".
+    assert!(!lint_codes(&fix).contains(&"contains-not-ends-with"));
+    let upn = |u: &str| entry("CN=x", &[("userPrincipalName", &[u])]);
+    assert_eq!(
+        eval_on(&fix, &upn("x@partners.fabrikam123.org.evil.com")),
+        Ok(s("Member"))
+    );
+    assert_eq!(
+        eval_on(&fix, &upn("Al@Partners.Fabrikam123.org")),
+        Ok(s("Guest"))
+    );
+    // "contains" (> 0) becomes "ends with" (=).
+    let c = compiled(r#"InStr([mail],"@x.org") > 0"#);
+    let fix = c.warnings.iter().find_map(|w| w.fix.clone());
+    assert_eq!(fix.as_deref(), Some(r#"Right([mail], 6) = "@x.org""#));
+}
+
+#[test]
+fn unknown_attributes_get_a_did_you_mean() {
+    let c = compiled("[userPrincipalNam]");
+    let m = &c.warnings[0].message;
+    assert!(m.contains("did you mean `userPrincipalName`?"), "{m}");
+}
+
+#[test]
+fn constant_arguments_over_the_limits_draw_a_lint() {
+    let src = r#"Len(Replace(PadLeft("",1048576,"a"),"a",PadLeft("",4096,"a")))"#;
+    let c = compiled(src);
+    let lint = c.warnings.iter().find(|w| w.code == "resource-limit");
+    // On the largest constant call: the whole expression.
+    assert_eq!(lint.map(|l| l.span.text(src)), Some(src));
+    // Inside an expression that reads an attribute, on the constant part.
+    let src = r#"Replace([cn],"o",PadLeft("",40000000,"a"))"#;
+    let c = compiled(src);
+    let lint = c.warnings.iter().find(|w| w.code == "resource-limit");
+    assert_eq!(
+        lint.map(|l| l.span.text(src)),
+        Some(r#"PadLeft("",40000000,"a")"#)
+    );
+    // Constants within the limits draw nothing.
+    assert!(lint_codes(r#"Len(PadLeft("",100,"a")) & [cn]"#).is_empty());
+    assert!(lint_codes(r#"Replace([cn],"o",PadLeft("",4000,"a"))"#).is_empty());
+}
+
+#[test]
 fn lint_codes_are_registered() {
     let sources = [
         r#"IsPresent([cn]) || [sn] = "x""#,
@@ -1239,6 +1294,7 @@ fn lint_codes_are_registered() {
         "Guid()",
         r#"Switch(True, 1, False, Error("x"))"#,
         "[contosoX]",
+        r#"Len(PadLeft("",40000000,"a"))"#,
     ];
     let mut seen: Vec<&str> = sources.iter().flat_map(|s| lint_codes(s)).collect();
     seen.sort_unstable();
@@ -1368,6 +1424,94 @@ fn resource_limits_stop_runaway_evaluations() {
     let needle = "a".repeat(100_000) + "b";
     let src = format!(r#"InStr("{hay}", "{needle}", 1, vbTextCompare)"#);
     t(&src, n(0));
+}
+
+fn is_limit(r: &Result<Value, EvalError>) -> bool {
+    matches!(r, Err(EvalError::Limit(..)))
+}
+
+#[test]
+fn format_date_time_with_a_huge_format_does_not_panic() {
+    // 65,536 `y`: past `std::fmt`'s largest width, which panicked.
+    let ys = "y".repeat(65_536);
+    let want = "0".repeat(65_532) + "2013";
+    t(
+        &format!(r#"FormatDateTime([whenCreated], "{ys}")"#),
+        s(&want),
+    );
+    // The format can come from the data.
+    let rec = entry(
+        JOE_DN,
+        &[("whenCreated", &["20130110160000.0Z"]), ("info", &[&ys])],
+    );
+    assert_eq!(
+        eval_on("FormatDateTime([whenCreated], [info])", &rec),
+        Ok(s(&want))
+    );
+    // A format whose result would pass the text limit fails with it.
+    let huge = "MMMM".repeat(3 << 20);
+    let rec = entry(
+        JOE_DN,
+        &[("whenCreated", &["20130110160000.0Z"]), ("info", &[&huge])],
+    );
+    assert!(is_limit(&eval_on(
+        "FormatDateTime([whenCreated], [info])",
+        &rec
+    )));
+}
+
+#[test]
+fn every_text_function_checks_the_size_limit_before_it_allocates() {
+    // Each would make far more than MAX_ARENA_BYTES (the first 4 GiB).
+    let cases = [
+        r#"Len(Replace(PadLeft("",1048576,"a"),"a",PadLeft("",4096,"a")))"#,
+        r#"Len(ReplaceChars(PadLeft("",1048576,"a"),"a:" & PadLeft("",4096,"b")))"#,
+        r#"Len(Join(Split(PadLeft("",100000,","),","),PadLeft("",1000,"x")))"#,
+        r#"Len(PadLeft("",1099511627776,"a"))"#,
+        r#"Len(PadRight("x",40000000,"a"))"#,
+        r#"Len(LCase(PadLeft("",20000000,"A")))"#,
+        r#"Len(UCase(PadLeft("",12000000,"é")))"#,
+        r#"Len(PCase(PadLeft("",20000000,"a")))"#,
+        r#"Len(ConvertToBase64(PadLeft("",20000000,"a")))"#,
+        r#"Len(ConvertToUTF8Hex(PadLeft("",20000000,"a")))"#,
+        r#"Len(EscapeDNComponent(PadLeft("",12000000,",")))"#,
+        r#"Len(PadLeft("",20000000,"a") & PadLeft("",20000000,"b"))"#,
+        r#"Count(Split(PadLeft("",2000000,","),","))"#,
+        r#"Len(Word("a b", 1, PadLeft("",20000000,",")))"#,
+        // With the arena 2 bytes short of the limit, even short results are checked.
+        r#"With($x, PadLeft("",33554430,"a"), CStr(123456789012345))"#,
+        r#"With($x, PadLeft("",33554430,"a"), CStr(Now()))"#,
+        r#"With($x, PadLeft("",33554430,"a"), Guid())"#,
+        r#"With($x, PadLeft("",33554430,"a"), StringFromGuid([objectGUID]))"#,
+        r#"With($x, PadLeft("",33554430,"a"), StringFromSid([objectSid]))"#,
+    ];
+    for src in cases {
+        let r = eval_on(src, &joe());
+        assert!(is_limit(&r), "{src}: {r:?}");
+        let e = r.err().map(|e| e.code());
+        assert_eq!(e, Some("resource_limit"), "{src}");
+    }
+    // Just under the limits, the same functions work.
+    t(r#"Len(Replace(PadLeft("",1000,"a"),"a","bb"))"#, n(2000));
+    t(
+        r#"Len(ReplaceChars(PadLeft("",1000,"a"),"a:bcd"))"#,
+        n(3000),
+    );
+    t(r#"Len(PadLeft("",4000000,"a"))"#, n(4_000_000));
+    t(r#"Len(LCase(PadLeft("",4000000,"A")))"#, n(4_000_000));
+}
+
+#[test]
+fn searching_a_huge_value_in_a_loop_stops_at_the_text_limit() {
+    // 100,001 searches of 8 MB: 800 GB read without a limit.
+    let big = "a".repeat(8 << 20);
+    let rec = entry(JOE_DN, &[("info", &[&big])]);
+    for src in [
+        r#"Count(Where($x, Split(PadLeft("",100000,","),","), InStr([info], "z") > 0))"#,
+        r#"Count(Where($x, Split(PadLeft("",100000,","),","), Len([info]) = 0))"#,
+    ] {
+        assert!(is_limit(&eval_on(src, &rec)), "{src}");
+    }
 }
 
 #[test]

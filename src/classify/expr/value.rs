@@ -114,6 +114,14 @@ pub(crate) enum Txt<'a> {
 }
 
 impl<'a> Txt<'a> {
+    /// Its length in bytes.
+    pub fn byte_len(self) -> usize {
+        match self {
+            Txt::B(b) => b.len(),
+            Txt::A(s, e) => e.saturating_sub(s),
+        }
+    }
+
     /// The bytes `lo..hi` of this text (offsets relative to its start).
     pub fn sub(self, lo: usize, hi: usize) -> Txt<'a> {
         match self {
@@ -213,6 +221,9 @@ pub(crate) struct Arena {
     pub work: std::cell::Cell<u64>,
     /// Sub-expressions the last evaluation visited (see `eval::MAX_STEPS`).
     pub steps: u64,
+    /// Bytes of text read by functions and operators during this evaluation
+    /// (bounded, see `eval::MAX_TEXT_WORK`).
+    pub text_work: u64,
 }
 
 impl Arena {
@@ -225,6 +236,12 @@ impl Arena {
         self.attr_cache.clear();
         self.attr_cache.resize(attrs, None);
         self.work.set(0);
+        self.text_work = 0;
+    }
+
+    /// Counts `n` bytes of text read.
+    pub fn charge_text(&mut self, n: usize) {
+        self.text_work = self.text_work.saturating_add(n as u64);
     }
 
     /// Counts `n` units of list work.
