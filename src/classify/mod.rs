@@ -573,9 +573,11 @@ mod tests {
                     exclude_ous = [\"OU=Old,OU=Staff,DC=x\", \"OU=Nowhere,DC=x\"]\n";
         let rules = config::load(text).rules.expect("loads");
         let classifier = Classifier::new(rules).expect("classifier");
-        let ldif = "dn: CN=a,OU=Partners,OU=Staff,DC=x\nextensionAttribute1: Guest\n\n\
-                    dn: CN=b,OU=Old,OU=Staff,DC=x\nextensionAttribute1: Member\n\n\
-                    dn: CN=c,OU=Other,DC=x\nextensionAttribute1: Member\n\n";
+        let ldif = "dn: CN=a,OU=Partners,OU=Staff,DC=x\nobjectClass: user\n\
+                    extensionAttribute1: Guest\n\n\
+                    dn: CN=b,OU=Old,OU=Staff,DC=x\nobjectClass: user\n\
+                    extensionAttribute1: Member\n\n\
+                    dn: CN=c,OU=Other,DC=x\nobjectClass: user\nextensionAttribute1: Member\n\n";
         let batch = crate::read::ldif::parse_chunk(
             ldif.as_bytes(),
             true,
