@@ -610,3 +610,69 @@ fn a_cut_record_is_not_audited_as_if_it_were_whole() {
         1
     );
 }
+
+#[test]
+fn rule_warnings_and_unused_scope_ous_are_limitations_with_their_place() {
+    let o = run(&Case {
+        name: "scope",
+        args: &[
+            "--onprem",
+            "audit/onprem.ldf",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            "lying/rules-scope-matches-nothing.toml",
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &[],
+        stderr: "",
+    });
+    let s = o.summary.expect("summary");
+    let limits = s["limitations"].as_array().expect("limitations").clone();
+    let find = |code: &str| {
+        limits
+            .iter()
+            .find(|l| l["code"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {limits:#?}"))
+            .clone()
+    };
+    // The misspelt OU, at its place in the rule file (line 10, the value's column).
+    let rules =
+        fs::read_to_string(fixture("lying/rules-scope-matches-nothing.toml")).expect("rules");
+    let (line, text) = rules
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("OU=Partnres"))
+        .expect("the OU line");
+    let ou = find("scope_ou_unmatched");
+    assert_eq!(ou["line"], line as u64 + 1, "{ou}");
+    assert_eq!(
+        ou["column"],
+        text.find('"').expect("quote") as u64 + 1,
+        "{ou}"
+    );
+    assert!(ou["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("OU=Partnres,DC=contoso,DC=com")));
+    // Learn's expression: the linter's warning, with the corrected form as the next step.
+    let lint = find("rule_warning");
+    assert!(lint["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("contains-not-ends-with")));
+    assert!(
+        lint["next_step"]
+            .as_str()
+            .is_some_and(|n| n.contains("Right(")),
+        "{lint}"
+    );
+    // And every human format shows them.
+    let md = fs::read_to_string(o.out.path().join("report/summary.md")).expect("md");
+    assert!(
+        md.contains("`scope_ou_unmatched`") && md.contains("`rule_warning`"),
+        "{md}"
+    );
+    let html = fs::read_to_string(o.out.path().join("report/report.html")).expect("html");
+    assert!(html.contains("<code>scope_ou_unmatched</code>"));
+    assert!(o.stdout.contains("limitation: "), "{}", o.stdout);
+}

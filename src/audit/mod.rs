@@ -252,6 +252,7 @@ pub fn run(
                     code: code.into(),
                     file: Some(path.clone()),
                     line: None,
+                    column: None,
                     detail: g.message(),
                     next_step: next_step.clone(),
                 });
@@ -340,6 +341,7 @@ pub fn run(
                 code: reason_code::RECORDS_REJECTED.into(),
                 file: Some(path.clone()),
                 line: None,
+                column: None,
                 detail: format!(
                     "{} record(s) could not be read and were skipped: they are not audited",
                     st.rejected
@@ -386,6 +388,7 @@ pub fn run(
                 code: reason_code::RULE_ATTRIBUTE_ABSENT.into(),
                 file: None,
                 line: None,
+                column: None,
                 detail: format!(
                     "no audited account has `{attr}`, which the rules read: every account was \
                      evaluated as if it were absent"
@@ -404,6 +407,7 @@ pub fn run(
             code: reason_code::NO_ACCOUNTS_AUDITED.into(),
             file: None,
             line: None,
+            column: None,
             detail: format!(
                 "{} record(s) read, none audited ({} out of scope, {} skipped): there is \
                  nothing the verdict could rest on",
@@ -494,6 +498,7 @@ pub fn run(
     let mut top_ous: Vec<(String, u64)> = by_ou.into_iter().collect();
     top_ous.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_ous.truncate(10);
+    rule_limitations(&inputs.rules_path, classifier, &mut limitations);
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
     let verdict = Verdict::decide(&reasons, failed);
     phase("sorted");
@@ -585,6 +590,7 @@ fn unreadable(
             code: kind.name().into(),
             file: Some(path.to_string()),
             line: first.map(|x| x.line),
+            column: first.and_then(|x| x.column),
             detail,
             next_step: next_step(kind).into(),
         });
@@ -594,8 +600,66 @@ fn unreadable(
             code: DiagKind::NoEntries.name().into(),
             file: Some(path.to_string()),
             line: None,
+            column: None,
             detail: format!("the file holds no {noun}"),
             next_step: next_step(DiagKind::NoEntries).into(),
+        });
+    }
+}
+
+/// The rule file's warnings (lints, unknown attribute names) and the scope
+/// OUs that no account of the export was under: they qualify every finding,
+/// so each is listed with its line and column in the rule file.
+fn rule_limitations(path: &str, classifier: &Classifier, out: &mut Vec<Reason>) {
+    let position = |line: usize, column: usize| {
+        (
+            (line > 0).then_some(line as u64),
+            (column > 0).then(|| u32::try_from(column).unwrap_or(u32::MAX)),
+        )
+    };
+    for w in &classifier.rules().warnings {
+        let (line, column) = position(w.line, w.column);
+        // The message's first line says it all; the rest is an excerpt with a caret.
+        let first = w.message.lines().next().unwrap_or_default();
+        out.push(Reason {
+            code: reason_code::RULE_WARNING.into(),
+            file: Some(path.to_string()),
+            line,
+            column,
+            detail: if first.contains(w.code) {
+                first.to_string()
+            } else {
+                format!("[{}] {first}", w.code)
+            },
+            next_step: match &w.fix {
+                Some(fix) => format!("use instead: {}", fix.trim()),
+                None => format!(
+                    "`usertype-audit rules check {path}` shows the place; fix the rule, or keep \
+                     it if it is what Entra Connect runs (the audit evaluates it as written)"
+                ),
+            },
+        });
+    }
+    for u in classifier.unmatched_ous() {
+        let (line, column) = position(u.line, u.column);
+        out.push(Reason {
+            code: reason_code::SCOPE_OU_UNMATCHED.into(),
+            file: Some(path.to_string()),
+            line,
+            column,
+            detail: format!(
+                "no account of the export is under `{}` ({}){}",
+                u.ou,
+                u.list,
+                if u.list == "include_ous" {
+                    ": it brings nothing into scope"
+                } else {
+                    ": it keeps nothing out"
+                }
+            ),
+            next_step: "compare the OU with the DNs of the export (a misspelt or moved OU); Entra \
+                        Connect's OU filter is in the AD connector's Containers list"
+                .into(),
         });
     }
 }

@@ -35,6 +35,10 @@ pub mod code {
     pub const RECORDS_REJECTED: &str = "records_rejected";
     /// A cloud property only a secondary check needs is missing (a limitation).
     pub const CLOUD_PROPERTY_LIMITED: &str = "cloud_property_limited";
+    /// A warning of the rule file's checker (a lint), with its line and column (a limitation).
+    pub const RULE_WARNING: &str = "rule_warning";
+    /// An `include_ous`/`exclude_ous` entry no account of the export is under (a limitation).
+    pub const SCOPE_OU_UNMATCHED: &str = "scope_ou_unmatched";
 }
 
 /// The audit's answer.
@@ -98,6 +102,8 @@ pub struct Reason {
     pub file: Option<String>,
     /// The 1-based line in that file, where known.
     pub line: Option<u64>,
+    /// The 1-based column in that line, where useful (rule files).
+    pub column: Option<u32>,
     /// What is wrong, in a sentence.
     pub detail: String,
     /// What to do next.
@@ -105,11 +111,12 @@ pub struct Reason {
 }
 
 impl Reason {
-    /// `file:line: ` (or `file: `, or nothing) for the human formats.
+    /// `file:line:column: ` (or less, or nothing) for the human formats.
     pub fn location(&self) -> String {
-        match (&self.file, self.line) {
-            (Some(f), Some(l)) => format!("{f}:{l}: "),
-            (Some(f), None) => format!("{f}: "),
+        match (&self.file, self.line, self.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            (Some(f), Some(l), None) => format!("{f}:{l}: "),
+            (Some(f), None, _) => format!("{f}: "),
             _ => String::new(),
         }
     }
@@ -137,6 +144,7 @@ mod tests {
             code: code.into(),
             file: Some("a.ldf".into()),
             line: Some(7),
+            column: None,
             detail: "cut".into(),
             next_step: "re-export".into(),
         }

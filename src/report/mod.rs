@@ -566,6 +566,7 @@ mod tests {
             code: "truncated_input".into(),
             file: Some("a.ldf".into()),
             line: Some(9),
+            column: None,
             detail: "cut".into(),
             next_step: "export again".into(),
         };

@@ -222,6 +222,7 @@ mod tests {
                 code: "rule_attribute_absent".into(),
                 file: None,
                 line: None,
+                column: None,
                 detail: "no\nextensionAttribute1 column".into(),
                 next_step: "export again".into(),
             }],
