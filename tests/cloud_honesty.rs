@@ -367,3 +367,147 @@ fn the_audit_counts_a_cut_export_read_from_standard_input() {
         s["diagnostics"]
     );
 }
+
+// ---- the same user in two cloud exports ----
+
+fn audit_files(
+    cloud: &[&std::path::Path],
+    extra: &[&str],
+    out: &std::path::Path,
+) -> std::process::Output {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = assert_cmd::Command::cargo_bin("usertype-audit").expect("binary");
+    cmd.arg("audit")
+        .arg("--onprem")
+        .arg(root.join("fixtures/example/onprem.ldf"))
+        .args(["--reproducible", "--no-hash", "--rules"])
+        .arg(root.join("fixtures/rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(extra);
+    for c in cloud {
+        cmd.arg("--cloud").arg(c);
+    }
+    cmd.output().expect("runs")
+}
+
+fn summary(out: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn overlapping_cloud_exports_keep_the_first_and_invent_no_finding() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let full = root.join("fixtures/example/graph-users.json");
+    let text = std::fs::read(&full).expect("example");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The first page again, in a file of its own.
+    let first_page = dir.path().join("first-page.json");
+    let line = text.split(|&b| b == b'\n').next().expect("a line");
+    std::fs::write(&first_page, line).expect("write");
+    let page_users = read_cloud_bytes("p", line, &CloudOptions::default())
+        .users
+        .len() as u64;
+    assert!(page_users > 100);
+
+    let alone = dir.path().join("alone");
+    audit_files(&[&full], &[], &alone);
+    let both = dir.path().join("both");
+    audit_files(&[&full, &first_page], &[], &both);
+    let (alone, both) = (summary(&alone), summary(&both));
+    assert_eq!(both["by_kind"], alone["by_kind"]);
+    assert_eq!(both["cloud"], alone["cloud"]);
+    assert_eq!(both["diagnostics"]["duplicate_cloud_user"], page_users);
+}
+
+// ---- coverage gaps: once, and consistent ----
+
+#[test]
+fn each_coverage_gap_is_printed_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cloud = root.join("fixtures/cloud/rest-default-select.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = audit_files(&[&cloud], &["--allow-partial-cloud"], dir.path());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for p in ["userType", "onPremisesImmutableId", "proxyAddresses"] {
+        let said = format!("no user in the export has `{p}`");
+        assert_eq!(all.matches(&said).count(), 1, "{p}: {all}");
+    }
+}
+
+#[test]
+fn a_csv_with_every_property_is_not_said_to_lack_any() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("users.csv");
+    std::fs::write(
+        &p,
+        "userPrincipalName,id,userType,accountEnabled,mail,proxyAddresses,creationType,externalUserState,\
+onPremisesSyncEnabled,onPremisesImmutableId,onPremisesSecurityIdentifier\n\
+a@contoso.com,1,Member,True,a@contoso.com,SMTP:a@contoso.com,Invitation,Accepted,True,\
+iGhmiAEBERG7uxI0VniQqw==,S-1-5-21-1-2-3-1001\n",
+    )
+    .expect("write");
+    let out = assert_cmd::Command::cargo_bin("usertype-audit")
+        .expect("binary")
+        .arg("scan")
+        .arg(&p)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("admin-center-csv"), "{stdout}");
+    assert!(!stdout.contains("cannot support"), "{stdout}");
+    assert!(!stdout.contains("never carries"), "{stdout}");
+    assert!(!stdout.contains("lacks"), "{stdout}");
+}
+
+#[test]
+fn the_audit_coverage_separates_verdict_and_secondary_properties() {
+    use usertype_audit::read::cloud::{CloudCoverage, GapReason, Property};
+    let mut cov = CloudCoverage::default();
+    for name in ["rest-users.jsonl", "rest-default-select.json"] {
+        let r = read_cloud_bytes(name, &fixture(name), &CloudOptions::default());
+        cov.push(r.summary.file.clone(), r.summary.coverage);
+    }
+    let verdict: Vec<(Property, Vec<(String, GapReason)>)> = cov
+        .missing_verdict_properties()
+        .into_iter()
+        .map(|m| {
+            let files = m.files.iter().map(|(f, r)| (f.to_string(), *r)).collect();
+            (m.property, files)
+        })
+        .collect();
+    let from_default = || {
+        vec![(
+            "rest-default-select.json".to_string(),
+            GapReason::AbsentEverywhere,
+        )]
+    };
+    assert_eq!(
+        verdict,
+        [
+            (Property::UserType, from_default()),
+            (Property::OnPremisesImmutableId, from_default()),
+            (Property::OnPremisesSyncEnabled, from_default()),
+        ]
+    );
+    let secondary: Vec<Property> = cov
+        .missing_secondary_properties()
+        .iter()
+        .map(|m| m.property)
+        .collect();
+    assert_eq!(
+        secondary,
+        [
+            Property::AccountEnabled,
+            Property::ProxyAddresses,
+            Property::OnPremisesSecurityIdentifier,
+            Property::CreationType,
+            Property::ExternalUserState,
+        ]
+    );
+}

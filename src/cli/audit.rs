@@ -156,9 +156,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         for d in &result.diagnostics {
             writeln!(err, "{d}")?;
         }
-        for w in &result.summary.coverage_warnings {
-            writeln!(err, "usertype-audit: warning: {w}")?;
-        }
+        // Coverage warnings are in the summary printed below (once).
     }
     let report = Report {
         findings: &result.findings,

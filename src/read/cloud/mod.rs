@@ -38,9 +38,10 @@
 //!
 //! After reading, [`coverage::coverage`] says which properties the audit
 //! depends on are missing from the whole export (Graph returns most of them
-//! only when named in `$select`) and [`coverage::remedy`] prints the exact
-//! commands that export them. Each gap is also a [`DiagKind::CoverageGap`]
-//! warning.
+//! only when named in `$select`), separating the verdict properties from
+//! those that limit a secondary check, and [`coverage::remedy`] prints the
+//! exact commands that export them. Gaps are data ([`CloudSummary::coverage`]),
+//! not diagnostics, so that each is shown once.
 //!
 //! # Dates
 //!
@@ -80,6 +81,7 @@ mod dates;
 mod fast;
 mod json;
 pub mod model;
+mod repeats;
 mod store;
 mod user_de;
 
@@ -90,11 +92,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-pub use self::coverage::{remedy, Coverage, Gap, GapReason};
+pub use self::coverage::{remedy, CloudCoverage, Coverage, Gap, GapReason, MissingProperty};
 pub use self::model::{
     CloudUser, CloudUserData, ExtensionAttributes, ExtensionAttributesRef, Identities, Identity,
     IdentityRef, Property, PropertySet, Source, StrList, UserType,
 };
+pub use self::repeats::remove_repeated_users;
 pub use crate::read::Diagnostics;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
@@ -285,7 +288,7 @@ pub struct CloudSummary {
     pub by_user_type: UserTypeCounts,
     /// Users by `onPremisesSyncEnabled`.
     pub synced: SyncCounts,
-    /// Diagnostics (coverage gaps included, as warnings on line 1).
+    /// Diagnostics (coverage gaps are in `coverage`, not here).
     pub diagnostics: Diagnostics,
     /// What the export covers.
     pub coverage: Coverage,
@@ -827,23 +830,8 @@ impl Collector {
             };
             self.file_diag(DiagKind::NoEntries, message)?;
         }
+        // Gaps are data, shown once by whoever presents the read.
         let cov = coverage::coverage(&self.users, format);
-        for g in &cov.gaps {
-            let d = self.diag_at(
-                1,
-                DiagKind::CoverageGap,
-                format!(
-                    "{}{}",
-                    g.message(),
-                    if g.blocking {
-                        "; the audit needs it (see the re-export command)"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-            self.emit(d)?;
-        }
         let mut by_type = UserTypeCounts::default();
         let mut synced = SyncCounts::default();
         for u in &self.users {
