@@ -511,3 +511,119 @@ fn the_audit_coverage_separates_verdict_and_secondary_properties() {
         ]
     );
 }
+
+// ---- streaming: the same answer in small blocks as mapped whole ----
+
+/// Users (id, line, userType) and diagnostics (line, kind, message) of a read.
+type Seen = (
+    Vec<(String, u64, Option<UserType>)>,
+    Vec<(u64, DiagKind, String)>,
+);
+
+fn seen(r: &CloudRead) -> Seen {
+    (
+        r.users
+            .iter()
+            .map(|u| (u.id().to_string(), u.source.line, u.user_type.clone()))
+            .collect(),
+        r.summary
+            .diagnostics
+            .kept
+            .iter()
+            .map(|d| (d.line, d.kind, d.message.clone()))
+            .collect(),
+    )
+}
+
+#[test]
+fn a_streamed_export_read_in_small_blocks_reads_as_the_mapped_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cases: Vec<(String, Vec<u8>)> = [
+        "rest-pages-pretty.json",
+        "rest-array-of-pages.json",
+        "mguser-convertto-json.json",
+        "mguser-depth2.json",
+        "truncated.json",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), fixture(n)))
+    .collect();
+    let pretty = fixture("rest-pages-pretty.json");
+    cases.push(("cut".into(), pretty[..pretty.len() * 2 / 3].to_vec()));
+    let mut broken = pretty.clone();
+    let at = broken.len() / 3;
+    broken[at] = b'#';
+    cases.push(("broken".into(), broken));
+    cases.push((
+        "users one after another".into(),
+        b"{\n \"id\": \"a\"\n}\n{\n \"id\": \"b\",\n \"userType\": \"Guest\"\n}\n".to_vec(),
+    ));
+    cases.push((
+        "odd elements".into(),
+        b"[\n1,\n{\"value\": [\"x\", {\"id\": \"a\"}], \"@odata.nextLink\": \"n\"}\n]\n".to_vec(),
+    ));
+    for (name, text) in &cases {
+        let p = dir.path().join("export.json");
+        std::fs::write(&p, text).expect("write");
+        let mapped =
+            usertype_audit::read::cloud::read_cloud(&p.to_string_lossy(), &CloudOptions::default())
+                .expect("reads");
+        let want = seen(&mapped);
+        assert!(!want.0.is_empty() || !want.1.is_empty(), "{name}");
+        for chunk_size in [0, 1, 2, 3, 7, 40] {
+            for serde_only in [false, true] {
+                let o = CloudOptions {
+                    chunk_size,
+                    serde_only,
+                    ..CloudOptions::default()
+                };
+                // The same bytes as a stream (as standard input is read).
+                let r = usertype_audit::read::cloud::read_input(
+                    usertype_audit::read::input::Input::from_reader(
+                        &p.to_string_lossy(),
+                        Box::new(std::io::Cursor::new(text.clone())),
+                        usertype_audit::read::input::Transport::Stream,
+                        None,
+                    )
+                    .expect("opens"),
+                    &o,
+                )
+                .expect("reads");
+                assert_eq!(
+                    seen(&r),
+                    want,
+                    "{name}, chunk {chunk_size}, serde_only {serde_only}"
+                );
+                assert_eq!(r.format, mapped.format, "{name}");
+                assert_eq!(r.summary.pages, mapped.summary.pages, "{name}");
+                assert_eq!(r.summary.bytes, mapped.summary.bytes, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_streamed_value_over_the_record_limit_is_skipped_and_counted() {
+    let mut text = b"{\"value\":[\n{\"id\":\"a\"},\n{\"id\":\"big\",\"mail\":\"".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 5000));
+    text.extend_from_slice(b"\"},\n{\"id\":\"b\"}\n]}\n");
+    let o = CloudOptions {
+        chunk_size: 10,
+        max_record_size: 1000,
+        ..CloudOptions::default()
+    };
+    let r = usertype_audit::read::cloud::read_input(
+        usertype_audit::read::input::Input::from_reader(
+            "-",
+            Box::new(std::io::Cursor::new(text)),
+            usertype_audit::read::input::Transport::Stream,
+            None,
+        )
+        .expect("opens"),
+        &o,
+    )
+    .expect("reads");
+    assert_eq!(ids(&r), ["a", "b"]);
+    assert_eq!(diags(&r), [(3, DiagKind::RecordTooLarge)]);
+    assert_eq!(r.summary.rejected, 1);
+}
