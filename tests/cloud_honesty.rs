@@ -627,3 +627,28 @@ fn a_streamed_value_over_the_record_limit_is_skipped_and_counted() {
     assert_eq!(diags(&r), [(3, DiagKind::RecordTooLarge)]);
     assert_eq!(r.summary.rejected, 1);
 }
+
+#[test]
+fn a_gzip_stream_past_its_decoded_limit_is_decompression_limit() {
+    use usertype_audit::read::input::{DecodedLimit, Input, Transport};
+    let mut page = b"{\"value\":[".to_vec();
+    page.extend(std::iter::repeat_n(b' ', 100_000));
+    let gz = gzip(&page);
+    let decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(gz));
+    let input = Input::from_reader(
+        "bomb.json.gz",
+        Box::new(DecodedLimit::new(decoder, 50_000)),
+        Transport::Gzip,
+        None,
+    )
+    .expect("opens");
+    let o = CloudOptions {
+        chunk_size: 1000,
+        ..CloudOptions::default()
+    };
+    let r = usertype_audit::read::cloud::read_input(input, &o).expect("reads");
+    assert!(r.users.is_empty());
+    let m = message(&r, DiagKind::DecompressionLimit);
+    assert!(m.contains("decompression bomb"), "{m}");
+    assert!(DiagKind::DecompressionLimit.makes_incomplete());
+}
