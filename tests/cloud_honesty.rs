@@ -628,6 +628,50 @@ fn a_streamed_value_over_the_record_limit_is_skipped_and_counted() {
     assert_eq!(r.summary.rejected, 1);
 }
 
+fn stream(text: Vec<u8>, o: &CloudOptions) -> CloudRead {
+    usertype_audit::read::cloud::read_input(
+        usertype_audit::read::input::Input::from_reader(
+            "-",
+            Box::new(std::io::Cursor::new(text)),
+            usertype_audit::read::input::Transport::Stream,
+            None,
+        )
+        .expect("opens"),
+        o,
+    )
+    .expect("reads")
+}
+
+#[test]
+fn every_over_long_streamed_value_is_skipped_in_bounded_memory() {
+    let o = CloudOptions {
+        chunk_size: 10,
+        max_record_size: 1000,
+        ..CloudOptions::default()
+    };
+    let big = |n: usize| String::from_utf8(vec![b'x'; n]).unwrap_or_default();
+    // A user one after another, pretty-printed; a huge scalar in an array
+    // of users; a huge line of a line-per-value file.
+    let cases = [
+        format!(
+            "{{\n \"id\": \"a\"\n}}\n{{\n \"id\": \"big\",\n \"mail\": \"{}\"\n}}\n{{\n \"id\": \"b\"\n}}\n",
+            big(5000)
+        ),
+        format!("[\n{{\"id\": \"a\"}},\n\"{}\",\n{{\"id\": \"b\"}}\n]\n", big(5000)),
+        format!(
+            "{{\"id\":\"a\"}}\n{{\"id\":\"big\",\"mail\":\"{}\"}}\n{{\"id\":\"b\"}}\n",
+            big(5000)
+        ),
+    ];
+    for text in cases {
+        let r = stream(text.clone().into_bytes(), &o);
+        assert_eq!(ids(&r), ["a", "b"], "{:?}", diags(&r));
+        let kinds: Vec<DiagKind> = diags(&r).into_iter().map(|(_, k)| k).collect();
+        assert!(kinds.contains(&DiagKind::RecordTooLarge), "{kinds:?}");
+        assert!(!kinds.iter().any(|k| k.makes_incomplete()), "{kinds:?}");
+    }
+}
+
 #[test]
 fn a_gzip_stream_past_its_decoded_limit_is_decompression_limit() {
     use usertype_audit::read::input::{DecodedLimit, Input, Transport};
@@ -651,4 +695,46 @@ fn a_gzip_stream_past_its_decoded_limit_is_decompression_limit() {
     let m = message(&r, DiagKind::DecompressionLimit);
     assert!(m.contains("decompression bomb"), "{m}");
     assert!(DiagKind::DecompressionLimit.makes_incomplete());
+}
+
+/// `text` as UTF-16 LE with a byte-order mark (Windows PowerShell `>`).
+fn utf16(text: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for unit in String::from_utf8_lossy(text).encode_utf16() {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn empty_and_wrong_exports_are_named_whatever_the_transport() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&[u8], DiagKind); 4] = [
+        (b"", DiagKind::NoEntries),
+        (b"{\"value\":[]}\n", DiagKind::NoEntries),
+        (b"\x7fELF\x02\x01\x01\0\0\0\0\0", DiagKind::UnknownShape),
+        (
+            b"dn: CN=a,DC=contoso,DC=com\nobjectClass: user\n\n",
+            DiagKind::UnknownShape,
+        ),
+    ];
+    for (text, kind) in cases {
+        let reads = [
+            ("mapped", read_file(&dir, "a.json", text)),
+            ("gzip", read_file(&dir, "a.json.gz", &gzip(text))),
+            ("utf-16", read_file(&dir, "a16.json", &utf16(text))),
+            (
+                "stream",
+                read_cloud_bytes("-", text, &CloudOptions::default()),
+            ),
+        ];
+        for (transport, r) in reads {
+            let kinds: Vec<DiagKind> = diags(&r)
+                .into_iter()
+                .map(|(_, k)| k)
+                .filter(|k| *k != DiagKind::Utf16Transcoded)
+                .collect();
+            assert_eq!(kinds, [kind], "{transport}, {text:?}");
+        }
+    }
 }

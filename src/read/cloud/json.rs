@@ -133,12 +133,12 @@ impl WalkState {
     /// over its bytes from now on. Returns the line it is reported at, None
     /// when it is being stepped over already.
     pub(crate) fn give_up_element(&mut self) -> Option<u64> {
-        let top = self.frames.last().copied()?;
+        let top = self.frames.last_mut()?;
         let skip = match top {
-            Frame::Object {
-                start, page: false, ..
-            } => {
-                self.pos = start + 1;
+            Frame::Object { start, page, .. } if !*page => {
+                // Stepped over from just inside it; its start need not be kept.
+                self.pos = *start + 1;
+                *page = true;
                 Frame::Skip {
                     depth: 1,
                     in_str: false,
@@ -764,8 +764,13 @@ impl<'b, 'o> Walker<'b, 'o> {
                 match b {
                     b'"' => in_str = true,
                     b'{' | b'[' => depth += 1,
+                    // A scalar's end: the container it is in closes.
+                    b'}' | b']' if depth == 0 => {
+                        self.pos -= 1;
+                        done = true;
+                    }
                     b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
+                        depth -= 1;
                         done = depth == 0;
                     }
                     b',' if depth == 0 => {
