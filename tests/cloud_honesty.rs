@@ -548,6 +548,18 @@ fn a_streamed_export_read_in_small_blocks_reads_as_the_mapped_file() {
     .iter()
     .map(|n| (n.to_string(), fixture(n)))
     .collect();
+    for csv in [
+        "admin-center-variant-a.csv",
+        "admin-center-variant-b.csv",
+        "mguser-export-csv.csv",
+    ] {
+        let text = fixture(csv);
+        cases.push((format!("{csv} cut"), text[..text.len() - 20].to_vec()));
+        let mut quoted = text.clone();
+        quoted.extend_from_slice(b"x@contoso.com,\"Doe,\nJ,");
+        cases.push((format!("{csv} with a quote never closed"), quoted));
+        cases.push((csv.to_string(), text));
+    }
     let pretty = fixture("rest-pages-pretty.json");
     cases.push(("cut".into(), pretty[..pretty.len() * 2 / 3].to_vec()));
     let mut broken = pretty.clone();
@@ -737,4 +749,20 @@ fn empty_and_wrong_exports_are_named_whatever_the_transport() {
             assert_eq!(kinds, [kind], "{transport}, {text:?}");
         }
     }
+}
+
+#[test]
+fn a_streamed_csv_record_over_the_limit_stops_the_read_with_record_too_large() {
+    let o = CloudOptions {
+        chunk_size: 10,
+        max_record_size: 1000,
+        ..CloudOptions::default()
+    };
+    let mut text =
+        b"userPrincipalName,id,userType\na@contoso.com,1,Member\n\"b@contoso.com".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 5000));
+    let r = stream(text, &o);
+    assert_eq!(ids(&r), ["1"]);
+    assert_eq!(diags(&r), [(3, DiagKind::RecordTooLarge)]);
+    assert_eq!(r.summary.rejected, 1);
 }

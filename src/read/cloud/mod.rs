@@ -69,7 +69,8 @@
 //! value; a value longer than [`CloudOptions::max_record_size`] (64 MiB) is
 //! skipped with a [`DiagKind::RecordTooLarge`] error. Leading white space is
 //! dropped as it is read, and a file of no known shape is refused from its
-//! first block. A CSV is read whole. Gzip input is limited in decoded size
+//! first block. A CSV is read in blocks too, each up to its last whole
+//! record. Gzip input is limited in decoded size
 //! (see [`crate::read::input::gzip_decoded_limit`]).
 //!
 //! # Example
@@ -751,14 +752,37 @@ fn read_stream(
             &mut |buf, more| read_more(buf, more, &mut io_error),
         )?;
         col.shape.map(|s| s.format(false))
-    } else if detect_csv(text).is_some() {
-        // CSV is read whole.
-        while more {
+    } else if let Some(format) = detect_csv(text) {
+        // Read in blocks, each up to its last whole record.
+        let mut reader = csv::CsvReader::new(first_line);
+        loop {
+            let at_end = !more;
+            let mut out = Out::default();
+            let used = reader.feed(&buf, at_end, &mut out);
+            col.absorb(out, 1)?;
+            col.bytes += used as u64;
+            buf.drain(..used);
+            if at_end {
+                break;
+            }
+            if buf.len() > max_record {
+                // A quote never closed makes the rest of the file one record.
+                let d = col.diag_at(
+                    reader.next_line(),
+                    DiagKind::RecordTooLarge,
+                    format!(
+                        "{}; the rest of the file is not read",
+                        too_large(max_record, "CSV record (a quoted field never closed?)")
+                    ),
+                );
+                col.emit(d)?;
+                col.rejected += 1;
+                col.bytes += buf.len() as u64;
+                break;
+            }
             read_more(&mut buf, &mut more, &mut io_error);
         }
-        col.bytes += buf.len() as u64;
-        col.absorb(csv::read(&buf), first_line)?;
-        detect_csv(buf.trim_ascii_start())
+        Some(format)
     } else {
         // Empty or of no known shape: the first block says all there is to say.
         col.bytes += buf.len() as u64;
