@@ -766,3 +766,38 @@ fn a_streamed_csv_record_over_the_limit_stops_the_read_with_record_too_large() {
     assert_eq!(diags(&r), [(3, DiagKind::RecordTooLarge)]);
     assert_eq!(r.summary.rejected, 1);
 }
+
+mod damaged_streams {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_in_blocks(text: &[u8], chunk_size: usize) -> Seen {
+        let o = CloudOptions {
+            chunk_size,
+            ..CloudOptions::default()
+        };
+        seen(&stream(text.to_vec(), &o))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Damaged exports (structural bytes changed, cut anywhere) read the
+        /// same in 64-byte blocks as in one block, and never panic.
+        #[test]
+        fn damaged_exports_read_alike_in_any_block_size(
+            which in 0usize..3,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..9), 0..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let name = ["rest-pages-pretty.json", "rest-array-of-pages.json", "admin-center-variant-b.csv"][which];
+            let mut text = fixture(name);
+            for (at, b) in edits {
+                let i = at.index(text.len());
+                text[i] = b"{}[]\",: \n"[b];
+            }
+            let end = cut.index(text.len() + 1);
+            let text = &text[..end];
+            prop_assert_eq!(read_in_blocks(text, 1), read_in_blocks(text, 0), "{:?}", String::from_utf8_lossy(text));
+        }
+    }
+}

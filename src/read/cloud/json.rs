@@ -231,6 +231,9 @@ pub(crate) struct Walker<'b, 'o> {
     resync_from: usize,
 }
 
+/// Bytes of input quoted by a message about them.
+const PREVIEW: usize = 20;
+
 /// How far ahead the fast path checks UTF-8 at a time.
 const UTF8_WINDOW: usize = 4 << 20;
 
@@ -496,6 +499,8 @@ impl<'b, 'o> Walker<'b, 'o> {
                 self.frames.push(Frame::TopArray { first: true });
                 self.pos += 1;
             }
+            // The message quotes what follows: read it first.
+            _ if self.more && self.buf.len() - self.pos < PREVIEW => return Err(Halt::More),
             _ => {
                 let line = self.line_at(self.pos);
                 self.diag(
@@ -503,7 +508,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                     DiagKind::UnknownShape,
                     format!(
                         "expected `{{` or `[` (a Graph page, a user or an array of them), found `{}`",
-                        crate::diag::preview(&self.buf[self.pos..(self.pos + 20).min(self.buf.len())])
+                        crate::diag::preview(&self.buf[self.pos..(self.pos + PREVIEW).min(self.buf.len())])
                     ),
                 );
                 return Err(Halt::Stop);
@@ -513,8 +518,10 @@ impl<'b, 'o> Walker<'b, 'o> {
     }
 
     /// The object of the top frame turned out to be a user: parse it whole.
-    fn object_as_user(&mut self, start: usize, top: bool) -> Result<bool, Halt> {
-        let mark = self.pos;
+    /// If more input is needed, the walk resumes at `resume_at` (where the
+    /// member being looked at starts).
+    fn object_as_user(&mut self, start: usize, top: bool, resume_at: usize) -> Result<bool, Halt> {
+        let mark = resume_at;
         self.pos = start;
         match self.user(top) {
             Ok(()) => {
@@ -574,7 +581,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                 if !page {
                     // Only `@odata.*` keys (or none): parse it as a user so
                     // that it is reported (missing id) like any other.
-                    return self.object_as_user(start, top);
+                    return self.object_as_user(start, top, self.pos);
                 }
                 self.pos += 1;
                 self.frames.pop();
@@ -591,7 +598,7 @@ impl<'b, 'o> Walker<'b, 'o> {
             None if self.more => return Err(Halt::More),
             _ if !page => {
                 // Let serde_json report it precisely, from the object's start.
-                return self.object_as_user(start, top);
+                return self.object_as_user(start, top, self.pos);
             }
             None => return Err(self.end_inside("a page")),
             Some(_) => return Err(self.malformed_page()),
@@ -609,7 +616,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                 self.pos = mark;
                 return Err(Halt::More);
             }
-            _ if !page => return self.object_as_user(start, top),
+            _ if !page => return self.object_as_user(start, top, mark),
             None => return Err(self.end_inside("a page")),
             Some(_) => return Err(self.malformed_page()),
         }
@@ -628,7 +635,7 @@ impl<'b, 'o> Walker<'b, 'o> {
                 self.pos += 1;
                 self.frames.push(Frame::PageValue);
             }
-            PageKey::Other if !page => return self.object_as_user(start, top),
+            PageKey::Other if !page => return self.object_as_user(start, top, mark),
             PageKey::Value if !page => {
                 // `value` that is not an array: users have no `value`;
                 // report and treat as an empty page.
@@ -662,6 +669,9 @@ impl<'b, 'o> Walker<'b, 'o> {
 
     /// Something other than a key, `,` or `}` inside a page.
     fn malformed_page(&mut self) -> Halt {
+        if self.more && self.buf.len() - self.pos < PREVIEW {
+            return Halt::More;
+        }
         let line = self.line_at(self.pos);
         let rest = if self.resync {
             "skipped up to the next line starting with `{`"
@@ -673,7 +683,7 @@ impl<'b, 'o> Walker<'b, 'o> {
             DiagKind::InvalidJson,
             format!(
                 "malformed JSON in a page: expected a key, `,` or `}}`, found `{}`; {rest}",
-                crate::diag::preview(&self.buf[self.pos..(self.pos + 20).min(self.buf.len())])
+                crate::diag::preview(&self.buf[self.pos..(self.pos + PREVIEW).min(self.buf.len())])
             ),
         );
         Halt::Stop
