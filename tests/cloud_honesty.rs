@@ -782,7 +782,7 @@ mod damaged_streams {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
         /// Damaged exports (structural bytes changed, cut anywhere) read the
-        /// same in 64-byte blocks as in one block, and never panic.
+        /// same in 64-byte blocks, in one block and mapped, and never panic.
         #[test]
         fn damaged_exports_read_alike_in_any_block_size(
             which in 0usize..3,
@@ -797,7 +797,11 @@ mod damaged_streams {
             }
             let end = cut.index(text.len() + 1);
             let text = &text[..end];
-            prop_assert_eq!(read_in_blocks(text, 1), read_in_blocks(text, 0), "{:?}", String::from_utf8_lossy(text));
+            let blocks = read_in_blocks(text, 1);
+            prop_assert_eq!(&blocks, &read_in_blocks(text, 0), "{:?}", String::from_utf8_lossy(text));
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mapped = read_file(&dir, "export", text);
+            prop_assert_eq!(&blocks, &seen(&mapped), "{:?}", String::from_utf8_lossy(text));
         }
     }
 }
