@@ -516,7 +516,8 @@ fn read_slice(
                 format!(
                     "the file is empty{}: the export failed or was cut before its first user; \
                      export the users again",
-                    if buf.is_empty() {
+                    // White space dropped while streaming counts too.
+                    if col.bytes == 0 {
                         ""
                     } else {
                         " (white space only)"
