@@ -805,3 +805,23 @@ mod damaged_streams {
         }
     }
 }
+
+#[test]
+fn a_csv_naming_a_property_twice_skips_the_rows_where_the_two_differ() {
+    let text = b"userPrincipalName,id,userType,User Type\n\
+a@contoso.com,1,Member,Guest\n\
+b@contoso.com,2,Guest,Guest\n";
+    let r = read_cloud_bytes("users.csv", text, &CloudOptions::default());
+    assert_eq!(ids(&r), ["2"]);
+    assert_eq!(r.users[0].user_type, Some(UserType::Guest));
+    assert_eq!(
+        diags(&r),
+        [
+            (1, DiagKind::DuplicateColumn),
+            (2, DiagKind::DuplicateProperty)
+        ]
+    );
+    assert_eq!(r.summary.rejected, 1);
+    let m = message(&r, DiagKind::DuplicateProperty);
+    assert!(m.contains("`userType` and `User Type`"), "{m}");
+}

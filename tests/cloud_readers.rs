@@ -610,7 +610,7 @@ fn powershell_export_csv() {
 #[test]
 fn csv_problems() {
     let text = b"id,userPrincipalName,userType,accountEnabled,createdDateTime,objectId\n\
-a,a@x,Member,Maybe,yesterday,zzz\n\
+a,a@x,Member,Maybe,yesterday,a\n\
 b,b@x,Guest\n\
 ,c@x,Member,True,,\n\
 d,\"d@x,Member,True,,\n";

@@ -119,6 +119,8 @@ struct Header {
     /// Columns already reported unusable (once each).
     unusable: Vec<bool>,
     present: super::model::PropertySet,
+    /// (column, earlier column naming the same property).
+    repeats: Vec<(usize, usize)>,
 }
 
 /// A cloud CSV read in parts (a stream): each part is read up to its last
@@ -144,6 +146,7 @@ impl Header {
     fn parse(record: &csv::ByteRecord, header_line: u64, out: &mut Out) -> Header {
         let mut cols: Vec<Col> = Vec::new();
         let mut names: Vec<String> = Vec::new();
+        let mut repeats = Vec::new();
         for field in record.iter() {
             let name = String::from_utf8_lossy(field).trim().to_string();
             let mut c = column(&name);
@@ -154,10 +157,12 @@ impl Header {
                         header_line,
                         DiagKind::DuplicateColumn,
                         format!(
-                            "columns `{}` and `{name}` name the same property; the first is used",
+                            "columns `{}` and `{name}` name the same property; the first is used \
+                             (a row where they differ is skipped)",
                             names[i]
                         ),
                     );
+                    repeats.push((cols.len(), i));
                     c = Col::Ignore;
                 }
             }
@@ -187,6 +192,7 @@ impl Header {
             cols,
             names,
             present,
+            repeats,
         }
     }
 }
@@ -300,6 +306,7 @@ fn row(
         names,
         unusable,
         present,
+        repeats,
     } = h;
     let present = *present;
     if record.len() != cols.len() {
@@ -342,6 +349,25 @@ fn row(
             );
         }
         return;
+    }
+    // The same property in two columns with two values: which one the
+    // export meant cannot be known (as for a JSON property given twice).
+    for &(i, first) in repeats.iter() {
+        if record.get(i).map(<[u8]>::trim_ascii) != record.get(first).map(<[u8]>::trim_ascii) {
+            out.rejected += 1;
+            diag(
+                out,
+                line,
+                DiagKind::DuplicateProperty,
+                format!(
+                    "columns `{}` and `{}` name the same property and differ on this row: \
+                     which value the export meant cannot be known, so the user is skipped and \
+                     not audited; export again with each column once",
+                    names[first], names[i]
+                ),
+            );
+            return;
+        }
     }
     let mut u = Draft {
         present,
