@@ -33,13 +33,18 @@ pub fn remove_repeated_users(
     if repeats.is_empty() {
         return Ok(diagnostics);
     }
-    let file_of = |i: usize| files.partition_point(|(start, _)| *start <= i).max(1) - 1;
+    let name_of = |i: usize| -> Arc<str> {
+        let n = files.partition_point(|(start, _)| *start <= i);
+        n.checked_sub(1)
+            .and_then(|f| files.get(f))
+            .map_or_else(|| Arc::from("?"), |(_, name)| name.clone())
+    };
     for &(repeat, first) in &repeats {
         let (Some(r), Some(f)) = (users.get(repeat), users.get(first)) else {
             continue;
         };
         let d = Diagnostic {
-            file: files[file_of(repeat)].1.clone(),
+            file: name_of(repeat),
             line: r.source.line,
             column: None,
             kind: DiagKind::DuplicateCloudUser,
@@ -48,7 +53,7 @@ pub fn remove_repeated_users(
                 "user `{}` was already read at {}:{}; this repeat is skipped and the first kept \
                  (the exports overlap, or a page was saved twice): give each user once",
                 preview(r.id().as_bytes()),
-                files[file_of(first)].1,
+                name_of(first),
                 f.source.line
             ),
         };
