@@ -641,6 +641,8 @@ fn line_chunks(buf: &[u8], target: usize) -> Vec<Range<usize>> {
 
 /// Reads up to `n` more bytes into `buf`; returns false at the end of input.
 fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> {
+    // Exactly: `read_to_end` would double the buffer, a block more than read.
+    buf.reserve_exact(n);
     let before = buf.len();
     let got = reader.take(n as u64).read_to_end(buf)?;
     debug_assert_eq!(buf.len(), before + got);
