@@ -10,6 +10,13 @@
 //! Shapes are told apart per object: an object whose keys before any user
 //! property are `@odata.*` and then `value: [...]` is a page; any other
 //! object is a user. A top-level array holds pages or users.
+//!
+//! The open containers of the outer structure are a stack of [`Frame`]s,
+//! not recursion, so that a walk over a stream can stop where a block ends
+//! and go on with the next ([`WalkState`]): each step (one member, one
+//! element, one user) either completes or is undone and taken again once
+//! the buffer holds more. An object is kept from its start until it is known
+//! to be a page, since it may turn out to be a user, parsed whole.
 
 use serde::de::IgnoredAny;
 
@@ -197,7 +204,8 @@ impl<'de> serde::Deserialize<'de> for PageKey {
     }
 }
 
-/// Walks one buffer (a whole file, or one line of a line-mode file).
+/// Walks one buffer: a whole file, one line of a line-mode file, or one
+/// block of a stream (see [`Walker::resume`]).
 pub(crate) struct Walker<'b, 'o> {
     buf: &'b [u8],
     pos: usize,
