@@ -825,3 +825,41 @@ b@contoso.com,2,Guest,Guest\n";
     let m = message(&r, DiagKind::DuplicateProperty);
     assert!(m.contains("`userType` and `User Type`"), "{m}");
 }
+
+#[test]
+fn a_stream_holds_only_the_value_being_read() {
+    // With a record limit just above the largest user, anything held
+    // beyond the value being read (white space, users already read) would
+    // soon pass the limit and be reported as too large.
+    let o = CloudOptions {
+        chunk_size: 1,
+        max_record_size: 8 << 10,
+        ..CloudOptions::default()
+    };
+    let mut spaces = b"{\"value\":[\n".to_vec();
+    spaces.extend(std::iter::repeat_n(b' ', 50_000));
+    spaces.extend_from_slice(b"\n\n{\"id\":\"a\"}]}\n");
+    let r = stream(spaces, &o);
+    assert_eq!(ids(&r), ["a"]);
+    assert_eq!(r.users[0].source.line, 4);
+    assert!(diags(&r).is_empty(), "{:?}", diags(&r));
+    for name in [
+        "rest-pages-pretty.json",
+        "rest-array-of-pages.json",
+        "mguser-convertto-json.json",
+    ] {
+        let text = fixture(name);
+        let mut many = Vec::new();
+        for _ in 0..20 {
+            many.extend_from_slice(&text);
+        }
+        let r = stream(many, &o);
+        assert!(
+            !diags(&r).iter().any(|d| d.1 == DiagKind::RecordTooLarge),
+            "{name}: {:?}",
+            diags(&r)
+        );
+        let one = read_cloud_bytes(name, &text, &CloudOptions::default());
+        assert_eq!(r.users.len(), one.users.len() * 20, "{name}");
+    }
+}

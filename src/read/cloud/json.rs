@@ -121,11 +121,17 @@ impl WalkState {
                 keep = keep.min(*start);
             }
         }
-        keep.min(self.line_pos)
+        keep
     }
 
-    /// The buffer lost its first `n` bytes (at most [`Self::keep_from`]).
-    pub(crate) fn forget(&mut self, n: usize) {
+    /// `buf` (the buffer walked) loses its first `n` bytes (at most
+    /// [`Self::keep_from`]): line feeds before them are counted first.
+    pub(crate) fn forget(&mut self, buf: &[u8], n: usize) {
+        if self.line_pos < n {
+            let counted = buf.get(self.line_pos..n).unwrap_or_default();
+            self.line += memchr::memchr_iter(b'\n', counted).count() as u64;
+            self.line_pos = n;
+        }
         self.pos -= n;
         self.line_pos -= n;
         self.resync_from = self.resync_from.saturating_sub(n);

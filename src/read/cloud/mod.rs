@@ -850,8 +850,8 @@ fn walk_stream(
         }
         let keep = state.keep_from();
         col.bytes += keep as u64;
+        state.forget(buf, keep);
         buf.drain(..keep);
-        state.forget(keep);
         if buf.len() > max_record {
             if let Some(line) = state.give_up_element() {
                 let d = col.diag_at(
