@@ -8,11 +8,15 @@
 #                         shape) of USERS users (default 820,000: about 1.5 GB),
 #                         written by `usertype-audit generate`
 #
-# Then measure, for example:
-#   scripts/measure.sh BIN -q scan DIR/bomb-zeros.json.gz
-#   scripts/measure.sh BIN -q scan DIR/bomb-spaces.json.gz
+# Then measure, for example (`audit` hands a --cloud file to the cloud
+# reader as it is; `scan` first detects the format, and refuses the zeros):
+#   A="audit --onprem fixtures/example/onprem.ldf --rules fixtures/rules/upn-expression.toml --reproducible --no-hash"
+#   scripts/measure.sh BIN -q $A --out /tmp/r1 --cloud DIR/bomb-zeros.json.gz
+#   scripts/measure.sh BIN -q $A --out /tmp/r2 --cloud DIR/bomb-spaces.json.gz
 #   scripts/measure.sh BIN -q scan DIR/pretty.json            # mapped
 #   scripts/measure.sh BIN -q scan - < DIR/pretty.json        # standard input
+#   gzip -1 -c DIR/pretty.json > DIR/pretty.json.gz
+#   scripts/measure.sh BIN -q scan DIR/pretty.json.gz         # gzip
 #
 # Usage: scripts/cloud-memory-inputs.sh BIN [DIR] [USERS]
 set -euo pipefail
