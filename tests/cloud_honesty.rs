@@ -367,3 +367,499 @@ fn the_audit_counts_a_cut_export_read_from_standard_input() {
         s["diagnostics"]
     );
 }
+
+// ---- the same user in two cloud exports ----
+
+fn audit_files(
+    cloud: &[&std::path::Path],
+    extra: &[&str],
+    out: &std::path::Path,
+) -> std::process::Output {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = assert_cmd::Command::cargo_bin("usertype-audit").expect("binary");
+    cmd.arg("audit")
+        .arg("--onprem")
+        .arg(root.join("fixtures/example/onprem.ldf"))
+        .args(["--reproducible", "--no-hash", "--rules"])
+        .arg(root.join("fixtures/rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(extra);
+    for c in cloud {
+        cmd.arg("--cloud").arg(c);
+    }
+    cmd.output().expect("runs")
+}
+
+fn summary(out: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn overlapping_cloud_exports_keep_the_first_and_invent_no_finding() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let full = root.join("fixtures/example/graph-users.json");
+    let text = std::fs::read(&full).expect("example");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The first page again, in a file of its own.
+    let first_page = dir.path().join("first-page.json");
+    let line = text.split(|&b| b == b'\n').next().expect("a line");
+    std::fs::write(&first_page, line).expect("write");
+    let page_users = read_cloud_bytes("p", line, &CloudOptions::default())
+        .users
+        .len() as u64;
+    assert!(page_users > 100);
+
+    let alone = dir.path().join("alone");
+    audit_files(&[&full], &[], &alone);
+    let both = dir.path().join("both");
+    audit_files(&[&full, &first_page], &[], &both);
+    let (alone, both) = (summary(&alone), summary(&both));
+    assert_eq!(both["by_kind"], alone["by_kind"]);
+    assert_eq!(both["cloud"], alone["cloud"]);
+    assert_eq!(both["diagnostics"]["duplicate_cloud_user"], page_users);
+}
+
+// ---- coverage gaps: once, and consistent ----
+
+#[test]
+fn each_coverage_gap_is_printed_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cloud = root.join("fixtures/cloud/rest-default-select.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = audit_files(&[&cloud], &["--allow-partial-cloud"], dir.path());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for p in ["userType", "onPremisesImmutableId", "proxyAddresses"] {
+        let said = format!("no user in the export has `{p}`");
+        assert_eq!(all.matches(&said).count(), 1, "{p}: {all}");
+    }
+}
+
+#[test]
+fn a_csv_with_every_property_is_not_said_to_lack_any() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("users.csv");
+    std::fs::write(
+        &p,
+        "userPrincipalName,id,userType,accountEnabled,mail,proxyAddresses,creationType,externalUserState,\
+onPremisesSyncEnabled,onPremisesImmutableId,onPremisesSecurityIdentifier\n\
+a@contoso.com,1,Member,True,a@contoso.com,SMTP:a@contoso.com,Invitation,Accepted,True,\
+iGhmiAEBERG7uxI0VniQqw==,S-1-5-21-1-2-3-1001\n",
+    )
+    .expect("write");
+    let out = assert_cmd::Command::cargo_bin("usertype-audit")
+        .expect("binary")
+        .arg("scan")
+        .arg(&p)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("admin-center-csv"), "{stdout}");
+    assert!(!stdout.contains("cannot support"), "{stdout}");
+    assert!(!stdout.contains("never carries"), "{stdout}");
+    assert!(!stdout.contains("lacks"), "{stdout}");
+}
+
+#[test]
+fn the_audit_coverage_separates_verdict_and_secondary_properties() {
+    use usertype_audit::read::cloud::{CloudCoverage, GapReason, Property};
+    let mut cov = CloudCoverage::default();
+    for name in ["rest-users.jsonl", "rest-default-select.json"] {
+        let r = read_cloud_bytes(name, &fixture(name), &CloudOptions::default());
+        cov.push(r.summary.file.clone(), r.summary.coverage);
+    }
+    let verdict: Vec<(Property, Vec<(String, GapReason)>)> = cov
+        .missing_verdict_properties()
+        .into_iter()
+        .map(|m| {
+            let files = m.files.iter().map(|(f, r)| (f.to_string(), *r)).collect();
+            (m.property, files)
+        })
+        .collect();
+    let from_default = || {
+        vec![(
+            "rest-default-select.json".to_string(),
+            GapReason::AbsentEverywhere,
+        )]
+    };
+    assert_eq!(
+        verdict,
+        [
+            (Property::UserType, from_default()),
+            (Property::OnPremisesImmutableId, from_default()),
+            (Property::OnPremisesSyncEnabled, from_default()),
+        ]
+    );
+    let secondary: Vec<Property> = cov
+        .missing_secondary_properties()
+        .iter()
+        .map(|m| m.property)
+        .collect();
+    assert_eq!(
+        secondary,
+        [
+            Property::AccountEnabled,
+            Property::ProxyAddresses,
+            Property::OnPremisesSecurityIdentifier,
+            Property::CreationType,
+            Property::ExternalUserState,
+        ]
+    );
+}
+
+// ---- streaming: the same answer in small blocks as mapped whole ----
+
+/// Users (id, line, userType) and diagnostics (line, kind, message) of a read.
+type Seen = (
+    Vec<(String, u64, Option<UserType>)>,
+    Vec<(u64, DiagKind, String)>,
+);
+
+fn seen(r: &CloudRead) -> Seen {
+    (
+        r.users
+            .iter()
+            .map(|u| (u.id().to_string(), u.source.line, u.user_type.clone()))
+            .collect(),
+        r.summary
+            .diagnostics
+            .kept
+            .iter()
+            .map(|d| (d.line, d.kind, d.message.clone()))
+            .collect(),
+    )
+}
+
+#[test]
+fn a_streamed_export_read_in_small_blocks_reads_as_the_mapped_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cases: Vec<(String, Vec<u8>)> = [
+        "rest-pages-pretty.json",
+        "rest-array-of-pages.json",
+        "mguser-convertto-json.json",
+        "mguser-depth2.json",
+        "truncated.json",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), fixture(n)))
+    .collect();
+    for csv in [
+        "admin-center-variant-a.csv",
+        "admin-center-variant-b.csv",
+        "mguser-export-csv.csv",
+    ] {
+        let text = fixture(csv);
+        cases.push((format!("{csv} cut"), text[..text.len() - 20].to_vec()));
+        let mut quoted = text.clone();
+        quoted.extend_from_slice(b"x@contoso.com,\"Doe,\nJ,");
+        cases.push((format!("{csv} with a quote never closed"), quoted));
+        cases.push((csv.to_string(), text));
+    }
+    let pretty = fixture("rest-pages-pretty.json");
+    cases.push(("cut".into(), pretty[..pretty.len() * 2 / 3].to_vec()));
+    let mut broken = pretty.clone();
+    let at = broken.len() / 3;
+    broken[at] = b'#';
+    cases.push(("broken".into(), broken));
+    cases.push((
+        "users one after another".into(),
+        b"{\n \"id\": \"a\"\n}\n{\n \"id\": \"b\",\n \"userType\": \"Guest\"\n}\n".to_vec(),
+    ));
+    cases.push((
+        "odd elements".into(),
+        b"[\n1,\n{\"value\": [\"x\", {\"id\": \"a\"}], \"@odata.nextLink\": \"n\"}\n]\n".to_vec(),
+    ));
+    for (name, text) in &cases {
+        let p = dir.path().join("export.json");
+        std::fs::write(&p, text).expect("write");
+        let mapped =
+            usertype_audit::read::cloud::read_cloud(&p.to_string_lossy(), &CloudOptions::default())
+                .expect("reads");
+        let want = seen(&mapped);
+        assert!(!want.0.is_empty() || !want.1.is_empty(), "{name}");
+        for chunk_size in [0, 1, 2, 3, 7, 40] {
+            for serde_only in [false, true] {
+                let o = CloudOptions {
+                    chunk_size,
+                    serde_only,
+                    ..CloudOptions::default()
+                };
+                // The same bytes as a stream (as standard input is read).
+                let r = usertype_audit::read::cloud::read_input(
+                    usertype_audit::read::input::Input::from_reader(
+                        &p.to_string_lossy(),
+                        Box::new(std::io::Cursor::new(text.clone())),
+                        usertype_audit::read::input::Transport::Stream,
+                        None,
+                    )
+                    .expect("opens"),
+                    &o,
+                )
+                .expect("reads");
+                assert_eq!(
+                    seen(&r),
+                    want,
+                    "{name}, chunk {chunk_size}, serde_only {serde_only}"
+                );
+                assert_eq!(r.format, mapped.format, "{name}");
+                assert_eq!(r.summary.pages, mapped.summary.pages, "{name}");
+                assert_eq!(r.summary.bytes, mapped.summary.bytes, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_streamed_value_over_the_record_limit_is_skipped_and_counted() {
+    let mut text = b"{\"value\":[\n{\"id\":\"a\"},\n{\"id\":\"big\",\"mail\":\"".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 5000));
+    text.extend_from_slice(b"\"},\n{\"id\":\"b\"}\n]}\n");
+    let o = CloudOptions {
+        chunk_size: 10,
+        max_record_size: 1000,
+        ..CloudOptions::default()
+    };
+    let r = usertype_audit::read::cloud::read_input(
+        usertype_audit::read::input::Input::from_reader(
+            "-",
+            Box::new(std::io::Cursor::new(text)),
+            usertype_audit::read::input::Transport::Stream,
+            None,
+        )
+        .expect("opens"),
+        &o,
+    )
+    .expect("reads");
+    assert_eq!(ids(&r), ["a", "b"]);
+    assert_eq!(diags(&r), [(3, DiagKind::RecordTooLarge)]);
+    assert_eq!(r.summary.rejected, 1);
+}
+
+fn stream(text: Vec<u8>, o: &CloudOptions) -> CloudRead {
+    usertype_audit::read::cloud::read_input(
+        usertype_audit::read::input::Input::from_reader(
+            "-",
+            Box::new(std::io::Cursor::new(text)),
+            usertype_audit::read::input::Transport::Stream,
+            None,
+        )
+        .expect("opens"),
+        o,
+    )
+    .expect("reads")
+}
+
+#[test]
+fn every_over_long_streamed_value_is_skipped_in_bounded_memory() {
+    let o = CloudOptions {
+        chunk_size: 10,
+        max_record_size: 1000,
+        ..CloudOptions::default()
+    };
+    let big = |n: usize| String::from_utf8(vec![b'x'; n]).unwrap_or_default();
+    // A user one after another, pretty-printed; a huge scalar in an array
+    // of users; a huge line of a line-per-value file.
+    let cases = [
+        format!(
+            "{{\n \"id\": \"a\"\n}}\n{{\n \"id\": \"big\",\n \"mail\": \"{}\"\n}}\n{{\n \"id\": \"b\"\n}}\n",
+            big(5000)
+        ),
+        format!("[\n{{\"id\": \"a\"}},\n\"{}\",\n{{\"id\": \"b\"}}\n]\n", big(5000)),
+        format!(
+            "{{\"id\":\"a\"}}\n{{\"id\":\"big\",\"mail\":\"{}\"}}\n{{\"id\":\"b\"}}\n",
+            big(5000)
+        ),
+    ];
+    for text in cases {
+        let r = stream(text.clone().into_bytes(), &o);
+        assert_eq!(ids(&r), ["a", "b"], "{:?}", diags(&r));
+        let kinds: Vec<DiagKind> = diags(&r).into_iter().map(|(_, k)| k).collect();
+        assert!(kinds.contains(&DiagKind::RecordTooLarge), "{kinds:?}");
+        assert!(!kinds.iter().any(|k| k.makes_incomplete()), "{kinds:?}");
+    }
+}
+
+#[test]
+fn a_gzip_stream_past_its_decoded_limit_is_decompression_limit() {
+    use usertype_audit::read::input::{DecodedLimit, Input, Transport};
+    let mut page = b"{\"value\":[".to_vec();
+    page.extend(std::iter::repeat_n(b' ', 100_000));
+    let gz = gzip(&page);
+    let decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(gz));
+    let input = Input::from_reader(
+        "bomb.json.gz",
+        Box::new(DecodedLimit::new(decoder, 50_000)),
+        Transport::Gzip,
+        None,
+    )
+    .expect("opens");
+    let o = CloudOptions {
+        chunk_size: 1000,
+        ..CloudOptions::default()
+    };
+    let r = usertype_audit::read::cloud::read_input(input, &o).expect("reads");
+    assert!(r.users.is_empty());
+    let m = message(&r, DiagKind::DecompressionLimit);
+    assert!(m.contains("decompression bomb"), "{m}");
+    assert!(DiagKind::DecompressionLimit.makes_incomplete());
+}
+
+/// `text` as UTF-16 LE with a byte-order mark (Windows PowerShell `>`).
+fn utf16(text: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for unit in String::from_utf8_lossy(text).encode_utf16() {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn empty_and_wrong_exports_are_named_whatever_the_transport() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&[u8], DiagKind); 4] = [
+        (b"", DiagKind::NoEntries),
+        (b"{\"value\":[]}\n", DiagKind::NoEntries),
+        (b"\x7fELF\x02\x01\x01\0\0\0\0\0", DiagKind::UnknownShape),
+        (
+            b"dn: CN=a,DC=contoso,DC=com\nobjectClass: user\n\n",
+            DiagKind::UnknownShape,
+        ),
+    ];
+    for (text, kind) in cases {
+        let reads = [
+            ("mapped", read_file(&dir, "a.json", text)),
+            ("gzip", read_file(&dir, "a.json.gz", &gzip(text))),
+            ("utf-16", read_file(&dir, "a16.json", &utf16(text))),
+            (
+                "stream",
+                read_cloud_bytes("-", text, &CloudOptions::default()),
+            ),
+        ];
+        for (transport, r) in reads {
+            let kinds: Vec<DiagKind> = diags(&r)
+                .into_iter()
+                .map(|(_, k)| k)
+                .filter(|k| *k != DiagKind::Utf16Transcoded)
+                .collect();
+            assert_eq!(kinds, [kind], "{transport}, {text:?}");
+        }
+    }
+}
+
+#[test]
+fn a_streamed_csv_record_over_the_limit_stops_the_read_with_record_too_large() {
+    let o = CloudOptions {
+        chunk_size: 10,
+        max_record_size: 1000,
+        ..CloudOptions::default()
+    };
+    let mut text =
+        b"userPrincipalName,id,userType\na@contoso.com,1,Member\n\"b@contoso.com".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 5000));
+    let r = stream(text, &o);
+    assert_eq!(ids(&r), ["1"]);
+    assert_eq!(diags(&r), [(3, DiagKind::RecordTooLarge)]);
+    assert_eq!(r.summary.rejected, 1);
+}
+
+mod damaged_streams {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_in_blocks(text: &[u8], chunk_size: usize) -> Seen {
+        let o = CloudOptions {
+            chunk_size,
+            ..CloudOptions::default()
+        };
+        seen(&stream(text.to_vec(), &o))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Damaged exports (structural bytes changed, cut anywhere) read the
+        /// same in 64-byte blocks, in one block and mapped, and never panic.
+        #[test]
+        fn damaged_exports_read_alike_in_any_block_size(
+            which in 0usize..3,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..9), 0..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let name = ["rest-pages-pretty.json", "rest-array-of-pages.json", "admin-center-variant-b.csv"][which];
+            let mut text = fixture(name);
+            for (at, b) in edits {
+                let i = at.index(text.len());
+                text[i] = b"{}[]\",: \n"[b];
+            }
+            let end = cut.index(text.len() + 1);
+            let text = &text[..end];
+            let blocks = read_in_blocks(text, 1);
+            prop_assert_eq!(&blocks, &read_in_blocks(text, 0), "{:?}", String::from_utf8_lossy(text));
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mapped = read_file(&dir, "export", text);
+            prop_assert_eq!(&blocks, &seen(&mapped), "{:?}", String::from_utf8_lossy(text));
+        }
+    }
+}
+
+#[test]
+fn a_csv_naming_a_property_twice_skips_the_rows_where_the_two_differ() {
+    let text = b"userPrincipalName,id,userType,User Type\n\
+a@contoso.com,1,Member,Guest\n\
+b@contoso.com,2,Guest,Guest\n";
+    let r = read_cloud_bytes("users.csv", text, &CloudOptions::default());
+    assert_eq!(ids(&r), ["2"]);
+    assert_eq!(r.users[0].user_type, Some(UserType::Guest));
+    assert_eq!(
+        diags(&r),
+        [
+            (1, DiagKind::DuplicateColumn),
+            (2, DiagKind::DuplicateProperty)
+        ]
+    );
+    assert_eq!(r.summary.rejected, 1);
+    let m = message(&r, DiagKind::DuplicateProperty);
+    assert!(m.contains("`userType` and `User Type`"), "{m}");
+}
+
+#[test]
+fn a_stream_holds_only_the_value_being_read() {
+    // With a record limit just above the largest user, anything held
+    // beyond the value being read (white space, users already read) would
+    // soon pass the limit and be reported as too large.
+    let o = CloudOptions {
+        chunk_size: 1,
+        max_record_size: 8 << 10,
+        ..CloudOptions::default()
+    };
+    let mut spaces = b"{\"value\":[\n".to_vec();
+    spaces.extend(std::iter::repeat_n(b' ', 50_000));
+    spaces.extend_from_slice(b"\n\n{\"id\":\"a\"}]}\n");
+    let r = stream(spaces, &o);
+    assert_eq!(ids(&r), ["a"]);
+    assert_eq!(r.users[0].source.line, 4);
+    assert!(diags(&r).is_empty(), "{:?}", diags(&r));
+    for name in [
+        "rest-pages-pretty.json",
+        "rest-array-of-pages.json",
+        "mguser-convertto-json.json",
+    ] {
+        let text = fixture(name);
+        let mut many = Vec::new();
+        for _ in 0..20 {
+            many.extend_from_slice(&text);
+        }
+        let r = stream(many, &o);
+        assert!(
+            !diags(&r).iter().any(|d| d.1 == DiagKind::RecordTooLarge),
+            "{name}: {:?}",
+            diags(&r)
+        );
+        let one = read_cloud_bytes(name, &text, &CloudOptions::default());
+        assert_eq!(r.users.len(), one.users.len() * 20, "{name}");
+    }
+}

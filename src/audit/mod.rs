@@ -110,6 +110,9 @@ pub struct Audit {
     pub summary: AuditSummary,
     /// Input diagnostics kept for display (first N per kind and file).
     pub diagnostics: Vec<Diagnostic>,
+    /// What the cloud exports cover: the verdict properties and the
+    /// secondary ones they lack ([`cloud::CloudCoverage::missing_verdict_properties`]).
+    pub cloud_coverage: cloud::CloudCoverage,
 }
 
 /// Where a cloud user came from.
@@ -212,6 +215,7 @@ pub fn run(
     // 1. The cloud side.
     let mut users: Vec<CloudUser> = Vec::new();
     let mut cloud_files = CloudFiles { starts: Vec::new() };
+    let mut cloud_coverage = cloud::CloudCoverage::default();
     for (path, input) in inputs.cloud.iter().zip(cloud_inputs) {
         progress.begin(path, input.progress_total());
         let tick = |done: u64| progress.update(done);
@@ -266,8 +270,11 @@ pub fn run(
             blake3: None,
         });
         cloud_files.starts.push((users.len(), s.file.clone()));
+        cloud_coverage.push(s.file.clone(), s.coverage.clone());
         users.extend(read.users);
     }
+    let repeats = cloud::remove_repeated_users(&mut users, &mut cloud_files.starts, &opts.cloud)?;
+    absorb(&repeats, &mut diag_counts, &mut diagnostics);
     let has_immutable_ids = users.iter().any(|u| u.on_premises_immutable_id().is_some());
     phase("cloud read");
     let index = CloudIndex::new(&users);
@@ -551,6 +558,7 @@ pub fn run(
         findings,
         summary,
         diagnostics,
+        cloud_coverage,
     })
 }
 

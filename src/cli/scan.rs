@@ -335,8 +335,8 @@ fn cloud_text_summary(format: CloudFormat, s: &CloudSummary) -> String {
         y.synced, y.no_longer_synced, y.never_or_unknown
     );
     diagnostics_lines(&mut out, &s.diagnostics);
-    if !s.coverage.gaps.is_empty() || s.coverage.csv {
-        let _ = writeln!(out, "  WARNING: this export cannot support a full audit.");
+    if let Some(headline) = cloud::coverage::headline(&s.coverage) {
+        let _ = writeln!(out, "  {headline}");
         for line in cloud::remedy(&s.coverage).lines() {
             let _ = writeln!(out, "    {line}");
         }

@@ -576,6 +576,41 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_past_its_decoded_limit_fails_with_decompression_limit() {
+        let limited = |data: &[u8], limit: u64| {
+            let mut out = Vec::new();
+            let r = DecodedLimit::new(io::Cursor::new(data.to_vec()), limit).read_to_end(&mut out);
+            (r, out.len())
+        };
+        // Exactly at the limit: read whole.
+        let (r, n) = limited(&[b' '; 100], 100);
+        assert_eq!((r.ok(), n), (Some(100), 100));
+        // One byte more: an error naming the kind, after `limit` bytes.
+        let (r, n) = limited(&[b' '; 101], 100);
+        let e = r.expect_err("over the limit");
+        assert_eq!(
+            read_error_kind(&e),
+            crate::diag::DiagKind::DecompressionLimit
+        );
+        assert!(e.to_string().starts_with("decompression_limit:"), "{e}");
+        assert_eq!(n, 100);
+        let cut = io::Error::new(io::ErrorKind::UnexpectedEof, "incomplete deflate stream");
+        assert_eq!(read_error_kind(&cut), crate::diag::DiagKind::TruncatedInput);
+        assert_eq!(
+            read_error_kind(&io::Error::other("corrupt")),
+            crate::diag::DiagKind::Io
+        );
+    }
+
+    #[test]
+    fn the_gzip_limit_follows_the_file_size() {
+        assert_eq!(gzip_decoded_limit(Some(1 << 20)), 100 << 20);
+        assert_eq!(gzip_decoded_limit(Some(10)), GZIP_MIN_DECODED_LIMIT);
+        assert_eq!(gzip_decoded_limit(None), GZIP_UNSIZED_DECODED_LIMIT);
+        assert_eq!(gzip_decoded_limit(Some(u64::MAX)), u64::MAX);
+    }
+
+    #[test]
     fn sniffing() {
         assert_eq!(Encoding::sniff(b"\xef\xbb\xbfdn"), (Encoding::Utf8Bom, 3));
         assert_eq!(Encoding::sniff(b"\xff\xfed\x00"), (Encoding::Utf16Le, 2));

@@ -13,13 +13,37 @@
 //!   every synced user (`onPremisesSyncEnabled` true);
 //! * the format cannot carry it (the admin-center CSV has no anchors).
 //!
-//! Those gaps are *blocking*: the audit refuses the export unless told
-//! `--allow-partial-cloud`. A property that is null on every user but can
-//! legitimately be (`creationType` in a tenant without B2B guests) is a
-//! non-blocking gap: reported, not refused.
+//! A gap in one of the [`VERDICT_PROPERTIES`] (`userType`,
+//! `onPremisesImmutableId`, `onPremisesSyncEnabled`) is *blocking*: without
+//! it the audit cannot tell a partner Member from a Guest, or a synced user
+//! from another, and it refuses the export unless told
+//! `--allow-partial-cloud` (its verdict can then not be a pass). A gap in any
+//! other property only limits a secondary check (`proxyAddresses`: the soft
+//! match on the primary SMTP address) and is reported as a limitation. A
+//! property that is null on every user but can legitimately be
+//! (`onPremisesImmutableId` in a tenant nobody syncs to) is not blocking.
+//!
+//! The gaps are data ([`Coverage::gaps`], and [`CloudCoverage`] over the
+//! exports of one audit), not diagnostics: each is shown once, by whoever
+//! presents the read.
+
+use std::sync::Arc;
 
 use super::model::{CloudUser, Property};
 use super::CloudFormat;
+
+/// The properties the audit's verdict depends on: a gap in one of them
+/// blocks the audit (or, with `--allow-partial-cloud`, makes it incomplete).
+pub const VERDICT_PROPERTIES: &[Property] = &[
+    Property::UserType,
+    Property::OnPremisesImmutableId,
+    Property::OnPremisesSyncEnabled,
+];
+
+/// Whether `p` is one of the [`VERDICT_PROPERTIES`].
+pub fn is_verdict_property(p: Property) -> bool {
+    VERDICT_PROPERTIES.contains(&p)
+}
 
 /// The properties the audit depends on (checked by [`coverage`]).
 pub const AUDIT_PROPERTIES: &[Property] = &[
@@ -47,6 +71,8 @@ pub enum GapReason {
     NullOnSyncedUsers,
     /// The format never carries it (admin-center CSV: no ImmutableId, no SID).
     NotInFormat,
+    /// The CSV export has no column for it.
+    NoColumn,
 }
 
 /// One missing property.
@@ -56,17 +82,38 @@ pub struct Gap {
     pub property: Property,
     /// Why it counts as missing.
     pub reason: GapReason,
-    /// Whether the audit must refuse the export (unless `--allow-partial-cloud`).
+    /// Whether the audit must refuse the export (unless
+    /// `--allow-partial-cloud`): a gap in a verdict property (see the module doc).
     pub blocking: bool,
 }
 
 impl Gap {
-    /// A one-line explanation.
+    /// Whether the property is one of the [`VERDICT_PROPERTIES`].
+    pub fn is_verdict_property(&self) -> bool {
+        is_verdict_property(self.property)
+    }
+
+    /// A one-line explanation, with what the gap costs the audit.
     pub fn message(&self) -> String {
+        let cost = if self.blocking {
+            "the verdict depends on it"
+        } else if self.is_verdict_property() {
+            "harmless if no user is synced from Active Directory"
+        } else {
+            "a secondary check is limited"
+        };
+        format!("{} ({cost})", self.cause())
+    }
+
+    /// Why the property counts as missing.
+    fn cause(&self) -> String {
         let p = self.property.name();
         match self.reason {
             GapReason::AbsentEverywhere => format!(
                 "no user in the export has `{p}`: it was not exported (Graph returns it only when named in `$select`)"
+            ),
+            GapReason::NoColumn => format!(
+                "the CSV has no `{p}` column: it was not exported (add it to the columns exported, or export JSON from Microsoft Graph)"
             ),
             GapReason::NullEverywhere if self.blocking => format!(
                 "`{p}` is null on every user: it was not exported (`Get-MgUser` without `-Property {p}` leaves it null)"
@@ -106,8 +153,11 @@ pub struct Coverage {
     pub counts: Vec<PropertyCount>,
     /// The missing properties, in [`AUDIT_PROPERTIES`] order.
     pub gaps: Vec<Gap>,
-    /// Whether the export is a CSV (the remedy then says the CSV cannot do).
+    /// Whether the export is a CSV.
     pub csv: bool,
+    /// Whether the export is the admin-center "Download users" CSV, which
+    /// has no anchor columns (the remedy then says so).
+    pub admin_center: bool,
 }
 
 impl Coverage {
@@ -119,6 +169,20 @@ impl Coverage {
     /// The blocking gaps.
     pub fn blocking(&self) -> impl Iterator<Item = &Gap> {
         self.gaps.iter().filter(|g| g.blocking)
+    }
+
+    /// The verdict properties missing from the export (blocking gaps).
+    pub fn missing_verdict_properties(&self) -> Vec<Property> {
+        self.blocking().map(|g| g.property).collect()
+    }
+
+    /// The other missing properties: each limits a secondary check.
+    pub fn missing_secondary_properties(&self) -> Vec<Property> {
+        self.gaps
+            .iter()
+            .filter(|g| !g.blocking)
+            .map(|g| g.property)
+            .collect()
     }
 
     /// The counts of one property.
@@ -156,6 +220,7 @@ pub fn coverage(users: &[CloudUser], format: CloudFormat) -> Coverage {
         }
     }
     let csv = format.is_csv();
+    let admin_center = format == CloudFormat::AdminCenterCsv;
     let counts: Vec<PropertyCount> = Property::ALL
         .iter()
         .map(|&p| PropertyCount {
@@ -175,8 +240,10 @@ pub fn coverage(users: &[CloudUser], format: CloudFormat) -> Coverage {
                 Property::OnPremisesImmutableId | Property::OnPremisesSecurityIdentifier
             );
             let gap = if present[i] == 0 {
-                let reason = if csv && anchor {
+                let reason = if admin_center && anchor {
                     GapReason::NotInFormat
+                } else if csv {
+                    GapReason::NoColumn
                 } else {
                     GapReason::AbsentEverywhere
                 };
@@ -199,7 +266,7 @@ pub fn coverage(users: &[CloudUser], format: CloudFormat) -> Coverage {
                 gaps.push(Gap {
                     property: p,
                     reason,
-                    blocking,
+                    blocking: blocking && is_verdict_property(p),
                 });
             }
         }
@@ -210,6 +277,7 @@ pub fn coverage(users: &[CloudUser], format: CloudFormat) -> Coverage {
         counts,
         gaps,
         csv,
+        admin_center,
     }
 }
 
@@ -238,22 +306,52 @@ pub fn powershell_command() -> String {
     )
 }
 
-/// What to tell the user: the gaps and both exact re-export commands.
+/// The one-line verdict on an export's coverage, for a summary: None when
+/// nothing is missing.
+pub fn headline(c: &Coverage) -> Option<&'static str> {
+    if !c.is_complete() {
+        Some("WARNING: this export cannot support a full audit. It lacks properties the verdict depends on.")
+    } else if !c.gaps.is_empty() {
+        Some(
+            "Note: this export supports the audit, but lacks properties some secondary checks use.",
+        )
+    } else {
+        None
+    }
+}
+
+/// What to tell the user: the gaps and both exact re-export commands
+/// (only the first sentence when nothing is missing).
 pub fn remedy(c: &Coverage) -> String {
     let mut s = String::new();
     if c.gaps.is_empty() {
         s.push_str("The export has every property the audit depends on.\n");
-    } else {
-        let names: Vec<&str> = c.gaps.iter().map(|g| g.property.name()).collect();
-        s.push_str(&format!(
-            "The export lacks properties the audit depends on: {}.\n",
-            names.join(", ")
-        ));
-        for g in &c.gaps {
-            s.push_str(&format!("  - {}\n", g.message()));
-        }
+        return s;
     }
-    if c.csv {
+    let names = |blocking: bool| -> Vec<&str> {
+        c.gaps
+            .iter()
+            .filter(|g| g.blocking == blocking)
+            .map(|g| g.property.name())
+            .collect()
+    };
+    let (verdict, secondary) = (names(true), names(false));
+    if !verdict.is_empty() {
+        s.push_str(&format!(
+            "The export lacks properties the verdict depends on: {}.\n",
+            verdict.join(", ")
+        ));
+    }
+    if !secondary.is_empty() {
+        s.push_str(&format!(
+            "It lacks properties that only limit secondary checks: {}.\n",
+            secondary.join(", ")
+        ));
+    }
+    for g in &c.gaps {
+        s.push_str(&format!("  - {}\n", g.message()));
+    }
+    if c.gaps.iter().any(|g| g.reason == GapReason::NotInFormat) {
         s.push_str(
             "The admin-center \"Download users\" CSV never carries onPremisesImmutableId or \
              onPremisesSecurityIdentifier; export from Microsoft Graph instead.\n",
@@ -268,4 +366,61 @@ pub fn remedy(c: &Coverage) -> String {
     s.push_str(&powershell_command());
     s.push('\n');
     s
+}
+
+/// One property missing from one or more of an audit's cloud exports.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MissingProperty {
+    /// The property.
+    pub property: Property,
+    /// The exports that lack it, in the order given, with why.
+    pub files: Vec<(Arc<str>, GapReason)>,
+}
+
+/// What the cloud exports of one audit cover, together: which verdict
+/// properties and which secondary ones are missing, and from which export.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CloudCoverage {
+    /// Each export's coverage, in the order given.
+    pub files: Vec<(Arc<str>, Coverage)>,
+}
+
+impl CloudCoverage {
+    /// Adds the coverage of one export.
+    pub fn push(&mut self, file: Arc<str>, coverage: Coverage) {
+        self.files.push((file, coverage));
+    }
+
+    /// The [`VERDICT_PROPERTIES`] some export lacks (a blocking gap), in
+    /// that order: the audit's answer for the users of those exports is
+    /// unknown, and its verdict cannot be a pass.
+    pub fn missing_verdict_properties(&self) -> Vec<MissingProperty> {
+        self.missing(true)
+    }
+
+    /// The other properties some export lacks: each limits a secondary
+    /// check (a limitation to list, not a reason to doubt the verdict).
+    pub fn missing_secondary_properties(&self) -> Vec<MissingProperty> {
+        self.missing(false)
+    }
+
+    fn missing(&self, blocking: bool) -> Vec<MissingProperty> {
+        let mut out: Vec<MissingProperty> = Vec::new();
+        for &p in AUDIT_PROPERTIES {
+            let files: Vec<(Arc<str>, GapReason)> = self
+                .files
+                .iter()
+                .flat_map(|(f, c)| {
+                    c.gaps
+                        .iter()
+                        .filter(move |g| g.property == p && g.blocking == blocking)
+                        .map(move |g| (f.clone(), g.reason))
+                })
+                .collect();
+            if !files.is_empty() {
+                out.push(MissingProperty { property: p, files });
+            }
+        }
+        out
+    }
 }

@@ -38,9 +38,10 @@
 //!
 //! After reading, [`coverage::coverage`] says which properties the audit
 //! depends on are missing from the whole export (Graph returns most of them
-//! only when named in `$select`) and [`coverage::remedy`] prints the exact
-//! commands that export them. Each gap is also a [`DiagKind::CoverageGap`]
-//! warning.
+//! only when named in `$select`), separating the verdict properties from
+//! those that limit a secondary check, and [`coverage::remedy`] prints the
+//! exact commands that export them. Gaps are data ([`CloudSummary::coverage`]),
+//! not diagnostics, so that each is shown once.
 //!
 //! # Dates
 //!
@@ -58,9 +59,19 @@
 //! already parsed are released). Otherwise the file is walked in one pass.
 //! Either way each user is deserialised straight from the bytes by a visitor
 //! that matches keys without a map and skips unknown keys; nothing but the
-//! user being read is ever materialised (no DOM, no `Vec<Value>`). Input that
-//! is streamed (stdin, gzip, UTF-16) is read in blocks when it is line by
-//! line, and whole otherwise.
+//! user being read is ever materialised (no DOM, no `Vec<Value>`).
+//!
+//! Input that is streamed (standard input, gzip, UTF-16) is read in blocks of
+//! 32 MiB whatever its shape: line by line as above, or (pretty-printed
+//! pages, arrays, users one after another) by a walker that keeps its place
+//! in the outer structure between blocks and holds only the value being
+//! read. Memory is bounded by the users kept, one block and the largest
+//! value; a value longer than [`CloudOptions::max_record_size`] (64 MiB) is
+//! skipped with a [`DiagKind::RecordTooLarge`] error. Leading white space is
+//! dropped as it is read, and a file of no known shape is refused from its
+//! first block. A CSV is read in blocks too, each up to its last whole
+//! record. Gzip input is limited in decoded size
+//! (see [`crate::read::input::gzip_decoded_limit`]).
 //!
 //! # Example
 //!
@@ -80,6 +91,7 @@ mod dates;
 mod fast;
 mod json;
 pub mod model;
+mod repeats;
 mod store;
 mod user_de;
 
@@ -90,11 +102,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-pub use self::coverage::{remedy, Coverage, Gap, GapReason};
+pub use self::coverage::{remedy, CloudCoverage, Coverage, Gap, GapReason, MissingProperty};
 pub use self::model::{
     CloudUser, CloudUserData, ExtensionAttributes, ExtensionAttributesRef, Identities, Identity,
     IdentityRef, Property, PropertySet, Source, StrList, UserType,
 };
+pub use self::repeats::remove_repeated_users;
 pub use crate::read::Diagnostics;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
@@ -190,6 +203,8 @@ fn first_key_is_page(text: &[u8]) -> bool {
 }
 
 fn detect_csv(text: &[u8]) -> Option<CloudFormat> {
+    // A header is short; a binary file may hold no line feed at all.
+    let text = &text[..text.len().min(64 << 10)];
     let mut lines = text.split(|&b| b == b'\n');
     let mut first = lines.next()?;
     let typed = first.len() >= 5 && first[..5].eq_ignore_ascii_case(b"#TYPE");
@@ -215,6 +230,10 @@ fn detect_csv(text: &[u8]) -> Option<CloudFormat> {
     })
 }
 
+/// The default [`CloudOptions::max_record_size`]: 64 MiB (a Graph page of
+/// 999 users is a few MiB).
+pub const DEFAULT_MAX_RECORD_SIZE: usize = 64 << 20;
+
 /// Options of a cloud read.
 #[derive(Clone, Debug)]
 pub struct CloudOptions {
@@ -224,6 +243,11 @@ pub struct CloudOptions {
     pub keep_per_kind: u64,
     /// Target chunk size in bytes for the parallel line-by-line path (0 = automatic).
     pub chunk_size: usize,
+    /// The longest JSON value (a user, or a line of a line-per-value file)
+    /// read from a stream (standard input, gzip, UTF-16), in bytes: longer
+    /// ones are skipped with a [`DiagKind::RecordTooLarge`] error. A mapped
+    /// file has no such limit (its bytes are not copied).
+    pub max_record_size: usize,
     /// Parse every JSON user with the `serde_json` path only, without the
     /// fast scanner. The result is the same by design; tests and the fuzz
     /// target compare the two.
@@ -237,6 +261,7 @@ impl Default for CloudOptions {
             strict: false,
             keep_per_kind: 100,
             chunk_size: 0,
+            max_record_size: DEFAULT_MAX_RECORD_SIZE,
             serde_only: false,
         }
     }
@@ -285,7 +310,7 @@ pub struct CloudSummary {
     pub by_user_type: UserTypeCounts,
     /// Users by `onPremisesSyncEnabled`.
     pub synced: SyncCounts,
-    /// Diagnostics (coverage gaps included, as warnings on line 1).
+    /// Diagnostics (coverage gaps are in `coverage`, not here).
     pub diagnostics: Diagnostics,
     /// What the export covers.
     pub coverage: Coverage,
@@ -491,7 +516,8 @@ fn read_slice(
                 format!(
                     "the file is empty{}: the export failed or was cut before its first user; \
                      export the users again",
-                    if buf.is_empty() {
+                    // White space dropped while streaming counts too.
+                    if col.bytes == 0 {
                         ""
                     } else {
                         " (white space only)"
@@ -615,6 +641,8 @@ fn line_chunks(buf: &[u8], target: usize) -> Vec<Range<usize>> {
 
 /// Reads up to `n` more bytes into `buf`; returns false at the end of input.
 fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> {
+    // Exactly: `read_to_end` would double the buffer, a block more than read.
+    buf.reserve_exact(n);
     let before = buf.len();
     let got = reader.take(n as u64).read_to_end(buf)?;
     debug_assert_eq!(buf.len(), before + got);
@@ -634,6 +662,7 @@ fn read_stream(
     } else {
         32 << 20
     };
+    let max_record = opts.max_record_size.max(1);
     let mut buf = Vec::new();
     let mut more = true;
     let mut io_error = None;
@@ -649,8 +678,16 @@ fn read_stream(
         }
     };
     read_more(&mut buf, &mut more, &mut io_error);
+    // Leading white space is counted (for line numbers) and dropped, however long.
+    let mut first_line = 1u64;
+    while more && buf.iter().all(u8::is_ascii_whitespace) {
+        first_line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        col.bytes += buf.len() as u64;
+        buf.clear();
+        read_more(&mut buf, &mut more, &mut io_error);
+    }
     // Until the first value's line is whole (or long enough to decide on:
-    // white space or a binary file without line feeds must not be read whole).
+    // a binary file without line feeds must not be read whole).
     loop {
         let start = buf.iter().position(|b| !b.is_ascii_whitespace());
         let whole = start.is_some_and(|s| memchr::memchr(b'\n', &buf[s..]).is_some());
@@ -663,17 +700,44 @@ fn read_stream(
     let json = matches!(text.first(), Some(b'{' | b'['));
     let format = if json && json::is_line_mode(&buf) {
         col.line_mode = true;
-        let mut line = 1;
+        let mut line = first_line;
+        // Bytes of an over-long line still to drop, up to its line feed.
+        let mut skipping = false;
         loop {
+            if skipping {
+                match memchr::memchr(b'\n', &buf) {
+                    Some(i) => {
+                        col.bytes += i as u64 + 1;
+                        buf.drain(..=i);
+                        line += 1;
+                        skipping = false;
+                    }
+                    None => {
+                        col.bytes += buf.len() as u64;
+                        buf.clear();
+                    }
+                }
+            }
             let cut = if more {
                 memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
             } else {
                 buf.len()
             };
-            if cut > 0 {
+            if cut > 0 && !skipping {
                 col.bytes += cut as u64;
                 line += lines_parallel(&buf[..cut], line, !more, col, opts, &|_| {}, &|_| {})?;
                 buf.drain(..cut);
+            }
+            if more && !skipping && buf.len() > max_record {
+                let d = col.diag_at(
+                    line,
+                    DiagKind::RecordTooLarge,
+                    too_large(max_record, "line"),
+                );
+                col.emit(d)?;
+                col.rejected += 1;
+                skipping = true;
+                continue;
             }
             if !more {
                 break;
@@ -681,11 +745,50 @@ fn read_stream(
             read_more(&mut buf, &mut more, &mut io_error);
         }
         col.shape.map(|s| s.format(true))
-    } else {
-        while more {
+    } else if json {
+        walk_stream(
+            &mut buf,
+            first_line,
+            col,
+            opts,
+            &mut more,
+            &mut |buf, more| read_more(buf, more, &mut io_error),
+        )?;
+        col.shape.map(|s| s.format(false))
+    } else if let Some(format) = detect_csv(text) {
+        // Read in blocks, each up to its last whole record.
+        let mut reader = csv::CsvReader::new(first_line);
+        loop {
+            let at_end = !more;
+            let mut out = Out::default();
+            let used = reader.feed(&buf, at_end, &mut out);
+            col.absorb(out, 1)?;
+            col.bytes += used as u64;
+            buf.drain(..used);
+            if at_end {
+                break;
+            }
+            if buf.len() > max_record {
+                // A quote never closed makes the rest of the file one record.
+                let d = col.diag_at(
+                    reader.next_line(),
+                    DiagKind::RecordTooLarge,
+                    format!(
+                        "{}; the rest of the file is not read",
+                        too_large(max_record, "CSV record (a quoted field never closed?)")
+                    ),
+                );
+                col.emit(d)?;
+                col.rejected += 1;
+                col.bytes += buf.len() as u64;
+                break;
+            }
             read_more(&mut buf, &mut more, &mut io_error);
         }
-        col.bytes = buf.len() as u64;
+        Some(format)
+    } else {
+        // Empty or of no known shape: the first block says all there is to say.
+        col.bytes += buf.len() as u64;
         read_slice(&buf, col, opts, &|_| {}, &|_| {})?
     };
     if let Some(e) = io_error {
@@ -706,6 +809,63 @@ fn read_stream(
         col.emit(d)?;
     }
     Ok(format)
+}
+
+/// The message of a [`DiagKind::RecordTooLarge`] for a `what` over `limit` bytes.
+fn too_large(limit: usize, what: &str) -> String {
+    format!(
+        "a {what} longer than {} MiB, the record size limit of a streamed export; it is skipped \
+         (and the user or page it holds is not audited): give the file itself rather than a pipe \
+         or gzip stream, or check it is a Graph users export",
+        (limit >> 20).max(1)
+    )
+}
+
+/// Walks a JSON export that is not one value per line, from a stream,
+/// holding only the value being read (and one block): the outer structure
+/// (pages, arrays) is followed by [`json::WalkState`], each user is parsed
+/// whole. A value longer than `max_record_size` is skipped with a
+/// [`DiagKind::RecordTooLarge`] error.
+fn walk_stream(
+    buf: &mut Vec<u8>,
+    first_line: u64,
+    col: &mut Collector,
+    opts: &CloudOptions,
+    more: &mut bool,
+    read_more: &mut dyn FnMut(&mut Vec<u8>, &mut bool),
+) -> Result<()> {
+    let max_record = opts.max_record_size.max(1);
+    let mut state = json::WalkState::new(first_line);
+    loop {
+        let at_end = !*more;
+        let mut out = Out::default();
+        let mut walker = json::Walker::resume(buf, state, at_end, &mut out).fast(!opts.serde_only);
+        walker.run();
+        state = walker.into_state();
+        out.seal();
+        col.absorb(out, 1)?;
+        if at_end {
+            col.bytes += buf.len() as u64;
+            return Ok(());
+        }
+        let keep = state.keep_from();
+        col.bytes += keep as u64;
+        state.forget(buf, keep);
+        buf.drain(..keep);
+        if buf.len() > max_record {
+            if let Some(line) = state.give_up_element() {
+                let d = col.diag_at(
+                    line,
+                    DiagKind::RecordTooLarge,
+                    too_large(max_record, "JSON value"),
+                );
+                col.emit(d)?;
+                col.rejected += 1;
+                continue;
+            }
+        }
+        read_more(buf, more);
+    }
 }
 
 /// Gathers the workers' output in file order.
@@ -827,23 +987,8 @@ impl Collector {
             };
             self.file_diag(DiagKind::NoEntries, message)?;
         }
+        // Gaps are data, shown once by whoever presents the read.
         let cov = coverage::coverage(&self.users, format);
-        for g in &cov.gaps {
-            let d = self.diag_at(
-                1,
-                DiagKind::CoverageGap,
-                format!(
-                    "{}{}",
-                    g.message(),
-                    if g.blocking {
-                        "; the audit needs it (see the re-export command)"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-            self.emit(d)?;
-        }
         let mut by_type = UserTypeCounts::default();
         let mut synced = SyncCounts::default();
         for u in &self.users {
