@@ -424,6 +424,21 @@ const CASES: &[Case] = &[
         stderr: "DistinguishedName",
     },
     Case {
+        name: "an ldifde export gzipped and cut",
+        args: &[
+            "--onprem",
+            "lying/onprem-cut.ldf.gz",
+            "--cloud",
+            "audit/graph-users.json",
+            "--rules",
+            U,
+        ],
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &["truncated_input"],
+        stderr: "",
+    },
+    Case {
         name: "the same export given twice",
         args: &[
             "--onprem",

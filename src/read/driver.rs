@@ -489,20 +489,43 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
 
     /// Reads until `buf` holds `upto` bytes; returns whether the input ended.
     fn fill(
-        &self,
+        &mut self,
         reader: &mut Box<dyn Read + Send>,
         buf: &mut Vec<u8>,
         upto: usize,
     ) -> Result<bool> {
         let want = upto.saturating_sub(buf.len()) as u64;
-        let n = reader
-            .take(want)
-            .read_to_end(buf)
-            .map_err(|source| Error::Io {
-                path: self.file.as_ref().into(),
-                source,
-            })? as u64;
-        Ok(n < want)
+        match reader.take(want).read_to_end(buf) {
+            Ok(n) => Ok((n as u64) < want),
+            // A stream that fails part-way (a cut or corrupt `.gz`, a gzip
+            // bomb) ends here: what was decoded is read, and the diagnostic
+            // makes the read incomplete instead of stopping the whole run.
+            Err(source) => {
+                let kind = crate::read::input::read_error_kind(&source);
+                let line = self.next_line + memchr::memchr_iter(b'\n', &buf[..]).count() as u64;
+                let what = match kind {
+                    DiagKind::TruncatedInput => {
+                        "the compressed stream ends early (a cut or partly copied file): what \
+                         followed is missing; copy or export the file again"
+                    }
+                    DiagKind::DecompressionLimit => {
+                        "the stream was stopped at its decoded-size limit; decompress it yourself \
+                         and check what it holds"
+                    }
+                    _ => "the file could not be read to its end; copy or export it again",
+                };
+                let d = Diagnostic {
+                    file: self.file.clone(),
+                    line,
+                    column: None,
+                    kind,
+                    severity: kind.severity(),
+                    message: format!("{what} ({source})"),
+                };
+                self.emit(d)?;
+                Ok(true)
+            }
+        }
     }
 
     /// Reports a record too large to hold and counts it as rejected.

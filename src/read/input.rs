@@ -236,9 +236,28 @@ impl Input {
             Body::Mapped { map, start } => Ok(map[*start..(*start + n).min(map.len())].to_vec()),
             Body::Stream(reader) => {
                 let mut head = vec![0; n];
-                let got = read_up_to(reader, &mut head)?;
+                let mut got = 0;
+                // A stream that fails within the first `n` bytes (a short cut
+                // `.gz`) still shows what it decoded; the error is put back
+                // after those bytes, so the reader meets it where it happened
+                // and reports it as a diagnostic.
+                let mut failed = None;
+                while got < n {
+                    match reader.read(&mut head[got..]) {
+                        Ok(0) => break,
+                        Ok(k) => got += k,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
                 head.truncate(got);
-                let rest = std::mem::replace(reader, Box::new(io::empty()));
+                let rest: Box<dyn Read + Send> = match failed {
+                    Some(e) => Box::new(FailOnce(Some(e))),
+                    None => std::mem::replace(reader, Box::new(io::empty())),
+                };
                 *reader = Box::new(io::Cursor::new(head.clone()).chain(rest));
                 Ok(head)
             }
@@ -252,6 +271,18 @@ impl Input {
         match Input::from_reader(name, reader, Transport::Stream, Some(bytes.len() as u64)) {
             Ok(input) => input,
             Err(_) => unreachable!("reading from memory cannot fail"),
+        }
+    }
+}
+
+/// A reader that gives one stored error, then end of input.
+struct FailOnce(Option<io::Error>);
+
+impl Read for FailOnce {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
         }
     }
 }
