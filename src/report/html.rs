@@ -206,16 +206,29 @@ const UPN_COLUMN: usize = 3;
 struct Strings<'a> {
     numbers: HashMap<Cow<'a, str>, u32>,
     in_order: Vec<Cow<'a, str>>,
+    /// The string numbered last, and its number: columns are written one at
+    /// a time and neighbours often share a value (kind, severity, parent DN),
+    /// so most cells need a comparison, not a hash.
+    last: Option<(Cow<'a, str>, u32)>,
 }
 
 impl<'a> Strings<'a> {
     fn number(&mut self, s: Cow<'a, str>) -> u32 {
-        if let Some(&n) = self.numbers.get(s.as_ref()) {
-            return n;
+        if let Some((last, n)) = &self.last {
+            if last.as_ref() == s.as_ref() {
+                return *n;
+            }
         }
-        let n = u32::try_from(self.in_order.len()).unwrap_or(u32::MAX);
-        self.numbers.insert(s.clone(), n);
-        self.in_order.push(s);
+        let n = match self.numbers.get(s.as_ref()) {
+            Some(&n) => n,
+            None => {
+                let n = u32::try_from(self.in_order.len()).unwrap_or(u32::MAX);
+                self.numbers.insert(s.clone(), n);
+                self.in_order.push(s.clone());
+                n
+            }
+        };
+        self.last = Some((s, n));
         n
     }
 }
@@ -343,9 +356,40 @@ fn first_rdn_end(dn: &str) -> Option<usize> {
     None
 }
 
-fn push_number(out: &mut Vec<u8>, n: u32) {
-    let _ = write!(out, "{n}");
+fn push_number(out: &mut Vec<u8>, mut n: u32) {
+    // Decimal digits without the formatting machinery (a million cells).
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
+
+/// Bytes [`push_json_str`] must look at: JSON's own (`"`, `\`, controls),
+/// HTML's (`<`, `>`, `&`) and the lead byte of U+2028/U+2029.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[0xE2] = true;
+    table
+};
 
 /// `s` as a JSON string that is also safe inside an HTML `<script>`: `<`,
 /// `>` and `&` (no `</script`, no `<!--`) and U+2028/U+2029 (line breaks to
@@ -355,6 +399,9 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut last = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if !SPECIAL[usize::from(b)] {
+            continue;
+        }
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -1429,6 +1476,15 @@ mod tests {
         }
         assert_eq!(json("a\u{2028}"), "\"a\\u2028\"");
         assert_eq!(json("<&>"), "\"\\u003c\\u0026\\u003e\"");
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 4_294_967_295] {
+            let mut out = Vec::new();
+            push_number(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
     }
 
     #[test]
