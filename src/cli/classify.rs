@@ -1,13 +1,13 @@
 //! `usertype-audit classify`: one row per account with what the rules make of it.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::output::{InputFiles, OutputFile};
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::classify::{Classifier, EvalScratch, Intent};
 use crate::matcher::account_anchor_key;
@@ -16,6 +16,7 @@ use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
 use crate::report::csv::push_field;
+use crate::report::terminal_safe;
 
 /// Classify every account of on-premises exports with a rule file, as
 /// Entra Connect would: one row per user account with its DN, UPN, source
@@ -26,6 +27,11 @@ use crate::report::csv::push_field;
 ///
 /// Only the attributes the rules, the scope and the anchor read are decoded
 /// and checked (a record's structure always is); `scan` checks every value.
+///
+/// Rows go to standard output, or to --out: a new file (an existing one is
+/// replaced only with --force, an input or a symbolic link never), which
+/// appears only once complete. On a terminal, control characters in values
+/// are shown escaped (`\u{1b}`, `\n`); redirected, values are written exactly.
 ///
 /// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
 #[derive(Debug, Args)]
@@ -39,6 +45,9 @@ pub struct ClassifyArgs {
     /// Where to write the rows (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace --out when it exists (never an input, never through a link).
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Row format.
     #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
     pub format: RowFormat,
@@ -71,6 +80,8 @@ struct ClassifySink<'a> {
     anchor: &'a AnchorSource,
     name: Arc<str>,
     format: RowFormat,
+    /// Escape control characters in values (rows shown on a terminal).
+    for_terminal: bool,
     out: &'a mut (dyn Write + Send + Sync),
     rows: u64,
     by_outcome: std::collections::BTreeMap<&'static str, u64>,
@@ -152,6 +163,13 @@ impl BatchSink for ClassifySink<'_> {
             ];
             *counts.entry(c.intent.outcome()).or_default() += 1;
             out.rows += 1;
+            let escaped;
+            let fields = if self.for_terminal {
+                escaped = fields.map(terminal_safe);
+                escaped.each_ref().map(|f| f.as_ref())
+            } else {
+                fields
+            };
             match self.format {
                 RowFormat::Csv => {
                     for (i, f) in fields.iter().enumerate() {
@@ -205,12 +223,28 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     opts.ldif.validate_all = false;
     opts.csv.projection = Projection::attrs(projection.iter());
     opts.csv.strict = args.strict;
-    let mut out: Box<dyn Write + Send + Sync> = match &args.out {
-        Some(p) => Box::new(BufWriter::with_capacity(
-            1 << 20,
-            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
+    let inputs = InputFiles::new(
+        args.input
+            .onprem
+            .iter()
+            .map(String::as_str)
+            .chain([args.rules.as_str()]),
+    );
+    let mut file = match &args.out {
+        Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--out")?),
+        None => {
+            super::output::check_stdout(&inputs)?;
+            None
+        }
+    };
+    let for_terminal = file.is_none() && io::stdout().is_terminal();
+    let mut stdout;
+    let out: &mut (dyn Write + Send + Sync) = match file.as_mut() {
+        Some(f) => f,
+        None => {
+            stdout = BufWriter::with_capacity(1 << 20, io::stdout());
+            &mut stdout
+        }
     };
     match args.format {
         RowFormat::Csv => writeln!(out, "{}", COLUMNS.join(","))?,
@@ -231,6 +265,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             anchor: &anchor,
             name: input.name.clone(),
             format: args.format,
+            for_terminal,
             out: &mut *out,
             rows: 0,
             by_outcome: Default::default(),
@@ -243,7 +278,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         errors += summary.diagnostics.count(crate::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
-                eprintln!("{d}");
+                eprintln!("{}", terminal_safe(&d.to_string()));
             }
         }
         totals.0 += rows;
@@ -253,6 +288,9 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         }
     }
     out.flush().context("writing the rows")?;
+    if let Some(file) = file {
+        file.commit()?;
+    }
     if !global.quiet {
         let parts: Vec<String> = totals.2.iter().map(|(k, n)| format!("{k} {n}")).collect();
         eprintln!(

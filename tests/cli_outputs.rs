@@ -1,0 +1,408 @@
+//! Outputs (#13 item 7, #14 items 4 to 8): no output destroys or half-replaces
+//! a file the tool did not create, the report folder is checked before any
+//! input is read, nothing raw reaches a terminal, options have sane limits,
+//! identifiers are written exactly and values copied from inputs are capped.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn bin() -> Command {
+    Command::cargo_bin("usertype-audit").expect("binary")
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A copy of the bundled example LDIF in `dir`, with its bytes.
+fn export_copy(dir: &Path) -> (PathBuf, Vec<u8>) {
+    let bytes = fs::read(fixture("example/onprem.ldf")).expect("example");
+    let path = dir.join("v.ldf");
+    fs::write(&path, &bytes).expect("copy");
+    (path, bytes)
+}
+
+fn classify(onprem: &Path, out: &Path, extra: &[&str]) -> Output {
+    bin()
+        .args(["--quiet", "classify", "--onprem"])
+        .arg(onprem)
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run")
+}
+
+fn audit(out: &Path, extra: &[&str]) -> Output {
+    bin()
+        .args(["--quiet", "audit", "--reproducible", "--onprem"])
+        .arg(fixture("example/onprem.ldf"))
+        .arg("--cloud")
+        .arg(fixture("example/graph-users.json"))
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run")
+}
+
+// ---- #14 item 4: never destroy or replace a file the tool did not create ----
+
+#[test]
+fn classify_refuses_to_write_over_its_input_by_any_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, bytes) = export_copy(dir.path());
+    let hard = dir.path().join("hard.ldf");
+    fs::hard_link(&input, &hard).expect("hard link");
+    let soft = dir.path().join("soft.ldf");
+    std::os::unix::fs::symlink(&input, &soft).expect("symlink");
+    let detour = dir.path().join("sub");
+    fs::create_dir(&detour).expect("sub");
+    for out in [input.clone(), hard, soft, detour.join("../v.ldf")] {
+        // Even --force never replaces an input.
+        for extra in [&[][..], &["--force"][..]] {
+            let run = classify(&input, &out, extra);
+            assert_eq!(run.status.code(), Some(2), "{out:?} {extra:?}");
+            assert!(stderr(&run).contains("is the input"), "{}", stderr(&run));
+            assert_eq!(fs::read(&input).expect("input"), bytes, "{out:?} intact");
+        }
+    }
+}
+
+#[test]
+fn classify_refuses_an_existing_file_without_force_and_never_follows_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, _) = export_copy(dir.path());
+    let rows = dir.path().join("rows.csv");
+    fs::write(&rows, "mine").expect("existing");
+    let run = classify(&input, &rows, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("--force"), "{}", stderr(&run));
+    assert_eq!(fs::read_to_string(&rows).expect("rows"), "mine");
+
+    // A link to someone else's file: refused, with or without --force.
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "precious").expect("victim");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    for extra in [&[][..], &["--force"][..]] {
+        let run = classify(&input, &link, extra);
+        assert_eq!(run.status.code(), Some(2));
+        assert!(stderr(&run).contains("symbolic link"), "{}", stderr(&run));
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "precious");
+    }
+
+    // --force replaces a plain file, with complete rows and nothing left over.
+    let run = classify(&input, &rows, &["--force"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = fs::read_to_string(&rows).expect("rows");
+    assert!(text.starts_with("dn,upn,source_anchor,outcome,value,rule,source\n"));
+    assert!(text.lines().count() > 1000);
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.to_string_lossy().contains(".tmp-")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn scan_dump_refuses_its_input_and_an_existing_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, bytes) = export_copy(dir.path());
+    let run = bin()
+        .args(["scan", "--dump", "jsonl", "-o"])
+        .arg(&input)
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("is the input"), "{}", stderr(&run));
+    assert_eq!(fs::read(&input).expect("input"), bytes);
+
+    let dump = dir.path().join("dump.jsonl");
+    fs::write(&dump, "mine").expect("existing");
+    let run = bin()
+        .args(["scan", "--dump", "jsonl", "-o"])
+        .arg(&dump)
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(fs::read_to_string(&dump).expect("dump"), "mine");
+    let run = bin()
+        .args(["scan", "--dump", "jsonl", "--force", "-o"])
+        .arg(&dump)
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(fs::read_to_string(&dump).expect("dump").lines().count() > 1000);
+}
+
+#[test]
+fn dump_to_standard_output_redirected_into_the_input_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, bytes) = export_copy(dir.path());
+    let append = fs::OpenOptions::new()
+        .append(true)
+        .open(&input)
+        .expect("open");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_usertype-audit"))
+        .args(["scan", "--dump", "jsonl"])
+        .arg(&input)
+        .stdout(append)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("standard output is the input"));
+    assert_eq!(fs::read(&input).expect("input"), bytes);
+}
+
+#[test]
+fn generate_refuses_a_folder_holding_a_forest_without_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("onprem.ldf"), "my export").expect("existing");
+    let run = bin()
+        .args(["generate", "--users", "20", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("--force"), "{}", stderr(&run));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("onprem.ldf")).expect("kept"),
+        "my export"
+    );
+    assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 1);
+    // --force replaces a link itself, never the file it points to.
+    fs::remove_file(dir.path().join("onprem.ldf")).expect("rm");
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "precious").expect("victim");
+    std::os::unix::fs::symlink(&victim, dir.path().join("onprem.ldf")).expect("link");
+    let run = bin()
+        .args(["--quiet", "generate", "--users", "20", "--force", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(fs::read_to_string(&victim).expect("victim"), "precious");
+    assert!(fs::read_to_string(dir.path().join("onprem.ldf"))
+        .expect("ldf")
+        .starts_with("dn: "));
+}
+
+#[test]
+fn a_report_that_cannot_be_written_leaves_the_previous_set_intact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report");
+    let first = audit(&out, &[]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    // Mark the earlier run's files, then put a folder where report.html goes.
+    let names = [
+        "findings.jsonl",
+        "findings.csv",
+        "summary.json",
+        "summary.md",
+    ];
+    for name in names {
+        fs::write(out.join(name), format!("earlier {name}")).expect("mark");
+    }
+    fs::remove_file(out.join("report.html")).expect("rm");
+    fs::create_dir(out.join("report.html")).expect("dir in the way");
+    fs::write(out.join("report.html/keep"), "x").expect("keep");
+    let second = audit(&out, &[]);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("report.html"),
+        "{}",
+        stderr(&second)
+    );
+    for name in names {
+        assert_eq!(
+            fs::read_to_string(out.join(name)).expect("kept"),
+            format!("earlier {name}"),
+            "{name} must not be replaced when the set cannot be written"
+        );
+    }
+}
+
+// ---- #13 item 7: the output folder is checked first ----
+
+#[test]
+fn the_report_folder_is_checked_before_any_input_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("a-file");
+    fs::write(&file, "not a folder").expect("file");
+    for out in [file.clone(), file.join("sub")] {
+        // The cloud export does not exist: reading it would be the first error.
+        let run = bin()
+            .args(["audit", "--onprem"])
+            .arg(fixture("example/onprem.ldf"))
+            .args(["--cloud", "/nonexistent/graph.json", "--rules"])
+            .arg(fixture("rules/upn-expression.toml"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert_eq!(run.status.code(), Some(2));
+        let err = stderr(&run);
+        assert!(err.contains(&out.display().to_string()), "{err}");
+        assert!(!err.contains("/nonexistent/graph.json"), "{err}");
+    }
+    assert_eq!(fs::read_to_string(&file).expect("file"), "not a folder");
+}
+
+#[test]
+fn a_report_name_that_is_an_input_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report");
+    fs::create_dir(&out).expect("mkdir");
+    let cloud = out.join("findings.jsonl");
+    let bytes = fs::read(fixture("example/graph-users.json")).expect("cloud");
+    fs::write(&cloud, &bytes).expect("copy");
+    let run = bin()
+        .args(["audit", "--onprem"])
+        .arg(fixture("example/onprem.ldf"))
+        .arg("--cloud")
+        .arg(&cloud)
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("is the input"), "{}", stderr(&run));
+    assert_eq!(fs::read(&cloud).expect("cloud"), bytes);
+}
+
+#[test]
+fn reports_of_an_earlier_run_not_written_now_are_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report");
+    let run = audit(&out, &[]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    fs::write(out.join("notes.txt"), "mine").expect("unrelated");
+    let run = bin()
+        .args(["audit", "--reproducible", "--format", "csv", "--onprem"])
+        .arg(fixture("example/onprem.ldf"))
+        .arg("--cloud")
+        .arg(fixture("example/graph-users.json"))
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["findings.csv", "notes.txt"]);
+    let text = stdout(&run);
+    assert!(
+        text.contains("removed") && text.contains("report.html"),
+        "{text}"
+    );
+}
+
+// ---- #14 item 6: sane options ----
+
+#[test]
+fn an_empty_format_list_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for list in ["", ",", " , "] {
+        let out = dir.path().join("report");
+        let run = audit(&out, &["--format", list]);
+        assert_eq!(run.status.code(), Some(2), "{list:?}");
+        assert!(stderr(&run).contains("names no report"), "{}", stderr(&run));
+        assert!(!out.exists(), "nothing written for {list:?}");
+    }
+}
+
+#[test]
+fn thread_counts_are_capped() {
+    for n in ["0", "257", "10000"] {
+        let run = bin()
+            .args(["--threads", n, "scan"])
+            .arg(fixture("example/onprem.ldf"))
+            .output()
+            .expect("run");
+        assert_eq!(run.status.code(), Some(2), "--threads {n}");
+        assert!(stderr(&run).contains("1..=256"), "{}", stderr(&run));
+    }
+    let run = bin()
+        .args(["--quiet", "--threads", "256", "scan"])
+        .arg(fixture("example/onprem.ldf"))
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+}
+
+#[test]
+fn generate_caps_users_and_checks_free_space_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("forest");
+    for n in ["18446744073709551615", "10000001"] {
+        let run = bin()
+            .args(["generate", "--users", n, "--out"])
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert_eq!(run.status.code(), Some(2), "--users {n}");
+        assert!(stderr(&run).contains("0..=10000000"), "{}", stderr(&run));
+        assert!(!out.exists());
+    }
+    // The largest count needs about 120 GB; where less is free, it is refused
+    // before a byte is written (never run where it would fit).
+    let needed = usertype_audit::generate::estimated_bytes(10_000_000);
+    let free = std::process::Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir.path())
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .nth(1)
+                .and_then(|l| l.trim().parse::<u64>().ok())
+        });
+    match free {
+        Some(free) if free < needed => {
+            let run = bin()
+                .args(["generate", "--users", "10000000", "--out"])
+                .arg(&out)
+                .output()
+                .expect("run");
+            assert_eq!(run.status.code(), Some(2));
+            assert!(stderr(&run).contains("free"), "{}", stderr(&run));
+            assert!(
+                fs::read_dir(&out).map_or(true, |mut d| d.next().is_none()),
+                "nothing written"
+            );
+        }
+        _ => eprintln!("free space unknown or over {needed} bytes: disk check not exercised"),
+    }
+}
