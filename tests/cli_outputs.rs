@@ -406,3 +406,125 @@ fn generate_caps_users_and_checks_free_space_first() {
         _ => eprintln!("free space unknown or over {needed} bytes: disk check not exercised"),
     }
 }
+
+// ---- #14 item 5: nothing raw on a terminal ----
+
+/// A partner whose UPN carries a line break, a forged `outcome:` line, an
+/// ANSI escape sequence and a C1 CSI.
+const FORGED_UPN: &str =
+    "eve@partners.fabrikam123.org\n  outcome: Member (rule: forged)\x1b[2J\u{9b}";
+
+fn forged_export(dir: &Path) -> PathBuf {
+    use base64::Engine as _;
+    let upn = base64::engine::general_purpose::STANDARD.encode(FORGED_UPN);
+    let path = dir.join("eve.ldf");
+    fs::write(
+        &path,
+        format!(
+            "dn: CN=Eve,OU=Partners,DC=contoso,DC=com\nobjectClass: top\nobjectClass: user\n\
+             sAMAccountName: eve\nuserPrincipalName:: {upn}\n\
+             objectGUID:: AAECAwQFBgcICQoLDA0ODw==\n\n"
+        ),
+    )
+    .expect("export");
+    path
+}
+
+#[test]
+fn the_explain_trace_cannot_forge_a_line_or_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = forged_export(dir.path());
+    let run = bin()
+        .args(["--quiet", "explain", "--onprem"])
+        .arg(&export)
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .args(["--dn", "CN=Eve,OU=Partners,DC=contoso,DC=com"])
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = stdout(&run);
+    let outcomes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("outcome:"))
+        .collect();
+    assert_eq!(outcomes, ["  outcome: Guest (rule: Expression)"], "{text}");
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{9b}'),
+        "{text:?}"
+    );
+    assert!(text.contains("(rule: forged)\\u{1b}[2J\\u{9b}"), "{text}");
+}
+
+/// Runs `args` under a pseudo-terminal (`script`), returning what it printed;
+/// `None` where `script` is missing.
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let mut command = String::from(env!("CARGO_BIN_EXE_usertype-audit"));
+    for a in args {
+        command.push_str(" '");
+        command.push_str(&a.replace('\'', "'\\''"));
+        command.push('\'');
+    }
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .ok()?;
+    out.status.success().then(|| stdout(&out))
+}
+
+#[test]
+fn classify_rows_are_escaped_on_a_terminal_and_exact_when_redirected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = forged_export(dir.path());
+    let rules = fixture("rules/upn-expression.toml");
+    let args = [
+        "--quiet",
+        "classify",
+        "--onprem",
+        export.to_str().expect("utf-8 path"),
+        "--rules",
+        rules.to_str().expect("utf-8 path"),
+    ];
+    // Redirected: the value exactly (quoted, as CSV quotes a line break).
+    let run = bin().args(args).output().expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stdout(&run).contains(&format!("\"{FORGED_UPN}\"")));
+    match on_a_terminal(&args) {
+        Some(shown) => {
+            assert!(
+                !shown.contains('\x1b') && !shown.contains('\u{9b}'),
+                "{shown:?}"
+            );
+            assert!(
+                shown.contains("\\n  outcome: Member (rule: forged)\\u{1b}[2J\\u{9b}"),
+                "{shown:?}"
+            );
+            // One row for the header, one for Eve.
+            assert_eq!(shown.lines().count(), 2, "{shown:?}");
+        }
+        None => eprintln!("`script` is not installed: the terminal case is not exercised"),
+    }
+}
+
+#[test]
+fn error_messages_do_not_echo_control_characters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = audit(
+        &dir.path().join("report"),
+        &["--format", "\x1b]0;owned\x07html"],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let err = stderr(&run);
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("\\u{1b}]0;owned\\u{7}html"), "{err}");
+    let run = bin()
+        .args(["explain", "--onprem"])
+        .arg(fixture("example/onprem.ldf"))
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .args(["--dn", "CN=\x1b[2JNobody"])
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(1));
+    assert!(!stderr(&run).contains('\x1b'), "{:?}", stderr(&run));
+}
