@@ -528,3 +528,105 @@ fn error_messages_do_not_echo_control_characters() {
     assert_eq!(run.status.code(), Some(1));
     assert!(!stderr(&run).contains('\x1b'), "{:?}", stderr(&run));
 }
+
+// ---- #14 item 7: exact identifiers ----
+
+/// Two partners that are Members in the cloud: Eve's anchor starts with `+`,
+/// Finn's cloud user has a hostile `id`.
+fn identifier_case(dir: &Path) -> (PathBuf, PathBuf) {
+    let onprem = dir.join("onprem.ldf");
+    fs::write(
+        &onprem,
+        "dn: CN=Eve,OU=Partners,DC=contoso,DC=com\nobjectClass: top\nobjectClass: user\n\
+         sAMAccountName: eve\nuserPrincipalName: eve@partners.fabrikam123.org\n\
+         userAccountControl: 512\nobjectGUID:: +AECAwQFBgcICQoLDA0ODw==\n\n\
+         dn: CN=Finn,OU=Partners,DC=contoso,DC=com\nobjectClass: top\nobjectClass: user\n\
+         sAMAccountName: finn\nuserPrincipalName: finn@partners.fabrikam123.org\n\
+         userAccountControl: 512\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\n\n",
+    )
+    .expect("onprem");
+    let select = "id,userPrincipalName,userType,accountEnabled,mail,proxyAddresses,otherMails,\
+                  creationType,externalUserState,identities,onPremisesSyncEnabled,\
+                  onPremisesImmutableId,onPremisesSecurityIdentifier,onPremisesDistinguishedName,\
+                  onPremisesSamAccountName,onPremisesUserPrincipalName,onPremisesDomainName,\
+                  onPremisesLastSyncDateTime,onPremisesExtensionAttributes,createdDateTime";
+    let user = |id: &str, upn: &str, anchor: &str| {
+        serde_json::json!({
+            "id": id, "userPrincipalName": upn, "userType": "Member", "accountEnabled": true,
+            "mail": upn, "proxyAddresses": [format!("SMTP:{upn}")], "otherMails": [],
+            "creationType": null, "externalUserState": null, "identities": [],
+            "onPremisesSyncEnabled": true, "onPremisesImmutableId": anchor,
+            "onPremisesSecurityIdentifier": null, "onPremisesDistinguishedName": null,
+            "onPremisesSamAccountName": null, "onPremisesUserPrincipalName": upn,
+            "onPremisesDomainName": "contoso.com", "onPremisesLastSyncDateTime": null,
+            "onPremisesExtensionAttributes": {}, "createdDateTime": "2020-01-01T00:00:00Z"
+        })
+    };
+    let page = serde_json::json!({
+        "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#users({select})"),
+        "value": [
+            user("9725079c-8dc0-4e59-a608-84e839010570", "eve@partners.fabrikam123.org",
+                 "+AECAwQFBgcICQoLDA0ODw=="),
+            user("=HYPERLINK(\"http://evil\")", "finn@partners.fabrikam123.org",
+                 "AAECAwQFBgcICQoLDA0ODw=="),
+        ]
+    });
+    let cloud = dir.join("graph.json");
+    fs::write(&cloud, page.to_string()).expect("cloud");
+    (onprem, cloud)
+}
+
+#[test]
+fn findings_csv_writes_identifiers_exactly_and_guards_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (onprem, cloud) = identifier_case(dir.path());
+    let out = dir.path().join("report");
+    // Two users cannot show every property the audit wants.
+    let run = bin()
+        .args(["--quiet", "audit", "--allow-partial-cloud", "--onprem"])
+        .arg(&onprem)
+        .arg("--cloud")
+        .arg(&cloud)
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(out.join("findings.csv").exists(), "{}", stderr(&run));
+    let mut reader = csv::Reader::from_path(out.join("findings.csv")).expect("csv");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let eve = rows
+        .iter()
+        .find(|r| r.get(3) == Some("eve@partners.fabrikam123.org"))
+        .expect("Eve's finding");
+    assert_eq!(eve.get(0), Some("guest_as_member"));
+    assert_eq!(eve.get(4), Some("+AECAwQFBgcICQoLDA0ODw=="), "anchor exact");
+    assert_eq!(eve.get(5), Some("9725079c-8dc0-4e59-a608-84e839010570"));
+    let finn = rows
+        .iter()
+        .find(|r| r.get(3) == Some("finn@partners.fabrikam123.org"))
+        .expect("Finn's finding");
+    assert_eq!(
+        finn.get(5),
+        Some("'=HYPERLINK(\"http://evil\")"),
+        "not an id: guarded"
+    );
+    // The same anchor as findings.jsonl.
+    let jsonl = fs::read_to_string(out.join("findings.jsonl")).expect("jsonl");
+    assert!(jsonl.contains("\"source_anchor\":\"+AECAwQFBgcICQoLDA0ODw==\""));
+
+    // classify writes the anchor exactly too.
+    let run = bin()
+        .args(["--quiet", "classify", "--onprem"])
+        .arg(&onprem)
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .output()
+        .expect("run");
+    assert!(
+        stdout(&run).contains(",+AECAwQFBgcICQoLDA0ODw==,"),
+        "{}",
+        stdout(&run)
+    );
+}

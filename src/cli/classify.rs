@@ -15,7 +15,7 @@ use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
-use crate::report::csv::push_field;
+use crate::report::csv::{push_field, push_identifier_field};
 use crate::report::terminal_safe;
 
 /// Classify every account of on-premises exports with a rule file, as
@@ -59,7 +59,8 @@ pub struct ClassifyArgs {
 /// Row formats of `classify`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RowFormat {
-    /// CSV with a header row (values that Excel would run as formulas are neutralised).
+    /// CSV with a header row (values that Excel would run as formulas are
+    /// neutralised; the source anchor is written exactly).
     Csv,
     /// JSON Lines.
     Jsonl,
@@ -74,6 +75,10 @@ const COLUMNS: [&str; 7] = [
     "rule",
     "source",
 ];
+
+/// The index of `source_anchor` in [`COLUMNS`]: written exactly (a base64
+/// anchor may start with `+`), as in `findings.csv`.
+const SOURCE_ANCHOR_COLUMN: usize = 2;
 
 struct ClassifySink<'a> {
     classifier: &'a Classifier,
@@ -176,7 +181,11 @@ impl BatchSink for ClassifySink<'_> {
                         if i > 0 {
                             out.bytes.push(b',');
                         }
-                        push_field(&mut out.bytes, f);
+                        if i == SOURCE_ANCHOR_COLUMN {
+                            push_identifier_field(&mut out.bytes, f);
+                        } else {
+                            push_field(&mut out.bytes, f);
+                        }
                     }
                     out.bytes.push(b'\n');
                 }
