@@ -630,3 +630,90 @@ fn findings_csv_writes_identifiers_exactly_and_guards_the_rest() {
         stdout(&run)
     );
 }
+
+// ---- #14 item 8: values capped ----
+
+#[test]
+fn a_huge_value_is_capped_with_a_marker_in_every_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let upn = format!("eve{}@partners.fabrikam123.org", "x".repeat(600_000));
+    let onprem = dir.path().join("onprem.ldf");
+    fs::write(
+        &onprem,
+        format!(
+            "dn: CN=Eve,OU=Partners,DC=contoso,DC=com\nobjectClass: top\nobjectClass: user\n\
+             sAMAccountName: eve\nuserPrincipalName: {upn}\nuserAccountControl: 512\n\
+             objectGUID:: AAECAwQFBgcICQoLDA0ODw==\n\n"
+        ),
+    )
+    .expect("onprem");
+    let out = dir.path().join("report");
+    let run = bin()
+        .args(["audit", "--allow-partial-cloud", "--onprem"])
+        .arg(&onprem)
+        .arg("--cloud")
+        .arg(fixture("example/graph-users.json"))
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(out.join("findings.jsonl").exists(), "{}", stderr(&run));
+    let marker = format!("… [cut: {} bytes in all]", thousands(upn.len()));
+    let jsonl = fs::read_to_string(out.join("findings.jsonl")).expect("jsonl");
+    let eve: serde_json::Value = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .find(|v| v["dn"] == "CN=Eve,OU=Partners,DC=contoso,DC=com")
+        .expect("Eve's finding");
+    let shown = eve["upn"].as_str().expect("upn");
+    assert_eq!(shown, format!("{}{marker}", &upn[..4096]));
+    let mut reader = csv::Reader::from_path(out.join("findings.csv")).expect("csv");
+    let upns: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row").get(3).unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        upns.contains(&shown.to_owned()),
+        "capped the same way in the CSV"
+    );
+    // No line of any report holds the value whole (the cloud side adds
+    // about a thousand short orphaned_cloud findings).
+    for name in [
+        "findings.jsonl",
+        "findings.csv",
+        "summary.md",
+        "summary.json",
+    ] {
+        let text = fs::read_to_string(out.join(name)).expect("report");
+        let longest = text.lines().map(str::len).max().unwrap_or(0);
+        assert!(longest < 10_000, "{name}: a line of {longest} bytes");
+    }
+    assert!(stdout(&run).len() + stderr(&run).len() < 100_000);
+    // explain shows it capped too, on every line that holds it.
+    let run = bin()
+        .args(["--quiet", "explain", "--onprem"])
+        .arg(&onprem)
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .args(["--dn", "CN=Eve,OU=Partners,DC=contoso,DC=com"])
+        .output()
+        .expect("run");
+    let text = stdout(&run);
+    assert!(text.len() < 100_000, "{} bytes", text.len());
+    assert!(text.contains("bytes in all]"), "{text}");
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -176,10 +176,18 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let mut err = std::io::stderr().lock();
     if !global.quiet {
         for d in &result.diagnostics {
-            writeln!(err, "{}", report::terminal_safe(&d.to_string()))?;
+            writeln!(
+                err,
+                "{}",
+                report::terminal_safe(&report::cap_value(&d.to_string()))
+            )?;
         }
         for w in &result.summary.coverage_warnings {
-            writeln!(err, "usertype-audit: warning: {}", report::terminal_safe(w))?;
+            writeln!(
+                err,
+                "usertype-audit: warning: {}",
+                report::terminal_safe(&report::cap_value(w))
+            )?;
         }
     }
     let report = Report {

@@ -16,7 +16,7 @@ use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
 use crate::report::csv::{push_field, push_identifier_field};
-use crate::report::terminal_safe;
+use crate::report::{cap_value, terminal_safe};
 
 /// Classify every account of on-premises exports with a rule file, as
 /// Entra Connect would: one row per user account with its DN, UPN, source
@@ -287,7 +287,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         errors += summary.diagnostics.count(crate::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
-                eprintln!("{}", terminal_safe(&d.to_string()));
+                eprintln!("{}", terminal_safe(&cap_value(&d.to_string())));
             }
         }
         totals.0 += rows;

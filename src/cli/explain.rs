@@ -18,7 +18,7 @@ use crate::model::account::Account;
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, EntryRef, OnPremOptions, ReadControl};
-use crate::report::terminal_safe;
+use crate::report::{cap_value, terminal_safe};
 
 /// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
 ///
@@ -146,7 +146,11 @@ pub fn explain(
     let mut s = String::new();
     // Every value from the export is escaped: a DN or a value holding a line
     // break or an escape sequence could otherwise forge a line of this output.
-    let _ = writeln!(s, "{}", terminal_safe(&String::from_utf8_lossy(entry.dn())));
+    let _ = writeln!(
+        s,
+        "{}",
+        terminal_safe(&cap_value(&String::from_utf8_lossy(entry.dn())))
+    );
     let _ = writeln!(s, "  source: {file}:{}", entry.line());
     let account = match Account::from_entry(*entry) {
         Ok(a) => a,
@@ -185,7 +189,7 @@ pub fn explain(
         } else {
             values.join(", ")
         };
-        let _ = writeln!(s, "    [{name}] = {}", terminal_safe(&shown));
+        let _ = writeln!(s, "    [{name}] = {}", terminal_safe(&cap_value(&shown)));
     }
     let mut scratch = EvalScratch::default();
     let _ = writeln!(s, "  scope:");
@@ -273,14 +277,15 @@ fn is_literal(step: &crate::classify::expr::TraceStep) -> bool {
 }
 
 /// One step of a trace: indented by depth, `source text = value`, on one
-/// line whatever the value holds (see [`terminal_safe`]).
+/// line whatever the value holds (see [`terminal_safe`]), capped like every
+/// value shown ([`cap_value`]).
 fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
     let indent = "  ".repeat(step.depth.min(20) as usize);
     let line = match &step.value {
         Ok(v) => format!("{indent}{} = {v}", step.text),
         Err(e) => format!("{indent}{} = error: {e}", step.text),
     };
-    terminal_safe(&line).into_owned()
+    terminal_safe(&cap_value(&line)).into_owned()
 }
 
 pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStatus> {

@@ -18,7 +18,7 @@ use crate::read::input::Input;
 use crate::read::ldif::{self, LdifOptions, TrailingSpace};
 use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
 use crate::read::{Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary};
-use crate::report::{terminal_safe, terminal_safe_lines};
+use crate::report::{cap_value, terminal_safe, terminal_safe_lines};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -455,7 +455,7 @@ fn print_diagnostics(kept: &[Diagnostic], quiet: bool) {
         .iter()
         .filter(|d| !quiet || d.severity == Severity::Error)
     {
-        let _ = writeln!(err, "{}", terminal_safe(&d.to_string()));
+        let _ = writeln!(err, "{}", terminal_safe(&cap_value(&d.to_string())));
     }
 }
 

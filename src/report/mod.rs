@@ -12,6 +12,10 @@
 //!
 //! [`terminal_summary`] renders the short summary printed after a run.
 //!
+//! Values copied from the inputs are capped at [`MAX_VALUE_BYTES`] in every
+//! report and on the terminal ([`cap_value`], documented in [`row`]), and text
+//! from the inputs reaches a terminal only through [`terminal_safe`].
+//!
 //! The row types written to disk ([`row::FindingRow`], the `summary.json`
 //! rows in [`summary`]) are output-only: they are the on-disk contract and do
 //! not change when the internal [`Finding`] or [`AuditSummary`] does.
@@ -33,6 +37,7 @@ mod svg;
 pub mod terminal;
 
 pub use escape::{terminal_safe, terminal_safe_lines};
+pub use row::{cap_value, MAX_VALUE_BYTES};
 pub use terminal::terminal_summary;
 
 use std::fmt;

@@ -136,11 +136,9 @@ pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
         let _ = writeln!(o, "input diagnostics: {}", thousands(diagnostics));
     }
     for warning in &summary.coverage_warnings {
-        // One line per warning: a terminal must not receive raw control bytes from input.
-        let clean: String = warning
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        // One line per warning, capped: a terminal must not receive raw
+        // control bytes or megabytes from an input.
+        let clean = super::terminal_safe(&super::row::cap_value(warning)).into_owned();
         let _ = writeln!(o, "{} {clean}", paint(YELLOW, "coverage warning:"));
     }
     out
@@ -226,8 +224,19 @@ mod tests {
              \n\
              on-premises: 10 records read = 7 audited + 2 out of scope + 0 skipped (does not balance: parts add up to 9)\n\
              cloud: 5 users = 5 matched + 0 orphaned + 0 cloud-only + 0 unmatched not synced\n\
-             coverage warning: no extensionAttribute1 column\n"
+             coverage warning: no\\nextensionAttribute1 column\n"
         );
+    }
+
+    #[test]
+    fn warnings_are_escaped_and_capped() {
+        let mut s = summary();
+        s.coverage_warnings = vec![format!("\x1b[2J{}", "w".repeat(100_000))];
+        let text = terminal_summary(&s, false);
+        assert!(!text.contains('\x1b'));
+        assert!(text.contains("coverage warning: \\u{1b}[2Jwww"), "{text}");
+        assert!(text.contains("… [cut: 100,004 bytes in all]\n"), "{text}");
+        assert!(text.len() < 6000, "{} bytes", text.len());
     }
 
     #[test]
