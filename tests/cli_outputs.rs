@@ -3,6 +3,8 @@
 //! input is read, nothing raw reaches a terminal, options have sane limits,
 //! identifiers are written exactly and values copied from inputs are capped.
 
+#![cfg(unix)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -244,6 +246,44 @@ fn a_report_that_cannot_be_written_leaves_the_previous_set_intact() {
             "{name} must not be replaced when the set cannot be written"
         );
     }
+}
+
+#[test]
+fn init_never_writes_through_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "precious").expect("victim");
+    let link = dir.path().join("rules.toml");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    for extra in [&[][..], &["--force"][..]] {
+        let run = bin()
+            .arg("init")
+            .arg(&link)
+            .args(extra)
+            .output()
+            .expect("run");
+        assert_eq!(run.status.code(), Some(2), "{extra:?}");
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "precious");
+    }
+    // A dangling link is not followed either.
+    let dangling = dir.path().join("dangling.toml");
+    std::os::unix::fs::symlink(dir.path().join("elsewhere.toml"), &dangling).expect("symlink");
+    let run = bin().arg("init").arg(&dangling).output().expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!dir.path().join("elsewhere.toml").exists());
+    // --force replaces a plain file.
+    let plain = dir.path().join("plain.toml");
+    fs::write(&plain, "old").expect("plain");
+    let run = bin()
+        .arg("init")
+        .arg(&plain)
+        .arg("--force")
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(fs::read_to_string(&plain)
+        .expect("plain")
+        .contains("[usertype]"));
 }
 
 // ---- #13 item 7: the output folder is checked first ----
