@@ -219,15 +219,20 @@ fn a_report_that_cannot_be_written_leaves_the_previous_set_intact() {
     let out = dir.path().join("report");
     let first = audit(&out, &[]);
     assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
-    // Mark the earlier run's files, then put a folder where report.html goes.
+    // Mark the earlier run's files at their end (they stay recognisable as
+    // reports by their start), then put a folder where report.html goes.
     let names = [
         "findings.jsonl",
         "findings.csv",
         "summary.json",
         "summary.md",
     ];
+    let mut earlier = Vec::new();
     for name in names {
-        fs::write(out.join(name), format!("earlier {name}")).expect("mark");
+        let mut bytes = fs::read(out.join(name)).expect("report");
+        bytes.extend_from_slice(format!("earlier {name}").as_bytes());
+        fs::write(out.join(name), &bytes).expect("mark");
+        earlier.push(bytes);
     }
     fs::remove_file(out.join("report.html")).expect("rm");
     fs::create_dir(out.join("report.html")).expect("dir in the way");
@@ -239,10 +244,10 @@ fn a_report_that_cannot_be_written_leaves_the_previous_set_intact() {
         "{}",
         stderr(&second)
     );
-    for name in names {
+    for (name, bytes) in names.iter().zip(&earlier) {
         assert_eq!(
-            fs::read_to_string(out.join(name)).expect("kept"),
-            format!("earlier {name}"),
+            &fs::read(out.join(name)).expect("kept"),
+            bytes,
             "{name} must not be replaced when the set cannot be written"
         );
     }
@@ -284,6 +289,38 @@ fn init_never_writes_through_a_link() {
     assert!(fs::read_to_string(&plain)
         .expect("plain")
         .contains("[usertype]"));
+}
+
+#[test]
+fn a_file_under_a_report_name_that_the_tool_did_not_write_is_never_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report");
+    fs::create_dir(&out).expect("mkdir");
+    fs::write(out.join("summary.md"), "# My own notes\n").expect("mine");
+    let run = audit(&out, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("is not a report this tool wrote"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("summary.md")).expect("mine"),
+        "# My own notes\n"
+    );
+    assert!(!out.join("findings.csv").exists(), "nothing written");
+    // Nor is one that a narrower run would remove as stale, nor a link.
+    let run = audit(&out, &["--format", "csv"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(out.join("summary.md").exists());
+    fs::remove_file(out.join("summary.md")).expect("rm");
+    let victim = dir.path().join("victim.html");
+    fs::write(&victim, "precious").expect("victim");
+    std::os::unix::fs::symlink(&victim, out.join("report.html")).expect("link");
+    let run = audit(&out, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("symbolic link"), "{}", stderr(&run));
+    assert_eq!(fs::read_to_string(&victim).expect("victim"), "precious");
 }
 
 // ---- #13 item 7: the output folder is checked first ----

@@ -23,8 +23,9 @@ use crate::report::{self, Report};
 /// report.html to --out, and a short summary to the terminal.
 ///
 /// --out is checked before any input is read: it must be a folder (created
-/// when missing) that can be written, and none of its report names may be an
-/// input. The reports are written as one set: to temporary files first, renamed
+/// when missing) that can be written, and a file in it under a report's name
+/// must be a report this tool wrote (not an input, a link or someone else's
+/// file, which are never replaced). The reports are written as one set: to temporary files first, renamed
 /// over the previous reports only when all are complete, so a failed run
 /// leaves the previous set as it was. Report files of an earlier run that this
 /// run does not write (with --format) are removed, so the folder never mixes
@@ -141,7 +142,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         .flat_map(|f| f.file_names())
         .copied()
         .collect();
-    check_report_dir(&args.out, &report_names, &input_files)?;
+    check_report_dir(
+        &args.out,
+        &report_names,
+        &input_files,
+        report::is_own_report,
+    )?;
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = OnPremOptions {
         format: args.input.onprem_format,
@@ -221,7 +227,9 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
 }
 
 /// Removes the reports of an earlier run that this run did not write (see
-/// [`report::stale_reports`]) and returns them; one that is an input is kept.
+/// [`report::stale_reports`]) and returns them. A file that is an input or
+/// that this tool did not write ([`report::is_own_report`]) is never removed;
+/// the folder check refuses a run where one would be replaced or left.
 fn remove_stale_reports(
     out: &std::path::Path,
     formats: &[report::Format],
@@ -229,7 +237,7 @@ fn remove_stale_reports(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
     for path in report::stale_reports(out, formats) {
-        if inputs.same_as(&path).is_some() {
+        if inputs.same_as(&path).is_some() || !report::is_own_report(&path) {
             continue;
         }
         std::fs::remove_file(&path).map_err(|e| {

@@ -285,12 +285,14 @@ impl Drop for OutputFile {
 }
 
 /// Checks the report folder of `audit` before any input is read: it is, or
-/// can be created as, a writable folder; it is not an input; and none of the
-/// report names in it (`names`) is an input or a folder.
+/// can be created as, a writable folder; it is not an input; and what exists
+/// under a report's name (`names`) is a report the tool wrote (`is_own`), not
+/// an input, a folder, a link or someone else's file.
 pub(super) fn check_report_dir(
     dir: &Path,
     names: &[&str],
     inputs: &InputFiles,
+    is_own: impl Fn(&Path) -> bool,
 ) -> anyhow::Result<()> {
     let shown = dir.display();
     if let Some(input) = inputs.same_as(dir) {
@@ -321,12 +323,23 @@ pub(super) fn check_report_dir(
                 path.display()
             );
         }
-        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            anyhow::bail!(
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => anyhow::bail!(
                 "{} is a folder, where the report of that name goes; \
                  move it or give another --out folder",
                 path.display()
-            );
+            ),
+            Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+                "{} is a symbolic link, where the report of that name goes; the tool \
+                 never replaces one: remove it or give another --out folder",
+                path.display()
+            ),
+            Ok(_) if !is_own(&path) => anyhow::bail!(
+                "{} exists and is not a report this tool wrote; it is never replaced \
+                 or removed: move it or give another --out folder",
+                path.display()
+            ),
+            _ => {}
         }
     }
     Ok(())

@@ -387,9 +387,9 @@ pub(crate) fn write_set(out_dir: &Path, jobs: &[ReportJob<'_>]) -> io::Result<Ve
     Ok(written)
 }
 
-/// The report files of an earlier run in `out_dir` that a run writing
-/// `formats` does not replace (the tool's own names only), in
-/// [`Format::ALL`] order. Left in place they would mix two runs.
+/// The files in `out_dir` named like a report that a run writing `formats`
+/// does not replace, in [`Format::ALL`] order: left in place, an earlier
+/// run's would mix two runs (see [`is_own_report`] before removing one).
 pub fn stale_reports(out_dir: &Path, formats: &[Format]) -> Vec<PathBuf> {
     Format::ALL
         .iter()
@@ -398,6 +398,41 @@ pub fn stale_reports(out_dir: &Path, formats: &[Format]) -> Vec<PathBuf> {
         .map(|name| out_dir.join(name))
         .filter(|p| fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
         .collect()
+}
+
+/// Whether the regular file at `path`, named like one of the reports, starts
+/// the way this tool writes that report: the CSV header, a JSON Lines
+/// finding (or nothing: no finding), `summary.json`'s `tool`, `summary.md`'s
+/// title, `report.html`'s doctype and a `UserType` title. Only such a file is
+/// ever replaced or removed as an earlier run's report; a link or a file of
+/// someone else that happens to bear the name is not.
+pub fn is_own_report(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    let read = File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    match name {
+        jsonl::FILE_NAME => head.is_empty() || head.starts_with("{\"kind\":\""),
+        csv::FILE_NAME => head
+            .trim_start_matches('\u{feff}')
+            .starts_with("kind,severity,"),
+        summary::FILE_NAME => head.starts_with('{') && head.contains("\"usertype-audit"),
+        markdown::FILE_NAME => head.starts_with("# UserType sync audit"),
+        html::FILE_NAME => head.starts_with("<!DOCTYPE html>") && head.contains("<title>UserType"),
+        _ => false,
+    }
 }
 
 /// Writes `name`'s temporary file in `dir`, on disk when it returns; on
@@ -559,6 +594,38 @@ mod tests {
             [out.join("findings.jsonl"), out.join("summary.md")]
         );
         assert!(stale_reports(out, Format::ALL).is_empty());
+    }
+
+    #[test]
+    fn own_reports_are_recognised_by_their_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let put = |name: &str, text: &str| {
+            fs::write(out.join(name), text).unwrap();
+            is_own_report(&out.join(name))
+        };
+        assert!(put("findings.csv", "\u{feff}kind,severity,dn\r\n"));
+        assert!(!put("findings.csv", "name,amount\n"));
+        assert!(put("findings.jsonl", ""));
+        assert!(put("findings.jsonl", "{\"kind\":\"soft_match\"}\n"));
+        assert!(!put("findings.jsonl", "{\"event\":1}\n"));
+        assert!(put(
+            "summary.json",
+            "{\n  \"format_version\": 1,\n  \"tool\": \"usertype-audit 0.1.0\""
+        ));
+        assert!(!put("summary.json", "{\"my\": \"notes\"}"));
+        assert!(put("summary.md", "# UserType sync audit\n"));
+        assert!(!put("summary.md", "# My summary\n"));
+        assert!(put(
+            "report.html",
+            "<!DOCTYPE html>\n<html><head><title>UserType audit</title>"
+        ));
+        assert!(!put(
+            "report.html",
+            "<!DOCTYPE html>\n<title>Quarterly report</title>"
+        ));
+        assert!(!put("notes.txt", "kind,severity,"));
+        assert!(!is_own_report(&out.join("missing.csv")));
     }
 
     #[test]
