@@ -403,7 +403,8 @@ pub fn stale_reports(out_dir: &Path, formats: &[Format]) -> Vec<PathBuf> {
 /// Whether the regular file at `path`, named like one of the reports, starts
 /// the way this tool writes that report: the CSV header, a JSON Lines
 /// finding (or nothing: no finding), `summary.json`'s `tool`, `summary.md`'s
-/// title, `report.html`'s doctype and a `UserType` title. Only such a file is
+/// title naming UserType, `report.html`'s doctype and a `UserType` title (or
+/// the tool's name) in its first 4 KiB. Only such a file is
 /// ever replaced or removed as an earlier run's report; a link or a file of
 /// someone else that happens to bear the name is not.
 pub fn is_own_report(path: &Path) -> bool {
@@ -429,8 +430,14 @@ pub fn is_own_report(path: &Path) -> bool {
             .trim_start_matches('\u{feff}')
             .starts_with("kind,severity,"),
         summary::FILE_NAME => head.starts_with('{') && head.contains("\"usertype-audit"),
-        markdown::FILE_NAME => head.starts_with("# UserType sync audit"),
-        html::FILE_NAME => head.starts_with("<!DOCTYPE html>") && head.contains("<title>UserType"),
+        // A title that names UserType: the wording may change between versions.
+        markdown::FILE_NAME => {
+            head.starts_with("# ") && head.lines().next().is_some_and(|l| l.contains("UserType"))
+        }
+        html::FILE_NAME => {
+            head.starts_with("<!DOCTYPE html>")
+                && (head.contains("<title>UserType") || head.contains("usertype-audit"))
+        }
         _ => false,
     }
 }
