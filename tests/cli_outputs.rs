@@ -794,3 +794,29 @@ fn thousands(n: usize) -> String {
     }
     out
 }
+
+#[test]
+fn a_dump_on_a_terminal_escapes_controls_and_stays_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = forged_export(dir.path());
+    let path = export.to_str().expect("utf-8 path");
+    match on_a_terminal(&["--quiet", "scan", "--dump", "jsonl", path]) {
+        Some(shown) => {
+            assert!(
+                !shown.contains('\x1b') && !shown.contains('\u{9b}'),
+                "{shown:?}"
+            );
+            let line = shown.lines().next().expect("one entry");
+            let entry: serde_json::Value =
+                serde_json::from_str(line.trim_end_matches('\r')).expect("still JSON");
+            assert_eq!(entry["attrs"]["userPrincipalName"][0], FORGED_UPN);
+        }
+        None => eprintln!("`script` is not installed: the terminal case is not exercised"),
+    }
+    // Redirected, the dump is byte for byte what serde writes.
+    let run = bin()
+        .args(["--quiet", "scan", "--dump", "jsonl", path])
+        .output()
+        .expect("run");
+    assert!(stdout(&run).contains('\u{9b}'));
+}

@@ -1,6 +1,6 @@
 //! `usertype-audit scan`: read exports and report what they hold.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -18,7 +18,7 @@ use crate::read::input::Input;
 use crate::read::ldif::{self, LdifOptions, TrailingSpace};
 use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
 use crate::read::{Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary};
-use crate::report::{cap_value, terminal_safe, terminal_safe_lines};
+use crate::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -124,10 +124,10 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
         )?)),
         (Some(_), None) => {
             check_stdout(&inputs)?;
-            Some(Dump::Stdout(BufWriter::with_capacity(
-                1 << 20,
-                io::stdout(),
-            )))
+            Some(Dump::Stdout(
+                BufWriter::with_capacity(1 << 20, io::stdout()),
+                io::stdout().is_terminal(),
+            ))
         }
     };
     let stdin_count = args.files.iter().filter(|f| f.as_str() == "-").count();
@@ -178,7 +178,7 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
     }
     match dump {
         Some(Dump::File(file)) => file.commit()?,
-        Some(Dump::Stdout(mut out)) => out.flush().context("writing the dump")?,
+        Some(Dump::Stdout(mut out, _)) => out.flush().context("writing the dump")?,
         None => {}
     }
 
@@ -215,29 +215,35 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 enum Dump {
     /// `--output`: put in place when the scan completes.
     File(OutputFile),
-    /// Standard output.
-    Stdout(BufWriter<io::Stdout>),
+    /// Standard output; on a terminal (`true`), control characters inside
+    /// strings are written as JSON escapes.
+    Stdout(BufWriter<io::Stdout>, bool),
 }
 
 impl Write for Dump {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Dump::File(f) => f.write(buf),
-            Dump::Stdout(o) => o.write(buf),
+            Dump::Stdout(o, _) => o.write(buf),
         }
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
             Dump::File(f) => f.write_all(buf),
-            Dump::Stdout(o) => o.write_all(buf),
+            // The sink writes whole lines of JSON: escaping them is exact.
+            Dump::Stdout(o, true) => match std::str::from_utf8(buf) {
+                Ok(text) => o.write_all(json_terminal_safe(text).as_bytes()),
+                Err(_) => o.write_all(buf),
+            },
+            Dump::Stdout(o, false) => o.write_all(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Dump::File(f) => f.flush(),
-            Dump::Stdout(o) => o.flush(),
+            Dump::Stdout(o, _) => o.flush(),
         }
     }
 }

@@ -23,6 +23,28 @@ pub fn terminal_safe_lines(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text safe to show on a terminal and still the same JSON: every
+/// character of [`is_unsafe_on_terminal`] except the line feeds that end JSON
+/// Lines is written as a JSON `\uXXXX` escape. Only valid inside strings,
+/// where a serializer leaves C1 controls, DEL and bidirectional marks raw.
+pub fn json_terminal_safe(json: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c != '\n' && is_unsafe_on_terminal(c);
+    let Some(first) = json.find(unsafe_char) else {
+        return Cow::Borrowed(json);
+    };
+    let mut out = String::with_capacity(json.len() + 16);
+    out.push_str(&json[..first]);
+    for c in json[first..].chars() {
+        if unsafe_char(c) {
+            // These are all in the Basic Multilingual Plane: one escape each.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether `c` must not reach a terminal as it is: C0 and C1 control
 /// characters and DEL (an escape sequence can move the cursor, rewrite lines
 /// or retitle the window; a line break can forge a line of our own output),
@@ -132,6 +154,20 @@ mod tests {
             "one \\u{1b}[1m\ntwo\\r\n"
         );
         assert!(matches!(terminal_safe_lines("a\nb\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_for_a_terminal_stays_the_same_json() {
+        let value = serde_json::json!({"upn": "a\u{9b}31m\u{7f}\u{202e}b\n\x1b"});
+        let text = format!("{value}\n");
+        let safe = json_terminal_safe(&text);
+        assert_eq!(safe, "{\"upn\":\"a\\u009b31m\\u007f\\u202eb\\n\\u001b\"}\n");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+        assert!(matches!(
+            json_terminal_safe("{\"a\":1}\n"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub mod summary;
 mod svg;
 pub mod terminal;
 
-pub use escape::{terminal_safe, terminal_safe_lines};
+pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
 pub use row::{cap_value, MAX_VALUE_BYTES};
 pub use terminal::terminal_summary;
 
