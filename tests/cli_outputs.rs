@@ -820,3 +820,33 @@ fn a_dump_on_a_terminal_escapes_controls_and_stays_json() {
         .expect("run");
     assert!(stdout(&run).contains('\u{9b}'));
 }
+
+#[test]
+fn json_rows_and_summaries_on_a_terminal_stay_json_with_exact_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = forged_export(dir.path());
+    let path = export.to_str().expect("utf-8 path");
+    let rules = fixture("rules/upn-expression.toml");
+    let rules = rules.to_str().expect("utf-8 path");
+    let Some(shown) = on_a_terminal(&[
+        "--quiet", "classify", "--format", "jsonl", "--onprem", path, "--rules", rules,
+    ]) else {
+        eprintln!("`script` is not installed: the terminal case is not exercised");
+        return;
+    };
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\u{9b}'),
+        "{shown:?}"
+    );
+    let row: serde_json::Value =
+        serde_json::from_str(shown.lines().next().expect("row").trim_end_matches('\r'))
+            .expect("still JSON");
+    assert_eq!(row["upn"], FORGED_UPN);
+    // The scan summary as JSON names the file; a file name is shown escaped too.
+    let odd = dir.path().join("odd\u{9b}name.ldf");
+    fs::copy(&export, &odd).expect("copy");
+    let shown = on_a_terminal(&["scan", "--format", "json", odd.to_str().expect("path")])
+        .expect("script ran before");
+    assert!(!shown.contains('\u{9b}'), "{shown:?}");
+    assert!(shown.contains("odd\\u009bname.ldf"), "{shown}");
+}

@@ -16,7 +16,7 @@ use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, OnPremOptions, Projection, ReadControl};
 use crate::report::csv::{push_field, push_identifier_field};
-use crate::report::{cap_value, terminal_safe};
+use crate::report::{cap_value, json_terminal_safe, terminal_safe};
 
 /// Classify every account of on-premises exports with a rule file, as
 /// Entra Connect would: one row per user account with its DN, UPN, source
@@ -31,7 +31,8 @@ use crate::report::{cap_value, terminal_safe};
 /// Rows go to standard output, or to --out: a new file (an existing one is
 /// replaced only with --force, an input or a symbolic link never), which
 /// appears only once complete. On a terminal, control characters in values
-/// are shown escaped (`\u{1b}`, `\n`); redirected, values are written exactly.
+/// are shown escaped (`\u{1b}`, `\n` in CSV; JSON escapes in JSON Lines);
+/// redirected, values are written exactly.
 ///
 /// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
 #[derive(Debug, Args)]
@@ -169,7 +170,7 @@ impl BatchSink for ClassifySink<'_> {
             *counts.entry(c.intent.outcome()).or_default() += 1;
             out.rows += 1;
             let escaped;
-            let fields = if self.for_terminal {
+            let fields = if self.for_terminal && self.format == RowFormat::Csv {
                 escaped = fields.map(terminal_safe);
                 escaped.each_ref().map(|f| f.as_ref())
             } else {
@@ -196,6 +197,11 @@ impl BatchSink for ClassifySink<'_> {
                         .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
                         .collect();
                     if let Ok(line) = serde_json::to_string(&obj) {
+                        let line = if self.for_terminal {
+                            json_terminal_safe(&line)
+                        } else {
+                            line.into()
+                        };
                         out.bytes.extend_from_slice(line.as_bytes());
                         out.bytes.push(b'\n');
                     }

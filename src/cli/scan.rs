@@ -192,8 +192,13 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
                 s
             }
         };
+        // Text is for people: escaped wherever it goes. JSON stays exact for
+        // a program, and the same JSON with escapes on a terminal.
         let text = match args.format {
             SummaryFormat::Text => terminal_safe_lines(&text).into_owned(),
+            SummaryFormat::Json if shown_on_terminal(dump_to_stdout) => {
+                json_terminal_safe(&text).into_owned()
+            }
             SummaryFormat::Json => text,
         };
         if dump_to_stdout {
@@ -209,6 +214,16 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Whether the summary goes to a terminal (standard error when the dump
+/// takes standard output).
+fn shown_on_terminal(dump_to_stdout: bool) -> bool {
+    if dump_to_stdout {
+        io::stderr().is_terminal()
+    } else {
+        io::stdout().is_terminal()
+    }
 }
 
 /// Where `--dump` goes.
