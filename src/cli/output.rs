@@ -203,7 +203,14 @@ impl OutputFile {
     ) -> anyhow::Result<OutputFile> {
         check_output_path(target, inputs, force, flag)?;
         let tmp = temp_path(target);
-        let file = create_temp(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let file = create_temp(&tmp).with_context(|| {
+            format!(
+                "cannot create {} (it is written to {} first; its folder must exist \
+                 and be writable)",
+                target.display(),
+                tmp.display()
+            )
+        })?;
         Ok(OutputFile {
             target: target.to_owned(),
             tmp,
