@@ -403,6 +403,9 @@ fn reports_of_an_earlier_run_not_written_now_are_removed() {
         text.contains("removed") && text.contains("report.html"),
         "{text}"
     );
+    // And `audit --help` says so.
+    let help = bin().args(["audit", "--help"]).output().expect("run");
+    assert!(stdout(&help).contains("Reports of an earlier run that this run does not write"));
 }
 
 // ---- #14 item 6: sane options ----

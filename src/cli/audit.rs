@@ -49,10 +49,17 @@ pub struct AuditArgs {
     /// The rule file (see `usertype-audit init`).
     #[arg(long, value_name = "FILE")]
     pub rules: String,
-    /// The report folder.
+    /// The report folder, created when missing and checked before any input is
+    /// read. The reports are written as one set (temporary files renamed only
+    /// when all are complete: a failed run leaves the previous set as it was).
+    /// Reports of an earlier run that this run does not write (with --format)
+    /// are removed, so the folder never mixes two runs. A file under a report's
+    /// name that this tool did not write, an input or a link stops the run;
+    /// nothing else in the folder is touched.
     #[arg(long, default_value = "report", value_name = "DIR")]
     pub out: PathBuf,
-    /// Reports to write: jsonl, csv, summary, html, or all (comma-separated).
+    /// Reports to write: jsonl, csv, summary, html, or all (comma-separated;
+    /// an empty list is refused).
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub format: String,
     /// Exit 1 when a finding reaches this severity: critical, high, medium, low, info.

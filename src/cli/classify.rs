@@ -43,7 +43,9 @@ pub struct ClassifyArgs {
     /// The rule file.
     #[arg(long, value_name = "FILE")]
     pub rules: String,
-    /// Where to write the rows (default: standard output).
+    /// Where to write the rows: a new file, which appears only once complete
+    /// (default: standard output, where on a terminal control characters in
+    /// values are shown escaped).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Replace --out when it exists (never an input, never through a link).
