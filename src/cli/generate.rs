@@ -31,7 +31,8 @@ pub struct GenerateArgs {
     /// Seed of the pseudo-random generator.
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing). Its free space is checked first;
+    /// a folder that already holds these files is refused without --force.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Replace the files of an earlier forest in --out.
