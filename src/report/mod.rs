@@ -429,7 +429,10 @@ pub fn is_own_report(path: &Path) -> bool {
         csv::FILE_NAME => head
             .trim_start_matches('\u{feff}')
             .starts_with("kind,severity,"),
-        summary::FILE_NAME => head.starts_with('{') && head.contains("\"usertype-audit"),
+        summary::FILE_NAME => {
+            head.starts_with('{')
+                && (head.contains("\"usertype-audit") || head.contains("\"format_version\""))
+        }
         // A title that names UserType: the wording may change between versions.
         markdown::FILE_NAME => {
             head.starts_with("# ") && head.lines().next().is_some_and(|l| l.contains("UserType"))
