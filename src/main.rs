@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use usertype_audit::cli::{self, Cli};
+use usertype_audit::report::terminal_safe_lines;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -21,9 +22,18 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "usertype-audit: error: {err}");
+            // Messages can quote inputs: nothing raw reaches the terminal.
+            let _ = writeln!(
+                stderr,
+                "usertype-audit: error: {}",
+                terminal_safe_lines(&err.to_string())
+            );
             for cause in err.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
+                let _ = writeln!(
+                    stderr,
+                    "  caused by: {}",
+                    terminal_safe_lines(&cause.to_string())
+                );
             }
             cli::ExitStatus::from_error(&err).into()
         }

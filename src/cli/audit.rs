@@ -6,8 +6,8 @@ use std::sync::Mutex;
 
 use clap::Args;
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
+use super::output::{check_report_dir, InputFiles};
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::audit::{self, AuditInputs, AuditOptions, Progress};
 use crate::findings::{Severity, Verdict};
@@ -19,8 +19,16 @@ use crate::report::{self, Report};
 /// report every conflict (partners intended Guest who are Members first).
 ///
 /// Writes findings.jsonl, findings.csv, summary.json, summary.md and
-/// report.html to --out (created; existing report files are replaced, nothing
-/// else in the folder is touched), and a short summary to the terminal.
+/// report.html to --out, and a short summary to the terminal.
+///
+/// --out is checked before any input is read: it must be a folder (created
+/// when missing) that can be written, and a file in it under a report's name
+/// must be a report this tool wrote (not an input, a link or someone else's
+/// file, which are never replaced). The reports are written as one set: to temporary files first, renamed
+/// over the previous reports only when all are complete, so a failed run
+/// leaves the previous set as it was. Report files of an earlier run that this
+/// run does not write (with --format) are removed, so the folder never mixes
+/// two runs; nothing else in the folder is touched.
 ///
 /// Only the attributes the rules, the scope and the matching read are decoded
 /// and checked (a record's structure always is); `scan` checks every value.
@@ -40,10 +48,17 @@ pub struct AuditArgs {
     /// The rule file (see `usertype-audit init`).
     #[arg(long, value_name = "FILE")]
     pub rules: String,
-    /// The report folder.
+    /// The report folder, created when missing and checked before any input is
+    /// read. The reports are written as one set (temporary files renamed only
+    /// when all are complete: a failed run leaves the previous set as it was).
+    /// Reports of an earlier run that this run does not write (with --format)
+    /// are removed, so the folder never mixes two runs. A file under a report's
+    /// name that this tool did not write, an input or a link stops the run;
+    /// nothing else in the folder is touched.
     #[arg(long, default_value = "report", value_name = "DIR")]
     pub out: PathBuf,
-    /// Reports to write: jsonl, csv, summary, html, or all (comma-separated).
+    /// Reports to write: jsonl, csv, summary, html, or all (comma-separated;
+    /// an empty list is refused).
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub format: String,
     /// Exit 1 when a finding reaches this severity: critical, high, medium, low, info.
@@ -119,6 +134,26 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             <= 1,
         "`-` (standard input) can be given only once"
     );
+    // Before any input is read: a long read must not end in "cannot write".
+    let input_files = InputFiles::new(
+        args.input
+            .onprem
+            .iter()
+            .chain(&args.cloud)
+            .chain([&args.rules])
+            .map(String::as_str),
+    );
+    let report_names: Vec<&str> = report::Format::ALL
+        .iter()
+        .flat_map(|f| f.file_names())
+        .copied()
+        .collect();
+    check_report_dir(
+        &args.out,
+        &report_names,
+        &input_files,
+        report::is_own_report,
+    )?;
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
@@ -158,7 +193,11 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let mut err = std::io::stderr().lock();
     if !global.quiet {
         for d in &result.diagnostics {
-            writeln!(err, "{d}")?;
+            writeln!(
+                err,
+                "{}",
+                report::terminal_safe(&report::cap_value(&d.to_string()))
+            )?;
         }
     }
     let report = Report {
@@ -166,21 +205,18 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         summary: &result.summary,
         include_info: args.include_info,
     };
-    // One format per task: the HTML and the findings files take the longest.
-    let written: Vec<std::path::PathBuf> = formats
-        .par_iter()
-        .map(|f| report::write_reports(&report, &[*f], &args.out))
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?
-        .into_iter()
-        .flatten()
-        .collect();
+    let written = report::write_reports(&report, &formats, &args.out)
+        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
+    let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
     if !global.quiet {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut out = std::io::stdout().lock();
         out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
         for p in &written {
             writeln!(out, "  wrote {}", p.display())?;
+        }
+        for p in &removed {
+            writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
         }
     }
     let status = match result.summary.verdict {
@@ -192,4 +228,30 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     // would only delay the exit.
     std::mem::forget(result);
     Ok(status)
+}
+
+/// Removes the reports of an earlier run that this run did not write (see
+/// [`report::stale_reports`]) and returns them. A file that is an input or
+/// that this tool did not write ([`report::is_own_report`]) is never removed;
+/// the folder check refuses a run where one would be replaced or left.
+fn remove_stale_reports(
+    out: &std::path::Path,
+    formats: &[report::Format],
+    inputs: &InputFiles,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for path in report::stale_reports(out, formats) {
+        if inputs.same_as(&path).is_some() || !report::is_own_report(&path) {
+            continue;
+        }
+        std::fs::remove_file(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot remove {}, a report of an earlier run: {e}; remove it by hand \
+                 so that the folder holds one run",
+                path.display()
+            )
+        })?;
+        removed.push(path);
+    }
+    Ok(removed)
 }

@@ -1,13 +1,13 @@
 //! `usertype-audit classify`: one row per account with what the rules make of it.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::output::{InputFiles, OutputFile};
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
 use crate::classify::{Classifier, EvalScratch, Intent};
 use crate::matcher::account_anchor_key;
@@ -15,7 +15,8 @@ use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, Projection, ReadControl};
-use crate::report::csv::push_field;
+use crate::report::csv::{push_field, push_identifier_field};
+use crate::report::{cap_value, json_terminal_safe, terminal_safe};
 
 /// Classify every account of on-premises exports with a rule file, as
 /// Entra Connect would: one row per user account with its DN, UPN, source
@@ -27,6 +28,12 @@ use crate::report::csv::push_field;
 /// Only the attributes the rules, the scope and the anchor read are decoded
 /// and checked (a record's structure always is); `scan` checks every value.
 ///
+/// Rows go to standard output, or to --out: a new file (an existing one is
+/// replaced only with --force, an input or a symbolic link never), which
+/// appears only once complete. On a terminal, control characters in values
+/// are shown escaped (`\u{1b}`, `\n` in CSV; JSON escapes in JSON Lines);
+/// redirected, values are written exactly.
+///
 /// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -36,9 +43,14 @@ pub struct ClassifyArgs {
     /// The rule file.
     #[arg(long, value_name = "FILE")]
     pub rules: String,
-    /// Where to write the rows (default: standard output).
+    /// Where to write the rows: a new file, which appears only once complete
+    /// (default: standard output, where on a terminal control characters in
+    /// values are shown escaped).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace --out when it exists (never an input, never through a link).
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Row format.
     #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
     pub format: RowFormat,
@@ -50,7 +62,8 @@ pub struct ClassifyArgs {
 /// Row formats of `classify`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RowFormat {
-    /// CSV with a header row (values that Excel would run as formulas are neutralised).
+    /// CSV with a header row (values that Excel would run as formulas are
+    /// neutralised; the source anchor is written exactly).
     Csv,
     /// JSON Lines.
     Jsonl,
@@ -66,11 +79,17 @@ const COLUMNS: [&str; 7] = [
     "source",
 ];
 
+/// The index of `source_anchor` in [`COLUMNS`]: written exactly (a base64
+/// anchor may start with `+`), as in `findings.csv`.
+const SOURCE_ANCHOR_COLUMN: usize = 2;
+
 struct ClassifySink<'a> {
     classifier: &'a Classifier,
     anchor: &'a AnchorSource,
     name: Arc<str>,
     format: RowFormat,
+    /// Escape control characters in values (rows shown on a terminal).
+    for_terminal: bool,
     out: &'a mut (dyn Write + Send + Sync),
     rows: u64,
     by_outcome: std::collections::BTreeMap<&'static str, u64>,
@@ -152,13 +171,24 @@ impl BatchSink for ClassifySink<'_> {
             ];
             *counts.entry(c.intent.outcome()).or_default() += 1;
             out.rows += 1;
+            let escaped;
+            let fields = if self.for_terminal && self.format == RowFormat::Csv {
+                escaped = fields.map(terminal_safe);
+                escaped.each_ref().map(|f| f.as_ref())
+            } else {
+                fields
+            };
             match self.format {
                 RowFormat::Csv => {
                     for (i, f) in fields.iter().enumerate() {
                         if i > 0 {
                             out.bytes.push(b',');
                         }
-                        push_field(&mut out.bytes, f);
+                        if i == SOURCE_ANCHOR_COLUMN {
+                            push_identifier_field(&mut out.bytes, f);
+                        } else {
+                            push_field(&mut out.bytes, f);
+                        }
                     }
                     out.bytes.push(b'\n');
                 }
@@ -169,6 +199,11 @@ impl BatchSink for ClassifySink<'_> {
                         .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
                         .collect();
                     if let Ok(line) = serde_json::to_string(&obj) {
+                        let line = if self.for_terminal {
+                            json_terminal_safe(&line)
+                        } else {
+                            line.into()
+                        };
                         out.bytes.extend_from_slice(line.as_bytes());
                         out.bytes.push(b'\n');
                     }
@@ -202,12 +237,28 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     opts.ldif.validate_all = false;
     opts.csv.projection = Projection::attrs(projection.iter());
     opts.csv.strict = args.strict;
-    let mut out: Box<dyn Write + Send + Sync> = match &args.out {
-        Some(p) => Box::new(BufWriter::with_capacity(
-            1 << 20,
-            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
+    let inputs = InputFiles::new(
+        args.input
+            .onprem
+            .iter()
+            .map(String::as_str)
+            .chain([args.rules.as_str()]),
+    );
+    let mut file = match &args.out {
+        Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--out")?),
+        None => {
+            super::output::check_stdout(&inputs)?;
+            None
+        }
+    };
+    let for_terminal = file.is_none() && io::stdout().is_terminal();
+    let mut stdout;
+    let out: &mut (dyn Write + Send + Sync) = match file.as_mut() {
+        Some(f) => f,
+        None => {
+            stdout = BufWriter::with_capacity(1 << 20, io::stdout());
+            &mut stdout
+        }
     };
     match args.format {
         RowFormat::Csv => writeln!(out, "{}", COLUMNS.join(","))?,
@@ -228,6 +279,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             anchor: &anchor,
             name: input.name.clone(),
             format: args.format,
+            for_terminal,
             out: &mut *out,
             rows: 0,
             by_outcome: Default::default(),
@@ -240,7 +292,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         errors += summary.diagnostics.count(crate::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
-                eprintln!("{d}");
+                eprintln!("{}", terminal_safe(&cap_value(&d.to_string())));
             }
         }
         totals.0 += rows;
@@ -250,6 +302,9 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
         }
     }
     out.flush().context("writing the rows")?;
+    if let Some(file) = file {
+        file.commit()?;
+    }
     if !global.quiet {
         let parts: Vec<String> = totals.2.iter().map(|(k, n)| format!("{k} {n}")).collect();
         eprintln!(

@@ -18,6 +18,7 @@ use crate::model::account::Account;
 use crate::model::ids::AnchorSource;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, EntryRef, ReadControl};
+use crate::report::{cap_value, terminal_safe};
 
 /// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
 ///
@@ -143,7 +144,13 @@ pub fn explain(
     entry: &EntryRef<'_>,
 ) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{}", String::from_utf8_lossy(entry.dn()));
+    // Every value from the export is escaped: a DN or a value holding a line
+    // break or an escape sequence could otherwise forge a line of this output.
+    let _ = writeln!(
+        s,
+        "{}",
+        terminal_safe(&cap_value(&String::from_utf8_lossy(entry.dn())))
+    );
     let _ = writeln!(s, "  source: {file}:{}", entry.line());
     let account = match Account::from_entry(*entry) {
         Ok(a) => a,
@@ -182,15 +189,16 @@ pub fn explain(
         } else {
             values.join(", ")
         };
-        let _ = writeln!(s, "    [{name}] = {shown}");
+        let _ = writeln!(s, "    [{name}] = {}", terminal_safe(&cap_value(&shown)));
     }
     let mut scratch = EvalScratch::default();
     let _ = writeln!(s, "  scope:");
     for (step, passed) in classifier.scope_steps(&account, anchor.is_some(), &mut scratch) {
         let _ = writeln!(
             s,
-            "    {} {step}",
-            if passed { "pass   " } else { "EXCLUDE" }
+            "    {} {}",
+            if passed { "pass   " } else { "EXCLUDE" },
+            terminal_safe(&step.to_string())
         );
     }
     if classifier.rules().scope.out_of_box {
@@ -208,9 +216,12 @@ pub fn explain(
             let _ = writeln!(
                 s,
                 "  cloudFiltered (out-of-box expression) = {}",
-                last.value
-                    .as_ref()
-                    .map_or_else(|e| format!("error: {e}"), |v| v.to_string())
+                terminal_safe(
+                    &last
+                        .value
+                        .as_ref()
+                        .map_or_else(|e| format!("error: {e}"), |v| v.to_string())
+                )
             );
         }
     }
@@ -238,8 +249,8 @@ pub fn explain(
                     s,
                     "    {} {} → {}",
                     if hit { "match   " } else { "no match" },
-                    r.name,
-                    r.user_type
+                    terminal_safe(&r.name),
+                    terminal_safe(&r.user_type.to_string())
                 );
                 if hit {
                     break;
@@ -253,9 +264,9 @@ pub fn explain(
         c.intent.outcome(),
         match super::classify::intent_value(&c.intent) {
             v if v.is_empty() || v == c.intent.outcome() => String::new(),
-            v => format!("{v:?} "),
+            v => format!("{} ", terminal_safe(&format!("{v:?}"))),
         },
-        classifier.rule_name(&c)
+        terminal_safe(classifier.rule_name(&c))
     );
     s
 }
@@ -265,13 +276,16 @@ fn is_literal(step: &crate::classify::expr::TraceStep) -> bool {
     matches!(&step.value, Ok(v) if v.to_string() == step.text.trim())
 }
 
-/// One step of a trace: indented by depth, `source text = value`.
+/// One step of a trace: indented by depth, `source text = value`, on one
+/// line whatever the value holds (see [`terminal_safe`]), capped like every
+/// value shown ([`cap_value`]).
 fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
     let indent = "  ".repeat(step.depth.min(20) as usize);
-    match &step.value {
+    let line = match &step.value {
         Ok(v) => format!("{indent}{} = {v}", step.text),
         Err(e) => format!("{indent}{} = error: {e}", step.text),
-    }
+    };
+    terminal_safe(&cap_value(&line)).into_owned()
 }
 
 pub(super) fn run(args: &ExplainArgs, global: Global) -> anyhow::Result<ExitStatus> {
@@ -365,7 +379,10 @@ fn explain_accounts(
             .map(|d| format!("DN {d}"))
             .or_else(|| args.upn.as_deref().map(|u| format!("UPN {u}")))
             .unwrap_or_default();
-        eprintln!("usertype-audit: no account with {what} in the given files");
+        eprintln!(
+            "usertype-audit: no account with {} in the given files",
+            terminal_safe(&what)
+        );
         return Ok(ExitStatus::Problems);
     }
     Ok(ExitStatus::Clean)

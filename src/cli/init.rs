@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use super::output::{InputFiles, OutputFile};
 use super::{ExitStatus, Global};
 
 /// Write a commented starter rule file (rules.toml) to edit.
@@ -18,7 +19,7 @@ pub struct InitArgs {
     /// Where to write (`-` for standard output).
     #[arg(default_value = "rules.toml", value_name = "FILE")]
     pub path: PathBuf,
-    /// Replace an existing file.
+    /// Replace an existing file (never through a symbolic link).
     #[arg(long)]
     pub force: bool,
 }
@@ -31,14 +32,10 @@ pub(super) fn run(args: &InitArgs, global: Global) -> anyhow::Result<ExitStatus>
         std::io::stdout().write_all(STARTER.as_bytes())?;
         return Ok(ExitStatus::Clean);
     }
-    if args.path.exists() && !args.force {
-        anyhow::bail!(
-            "{} exists; pass --force to replace it, or give another path",
-            args.path.display()
-        );
-    }
-    std::fs::write(&args.path, STARTER)
+    let mut file = OutputFile::create(&args.path, &InputFiles::default(), args.force, "FILE")?;
+    file.write_all(STARTER.as_bytes())
         .with_context(|| format!("cannot write {}", args.path.display()))?;
+    file.commit()?;
     if !global.quiet {
         eprintln!(
             "wrote {}; edit it, then run `usertype-audit rules check {}`",

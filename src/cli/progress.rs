@@ -21,6 +21,7 @@ pub fn bytes_bar(name: &str, total: Option<u64>, quiet: bool) -> ProgressBar {
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message(name.to_string());
+    // A file name can hold control characters too.
+    bar.set_message(crate::report::terminal_safe(name).into_owned());
     bar
 }

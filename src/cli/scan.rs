@@ -1,13 +1,13 @@
 //! `usertype-audit scan`: read exports and report what they hold.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
 use base64::Engine as _;
 use clap::{Args, ValueEnum};
 
+use super::output::{check_stdout, InputFiles, OutputFile};
 use super::{progress, ExitStatus, Global};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::account::Account;
@@ -18,6 +18,7 @@ use crate::read::input::Input;
 use crate::read::ldif::{self, LdifOptions, TrailingSpace};
 use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
 use crate::read::{Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary};
+use crate::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -38,9 +39,14 @@ pub struct ScanArgs {
     /// (the summary then goes to standard error).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub dump: Option<DumpFormat>,
-    /// Where --dump writes (default: standard output).
+    /// Where --dump writes (default: standard output): a new file, which
+    /// appears only when the scan completes (an existing file is replaced
+    /// only with --force; an input or a symbolic link never is).
     #[arg(long, short, value_name = "FILE", requires = "dump")]
     pub output: Option<PathBuf>,
+    /// Replace --output when it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
     /// The format of the files, when detection by content is not wanted.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub onprem_format: Option<Format>,
@@ -53,8 +59,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "ATTR")]
     pub source_anchor: Option<String>,
     /// Stop at the first error instead of skipping the broken record (exit 1).
-    /// Entries already dumped with --dump stay written; the dump stops at a
-    /// batch boundary at or before the error.
+    /// Entries already dumped with --dump to standard output stay written;
+    /// the dump stops at a batch boundary at or before the error. A dump to
+    /// --output is then not written at all.
     #[arg(long)]
     pub strict: bool,
     /// What to do with plain values that end in spaces.
@@ -109,13 +116,19 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
         ..LdifOptions::default()
     };
     let dump_to_stdout = args.dump.is_some() && args.output.is_none();
-    let mut dump: Option<Box<dyn Write + Send + Sync>> = match (&args.dump, &args.output) {
+    let inputs = InputFiles::new(args.files.iter().map(String::as_str));
+    let mut dump: Option<Dump> = match (&args.dump, &args.output) {
         (None, _) => None,
-        (Some(_), Some(path)) => Some(Box::new(BufWriter::with_capacity(
-            1 << 20,
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        ))),
-        (Some(_), None) => Some(Box::new(BufWriter::with_capacity(1 << 20, io::stdout()))),
+        (Some(_), Some(path)) => Some(Dump::File(OutputFile::create(
+            path, &inputs, args.force, "--output",
+        )?)),
+        (Some(_), None) => {
+            check_stdout(&inputs)?;
+            Some(Dump::Stdout(
+                BufWriter::with_capacity(1 << 20, io::stdout()),
+                io::stdout().is_terminal(),
+            ))
+        }
     };
     let stdin_count = args.files.iter().filter(|f| f.as_str() == "-").count();
     anyhow::ensure!(
@@ -155,12 +168,18 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
             Err(e) if is_fatal(&e) => return Err(e),
             Err(e) => {
                 failed = true;
-                let _ = writeln!(io::stderr(), "usertype-audit: error: {e:#}");
+                let _ = writeln!(
+                    io::stderr(),
+                    "usertype-audit: error: {}",
+                    terminal_safe_lines(&format!("{e:#}"))
+                );
             }
         }
     }
-    if let Some(out) = dump.as_mut() {
-        out.flush().context("writing the dump")?;
+    match dump {
+        Some(Dump::File(file)) => file.commit()?,
+        Some(Dump::Stdout(mut out, _)) => out.flush().context("writing the dump")?,
+        None => {}
     }
 
     if !global.quiet || args.format == SummaryFormat::Json {
@@ -172,6 +191,15 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
                 s.push('\n');
                 s
             }
+        };
+        // Text is for people: escaped wherever it goes. JSON stays exact for
+        // a program, and the same JSON with escapes on a terminal.
+        let text = match args.format {
+            SummaryFormat::Text => terminal_safe_lines(&text).into_owned(),
+            SummaryFormat::Json if shown_on_terminal(dump_to_stdout) => {
+                json_terminal_safe(&text).into_owned()
+            }
+            SummaryFormat::Json => text,
         };
         if dump_to_stdout {
             io::stderr().write_all(text.as_bytes())?;
@@ -186,6 +214,53 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Whether the summary goes to a terminal (standard error when the dump
+/// takes standard output).
+fn shown_on_terminal(dump_to_stdout: bool) -> bool {
+    if dump_to_stdout {
+        io::stderr().is_terminal()
+    } else {
+        io::stdout().is_terminal()
+    }
+}
+
+/// Where `--dump` goes.
+enum Dump {
+    /// `--output`: put in place when the scan completes.
+    File(OutputFile),
+    /// Standard output; on a terminal (`true`), control characters inside
+    /// strings are written as JSON escapes.
+    Stdout(BufWriter<io::Stdout>, bool),
+}
+
+impl Write for Dump {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Dump::File(f) => f.write(buf),
+            Dump::Stdout(o, _) => o.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Dump::File(f) => f.write_all(buf),
+            // The sink writes whole lines of JSON: escaping them is exact.
+            Dump::Stdout(o, true) => match std::str::from_utf8(buf) {
+                Ok(text) => o.write_all(json_terminal_safe(text).as_bytes()),
+                Err(_) => o.write_all(buf),
+            },
+            Dump::Stdout(o, false) => o.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Dump::File(f) => f.flush(),
+            Dump::Stdout(o, _) => o.flush(),
+        }
+    }
 }
 
 /// What every file of one scan shares.
@@ -213,7 +288,7 @@ fn is_fatal(e: &anyhow::Error) -> bool {
 fn scan_file(
     file: &str,
     ctx: &FileContext<'_>,
-    dump: &mut Option<Box<dyn Write + Send + Sync>>,
+    dump: &mut Option<Dump>,
 ) -> anyhow::Result<FileSummary> {
     let FileContext {
         args,
@@ -402,7 +477,7 @@ fn print_diagnostics(kept: &[Diagnostic], quiet: bool) {
         .iter()
         .filter(|d| !quiet || d.severity == Severity::Error)
     {
-        let _ = writeln!(err, "{d}");
+        let _ = writeln!(err, "{}", terminal_safe(&cap_value(&d.to_string())));
     }
 }
 
@@ -576,7 +651,7 @@ impl AccountTally {
 /// What scan does with entries: dump them (`--dump`) and count accounts
 /// (`--accounts`). The work runs in parallel in `map`; writing stays in order.
 struct ScanSink<'w, 'a> {
-    out: Option<&'w mut Box<dyn Write + Send + Sync>>,
+    out: Option<&'w mut Dump>,
     anchor: Option<&'a AnchorSource>,
     tally: AccountTally,
 }

@@ -75,6 +75,41 @@ pub const GRAPH_PAGES_FILE: &str = "graph-users.json";
 pub const GRAPH_ARRAY_FILE: &str = "graph-users-array.json";
 /// File name of the admin-center "Download users" CSV written by [`generate`].
 pub const GRAPH_CSV_FILE: &str = "graph-users.csv";
+/// Every file [`generate`] writes into its folder, in writing order.
+pub const FILE_NAMES: [&str; 8] = [
+    ONPREM_FILE,
+    ONPREM_CSVDE_FILE,
+    ONPREM_PS_FILE,
+    GRAPH_PAGES_FILE,
+    GRAPH_ARRAY_FILE,
+    GRAPH_CSV_FILE,
+    "expected-extension-attribute.csv",
+    "expected-upn-expression.csv",
+];
+/// The largest `--users`: about 100 GB of files at [`BYTES_PER_USER_ESTIMATE`].
+pub const MAX_USERS: u64 = 10_000_000;
+/// An upper bound of the bytes one user adds to the eight files together
+/// (about 9,600 measured at 20,000 users; the unit test keeps it an upper bound).
+pub const BYTES_PER_USER_ESTIMATE: u64 = 12_000;
+
+/// The bytes [`generate`] will write for `users`, rounded up (a fixed 1 MiB
+/// for headers and the non-user objects' share included).
+pub fn estimated_bytes(users: u64) -> u64 {
+    users
+        .saturating_mul(BYTES_PER_USER_ESTIMATE)
+        .saturating_add(1 << 20)
+}
+
+/// The files of [`FILE_NAMES`] that already exist in `out_dir` (as a file, a
+/// folder or a link, dangling or not).
+pub fn existing_files(out_dir: &Path) -> Vec<PathBuf> {
+    FILE_NAMES
+        .iter()
+        .map(|n| out_dir.join(n))
+        .filter(|p| fs::symlink_metadata(p).is_ok())
+        .collect()
+}
+
 /// One non-user object (group or computer) is written after every this many users.
 pub const NON_USER_EVERY: u64 = 50;
 /// RID of user index 0; user `i` has RID `FIRST_USER_RID + i` (truncated to 32 bits).
@@ -1476,16 +1511,7 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let s1 = generate(&opts, dir.path()).unwrap();
-        let names = [
-            ONPREM_FILE,
-            ONPREM_CSVDE_FILE,
-            ONPREM_PS_FILE,
-            GRAPH_PAGES_FILE,
-            GRAPH_ARRAY_FILE,
-            GRAPH_CSV_FILE,
-            "expected-extension-attribute.csv",
-            "expected-upn-expression.csv",
-        ];
+        let names = FILE_NAMES;
         let first: Vec<Vec<u8>> = names
             .iter()
             .map(|n| fs::read(dir.path().join(n)).unwrap())
@@ -1526,5 +1552,23 @@ mod tests {
             );
         }
         assert_eq!((s1.users, s1.non_user_objects), (260, 5));
+    }
+
+    #[test]
+    fn size_estimate_bounds_what_is_written_and_existing_files_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(existing_files(dir.path()).is_empty());
+        let users = 3000;
+        let summary = generate(&test_options(users, 9), dir.path()).unwrap();
+        let written: u64 = summary.files.iter().map(|(_, n)| n).sum();
+        assert_eq!(summary.files.len(), FILE_NAMES.len());
+        assert!(written <= estimated_bytes(users), "{written} bytes written");
+        // Not so loose that the disk check would refuse what fits.
+        assert!(
+            estimated_bytes(users) < written * 2,
+            "{written} bytes written"
+        );
+        assert_eq!(existing_files(dir.path()).len(), FILE_NAMES.len());
+        assert_eq!(estimated_bytes(u64::MAX), u64::MAX);
     }
 }

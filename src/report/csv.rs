@@ -26,16 +26,27 @@
 //! editing their own display name, say) may control. Spreadsheet programs
 //! evaluate a cell that starts with `=`, `+`, `-` or `@` as a formula (and a
 //! leading tab or CR can hide one), so `=HYPERLINK("http://evil","click")`
-//! in a UPN would become a live link. As OWASP recommends, every value that
-//! starts with `=`, `+`, `-`, `@`, tab (`\t`) or carriage return (`\r`) is
-//! written with a single quote `'` in front, and is otherwise unchanged:
-//! `=HYPERLINK(...)` is written `'=HYPERLINK(...)`, `-2` is written `'-2`.
-//! Excel then shows the text instead of running it.
+//! in a UPN would become a live link. As OWASP recommends, every free-text
+//! value that starts with `=`, `+`, `-`, `@`, tab (`\t`) or carriage return
+//! (`\r`) is written with a single quote `'` in front, and is otherwise
+//! unchanged: `=HYPERLINK(...)` is written `'=HYPERLINK(...)`, `-2` is
+//! written `'-2`. Excel then shows the text instead of running it.
 //!
 //! A value that itself starts with `'` gets the prefix too, which makes the
 //! rule reversible: **a value that starts with `'` had exactly one `'` added;
-//! drop it to get the original** (`''t Hooft` → `'t Hooft`). Note that a
-//! base64 ImmutableId may start with `+` and is then written `'+...`.
+//! drop it to get the original** (`''t Hooft` → `'t Hooft`).
+//!
+//! **Identifier columns are written exactly**, so a script gets the same
+//! anchor or id as `findings.jsonl`: `source_anchor` (a base64 ImmutableId,
+//! which may start with `+`), `cloud_id` (a GUID), and the tool's own names
+//! `kind`, `severity` and `matched_by`. An identifier is written exactly when
+//! it is made only of the characters identifiers use (ASCII letters, digits,
+//! `+ / = - _ . { }`) and does not start with `=`; such a cell holds no
+//! function call, link or command, so a spreadsheet can at worst show it as a
+//! number or an error. A value in those columns that is not shaped like an
+//! identifier (an export can hold anything) is guarded like free text. The
+//! free-text columns, always guarded, are `dn`, `upn`, `cloud_upn`,
+//! `intended_user_type`, `cloud_user_type`, `rule`, `source` and `detail`.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -69,7 +80,17 @@ pub fn write_csv<'a, W: Write>(
             .from_writer(out);
         for f in run {
             let row = FindingRow::new(f);
-            let fields = row.values().map(|v| neutralise(v.unwrap_or("")));
+            let mut column = 0;
+            let fields = row.values().map(|v| {
+                let v = v.unwrap_or("");
+                let exact = EXACT_COLUMNS[column] && is_identifier(v);
+                column += 1;
+                if exact {
+                    Cow::Borrowed(v)
+                } else {
+                    neutralise(v)
+                }
+            });
             rows.write_record(fields.iter().map(|f| f.as_bytes()))
                 .map_err(csv_error)?;
         }
@@ -77,6 +98,41 @@ pub fn write_csv<'a, W: Write>(
     })?;
     w.flush()?;
     Ok(findings.len() as u64)
+}
+
+/// Which of [`COLUMNS`] hold identifiers or the tool's own names, written
+/// exactly when [`is_identifier`] (see the module doc).
+const EXACT_COLUMNS: [bool; COLUMNS.len()] = {
+    let mut exact = [false; COLUMNS.len()];
+    exact[0] = true; // kind
+    exact[1] = true; // severity
+    exact[4] = true; // source_anchor
+    exact[5] = true; // cloud_id
+    exact[9] = true; // matched_by
+    exact
+};
+
+/// Whether `value` is shaped like an identifier (a base64 anchor, a GUID, a
+/// SID, one of the tool's snake_case names): non-empty, only ASCII letters,
+/// digits and `+ / = - _ . { }`, not starting with `=`. Such a value is no
+/// formula a spreadsheet could run, and is written to the CSV exactly.
+pub fn is_identifier(value: &str) -> bool {
+    !value.is_empty()
+        && !value.starts_with('=')
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'.' | b'{' | b'}')
+        })
+}
+
+/// Appends an identifier field to `out`: exactly when [`is_identifier`],
+/// else as [`push_field`] does.
+pub fn push_identifier_field(out: &mut Vec<u8>, value: &str) {
+    if is_identifier(value) {
+        out.extend_from_slice(value.as_bytes());
+    } else {
+        push_field(out, value);
+    }
 }
 
 /// The value as written to the CSV: `'` added in front of a value that a
@@ -159,6 +215,40 @@ mod tests {
                 String::from_utf8_lossy(theirs),
                 "{v:?}"
             );
+        }
+    }
+
+    #[test]
+    fn identifiers_are_exact_and_anything_else_in_their_columns_is_guarded() {
+        for id in [
+            "+AAECAwQFBgcICQoLDA0ODw==",
+            "/wECAwQFBgcICQoLDA0ODw==",
+            "-1",
+            "11111111-2222-3333-4444-555555555555",
+            "{11111111-2222-3333-4444-555555555555}",
+            "S-1-5-21-1-2-3-1100",
+            "guest_as_member",
+        ] {
+            assert!(is_identifier(id), "{id}");
+            let mut out = Vec::new();
+            push_identifier_field(&mut out, id);
+            assert_eq!(out, id.as_bytes());
+        }
+        for not_id in [
+            "",
+            "=A1",
+            "=1+1",
+            "@SUM(A1)",
+            "+cmd|' /C calc'!A0",
+            "a b",
+            "x,y",
+            "'x",
+        ] {
+            assert!(!is_identifier(not_id), "{not_id}");
+            let (mut ours, mut guarded) = (Vec::new(), Vec::new());
+            push_identifier_field(&mut ours, not_id);
+            push_field(&mut guarded, not_id);
+            assert_eq!(ours, guarded, "{not_id}");
         }
     }
 

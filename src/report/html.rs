@@ -77,7 +77,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::escape::{html, push_html};
-use super::row::{FindingRow, COLUMNS};
+use super::row::COLUMNS;
 use super::svg::{bar_chart, Bar};
 use super::{cloud_balance, headline_counts, human_bytes, kind_counts, onprem_balance};
 use super::{severity_count, severity_counts, thousands, total_findings, Report};
@@ -256,7 +256,7 @@ fn data_island<W: Write>(w: &mut W, findings: &[&Finding]) -> io::Result<()> {
             if i > 0 {
                 out.push(b',');
             }
-            let values = FindingRow::new(f).values();
+            let values = super::row::raw_values(f);
             let value = values.get(column).copied().flatten();
             let upn = values.get(UPN_COLUMN).copied().flatten();
             push_cell(&mut out, &mut strings, *encoding, value, upn);

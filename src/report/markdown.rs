@@ -17,7 +17,8 @@
 //! Every value that comes from the inputs (paths, OUs, warnings, filter and
 //! reason names) is escaped with [`escape_cell`]: Markdown punctuation and
 //! `<`, `>`, `&`, `|`, `$` are backslash-escaped and line breaks become spaces, so
-//! a value can neither break a table nor inject markup or HTML.
+//! a value can neither break a table nor inject markup or HTML. It is capped
+//! first, like every value in every report ([`super::row::cap_value`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -36,8 +37,10 @@ pub fn write_summary_md<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
     w.flush()
 }
 
-/// `s` made safe as Markdown inline text and as a table cell.
+/// `s` capped ([`super::row::cap_value`]) and made safe as Markdown inline
+/// text and as a table cell.
 pub fn escape_cell(s: &str) -> String {
+    let s = super::row::cap_value(s);
     let mut out = String::with_capacity(s.len() + 8);
     let mut last_space = false;
     for c in s.chars() {
@@ -337,6 +340,15 @@ mod tests {
         assert_eq!(
             escape_cell("OU=Partners,DC=contoso,DC=com"),
             "OU=Partners,DC=contoso,DC=com"
+        );
+    }
+
+    #[test]
+    fn cells_are_capped() {
+        let cell = escape_cell(&"x".repeat(10_000));
+        assert_eq!(
+            cell,
+            format!("{}… \\[cut: 10,000 bytes in all\\]", "x".repeat(4096))
         );
     }
 

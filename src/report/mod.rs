@@ -12,6 +12,10 @@
 //!
 //! [`terminal_summary`] renders the short summary printed after a run.
 //!
+//! Values copied from the inputs are capped at [`MAX_VALUE_BYTES`] in every
+//! report and on the terminal ([`cap_value`], documented in [`row`]), and text
+//! from the inputs reaches a terminal only through [`terminal_safe`].
+//!
 //! The row types written to disk ([`row::FindingRow`], the `summary.json`
 //! rows in [`summary`]) are output-only: they are the on-disk contract and do
 //! not change when the internal [`Finding`] or [`AuditSummary`] does.
@@ -33,6 +37,8 @@ pub mod summary;
 mod svg;
 pub mod terminal;
 
+pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
+pub use row::{cap_value, MAX_VALUE_BYTES};
 pub use terminal::terminal_summary;
 
 use std::fmt;
@@ -81,7 +87,8 @@ impl Format {
     }
 
     /// Parses a comma-separated `--format` list (`jsonl,csv`, or `all`).
-    /// Duplicates are dropped; the result is in [`Format::ALL`] order.
+    /// Duplicates are dropped; the result is in [`Format::ALL`] order. A list
+    /// that names no format (`''`, `,`) is refused: it would write nothing.
     pub fn parse_list(list: &str) -> Result<Vec<Format>, UnknownFormat> {
         let mut out = Vec::new();
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -90,6 +97,9 @@ impl Format {
             } else {
                 out.push(Format::from_name(name).ok_or_else(|| UnknownFormat(name.to_owned()))?);
             }
+        }
+        if out.is_empty() {
+            return Err(UnknownFormat(list.to_owned()));
         }
         out.sort();
         out.dedup();
@@ -127,6 +137,14 @@ pub struct UnknownFormat(pub String);
 
 impl fmt::Display for UnknownFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.split(',').all(|n| n.trim().is_empty()) {
+            return write!(
+                f,
+                "the format list `{}` names no report; expected one or more of jsonl, csv, \
+                 summary, html (comma-separated), or all",
+                self.0
+            );
+        }
         write!(
             f,
             "unknown report format `{}`; expected one of jsonl, csv, summary, html (or all)",
@@ -334,52 +352,151 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
 /// Writes the reports in `formats` into `out_dir` (created with its parents)
 /// and returns the paths written, in [`Format::ALL`] order.
 ///
-/// Each file is written to a hidden temporary file in `out_dir`
-/// (`.<name>.tmp-<pid>`) and renamed over the target, so a reader never sees a
-/// half-written report and an interrupted run leaves the previous report in
-/// place. Nothing else in `out_dir` is touched. On error the temporary file is
-/// removed and the error names the file.
+/// The set is written as a whole: every file first goes to a hidden
+/// temporary file in `out_dir` (`.<name>.tmp-<pid>`, written in parallel),
+/// and only when all of them are complete and on disk are they renamed over
+/// their targets. When one report cannot be written, every temporary file is
+/// removed and the previous set stays as it was; the error names the file.
+/// A rename replaces a link at a report's name, never what it points to.
+/// Nothing else in `out_dir` is touched (see [`stale_reports`]).
 pub fn write_reports(
     report: &Report,
     formats: &[Format],
     out_dir: &Path,
 ) -> io::Result<Vec<PathBuf>> {
-    fs::create_dir_all(out_dir).map_err(|e| with_path(e, out_dir))?;
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
-    let mut written = Vec::new();
+    let mut jobs: Vec<ReportJob<'_>> = Vec::new();
     for format in formats {
         match format {
-            Format::Jsonl => written.push(write_atomic(out_dir, jsonl::FILE_NAME, |w| {
-                jsonl::write_jsonl(w, report.listed()).map(drop)
-            })?),
-            Format::Csv => written.push(write_atomic(out_dir, csv::FILE_NAME, |w| {
-                csv::write_csv(w, report.listed()).map(drop)
-            })?),
+            Format::Jsonl => jobs.push((
+                jsonl::FILE_NAME,
+                Box::new(|w| jsonl::write_jsonl(w, report.listed()).map(drop)),
+            )),
+            Format::Csv => jobs.push((
+                csv::FILE_NAME,
+                Box::new(|w| csv::write_csv(w, report.listed()).map(drop)),
+            )),
             Format::Summary => {
-                written.push(write_atomic(out_dir, summary::FILE_NAME, |w| {
-                    summary::write_summary_json(w, report.summary)
-                })?);
-                written.push(write_atomic(out_dir, markdown::FILE_NAME, |w| {
-                    markdown::write_summary_md(w, report)
-                })?);
+                jobs.push((
+                    summary::FILE_NAME,
+                    Box::new(|w| summary::write_summary_json(w, report.summary)),
+                ));
+                jobs.push((
+                    markdown::FILE_NAME,
+                    Box::new(|w| markdown::write_summary_md(w, report)),
+                ));
             }
-            Format::Html => written.push(write_atomic(out_dir, html::FILE_NAME, |w| {
-                html::write_html(w, report)
-            })?),
+            Format::Html => jobs.push((html::FILE_NAME, Box::new(|w| html::write_html(w, report)))),
         }
+    }
+    write_set(out_dir, &jobs)
+}
+
+/// What writes one report file.
+pub(crate) type WriteReport<'a> =
+    Box<dyn Fn(&mut BufWriter<File>) -> io::Result<()> + Send + Sync + 'a>;
+
+/// One report file of a set: its name and what writes it.
+pub(crate) type ReportJob<'a> = (&'static str, WriteReport<'a>);
+
+/// Writes every job to its temporary file (in parallel), then, when all
+/// succeeded, renames them over their targets (see [`write_reports`]).
+pub(crate) fn write_set(out_dir: &Path, jobs: &[ReportJob<'_>]) -> io::Result<Vec<PathBuf>> {
+    fs::create_dir_all(out_dir).map_err(|e| with_path(e, out_dir))?;
+    let temps: Vec<io::Result<PathBuf>> = jobs
+        .par_iter()
+        .map(|(name, write)| write_temp(out_dir, name, write))
+        .collect();
+    if let Some(pos) = temps.iter().position(Result::is_err) {
+        for tmp in temps.iter().flatten() {
+            // Best effort: the write error is the one worth reporting.
+            let _ = fs::remove_file(tmp);
+        }
+        let mut temps = temps;
+        return Err(temps.swap_remove(pos).expect_err("position found an error"));
+    }
+    let temps: Vec<PathBuf> = temps.into_iter().flatten().collect();
+    let mut written = Vec::with_capacity(temps.len());
+    for (i, ((name, _), tmp)) in jobs.iter().zip(&temps).enumerate() {
+        let target = out_dir.join(name);
+        if let Err(e) = fs::rename(tmp, &target) {
+            for rest in &temps[i..] {
+                let _ = fs::remove_file(rest);
+            }
+            return Err(with_path(e, &target));
+        }
+        written.push(target);
     }
     Ok(written)
 }
 
-/// Writes `name` in `dir` through a temporary file renamed over the target.
-fn write_atomic(
+/// The files in `out_dir` named like a report that a run writing `formats`
+/// does not replace, in [`Format::ALL`] order: left in place, an earlier
+/// run's would mix two runs (see [`is_own_report`] before removing one).
+pub fn stale_reports(out_dir: &Path, formats: &[Format]) -> Vec<PathBuf> {
+    Format::ALL
+        .iter()
+        .filter(|f| !formats.contains(f))
+        .flat_map(|f| f.file_names())
+        .map(|name| out_dir.join(name))
+        .filter(|p| fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
+        .collect()
+}
+
+/// Whether the regular file at `path`, named like one of the reports, starts
+/// the way this tool writes that report: the CSV header, a JSON Lines
+/// finding (or nothing: no finding), `summary.json`'s `tool`, `summary.md`'s
+/// title naming UserType, `report.html`'s doctype and a `UserType` title (or
+/// the tool's name) in its first 4 KiB. Only such a file is
+/// ever replaced or removed as an earlier run's report; a link or a file of
+/// someone else that happens to bear the name is not.
+pub fn is_own_report(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    let read = File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    match name {
+        jsonl::FILE_NAME => head.is_empty() || head.starts_with("{\"kind\":\""),
+        csv::FILE_NAME => head
+            .trim_start_matches('\u{feff}')
+            .starts_with("kind,severity,"),
+        summary::FILE_NAME => {
+            head.starts_with('{')
+                && (head.contains("\"usertype-audit") || head.contains("\"format_version\""))
+        }
+        // A title that names UserType: the wording may change between versions.
+        markdown::FILE_NAME => {
+            head.starts_with("# ") && head.lines().next().is_some_and(|l| l.contains("UserType"))
+        }
+        html::FILE_NAME => {
+            head.starts_with("<!DOCTYPE html>")
+                && (head.contains("<title>UserType") || head.contains("usertype-audit"))
+        }
+        _ => false,
+    }
+}
+
+/// Writes `name`'s temporary file in `dir`, on disk when it returns; on
+/// error nothing is left behind and the error names the report.
+fn write_temp(
     dir: &Path,
     name: &str,
-    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+    write: &(dyn Fn(&mut BufWriter<File>) -> io::Result<()> + Send + Sync + '_),
 ) -> io::Result<PathBuf> {
-    let target = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let file = match OpenOptions::new().write(true).create_new(true).open(&tmp) {
         Ok(file) => file,
@@ -400,16 +517,13 @@ fn write_atomic(
         w.flush()?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
         // Durable before it becomes visible under the real name.
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, &target)
+        file.sync_all()
     })();
     match result {
-        Ok(()) => Ok(target),
+        Ok(()) => Ok(tmp),
         Err(e) => {
-            // Best effort: the write error is the one worth reporting.
             let _ = fs::remove_file(&tmp);
-            Err(with_path(e, &target))
+            Err(with_path(e, &dir.join(name)))
         }
     }
 }
@@ -491,6 +605,85 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_report_leaves_the_previous_set_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        fs::write(out.join("a.txt"), "old a").unwrap();
+        fs::write(out.join("b.txt"), "old b").unwrap();
+        let ok = |text: &'static str| -> WriteReport<'static> {
+            Box::new(move |w| w.write_all(text.as_bytes()))
+        };
+        let failing: ReportJob<'_> = (
+            "b.txt",
+            Box::new(|w| {
+                w.write_all(b"half")?;
+                Err(io::Error::other("disk full"))
+            }),
+        );
+        let err = write_set(out, &[("a.txt", ok("new a")), failing]).unwrap_err();
+        assert!(err.to_string().contains("b.txt"), "{err}");
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "old a");
+        assert_eq!(fs::read_to_string(out.join("b.txt")).unwrap(), "old b");
+        assert_eq!(
+            fs::read_dir(out).unwrap().count(),
+            2,
+            "no temporary file left"
+        );
+        let written = write_set(out, &[("a.txt", ok("new a")), ("b.txt", ok("new b"))]).unwrap();
+        assert_eq!(written, [out.join("a.txt"), out.join("b.txt")]);
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(out.join("b.txt")).unwrap(), "new b");
+    }
+
+    #[test]
+    fn stale_reports_are_the_tools_own_names_not_written_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for name in ["findings.jsonl", "findings.csv", "summary.md", "notes.txt"] {
+            fs::write(out.join(name), "x").unwrap();
+        }
+        fs::create_dir(out.join("report.html")).unwrap();
+        assert_eq!(
+            stale_reports(out, &[Format::Csv]),
+            [out.join("findings.jsonl"), out.join("summary.md")]
+        );
+        assert!(stale_reports(out, Format::ALL).is_empty());
+    }
+
+    #[test]
+    fn own_reports_are_recognised_by_their_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let put = |name: &str, text: &str| {
+            fs::write(out.join(name), text).unwrap();
+            is_own_report(&out.join(name))
+        };
+        assert!(put("findings.csv", "\u{feff}kind,severity,dn\r\n"));
+        assert!(!put("findings.csv", "name,amount\n"));
+        assert!(put("findings.jsonl", ""));
+        assert!(put("findings.jsonl", "{\"kind\":\"soft_match\"}\n"));
+        assert!(!put("findings.jsonl", "{\"event\":1}\n"));
+        assert!(put(
+            "summary.json",
+            "{\n  \"format_version\": 1,\n  \"tool\": \"usertype-audit 0.1.0\""
+        ));
+        assert!(!put("summary.json", "{\"my\": \"notes\"}"));
+        assert!(put("summary.md", "# UserType sync audit\n"));
+        assert!(!put("summary.md", "# My summary\n"));
+        assert!(put(
+            "report.html",
+            "<!DOCTYPE html>\n<html><head><title>UserType audit</title>"
+        ));
+        assert!(!put(
+            "report.html",
+            "<!DOCTYPE html>\n<title>Quarterly report</title>"
+        ));
+        assert!(!put("notes.txt", "kind,severity,"));
+        assert!(!is_own_report(&out.join("missing.csv")));
+    }
+
+    #[test]
     fn format_names_round_trip_and_lists_parse() {
         for &f in Format::ALL {
             assert_eq!(Format::from_name(f.name()), Some(f));
@@ -504,6 +697,10 @@ mod tests {
             Format::parse_list("csv,xml").unwrap_err(),
             UnknownFormat("xml".into())
         );
+        for nothing in ["", " ", ",", " , "] {
+            let err = Format::parse_list(nothing).unwrap_err();
+            assert!(err.to_string().contains("names no report"), "{err}");
+        }
     }
 
     fn summary(partners: u64, critical: u64) -> AuditSummary {

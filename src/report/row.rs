@@ -20,10 +20,48 @@
 //! | `detail` | string | one sentence saying what is wrong, with the values involved |
 //!
 //! New columns are only ever appended.
+//!
+//! # Capped values
+//!
+//! Every value that comes from an input (every column but `kind`,
+//! `severity` and `matched_by`) is at most [`MAX_VALUE_BYTES`] bytes in a
+//! report: a longer one is cut at a character boundary and ends with the
+//! visible marker `… [cut: N bytes in all]` ([`cap_value`]). No legitimate
+//! value comes near the cap: Active Directory allows 1,024 characters in a
+//! `userPrincipalName`, Entra ID 113 in a cloud UPN, and an anchor, an
+//! object id, a GUID or a SID is at most a few dozen. An identifier longer
+//! than the cap is therefore not a real one; it is cut like any other value,
+//! and the marker (which no identifier can contain) tells a script so.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
+use super::thousands;
 use crate::findings::Finding;
+
+/// The most bytes of one input value a report holds (see the module doc);
+/// the writers of every format share it through [`cap_value`].
+pub const MAX_VALUE_BYTES: usize = 4096;
+
+/// `value` as a report holds it: unchanged when at most [`MAX_VALUE_BYTES`]
+/// bytes (borrowed, no allocation), else its first [`MAX_VALUE_BYTES`] bytes
+/// or fewer (cut at a character boundary) followed by
+/// `… [cut: N bytes in all]`.
+pub fn cap_value(value: &str) -> Cow<'_, str> {
+    if value.len() <= MAX_VALUE_BYTES {
+        return Cow::Borrowed(value);
+    }
+    let mut end = MAX_VALUE_BYTES;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    let kept = value.get(..end).unwrap_or_default();
+    Cow::Owned(format!(
+        "{kept}… [cut: {} bytes in all]",
+        thousands(value.len() as u64)
+    ))
+}
 
 /// The column names, in order.
 pub const COLUMNS: [&str; 13] = [
@@ -42,35 +80,57 @@ pub const COLUMNS: [&str; 13] = [
     "detail",
 ];
 
-/// One finding as written to disk. Field order is [`COLUMNS`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// One finding as written to disk, values capped ([`cap_value`]). Field
+/// order is [`COLUMNS`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FindingRow<'a> {
     /// See [`COLUMNS`].
     pub kind: &'static str,
     /// See [`COLUMNS`].
     pub severity: &'static str,
     /// See [`COLUMNS`].
-    pub dn: Option<&'a str>,
+    pub dn: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub upn: Option<&'a str>,
+    pub upn: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub source_anchor: Option<&'a str>,
+    pub source_anchor: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub cloud_id: Option<&'a str>,
+    pub cloud_id: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub cloud_upn: Option<&'a str>,
+    pub cloud_upn: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub intended_user_type: Option<&'a str>,
+    pub intended_user_type: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub cloud_user_type: Option<&'a str>,
+    pub cloud_user_type: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
     pub matched_by: Option<&'static str>,
     /// See [`COLUMNS`].
-    pub rule: Option<&'a str>,
+    pub rule: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub source: Option<&'a str>,
+    pub source: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
-    pub detail: &'a str,
+    pub detail: Cow<'a, str>,
+}
+
+/// The values of `f` in [`COLUMNS`] order, as the finding holds them (not
+/// capped): for a writer that caps them its own way (the HTML table cuts
+/// display values shorter still).
+pub fn raw_values(f: &Finding) -> [Option<&str>; 13] {
+    [
+        Some(f.kind.name()),
+        Some(f.severity.name()),
+        f.dn.as_deref(),
+        f.upn.as_deref(),
+        f.source_anchor.as_deref(),
+        f.cloud_id.as_deref(),
+        f.cloud_upn.as_deref(),
+        f.intended_user_type.as_deref(),
+        f.cloud_user_type.as_deref(),
+        f.matched_by.map(|m| m.name()),
+        f.rule.as_deref(),
+        f.source.as_deref(),
+        Some(&f.detail),
+    ]
 }
 
 impl<'a> FindingRow<'a> {
@@ -79,36 +139,36 @@ impl<'a> FindingRow<'a> {
         FindingRow {
             kind: f.kind.name(),
             severity: f.severity.name(),
-            dn: f.dn.as_deref(),
-            upn: f.upn.as_deref(),
-            source_anchor: f.source_anchor.as_deref(),
-            cloud_id: f.cloud_id.as_deref(),
-            cloud_upn: f.cloud_upn.as_deref(),
-            intended_user_type: f.intended_user_type.as_deref(),
-            cloud_user_type: f.cloud_user_type.as_deref(),
+            dn: f.dn.as_deref().map(cap_value),
+            upn: f.upn.as_deref().map(cap_value),
+            source_anchor: f.source_anchor.as_deref().map(cap_value),
+            cloud_id: f.cloud_id.as_deref().map(cap_value),
+            cloud_upn: f.cloud_upn.as_deref().map(cap_value),
+            intended_user_type: f.intended_user_type.as_deref().map(cap_value),
+            cloud_user_type: f.cloud_user_type.as_deref().map(cap_value),
             matched_by: f.matched_by.map(|m| m.name()),
-            rule: f.rule.as_deref(),
-            source: f.source.as_deref(),
-            detail: &f.detail,
+            rule: f.rule.as_deref().map(cap_value),
+            source: f.source.as_deref().map(cap_value),
+            detail: cap_value(&f.detail),
         }
     }
 
     /// The values in [`COLUMNS`] order (None for null).
-    pub fn values(&self) -> [Option<&'a str>; 13] {
+    pub fn values(&self) -> [Option<&str>; 13] {
         [
             Some(self.kind),
             Some(self.severity),
-            self.dn,
-            self.upn,
-            self.source_anchor,
-            self.cloud_id,
-            self.cloud_upn,
-            self.intended_user_type,
-            self.cloud_user_type,
+            self.dn.as_deref(),
+            self.upn.as_deref(),
+            self.source_anchor.as_deref(),
+            self.cloud_id.as_deref(),
+            self.cloud_upn.as_deref(),
+            self.intended_user_type.as_deref(),
+            self.cloud_user_type.as_deref(),
             self.matched_by,
-            self.rule,
-            self.source,
-            Some(self.detail),
+            self.rule.as_deref(),
+            self.source.as_deref(),
+            Some(&self.detail),
         ]
     }
 }
@@ -116,6 +176,23 @@ impl<'a> FindingRow<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_over_the_cap_are_cut_with_a_marker() {
+        let short = "a".repeat(MAX_VALUE_BYTES);
+        assert!(matches!(cap_value(&short), Cow::Borrowed(_)));
+        let long = "a".repeat(500_000);
+        assert_eq!(
+            cap_value(&long),
+            format!("{short}… [cut: 500,000 bytes in all]")
+        );
+        // Cut at a character boundary: 4095 ASCII bytes, then a 2-byte "é".
+        let mut mixed = "a".repeat(MAX_VALUE_BYTES - 1);
+        mixed.push_str(&"é".repeat(10));
+        let capped = cap_value(&mixed);
+        assert!(capped.starts_with(&"a".repeat(MAX_VALUE_BYTES - 1)));
+        assert!(capped.ends_with("a… [cut: 4,115 bytes in all]"), "{capped}");
+    }
 
     #[test]
     fn serialized_keys_follow_columns() {

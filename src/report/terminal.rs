@@ -145,17 +145,16 @@ pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
         ("limitation:", YELLOW, &summary.limitations),
     ] {
         for r in list {
-            // One line each: a terminal must not receive raw control bytes from input.
-            let clean: String = format!(
+            // One line each, capped: a terminal must not receive raw control
+            // bytes or megabytes from an input.
+            let line = format!(
                 "{}[{}] {} Next: {}",
                 r.location(),
                 r.code,
                 r.detail,
                 r.next_step
-            )
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+            );
+            let clean = super::terminal_safe(&super::row::cap_value(&line)).into_owned();
             let _ = writeln!(o, "{} {clean}", paint(style, label));
         }
     }
@@ -252,8 +251,22 @@ mod tests {
              \n\
              on-premises: 10 records read = 7 audited + 2 out of scope + 0 skipped (does not balance: parts add up to 9)\n\
              cloud: 5 users = 5 matched + 0 orphaned + 0 cloud-only + 0 unmatched not synced\n\
-             incomplete: [rule_attribute_absent] no extensionAttribute1 column Next: export again\n"
+             incomplete: [rule_attribute_absent] no\\nextensionAttribute1 column Next: export again\n"
         );
+    }
+
+    #[test]
+    fn warnings_are_escaped_and_capped() {
+        let mut s = summary();
+        s.reasons[0].detail = format!("\x1b[2J{}", "w".repeat(100_000));
+        let text = terminal_summary(&s, false);
+        assert!(!text.contains('\x1b'));
+        assert!(
+            text.contains("incomplete: [rule_attribute_absent] \\u{1b}[2Jwww"),
+            "{text}"
+        );
+        assert!(text.contains("… [cut: 100,047 bytes in all]\n"), "{text}");
+        assert!(text.len() < 6000, "{} bytes", text.len());
     }
 
     #[test]
