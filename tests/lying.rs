@@ -21,7 +21,7 @@ fn fixture(p: &str) -> PathBuf {
 /// `--out` is added), and what the run must say.
 struct Case {
     name: &'static str,
-    args: &'static [&'static str],
+    args: Vec<&'static str>,
     exit: i32,
     /// `None`: refused before any report is written.
     verdict: Option<&'static str>,
@@ -49,7 +49,7 @@ fn run(case: &Case) -> Outcome {
     let out = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::cargo_bin("usertype-audit").expect("binary");
     cmd.args(["audit", "--reproducible", "--no-hash"]);
-    for a in case.args {
+    for a in &case.args {
         if is_path(a) {
             cmd.arg(fixture(a));
         } else {
@@ -133,332 +133,183 @@ fn check(case: &Case) {
     }
 }
 
-const CASES: &[Case] = &[
-    // The control: the complete forest fails on its partners (exit 1).
+const LDF: &str = "audit/onprem.ldf";
+const GRAPH: &str = "audit/graph-users.json";
+
+/// `--onprem ONPREM --cloud CLOUD --rules RULES EXTRA...`.
+fn audit_args(
+    onprem: &'static str,
+    cloud: &'static str,
+    rules: &'static str,
+    extra: &[&'static str],
+) -> Vec<&'static str> {
+    let mut v = vec!["--onprem", onprem, "--cloud", cloud, "--rules", rules];
+    v.extend_from_slice(extra);
+    v
+}
+
+/// A run whose verdict must be `incomplete` (exit 2) with these reasons.
+fn incomplete(
+    name: &'static str,
+    args: Vec<&'static str>,
+    reasons: &'static [&'static str],
+) -> Case {
     Case {
-        name: "complete",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 1,
-        verdict: Some("fail"),
-        reasons: &[],
-        stderr: "",
-    },
-    Case {
-        name: "empty cloud export",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-empty.json",
-            "--rules",
-            U,
-        ],
+        name,
+        args,
         exit: 2,
         verdict: Some("incomplete"),
-        reasons: &["no_entries"],
+        reasons,
         stderr: "",
-    },
+    }
+}
+
+/// A run refused before any report is written (exit 2), saying `stderr`.
+fn refused(name: &'static str, args: Vec<&'static str>, stderr: &'static str) -> Case {
     Case {
-        name: "a binary given as the cloud export",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-elf.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["unknown_shape"],
-        stderr: "",
-    },
-    Case {
-        name: "an LDIF given as the cloud export",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/onprem-reordered.ldf",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["unknown_shape"],
-        stderr: "",
-    },
-    Case {
-        name: "a Graph page without users",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-no-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["no_entries"],
-        stderr: "",
-    },
-    Case {
-        name: "a cloud export without userType, refused",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-without-usertype.json",
-            "--rules",
-            U,
-        ],
+        name,
+        args,
         exit: 2,
         verdict: None,
         reasons: &[],
-        stderr: "Get-MgUser -All -Property",
-    },
-    Case {
-        name: "a cloud export without userType, audited anyway",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-without-usertype.json",
-            "--rules",
-            U,
-            "--allow-partial-cloud",
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["cloud_property_missing"],
-        stderr: "",
-    },
-    Case {
-        name: "an empty LDIF named as LDIF",
-        args: &[
-            "--onprem",
-            "lying/onprem-empty.ldf",
-            "--onprem-format",
-            "ldif",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["no_entries"],
-        stderr: "",
-    },
-    Case {
-        name: "ldapsearch stopped by a size limit",
-        args: &[
-            "--onprem",
-            "lying/onprem-ldapsearch-sizelimit.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_export"],
-        stderr: "",
-    },
-    Case {
-        name: "ldapsearch on a base DN that does not exist",
-        args: &[
-            "--onprem",
-            "lying/onprem-ldapsearch-no-such-object.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_export"],
-        stderr: "",
-    },
-    Case {
-        name: "a scope that matches no account",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            "lying/rules-scope-matches-nothing.toml",
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["no_accounts_audited"],
-        stderr: "",
-    },
-    Case {
-        name: "a simple rule on a misspelt attribute",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            "lying/rules-misspelt-attribute.toml",
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["rule_attribute_absent"],
-        stderr: "",
-    },
-    Case {
-        name: "a Graph page cut short",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-cut.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_input"],
-        stderr: "",
-    },
-    Case {
-        name: "a gzip stream cut short",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-cut.json.gz",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_input"],
-        stderr: "",
-    },
-    Case {
-        name: "a user object that names userType twice",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "--cloud",
-            "lying/cloud-duplicate-property.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["duplicate_property"],
-        stderr: "",
-    },
-    Case {
-        name: "an ldifde export cut inside a partner's UPN",
-        args: &[
-            "--onprem",
-            "lying/onprem-cut-in-upn.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_input"],
-        stderr: "",
-    },
-    Case {
-        name: "ldapsearch entries without objectClass",
-        args: &[
-            "--onprem",
-            "lying/onprem-no-objectclass.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["no_accounts_audited"],
-        stderr: "",
-    },
-    Case {
-        name: "a csvde export cut inside a quoted field",
-        args: &[
-            "--onprem",
-            "lying/onprem-csvde-cut-in-quote.csv",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_input"],
-        stderr: "",
-    },
-    Case {
-        name: "an Export-Csv without a DistinguishedName column",
-        args: &[
-            "--onprem",
-            "lying/onprem-select-without-dn.csv",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: None,
-        reasons: &[],
-        stderr: "DistinguishedName",
-    },
-    Case {
-        name: "an ldifde export gzipped and cut",
-        args: &[
-            "--onprem",
-            "lying/onprem-cut.ldf.gz",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: Some("incomplete"),
-        reasons: &["truncated_input"],
-        stderr: "",
-    },
-    Case {
-        name: "the same export given twice",
-        args: &[
-            "--onprem",
-            "audit/onprem.ldf",
-            "audit/onprem.ldf",
-            "--cloud",
-            "audit/graph-users.json",
-            "--rules",
-            U,
-        ],
-        exit: 2,
-        verdict: None,
-        reasons: &[],
-        stderr: "are the same file",
-    },
-];
+        stderr,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "complete",
+            args: audit_args(LDF, GRAPH, U, &[]),
+            exit: 1,
+            verdict: Some("fail"),
+            reasons: &[],
+            stderr: "",
+        },
+        incomplete(
+            "empty cloud export",
+            audit_args(LDF, "lying/cloud-empty.json", U, &[]),
+            &["no_entries"],
+        ),
+        incomplete(
+            "a binary given as the cloud export",
+            audit_args(LDF, "lying/cloud-elf.json", U, &[]),
+            &["unknown_shape"],
+        ),
+        incomplete(
+            "an LDIF given as the cloud export",
+            audit_args(LDF, "lying/onprem-reordered.ldf", U, &[]),
+            &["unknown_shape"],
+        ),
+        incomplete(
+            "a Graph page without users",
+            audit_args(LDF, "lying/cloud-no-users.json", U, &[]),
+            &["no_entries"],
+        ),
+        refused(
+            "a cloud export without userType, refused",
+            audit_args(LDF, "lying/cloud-without-usertype.json", U, &[]),
+            "Get-MgUser -All -Property",
+        ),
+        incomplete(
+            "a cloud export without userType, audited anyway",
+            audit_args(
+                LDF,
+                "lying/cloud-without-usertype.json",
+                U,
+                &["--allow-partial-cloud"],
+            ),
+            &["cloud_property_missing"],
+        ),
+        incomplete(
+            "an empty LDIF named as LDIF",
+            audit_args(
+                "lying/onprem-empty.ldf",
+                GRAPH,
+                U,
+                &["--onprem-format", "ldif"],
+            ),
+            &["no_entries"],
+        ),
+        incomplete(
+            "ldapsearch stopped by a size limit",
+            audit_args("lying/onprem-ldapsearch-sizelimit.ldf", GRAPH, U, &[]),
+            &["truncated_export"],
+        ),
+        incomplete(
+            "ldapsearch on a base DN that does not exist",
+            audit_args("lying/onprem-ldapsearch-no-such-object.ldf", GRAPH, U, &[]),
+            &["truncated_export"],
+        ),
+        incomplete(
+            "a scope that matches no account",
+            audit_args(LDF, GRAPH, "lying/rules-scope-matches-nothing.toml", &[]),
+            &["no_accounts_audited"],
+        ),
+        incomplete(
+            "a simple rule on a misspelt attribute",
+            audit_args(LDF, GRAPH, "lying/rules-misspelt-attribute.toml", &[]),
+            &["rule_attribute_absent"],
+        ),
+        incomplete(
+            "a Graph page cut short",
+            audit_args(LDF, "lying/cloud-cut.json", U, &[]),
+            &["truncated_input"],
+        ),
+        incomplete(
+            "a gzip stream cut short",
+            audit_args(LDF, "lying/cloud-cut.json.gz", U, &[]),
+            &["truncated_input"],
+        ),
+        incomplete(
+            "a user object that names userType twice",
+            audit_args(LDF, "lying/cloud-duplicate-property.json", U, &[]),
+            &["duplicate_property"],
+        ),
+        incomplete(
+            "an ldifde export cut inside a partner's UPN",
+            audit_args("lying/onprem-cut-in-upn.ldf", GRAPH, U, &[]),
+            &["truncated_input"],
+        ),
+        incomplete(
+            "ldapsearch entries without objectClass",
+            audit_args("lying/onprem-no-objectclass.ldf", GRAPH, U, &[]),
+            &["no_accounts_audited"],
+        ),
+        incomplete(
+            "a csvde export cut inside a quoted field",
+            audit_args("lying/onprem-csvde-cut-in-quote.csv", GRAPH, U, &[]),
+            &["truncated_input"],
+        ),
+        refused(
+            "an Export-Csv without a DistinguishedName column",
+            audit_args("lying/onprem-select-without-dn.csv", GRAPH, U, &[]),
+            "DistinguishedName",
+        ),
+        incomplete(
+            "an ldifde export gzipped and cut",
+            audit_args("lying/onprem-cut.ldf.gz", GRAPH, U, &[]),
+            &["truncated_input"],
+        ),
+        refused(
+            "the same export given twice",
+            vec![
+                "--onprem",
+                "audit/onprem.ldf",
+                "audit/onprem.ldf",
+                "--cloud",
+                "audit/graph-users.json",
+                "--rules",
+                U,
+            ],
+            "are the same file",
+        ),
+    ]
+}
 
 #[test]
 fn every_lying_input_gets_its_verdict() {
-    for case in CASES {
+    for case in &cases() {
         check(case);
     }
 }
@@ -496,7 +347,7 @@ fn a_copy_given_twice_is_refused_naming_both_arguments() {
 fn without_user_type_each_matched_account_gets_a_finding_of_its_own() {
     let o = run(&Case {
         name: "partial",
-        args: &[
+        args: vec![
             "--onprem",
             "audit/onprem.ldf",
             "--cloud",
@@ -565,7 +416,7 @@ fn the_readme_lists_exactly_the_codes_that_make_an_audit_incomplete() {
 fn an_audit_stopped_by_strict_has_no_verdict_and_exits_2() {
     let o = run(&Case {
         name: "strict",
-        args: &[
+        args: vec![
             "--strict",
             "--onprem",
             "lying/onprem-csvde-cut-in-quote.csv",
@@ -591,7 +442,7 @@ fn a_cut_record_is_not_audited_as_if_it_were_whole() {
     // The cut record is rejected instead, and the reason names its line.
     let o = run(&Case {
         name: "cut",
-        args: &[
+        args: vec![
             "--onprem",
             "lying/onprem-cut-in-upn.ldf",
             "--cloud",
@@ -633,7 +484,7 @@ fn a_cut_record_is_not_audited_as_if_it_were_whole() {
 fn rule_warnings_and_unused_scope_ous_are_limitations_with_their_place() {
     let o = run(&Case {
         name: "scope",
-        args: &[
+        args: vec![
             "--onprem",
             "audit/onprem.ldf",
             "--cloud",
