@@ -189,8 +189,16 @@ impl<'a> Account<'a> {
             } else if is("objectSid") {
                 account.object_sid = first;
             } else if is("userAccountControl") {
-                account.user_account_control =
-                    text().and_then(|t| t.parse::<i64>().ok()).map(|v| v as u32);
+                // 32 bits, written unsigned or (by some tools) signed; any
+                // other number is no userAccountControl and is not truncated
+                // into one.
+                account.user_account_control = text()
+                    .and_then(|t| t.trim().parse::<i64>().ok())
+                    .and_then(|v| {
+                        u32::try_from(v)
+                            .ok()
+                            .or_else(|| i32::try_from(v).ok().map(|v| v as u32))
+                    });
             } else if is("Enabled") {
                 enabled_column = text().and_then(parse_bool);
             } else if is("employeeType") {
@@ -402,5 +410,24 @@ mod tests {
             csv(b"DistinguishedName,SamAccountName\n\"CN=a,DC=x\",a\n"),
             vec![Ok(())]
         );
+    }
+
+    #[test]
+    fn user_account_control_is_32_bits_signed_or_unsigned_and_never_truncated() {
+        let uac = |value: &str| {
+            let text = format!("dn: CN=a,DC=x\nobjectClass: user\nuserAccountControl: {value}\n\n");
+            let batch = parse_chunk(text.as_bytes(), true, &LdifOptions::default());
+            let entry = batch.entries().next().expect("entry");
+            Account::from_entry(entry)
+                .expect("account")
+                .user_account_control
+        };
+        assert_eq!(uac("514"), Some(514));
+        assert_eq!(uac("4294967295"), Some(u32::MAX));
+        // Signed, as some tools write it: the same 32 bits.
+        assert_eq!(uac("-2147483134"), Some(0x8000_0202));
+        // Past 32 bits it is no userAccountControl (it was truncated to 2).
+        assert_eq!(uac("4294967298"), None);
+        assert_eq!(uac("-4294967294"), None);
     }
 }
