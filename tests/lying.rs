@@ -34,7 +34,7 @@ struct Case {
 const U: &str = "rules/upn-expression.toml";
 
 fn is_path(arg: &str) -> bool {
-    arg.contains('/') || arg.ends_with(".json") || arg.ends_with(".ldf") || arg.ends_with(".csv")
+    arg.contains('/')
 }
 
 struct Outcome {
@@ -290,6 +290,21 @@ fn cases() -> Vec<Case> {
             "an ldifde export gzipped and cut",
             audit_args("lying/onprem-cut.ldf.gz", GRAPH, U, &[]),
             &["truncated_input"],
+        ),
+        incomplete(
+            "a gzip stream that fails its checksum",
+            audit_args(LDF, "lying/cloud-bad-crc.json.gz", U, &[]),
+            &["io"],
+        ),
+        incomplete(
+            "a UTF-16 export with an odd final byte",
+            audit_args("lying/onprem-odd-utf16.ldf", GRAPH, U, &[]),
+            &["invalid_utf16"],
+        ),
+        incomplete(
+            "a gzip bomb given as the cloud export",
+            audit_args(LDF, "lying/cloud-bomb.json.gz", U, &[]),
+            &["decompression_limit"],
         ),
         refused(
             "the same export given twice",
