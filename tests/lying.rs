@@ -222,6 +222,16 @@ fn cases() -> Vec<Case> {
             &["cloud_property_missing"],
         ),
         incomplete(
+            "a cloud export without onPremisesSyncEnabled, audited anyway",
+            audit_args(
+                LDF,
+                "lying/cloud-without-sync-state.json",
+                U,
+                &["--allow-partial-cloud"],
+            ),
+            &["cloud_property_missing"],
+        ),
+        incomplete(
             "an empty LDIF named as LDIF",
             audit_args(
                 "lying/onprem-empty.ldf",
@@ -234,6 +244,11 @@ fn cases() -> Vec<Case> {
         incomplete(
             "ldapsearch stopped by a size limit",
             audit_args("lying/onprem-ldapsearch-sizelimit.ldf", GRAPH, U, &[]),
+            &["truncated_export"],
+        ),
+        incomplete(
+            "ldapsearch's entry count disagrees with the entries",
+            audit_args("lying/onprem-ldapsearch-count-mismatch.ldf", GRAPH, U, &[]),
             &["truncated_export"],
         ),
         incomplete(
@@ -559,4 +574,32 @@ fn rule_warnings_and_unused_scope_ous_are_limitations_with_their_place() {
     let html = fs::read_to_string(o.out.path().join("report/report.html")).expect("html");
     assert!(html.contains("<code>scope_ou_unmatched</code>"));
     assert!(o.stdout.contains("limitation: "), "{}", o.stdout);
+}
+
+#[test]
+fn without_sync_state_an_unmatched_synced_user_is_unknown_not_cloud_only() {
+    let o = run(&Case {
+        name: "sync state",
+        args: audit_args(
+            LDF,
+            "lying/cloud-without-sync-state.json",
+            U,
+            &["--allow-partial-cloud"],
+        ),
+        exit: 2,
+        verdict: Some("incomplete"),
+        reasons: &[],
+        stderr: "",
+    });
+    let findings = fs::read_to_string(o.out.path().join("report/findings.jsonl")).expect("jsonl");
+    // fixtures/audit/README.md: the synced cloud user with no account
+    // (old.user@contoso.com) is an orphaned_cloud when the export says it is synced.
+    let old: Vec<Value> = findings
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+        .filter(|f| f["cloud_upn"] == "old.user@contoso.com")
+        .collect();
+    assert_eq!(old.len(), 1, "{findings}");
+    assert_eq!(old[0]["kind"], "cloud_state_unknown");
+    assert_eq!(old[0]["severity"], "low");
 }

@@ -457,6 +457,12 @@ pub fn run(
         users: users.len() as u64,
         ..CloudTally::default()
     };
+    // Without onPremisesSyncEnabled, an unmatched user with an ImmutableId
+    // may be a synced orphan or a user sync no longer manages: say so.
+    let sync_state_unknown = cloud_coverage
+        .missing_verdict_properties()
+        .iter()
+        .any(|m| m.property == cloud::model::Property::OnPremisesSyncEnabled);
     for (i, u) in users.iter().enumerate() {
         if matched[i] {
             cloud_tally.matched += 1;
@@ -482,6 +488,23 @@ pub fn run(
                 ));
             }
             Some(false) => cloud_tally.unmatched_not_synced += 1,
+            None if sync_state_unknown && u.on_premises_immutable_id().is_some() => {
+                cloud_tally.cloud_only += 1;
+                keyed.push(cloud_finding(
+                    u,
+                    i,
+                    &cloud_files,
+                    inputs.onprem.len(),
+                    Kind::CloudStateUnknown,
+                    Severity::Low,
+                    format!(
+                        "cloud user with ImmutableId {} that no account of the export matches; \
+                         the export has no onPremisesSyncEnabled, so whether sync still manages \
+                         it (an orphan) cannot be told; re-export with onPremisesSyncEnabled",
+                        u.on_premises_immutable_id().unwrap_or("(none)")
+                    ),
+                ));
+            }
             None => cloud_tally.cloud_only += 1,
         }
     }

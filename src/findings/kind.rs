@@ -183,7 +183,9 @@ kinds! {
     /// has no ImmutableIds) and given a valid UserType by the rules, whose cloud user has no
     /// `userType` in the export: the cloud export left the property out (Graph's default
     /// property set, `Get-MgUser` without `-Property`, read with `--allow-partial-cloud`), or the
-    /// user's value is null. Whether the account is a `guest_as_member` cannot be told.
+    /// user's value is null. Whether the account is a `guest_as_member` cannot be told. Also
+    /// (low) a cloud user with an ImmutableId that no account matches, when the export has no
+    /// `onPremisesSyncEnabled`: whether it is an `orphaned_cloud` cannot be told either.
     ///
     /// ## Why it matters
     /// A partner intended Guest whose cloud UserType is unknown may be a Member who can read the
@@ -214,7 +216,8 @@ kinds! {
     /// - <https://learn.microsoft.com/graph/query-parameters#select-parameter>
     CloudStateUnknown = "cloud_state_unknown", "Cloud UserType unknown",
         [High, Low],
-        "high when the account is intended Guest, low when it is intended Member";
+        "high when the account is intended Guest, low when it is intended Member or is a cloud \
+         user no account matches";
 
     /// ## What it flags
     /// An account for which the UserType rule raises `Error()`, or fails to evaluate (the detail
