@@ -68,7 +68,17 @@ fuzz_target!(|strings: Vec<String>| {
     for (ou, _) in &mut s.top_ous {
         *ou = pick();
     }
-    s.coverage_warnings.push(pick());
+    // Reasons and limitations carry input-derived text in every field.
+    for list in [&mut s.reasons, &mut s.limitations] {
+        list.push(usertype_audit::findings::Reason {
+            code: pick(),
+            file: Some(pick()),
+            line: Some(7),
+            column: Some(3),
+            detail: pick(),
+            next_step: pick(),
+        });
+    }
     s.diagnostics.insert(pick(), 3);
     let report = Report {
         findings: &findings,
