@@ -321,6 +321,26 @@ fn cases() -> Vec<Case> {
             audit_args(LDF, "lying/cloud-bomb.json.gz", U, &[]),
             &["decompression_limit"],
         ),
+        incomplete(
+            "a partner's cloud userType in lower case",
+            audit_args(LDF, "lying/cloud-odd-usertype.json", U, &[]),
+            &["partner_state_unknown"],
+        ),
+        incomplete(
+            "one partner without userType, under --fail-on critical",
+            audit_args(
+                LDF,
+                "lying/cloud-one-without-usertype.json",
+                U,
+                &["--fail-on", "critical"],
+            ),
+            &["partner_state_unknown"],
+        ),
+        incomplete(
+            "a partner's record rejected (bad base64)",
+            audit_args("lying/onprem-bad-base64.ldf", GRAPH, U, &[]),
+            &["records_rejected"],
+        ),
         refused(
             "the same export given twice",
             vec![

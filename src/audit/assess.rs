@@ -202,10 +202,19 @@ pub fn judge(
         return;
     };
     let cloud_user_type = cloud_type(u);
-    // No userType for this user (left out of the export, or null): the
+    // No userType for this user (left out of the export, or null), or a
+    // value that is neither `Member` nor `Guest` (`member`, `""`): the
     // comparison cannot be made, and saying nothing would read as "OK". An
     // invited guest intended Member is `synced_b2b_guest` whatever its type.
-    if cloud_user_type.is_none() && !(*intended == UserType::Member && is_b2b(u)) {
+    let known = matches!(cloud_user_type, Some("Member" | "Guest"));
+    if !known && !(*intended == UserType::Member && is_b2b(u)) {
+        let what = match cloud_user_type {
+            None => "the cloud export has no userType for this user".to_string(),
+            Some(v) => format!(
+                "the cloud userType \"{}\" is neither Member nor Guest",
+                crate::diag::preview(v.as_bytes())
+            ),
+        };
         let mut note = String::new();
         if weak_join {
             note.push_str(&format!(
@@ -222,14 +231,12 @@ pub fn judge(
             matched_by: Some(by),
             detail: match intended {
                 UserType::Guest => format!(
-                    "intended Guest, but the cloud export has no userType for this user: it \
-                     may be a Member who can read the whole directory; re-export with userType\
-                     {note}"
+                    "intended Guest, but {what}: it may be a Member who can read the whole \
+                     directory; re-export with userType{note}"
                 ),
-                UserType::Member => format!(
-                    "intended Member, but the cloud export has no userType for this user; \
-                     re-export with userType{note}"
-                ),
+                UserType::Member => {
+                    format!("intended Member, but {what}; re-export with userType{note}")
+                }
             },
         });
         return;
@@ -456,6 +463,18 @@ mod tests {
         );
         // No intent, nothing to compare: no finding.
         assert_eq!(kinds(Intent::NoValue("null"), &hard(), &unknown), vec![]);
+        // A value that is neither Member nor Guest is no answer either.
+        for odd in ["member", "", " Member", "External"] {
+            assert_eq!(
+                kinds(
+                    Intent::UserType(UserType::Guest),
+                    &hard(),
+                    &[cloud(odd, Some(true))]
+                ),
+                vec![(Kind::CloudStateUnknown, Severity::High)],
+                "{odd:?}"
+            );
+        }
     }
 
     #[test]

@@ -344,7 +344,9 @@ pub fn run(
             &mut reasons,
         );
         if st.rejected > 0 {
-            limitations.push(Reason {
+            // A record that could not be read may be a partner's: the
+            // verdict cannot vouch for it.
+            reasons.push(Reason {
                 code: reason_code::RECORDS_REJECTED.into(),
                 file: Some(path.clone()),
                 line: None,
@@ -353,8 +355,24 @@ pub fn run(
                     "{} record(s) could not be read and were skipped: they are not audited",
                     st.rejected
                 ),
-                next_step: "see the diagnostics above (each names its line); fix or re-export \
-                            those records, or run with --strict to stop at the first"
+                next_step: "see the diagnostics (each names its line); fix or re-export those \
+                            records, or run with --strict to stop at the first"
+                    .into(),
+            });
+        }
+        if st.change_records > 0 {
+            reasons.push(Reason {
+                code: reason_code::CHANGE_RECORDS.into(),
+                file: Some(path.clone()),
+                line: None,
+                column: None,
+                detail: format!(
+                    "{} change record(s) (changetype modify, delete, modrdn) are not the state of \
+                     an account and were skipped: the file is not a plain export",
+                    st.change_records
+                ),
+                next_step: "export the accounts as they are (ldifde -f, ldapsearch, csvde), not \
+                            a change file"
                     .into(),
             });
         }
@@ -529,6 +547,28 @@ pub fn run(
     top_ous.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_ous.truncate(10);
     rule_limitations(&inputs.rules_path, classifier, &mut limitations);
+    // Partners whose cloud UserType is unknown: a finding each, and the
+    // verdict cannot vouch for them whatever --fail-on is.
+    let unknown_guests = findings
+        .iter()
+        .filter(|f| f.kind == Kind::CloudStateUnknown && f.severity == Severity::High)
+        .count();
+    if unknown_guests > 0 {
+        reasons.push(Reason {
+            code: reason_code::CLOUD_STATE_UNKNOWN.into(),
+            file: None,
+            line: None,
+            column: None,
+            detail: format!(
+                "{unknown_guests} account(s) intended Guest have no usable cloud userType \
+                 (cloud_state_unknown findings): any of them may be a Member"
+            ),
+            next_step: format!(
+                "export the users again with userType: {}",
+                cloud::coverage::graph_request()
+            ),
+        });
+    }
     let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
     let verdict = Verdict::decide(&reasons, failed);
     phase("sorted");

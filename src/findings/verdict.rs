@@ -25,14 +25,21 @@ pub mod code {
     pub const CLOUD_PROPERTY_MISSING: &str = "cloud_property_missing";
     /// No audited account holds an attribute the rule reads.
     pub const RULE_ATTRIBUTE_ABSENT: &str = "rule_attribute_absent";
+    /// Records that could not be read and were skipped.
+    pub const RECORDS_REJECTED: &str = "records_rejected";
+    /// LDIF change records (modify, delete, modrdn): not the state of an account.
+    pub const CHANGE_RECORDS: &str = "change_records";
+    /// Accounts intended Guest whose cloud userType is absent, null or odd.
+    pub const CLOUD_STATE_UNKNOWN: &str = "partner_state_unknown";
     /// Every audit-level code that makes an audit incomplete.
     pub const INCOMPLETE: &[&str] = &[
         NO_ACCOUNTS_AUDITED,
         CLOUD_PROPERTY_MISSING,
         RULE_ATTRIBUTE_ABSENT,
+        RECORDS_REJECTED,
+        CHANGE_RECORDS,
+        CLOUD_STATE_UNKNOWN,
     ];
-    /// Records that could not be read (a limitation).
-    pub const RECORDS_REJECTED: &str = "records_rejected";
     /// A cloud property only a secondary check needs is missing (a limitation).
     pub const CLOUD_PROPERTY_LIMITED: &str = "cloud_property_limited";
     /// A warning of the rule file's checker (a lint), with its line and column (a limitation).
