@@ -207,7 +207,8 @@ pub fn judge(
     // comparison cannot be made, and saying nothing would read as "OK". An
     // invited guest intended Member is `synced_b2b_guest` whatever its type.
     let known = matches!(cloud_user_type, Some("Member" | "Guest"));
-    if !known && !(*intended == UserType::Member && is_b2b(u)) {
+    let invited_member = *intended == UserType::Member && is_b2b(u);
+    if !known && !invited_member {
         let what = match cloud_user_type {
             None => "the cloud export has no userType for this user".to_string(),
             Some(v) => format!(
