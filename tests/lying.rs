@@ -287,6 +287,11 @@ fn cases() -> Vec<Case> {
             &["truncated_input"],
         ),
         incomplete(
+            "an ldifde export cut between a CR and its LF",
+            audit_args("lying/onprem-cut-at-cr.ldf", GRAPH, U, &[]),
+            &["truncated_input"],
+        ),
+        incomplete(
             "ldapsearch entries without objectClass",
             audit_args("lying/onprem-no-objectclass.ldf", GRAPH, U, &[]),
             &["no_accounts_audited"],

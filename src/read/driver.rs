@@ -81,6 +81,7 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         once_seen: HashSet::new(),
         pool: Vec::new(),
         last_byte: None,
+        crlf_before_final_cr: false,
         digest: None,
         claimed_up_to: (0, 0),
     };
@@ -114,8 +115,9 @@ pub(crate) fn read<F: ChunkFormat, S: BatchSink>(
         driver.stats.lines += 1;
         // Export tools end every record with a line break: the input was cut
         // (the format rejected the record it cut, unless it said so already).
-        // A final CR is a line end (CSV with CR line ends).
-        if driver.last_byte != Some(b'\r')
+        // A final CR is a line end in a file of CR line ends (a CSV re-saved
+        // on an old Mac), and a cut between CR and LF in a CRLF file.
+        if (driver.last_byte != Some(b'\r') || driver.crlf_before_final_cr)
             && !driver
                 .diagnostics
                 .counts
@@ -214,6 +216,9 @@ struct Driver<'f, 'c, 'p, F> {
     pool: Vec<Batch>,
     /// The last byte of input handled so far (parsed or skipped).
     last_byte: Option<u8>,
+    /// Whether the input ends in a CR with a CRLF shortly before it: then
+    /// the final CR is a cut between a CR and its LF, not a CR line end.
+    crlf_before_final_cr: bool,
     /// Entries and rejected records read up to the last ldapsearch
     /// `# numEntries:` comment.
     claimed_up_to: (u64, u64),
@@ -253,6 +258,11 @@ impl<F: ChunkFormat> Driver<'_, '_, '_, F> {
     fn buffer<S: BatchSink>(&mut self, buf: &[u8], sink: &mut S) -> Result<bool> {
         if let Some(&b) = buf.last() {
             self.last_byte = Some(b);
+            // Rare (a buffer ending in CR), and only its tail is looked at.
+            if b == b'\r' {
+                let tail = &buf[buf.len().saturating_sub(1 << 16)..];
+                self.crlf_before_final_cr = memchr::memmem::find(tail, b"\r\n").is_some();
+            }
         }
         let bounds = self
             .format

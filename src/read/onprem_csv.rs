@@ -731,10 +731,11 @@ fn parse_rows(
     // line ends) ends the input: the export was cut inside its last row,
     // which must not be read as whole (the driver reports the cut once for
     // the file).
-    let cut = oversized_line.is_none()
-        && !chunk.is_empty()
-        && !chunk.ends_with(b"\n")
-        && !chunk.ends_with(b"\r");
+    // A final CR ends a line only in a file of CR line ends: where the
+    // chunk holds a CRLF, it is a cut between the CR and its LF.
+    let cr_line_ends = chunk.ends_with(b"\r") && memchr::memmem::find(chunk, b"\r\n").is_none();
+    let cut =
+        oversized_line.is_none() && !chunk.is_empty() && !chunk.ends_with(b"\n") && !cr_line_ends;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -64,8 +64,9 @@ pub(crate) fn parse_chunk_into(
     let mut scratch = std::mem::take(&mut parser.batch.scratch);
     // A chunk ends after a blank line unless it ends the input: a last line
     // without a line break means the export was cut there (the driver
-    // reports it once for the file). A final CR is taken as a line end.
-    let cut = !input.is_empty() && !input.ends_with(b"\n") && !input.ends_with(b"\r");
+    // reports it once for the file). A final CR is a cut too (between the CR
+    // and the LF of a CRLF): LDIF has no CR-only line ends.
+    let cut = !input.is_empty() && !input.ends_with(b"\n");
     loop {
         parser.skip_blank_lines();
         if parser.pos >= input.len() {
