@@ -242,6 +242,19 @@ fn cases() -> Vec<Case> {
             &["no_entries"],
         ),
         incomplete(
+            "an empty file beside a complete export",
+            vec![
+                "--onprem",
+                LDF,
+                "lying/onprem-empty.ldf",
+                "--cloud",
+                GRAPH,
+                "--rules",
+                U,
+            ],
+            &["no_entries"],
+        ),
+        incomplete(
             "ldapsearch stopped by a size limit",
             audit_args("lying/onprem-ldapsearch-sizelimit.ldf", GRAPH, U, &[]),
             &["truncated_export"],

@@ -206,7 +206,15 @@ pub fn read_onprem<S: BatchSink>(
                 path: name.as_ref().into(),
                 source,
             })?;
-            let detected = detect::detect_with(&head, opts.csv.delimiter);
+            // An empty input (or white space alone) has no format to find:
+            // read it as an empty LDIF, which says `no_entries`, so an audit
+            // reports it instead of stopping.
+            let blank = head.iter().all(|b| b.is_ascii_whitespace());
+            let detected = if blank {
+                Some(Format::Ldif)
+            } else {
+                detect::detect_with(&head, opts.csv.delimiter)
+            };
             // A user export without its DN column is named as such, with
             // the command that adds it (with or without a `#TYPE` line).
             if matches!(detected, None | Some(Format::ExportCsv)) {
