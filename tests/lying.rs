@@ -265,6 +265,11 @@ fn cases() -> Vec<Case> {
             &["truncated_export"],
         ),
         incomplete(
+            "ldapsearch output without its trailer",
+            audit_args("lying/onprem-ldapsearch-no-trailer.ldf", GRAPH, U, &[]),
+            &["truncated_export"],
+        ),
+        incomplete(
             "ldapsearch on a base DN that does not exist",
             audit_args("lying/onprem-ldapsearch-no-such-object.ldf", GRAPH, U, &[]),
             &["truncated_export"],

@@ -107,7 +107,31 @@ pub fn read<S: BatchSink>(
         chunk_target: opts.chunk_target(),
         record_limit: opts.record_limit(),
     };
-    driver::read(input, &format, limits, control, sink)
+    let mut input = input;
+    // ldapsearch starts its output with `# extended LDIF` and always ends it
+    // with a `# search result` trailer: without one, the output was cut.
+    let ldapsearch = input
+        .peek(64)
+        .is_ok_and(|head| head.starts_with(b"# extended LDIF"));
+    let mut summary = driver::read(input, &format, limits, control, sink)?;
+    if ldapsearch && summary.stats.trailers == 0 {
+        let d = crate::diag::Diagnostic {
+            file: summary.file.clone(),
+            line: summary.stats.lines.max(1),
+            column: None,
+            kind: crate::diag::DiagKind::TruncatedExport,
+            severity: crate::diag::DiagKind::TruncatedExport.severity(),
+            message: "the file starts as ldapsearch output (`# extended LDIF`) but has no \
+                      `# search result` trailer, which ldapsearch always writes last: the output \
+                      was cut. Run the search again and keep its whole output"
+                .into(),
+        };
+        if opts.strict {
+            return Err(Error::Strict(Box::new(d)));
+        }
+        summary.diagnostics.push(d);
+    }
+    Ok(summary)
 }
 
 /// LDIF as the driver sees it: records end at blank lines.
