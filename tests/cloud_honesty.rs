@@ -863,3 +863,35 @@ fn a_stream_holds_only_the_value_being_read() {
         assert_eq!(r.users.len(), one.users.len() * 20, "{name}");
     }
 }
+
+/// Found by the `graph_json` fuzz target: an input of no known shape got a
+/// message that depended on the read's block size ("binary" only when the
+/// block reached the NUL byte). The message now looks at the same 4 KiB
+/// whatever the block size.
+#[test]
+fn the_unknown_shape_message_does_not_depend_on_the_block_size() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/seeds/graph_json/regression-unknown-shape-message"),
+    )
+    .expect("seed");
+    // The fuzz target's first byte picks the block size.
+    let data = &data[1..];
+    let whole = CloudOptions {
+        keep_per_kind: u64::MAX,
+        ..CloudOptions::default()
+    };
+    let whole = read_cloud_bytes("x.json", data, &whole);
+    for chunk_size in [1, 7, 64, 256] {
+        let small = CloudOptions {
+            chunk_size,
+            keep_per_kind: u64::MAX,
+            ..CloudOptions::default()
+        };
+        let small = read_cloud_bytes("x.json", data, &small);
+        assert_eq!(
+            small.summary.diagnostics.kept, whole.summary.diagnostics.kept,
+            "chunk size {chunk_size}"
+        );
+    }
+}

@@ -787,7 +787,12 @@ fn read_stream(
         }
         Some(format)
     } else {
-        // Empty or of no known shape: the first block says all there is to say.
+        // Empty or of no known shape: the first block says all there is to
+        // say, once it holds the 4 KiB the message looks at (as a mapped
+        // read sees them), whatever the block size.
+        while more && buf.trim_ascii_start().len() < 4096 && buf.len() < DETECT_LIMIT {
+            read_more(&mut buf, &mut more, &mut io_error);
+        }
         col.bytes += buf.len() as u64;
         read_slice(&buf, col, opts, &|_| {}, &|_| {})?
     };
