@@ -75,7 +75,7 @@ for target in "${targets[@]}"; do
         echo "fuzz.sh: $target FAILED; reproducer in fuzz/artifacts/$target, log in fuzz/$log" >&2
         exit 1
     fi
-    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n 1)
+    runs=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n 1)
     summary+=("$target: ${runs:-?} runs in ${seconds} s, no crash")
 done
 printf '%s\n' "${summary[@]}"
