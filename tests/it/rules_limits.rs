@@ -5,11 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn bin() -> Command {
-    Command::cargo_bin("usertype-audit").expect("binary")
-}
+use crate::common::bin;
 
 /// One account whose `info` holds `info`.
 fn ldif(dir: &Path, info: &str) -> std::path::PathBuf {

@@ -2,8 +2,9 @@
 //! documented examples checked against the audit of the bundled forest; the
 //! account form of `explain` next to them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::common::fixture;
 use assert_cmd::Command;
 
 /// The finding kinds, in report order, as the audit issue names them.
@@ -22,12 +23,6 @@ const NAMES: [&str; 13] = [
     "orphaned_cloud",
     "out_of_scope",
 ];
-
-fn fixture(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(p)
-}
 
 /// Runs the binary: (exit code, stdout, stderr).
 fn run<I, S>(args: I) -> (Option<i32>, String, String)

@@ -3,22 +3,13 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::common::{bin, fixture};
 use assert_cmd::Command;
 use base64::Engine as _;
 use serde_json::Value as Json;
 use usertype_audit::generate::{account, generate, GenerateOptions};
-
-fn bin() -> Command {
-    Command::cargo_bin("usertype-audit").expect("binary built")
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-}
 
 /// Runs `scan --format json` and returns the exit code and the summary of the first file.
 fn scan_json(args: &[&str]) -> (i32, Json) {

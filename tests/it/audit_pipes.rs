@@ -2,16 +2,11 @@
 //! never reopened, and not given a hash the audit could not compute.
 #![cfg(unix)]
 
+use crate::common::fixture;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-}
 
 fn audit(onprem: &Path, out: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_usertype-audit"));

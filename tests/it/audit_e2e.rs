@@ -8,13 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
+use crate::common::bin;
 use usertype_audit::generate::expected::StandardRules;
 use usertype_audit::generate::{generate, GenerateOptions};
-
-fn bin() -> Command {
-    Command::cargo_bin("usertype-audit").expect("binary")
-}
 
 /// `usertype-audit --quiet audit EXTRA... --onprem .. --cloud .. --rules .. --out ..`.
 fn audit_cmd(

@@ -4,18 +4,13 @@
 //! codes, and that the all-clear sentence appears nowhere but on `pass`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::common::fixture;
 use assert_cmd::Command;
 use serde_json::Value;
 
 const ALL_CLEAR: &str = "no partner account intended as Guest is a Member in the cloud";
-
-fn fixture(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(p)
-}
 
 /// One case: the arguments after `audit` (paths relative to `fixtures/`;
 /// `--out` is added), and what the run must say.

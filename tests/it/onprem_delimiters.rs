@@ -4,15 +4,10 @@
 //! delimiter is found from the content or forced with `--delimiter`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::common::fixture;
 use assert_cmd::Command;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-}
 
 /// `classify` rows of `file` (stdout), with the file's path taken out of the
 /// `source` column so that rows of different files compare.

@@ -2,19 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn bin() -> Command {
-    Command::cargo_bin("usertype-audit").expect("binary")
-}
-
-fn fixture(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(p)
-}
+use crate::common::{bin, fixture};
 
 /// `classify --format jsonl` of fixtures/classify/accounts.ldf: CN → (outcome, value, rule).
 fn classify(rules: &str) -> BTreeMap<String, (String, String, String)> {

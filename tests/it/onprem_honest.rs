@@ -5,17 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn bin() -> Command {
-    Command::cargo_bin("usertype-audit").expect("binary")
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-}
+use crate::common::{bin, fixture};
 
 /// Writes `bytes` as `name` in a fresh temporary folder.
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
