@@ -12,7 +12,7 @@ use usertype_audit::read::ldif::{parse_chunk, LdifOptions, Projection};
 /// Microsoft's sample UserType rule, with the generated forest's partner domain.
 const SAMPLE: &str = r#"IIF(IsPresent([userPrincipalName]),IIF(CBool(InStr(LCase([userPrincipalName]),"@partners.contoso.com")=0),"Member","Guest"),Error("UserPrincipalName is not present to determine UserType"))"#;
 
-/// The out-of-box cloudFiltered rule (DOMAIN.md §3.6).
+/// The out-of-box cloudFiltered rule (docs/rules.md#out-of-box-rules).
 const CLOUD_FILTERED: &str = r#"IIF(IsPresent([isCriticalSystemObject]) || IsPresent([sAMAccountName]) = False || [sAMAccountName] = "SUPPORT_388945a0" || Left([mailNickname], 14) = "SystemMailbox{" || Left([sAMAccountName], 4) = "AAD_" || (Left([mailNickname], 4) = "CAS_" && (InStr([mailNickname], "}") > 0)) || (Left([sAMAccountName], 4) = "CAS_" && (InStr([sAMAccountName], "}") > 0)) || Left([sAMAccountName], 5) = "MSOL_" || CBool(IIF(IsPresent([msExchRecipientTypeDetails]),BitAnd([msExchRecipientTypeDetails],&H21C07000) > 0,NULL)) || CBool(InStr(DNComponent(CRef([dn]),1),"\\0ACNF:")>0), True, NULL)"#;
 
 fn bench_eval(c: &mut Criterion) {

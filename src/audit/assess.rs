@@ -14,7 +14,7 @@
 //! * a matched cloud user that is a B2B invitation (`creationType`
 //!   `Invitation`, `#EXT#` in its UPN or `externalUserState` set) and is
 //!   intended Member is `synced_b2b_guest`, whatever its current UserType
-//!   (DOMAIN §7.5); intended Guest, it is named in the detail.
+//!   (docs/findings.md#what-administrators-run-into, item 5); intended Guest, it is named in the detail.
 
 use crate::classify::{Intent, UserType};
 use crate::findings::{Kind, MatchedBy, Severity};

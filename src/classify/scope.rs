@@ -1,6 +1,6 @@
 //! Scope: which accounts Entra Connect would synchronise at all.
 //!
-//! Three layers, applied in Connect's order (DOMAIN.md §3.5, §3.6, §4.4):
+//! Three layers, applied in Connect's order (docs/matching.md, docs/rules.md#scoping-filters):
 //! 1. **OU filtering** (`include_ous` / `exclude_ous`): objects outside the
 //!    selected OUs never reach the connector space.
 //! 2. **Scoping filters**: groups of clauses (`adminDescription NOTSTARTSWITH
@@ -111,7 +111,7 @@ impl ScopeOp {
 
     /// Whether the operator is a negation, which an absent attribute
     /// satisfies (`isCriticalSystemObject NOTEQUAL TRUE` holds for ordinary
-    /// users, who lack the attribute: DOMAIN §4.4).
+    /// users, who lack the attribute: docs/rules.md#scoping-filters).
     fn negated(self) -> bool {
         matches!(
             self,
@@ -137,7 +137,7 @@ impl fmt::Display for ScopeOp {
 ///
 /// String operators compare ASCII case-insensitively, as AD's matching rules
 /// do for directory strings (Connect's own behaviour is unconfirmed,
-/// DOMAIN §10.2). A multi-valued attribute satisfies a positive operator when
+/// docs/rules.md#scoping-filters). A multi-valued attribute satisfies a positive operator when
 /// any value does, and a negated one when no value satisfies its positive form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Clause {
@@ -224,8 +224,8 @@ impl ClauseGroup {
     }
 }
 
-/// The out-of-box "In from AD - User Join" scope group (DOMAIN §3.6); the
-/// UserType inbound rule of Learn's steps uses the second clause too (§1.3).
+/// The out-of-box "In from AD - User Join" scope group (docs/rules.md#out-of-box-rules); the
+/// UserType inbound rule of Learn's steps uses the second clause too (docs/rules.md#inbound-rule).
 pub fn out_of_box_scope_group() -> ClauseGroup {
     ClauseGroup(vec![
         Clause::new("isCriticalSystemObject", ScopeOp::NotEqual, "TRUE"),
@@ -234,7 +234,7 @@ pub fn out_of_box_scope_group() -> ClauseGroup {
 }
 
 /// The out-of-box `cloudFiltered` expression of "In from AD - User Join"
-/// (DOMAIN §3.6, as exported; `True` keeps the object out of Entra ID).
+/// (docs/rules.md#out-of-box-rules, as exported; `True` keeps the object out of Entra ID).
 pub const CLOUD_FILTERED_EXPRESSION: &str = r#"IIF(IsPresent([isCriticalSystemObject]) || IsPresent([sAMAccountName]) = False || [sAMAccountName] = "SUPPORT_388945a0" || Left([mailNickname], 14) = "SystemMailbox{" || Left([sAMAccountName], 4) = "AAD_" || (Left([mailNickname], 4) = "CAS_" && (InStr([mailNickname], "}") > 0)) || (Left([sAMAccountName], 4) = "CAS_" && (InStr([sAMAccountName], "}") > 0)) || Left([sAMAccountName], 5) = "MSOL_" || CBool(IIF(IsPresent([msExchRecipientTypeDetails]),BitAnd([msExchRecipientTypeDetails],&H21C07000) > 0,NULL)) || CBool(InStr(DNComponent(CRef([dn]),1),"\\0ACNF:")>0), True, NULL)"#;
 
 /// Whether `dn` is `ou` or below it (RDN boundary, ASCII case-insensitive,

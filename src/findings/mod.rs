@@ -73,7 +73,7 @@ impl Serialize for Severity {
 }
 
 /// The key that joined an account to its cloud user, strongest first
-/// (DOMAIN §3.4).
+/// (docs/matching.md#the-keys-in-order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MatchedBy {
     /// The source anchor equals `onPremisesImmutableId` (hard match).

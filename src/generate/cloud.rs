@@ -86,7 +86,7 @@ pub const MAIL_COLLISION_RATE: f64 = 0.001;
 /// Users per Graph page (the maximum `$top`).
 pub const PAGE_SIZE: usize = 999;
 
-/// The admin-center "Download users" CSV header (variant B, DOMAIN §5.6).
+/// The admin-center "Download users" CSV header (variant B, docs/formats.md#admin-center-csv).
 pub const ADMIN_CSV_HEADER: &str = "userPrincipalName,displayName,surname,mail,givenName,id,userType,jobTitle,department,accountEnabled,usageLocation,streetAddress,state,country,officeLocation,city,postalCode,telephoneNumber,mobilePhone,alternateEmailAddress,ageGroup,consentProvidedForMinor,legalAgeGroupClassification,companyName,creationType,directorySynced,invitationState,identityIssuer,createdDateTime";
 
 /// The Graph properties the admin-center CSV cannot carry (empty `identityIssuer` included).
@@ -421,7 +421,7 @@ fn bare(id: String, upn: String, user_type: &'static str) -> PlannedCloudUser {
 fn synced(ctx: &Ctx, a: &SyntheticAccount, r: &mut Rng) -> PlannedCloudUser {
     let id = guid_to_string(&r.guid());
     // Without an on-premises UPN, Connect's out-of-box rule sends
-    // sAMAccountName@domain (DOMAIN §3.6).
+    // sAMAccountName@domain (docs/rules.md#out-of-box-rules).
     let upn = if a.upn.is_empty() {
         format!("{}@{}", a.sam, ctx.domain)
     } else {

@@ -1,5 +1,5 @@
 //! The on-premises export written the way Windows `csvde` writes one
-//! (DOMAIN §6.4): one wide CSV, a header naming every attribute, then one row
+//! (docs/formats.md#csvde): one wide CSV, a header naming every attribute, then one row
 //! per object.
 
 use std::io::{self, Write};
@@ -112,7 +112,7 @@ pub const CSVDE_COLUMNS: &[&str] = &[
 /// * an absent attribute is an empty field;
 /// * binary attributes (`objectGUID`, `objectSid`, `mS-DS-ConsistencyGuid`,
 ///   `thumbnailPhoto`, `msExchMailboxGuid`) as `X'<lowercase hex of the raw
-///   bytes>'` (`objectGUID` in AD byte order, DOMAIN §3.2);
+///   bytes>'` (`objectGUID` in AD byte order, docs/identifiers.md#guid-byte-order);
 /// * multi-valued attributes (`objectClass`, `memberOf`, `proxyAddresses`,
 ///   `member`, `dSCorePropagationData`, `servicePrincipalName`) as their values
 ///   joined with `;` (no generated value contains a `;`);

@@ -827,7 +827,7 @@ mod tests {
             a.sid_string(),
             "S-1-5-21-1004336348-1177238915-682003330-1107"
         );
-        // DOMAIN §3.3 worked example.
+        // The worked example of docs/identifiers.md#sid.
         let ex = [
             0x01, 0x05, 0, 0, 0, 0, 0, 5, 0x15, 0, 0, 0, 0xF2, 0xEB, 0xB9, 0x14, 0x93, 0x29, 0x11,
             0x6C, 0x5E, 0x35, 0x28, 0x36, 0x0E, 0x04, 0, 0,

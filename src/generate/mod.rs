@@ -16,7 +16,7 @@
 //! * about 70% with `mS-DS-ConsistencyGuid` (equal to `objectGUID`), about 2%
 //!   with a `thumbnailPhoto`;
 //! * one non-user object (group or computer) after every 50th user;
-//! * a few accounts the out-of-box Entra Connect rules exclude (DOMAIN §3.5),
+//! * a few accounts the out-of-box Entra Connect rules exclude (docs/matching.md),
 //!   see [`OobExclusion`]: user indices with `index % 10007` equal to 5
 //!   (`isCriticalSystemObject`), 17 (`MSOL_`), 29 (`AAD_`), 41 (`adminDescription: User_...`).
 //!
@@ -164,7 +164,7 @@ pub struct GenerateSummary {
     pub non_user_objects: u64,
 }
 
-/// Why the out-of-box Entra Connect rules would not synchronise an account (DOMAIN §3.5).
+/// Why the out-of-box Entra Connect rules would not synchronise an account (docs/matching.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OobExclusion {
     /// `isCriticalSystemObject: TRUE` (an RODC-style `krbtgt_N` account).
@@ -471,7 +471,7 @@ pub fn sid_to_string(b: &[u8]) -> Option<String> {
     Some(s)
 }
 
-/// Binary `objectSid` of the domain with the given RID (DOMAIN §3.3 layout).
+/// Binary `objectSid` of the domain with the given RID (the layout in docs/identifiers.md#sid).
 pub fn domain_sid(rid: u32) -> Vec<u8> {
     let mut v = Vec::with_capacity(28);
     v.extend_from_slice(&[1, 5, 0, 0, 0, 0, 0, 5]);

@@ -1,6 +1,6 @@
 //! The on-premises export written the way PowerShell 7 writes
 //! `Get-ADUser -Filter * -Properties * | Export-Csv -NoTypeInformation`
-//! (DOMAIN §6.5).
+//! (docs/formats.md#get-aduser--export-csv).
 
 use std::io::{self, Write};
 
@@ -30,7 +30,7 @@ pub(crate) const BYTE_ARRAY: &str = "System.Byte[]";
 ///   the bytes do not.
 ///
 /// Everything else the auditor reads survives: `objectGUID` as the GUID string
-/// `ObjectGUID` (DOMAIN §3.2), `objectSid` as an `S-1-5-21-...` string (`SID`,
+/// `ObjectGUID` (docs/identifiers.md#guid-byte-order), `objectSid` as an `S-1-5-21-...` string (`SID`,
 /// `objectSid`), `userAccountControl` in decimal (and `Enabled`), the names,
 /// `mail`, `extensionAttribute1`, `employeeType`, `adminDescription`,
 /// `isCriticalSystemObject`, `msExchRecipientTypeDetails`, ... See
@@ -705,7 +705,7 @@ mod tests {
 
     #[test]
     fn dotnet_guid_matches_domain_example() {
-        // DOMAIN §3.2 worked example 4.
+        // docs/identifiers.md#guid-byte-order, example 4.
         let raw = [
             0x0b, 0x81, 0x8f, 0xd0, 0x5c, 0xa3, 0xa8, 0x49, 0xa4, 0xcd, 0xc6, 0x92, 0x3d, 0xfc,
             0x03, 0x1e,

@@ -1,5 +1,5 @@
 //! Matching: which cloud user each on-premises account is, the way Entra
-//! Connect would join them (DOMAIN.md §3.4).
+//! Connect would join them (docs/matching.md).
 //!
 //! The cloud side is indexed once ([`CloudIndex::new`]); accounts are then
 //! matched independently (and in parallel) with [`CloudIndex::match_account`].

@@ -269,7 +269,7 @@ impl<'a> Account<'a> {
         self.object_sid.and_then(SidText::from_bytes)
     }
 
-    /// The source anchor as Entra Connect computes it (DOMAIN.md §3.1):
+    /// The source anchor as Entra Connect computes it (docs/identifiers.md#source-anchor):
     /// by default `mS-DS-ConsistencyGuid` when present, else `objectGUID`;
     /// with another anchor attribute, string values are used as they are and
     /// binary values base64-encoded.

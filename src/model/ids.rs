@@ -1,10 +1,10 @@
 //! Identity encodings: GUID byte order, ImmutableId (source anchor) and SID.
 //!
-//! # Source anchor and ImmutableId (DOMAIN.md §3.1, §3.2)
+//! # Source anchor and ImmutableId (docs/identifiers.md)
 //!
 //! Entra Connect's default source anchor for users is
 //! `IIF(IsPresent([mS-DS-ConsistencyGuid]),[mS-DS-ConsistencyGuid],[objectGUID])`
-//! (DOMAIN.md §3.1), modelled by [`AnchorSource::ConsistencyGuidThenObjectGuid`].
+//! (docs/identifiers.md#source-anchor), modelled by [`AnchorSource::ConsistencyGuidThenObjectGuid`].
 //! Deployments that chose another attribute are modelled by
 //! [`AnchorSource::Attribute`] (the `--source-anchor ATTR` option). In every
 //! case Connect writes `IIF(IsString(v), CStr(v), ConvertToBase64(v))` to the
@@ -44,7 +44,7 @@
 //! * anything else (not base64, empty, or unpadded base64 that is not 16
 //!   bytes, which Connect never writes for a binary anchor) is
 //!   [`Anchor::Text`] holding the value as is: compared as a string, never
-//!   rejected (DOMAIN.md §3.2 last bullet; custom anchors such as an
+//!   rejected (docs/identifiers.md#comparing-anchors; custom anchors such as an
 //!   employeeID string).
 //!
 //! The only case where the cloud string and its match key differ is an
@@ -53,16 +53,16 @@
 //! unpadded base64 still matches its cloud copy. An index keyed by
 //! [`Anchor::match_key`] should therefore be probed with both the raw cloud
 //! string and `Anchor::from_immutable_id(cloud).match_key()`. Anchors are
-//! case-sensitive (DOMAIN.md §3.1); no case folding is done.
+//! case-sensitive (docs/identifiers.md#source-anchor); no case folding is done.
 //!
-//! # SID (DOMAIN.md §3.3)
+//! # SID (docs/identifiers.md#sid)
 //!
 //! [`Sid`] converts between the binary `objectSid` (MS-DTYP 2.4.2.2: revision,
 //! count, 6-byte big-endian authority, little-endian 32-bit sub-authorities)
 //! and the MS-DTYP 2.4.2.1 string form (`S-1-5-21-…`, authority in hex as
 //! `0x` + 12 digits when it is 2^32 or more).
 //!
-//! # csvde binary values (DOMAIN.md §6.4)
+//! # csvde binary values (docs/formats.md#csvde)
 //!
 //! [`parse_csvde_binary`] decodes csvde's `X'<hex>'` binary column form.
 
@@ -142,7 +142,7 @@ pub fn decode_csvde_binary(v: &[u8], out: &mut Vec<u8>) -> bool {
     }
 }
 
-/// Decodes csvde's binary value form `X'<hex>'` (DOMAIN.md §6.4) into bytes.
+/// Decodes csvde's binary value form `X'<hex>'` (docs/formats.md#csvde) into bytes.
 ///
 /// The `X` may be either case, hex digits may be either case. `X''` is an
 /// empty value. Returns `None` for anything else (including an odd number of
@@ -155,7 +155,7 @@ pub fn parse_csvde_binary(s: &str) -> Option<Vec<u8>> {
 /// A GUID in AD's raw byte order (objectGUID octet string, .NET Guid.ToByteArray()).
 ///
 /// The first three groups of the string form are stored little-endian, the
-/// last two in written order (DOMAIN.md §3.2). `Display` gives the lower-case
+/// last two in written order (docs/identifiers.md#guid-byte-order). `Display` gives the lower-case
 /// canonical string form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Guid(pub [u8; 16]);
@@ -543,7 +543,7 @@ pub enum AnchorValue<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum AnchorSource {
     /// Entra Connect's default for users: `mS-DS-ConsistencyGuid` when
-    /// present, else `objectGUID` (DOMAIN.md §3.1).
+    /// present, else `objectGUID` (docs/identifiers.md#source-anchor).
     #[default]
     ConsistencyGuidThenObjectGuid,
     /// A deployment-chosen attribute (`--source-anchor ATTR`): string values
@@ -576,7 +576,7 @@ impl AnchorSource {
     /// ([`Anchor::Text`]), except for `objectGUID` and
     /// `mS-DS-ConsistencyGuid`, which are binary in AD: a text value of
     /// those that parses as a GUID string (e.g. from `Get-ADUser |
-    /// Export-Csv`, DOMAIN.md §3.2) is taken as that GUID. Returns `None`
+    /// Export-Csv`, docs/identifiers.md#guid-byte-order) is taken as that GUID. Returns `None`
     /// when no attribute gives a value (Connect would not sync the object).
     pub fn anchor<'a, F>(&self, mut get: F) -> Option<Anchor>
     where
@@ -600,7 +600,7 @@ impl AnchorSource {
 #[cfg(test)]
 #[rustfmt::skip] // one line per case
 mod tests {
-    //! Expected values come from DOMAIN.md §3.2/§3.3/§6.4 or were computed
+    //! Expected values come from the worked examples of docs/identifiers.md or were computed
     //! with Python (`uuid.UUID(...).bytes_le`, `base64`, `int.from_bytes`).
 
     use super::*;
@@ -619,7 +619,7 @@ mod tests {
         b.iter().map(|x| format!("{x:02x}")).collect()
     }
 
-    // ---- GUID / ImmutableId: DOMAIN.md §3.2 worked examples, both directions.
+    // ---- GUID / ImmutableId: docs/identifiers.md#guid-byte-order examples, both directions.
     const GUID_EXAMPLES: [(&str, &str, &str, &str); 4] = [
         // string, raw AD bytes, ImmutableId, big-endian mistake
         ("88666888-0101-1111-bbbb-1234567890ab", "8868668801011111bbbb1234567890ab", "iGhmiAEBERG7uxI0VniQqw==", "iGZoiAEBERG7uxI0VniQqw=="),
@@ -668,14 +668,14 @@ mod tests {
     #[test] fn guid_from_immutable_id_not_base64() { assert_eq!(Guid::from_immutable_id("E12345!"), None); }
     #[test] fn guid_from_immutable_id_unpadded() { assert_eq!(Guid::from_immutable_id("iGhmiAEBERG7uxI0VniQqw"), Some(guid("88666888-0101-1111-bbbb-1234567890ab"))); }
 
-    // ---- SID: DOMAIN.md §3.3 and §6.4 worked examples.
+    // ---- SID: the worked examples of docs/identifiers.md#sid.
     #[test] fn sid_hex_to_string() { assert_eq!(sid_hex("010500000000000515000000F2EBB9149329116C5E3528360E040000"), "S-1-5-21-347728882-1813064083-908604766-1038"); }
     #[test] fn sid_ldif_base64_to_string() { assert_eq!(STANDARD.decode("AQUAAAAAAAUVAAAA8uu5FJMpEWxeNSg2DgQAAA==").ok().and_then(|b| Sid::from_bytes(&b)).map(|s| s.to_string()).as_deref(), Some("S-1-5-21-347728882-1813064083-908604766-1038")); }
     #[test] fn sid_csvde_to_string() { assert_eq!(parse_csvde_binary("X'010500000000000515000000F2EBB9149329116C5E3528360E040000'").and_then(|b| Sid::from_bytes(&b)).map(|s| s.to_string()).as_deref(), Some("S-1-5-21-347728882-1813064083-908604766-1038")); }
     #[test] fn sid_string_to_bytes() { assert_eq!(sid_str_hex("S-1-5-21-347728882-1813064083-908604766-1038"), "010500000000000515000000f2ebb9149329116c5e3528360e040000"); }
     #[test] fn sid_csvde_fixture_2() { assert_eq!(parse_csvde_binary("X'010500000000000515000000e49ec47102197d0ca6881995e9030000'").and_then(|b| Sid::from_bytes(&b)).map(|s| s.to_string()).as_deref(), Some("S-1-5-21-1908711140-209524994-2501478566-1001")); }
     #[test] fn sid_csvde_fixture_2_back() { assert_eq!(sid_str_hex("S-1-5-21-1908711140-209524994-2501478566-1001"), "010500000000000515000000e49ec47102197d0ca6881995e9030000"); }
-    // DOMAIN.md §6.4 pairs this hex with RID 134914, but its last sub-authority
+    // An earlier note of this project paired this hex with RID 134914, but its last sub-authority
     // bytes e8030000 are 1000 little-endian (Python: int.from_bytes(b'\xe8\x03\0\0','little')).
     #[test] fn sid_newsgroup_hex_to_string() { assert_eq!(sid_hex("0105000000000005150000006b50545832786a116a7cf24ee8030000"), "S-1-5-21-1481920619-292190258-1324514410-1000"); }
     #[test] fn sid_newsgroup_string_to_hex() { assert_eq!(sid_str_hex("S-1-5-21-1481920619-292190258-1324514410-1000"), "0105000000000005150000006b50545832786a116a7cf24ee8030000"); }

@@ -94,7 +94,7 @@ const DOTNET_PLACEHOLDERS: [&str; 2] = [
 
 /// Attributes that are multi-valued in AD: their `;`-joined CSV values are
 /// split. Other values are kept whole, since a single value may contain `;`
-/// and csvde does not escape it (DOMAIN.md §6.4).
+/// and csvde does not escape it (docs/formats.md#csvde).
 const MULTI_VALUED: [&str; 14] = [
     "objectClass",
     "memberOf",
@@ -1532,7 +1532,7 @@ mod tests {
             .contains("@{n='memberOf';e={$_.'memberOf' -join ';'}}"));
         let ann = &p.entries[0];
         assert_eq!(ann.line, 3);
-        // DOMAIN.md §3.2 worked example 1: the GUID string becomes AD byte order.
+        // docs/identifiers.md#guid-byte-order, example 1: the GUID string becomes AD byte order.
         assert_eq!(
             values(ann, "objectGUID"),
             vec![vec![
@@ -1540,7 +1540,7 @@ mod tests {
                 0x90, 0xab
             ]]
         );
-        // DOMAIN.md §3.3 worked example: the SID string becomes its binary form.
+        // The worked example of docs/identifiers.md#sid: the SID string becomes its binary form.
         assert_eq!(
             values(ann, "objectSid"),
             vec![vec![

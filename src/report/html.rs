@@ -19,7 +19,7 @@
 //!   pass/fail result); the coverage warnings, when there are any; a card per
 //!   severity; three SVG bar charts drawn here (findings by severity, by kind,
 //!   top OUs); the findings table; the reconciliation of both sides; the
-//!   intended UserType tally; the remediation steps (DOMAIN §1.2–1.4) for the
+//!   intended UserType tally; the remediation steps (docs/rules.md#the-seven-steps) for the
 //!   rule flow in use, where an expression to paste (marked
 //!   `data-proposed-expression`) is one the rule linter passes: a flagged
 //!   rule expression is shown with its warnings, and corrected when the fix
@@ -897,7 +897,7 @@ fn table(o: &mut String, head: &[&str], rows: &[&[&str]]) {
     o.push_str("</tbody></table>\n");
 }
 
-/// The seven steps of "Enable synchronization of UserType" (DOMAIN §1.2–1.4)
+/// The seven steps of "Enable synchronization of UserType" (docs/rules.md#the-seven-steps)
 /// for the rule flow in use.
 fn remediation(o: &mut String, s: &AuditSummary) {
     let flow = s.rules.flow;

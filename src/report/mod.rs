@@ -184,7 +184,7 @@ impl<'a> Report<'a> {
 /// the cloud (`guest_as_member`), and how many of them are enabled.
 ///
 /// The enabled count is the `critical` count: by the severity ladder
-/// (DOMAIN §8, [`Severity::Critical`]) critical means exactly "an enabled
+/// (docs/findings.md#the-severity-ladder, [`Severity::Critical`]) critical means exactly "an enabled
 /// partner account with Member rights". It is capped at the first number so
 /// the sentence never reads "2 ...; 3 of them".
 pub fn headline_counts(summary: &AuditSummary) -> (u64, u64) {

@@ -1,8 +1,8 @@
 //! LDIF conformance tests.
 //!
 //! * `row_NN_*`: one or more tests per row of the LDIF edge-case table
-//!   (`ldif-conformance.md`, 55 rows). Every expected value below is written by
-//!   hand from the table's "Expect" column and the decisions taken for it; none is
+//!   (`docs/ldif-conformance.md`, 55 rows). Every expected value below is written by
+//!   hand from the table's "the reader" column and the decisions taken for it; none is
 //!   computed with the code under test. Base64 literals were decoded by hand /
 //!   with an independent tool and the bytes are spelled out.
 //! * `corpus_*`: one test per public parser test file copied verbatim into
@@ -825,7 +825,7 @@ fn row_33_second_dn_inside_record() {
     assert_eq!(p.stats.records, 2);
 }
 
-/// Default (non `-LLL`) ldapsearch output against AD (DOMAIN.md §6.3), with a
+/// Default (non `-LLL`) ldapsearch output against AD (docs/formats.md#ldapsearch-output), with a
 /// referral folded at the ldapsearch wrap width. `result:` is on line 19.
 fn ldapsearch_output(result: &str) -> Vec<u8> {
     format!(

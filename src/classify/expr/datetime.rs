@@ -630,7 +630,7 @@ mod tests {
 
     #[test]
     fn filetime() {
-        // DOMAIN.md §4.5: DateFromNum(129699324000000000) is 2012-01-01 23:00:00.
+        // The function reference (docs/rules.md#function-reference): DateFromNum(129699324000000000) is 2012-01-01 23:00:00.
         assert_eq!(
             DateTime::from_filetime(129_699_324_000_000_000),
             Some(dt(2012, 1, 1, 23, 0, 0))

@@ -1,7 +1,7 @@
 //! The built-in functions: one table row per function (name, category,
 //! signatures, implementation, null handling, one-line doc), then the
 //! implementations, grouped as in Microsoft's function reference
-//! (DOMAIN.md §4.5).
+//! (docs/rules.md#function-reference).
 //!
 //! Implementations are "strict": they get their arguments already
 //! evaluated, one value per parameter. The evaluator maps a function over a

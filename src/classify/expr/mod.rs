@@ -81,7 +81,7 @@
 //!
 //! # Semantics chosen where Microsoft's documentation is silent
 //!
-//! These follow DOMAIN.md §4 and §10; each is a choice, flagged UNCONFIRMED there.
+//! Each is a choice, flagged UNCONFIRMED in docs/rules.md#choices-where-the-documentation-is-silent.
 //!
 //! * `=` and the other comparisons compare strings ordinally (binary,
 //!   case-sensitive), like VBA's default; so does `InStr` without

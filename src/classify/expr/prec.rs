@@ -15,7 +15,7 @@
 //! only means what its documentation says if `=` binds tighter than `||`
 //! (strictly left to right it would compute `(IsPresent(…) || IsPresent(…)) = False`).
 //! The checker warns about every unparenthesised chain where the two
-//! readings could differ (DOMAIN.md §4.1, §10 item 1).
+//! readings could differ (docs/rules.md#operator-precedence).
 
 use super::ast::BinOp;
 use super::error::Span;

@@ -1,10 +1,10 @@
 //! Tests of the whole pipeline: one test per function, one line per case,
 //! sorted by function name (the examples of Microsoft's function reference,
-//! DOMAIN.md §4.5, plus edge cases); then the Microsoft sample rule, the
+//! docs/rules.md#function-reference, plus edge cases); then the Microsoft sample rule, the
 //! out-of-box expressions, precedence, names, errors and lints.
 //!
-//! Expected values are written out by hand (or from DOMAIN.md's worked
-//! examples, or computed with Python's `datetime`/`base64`), never with the
+//! Expected values are written out by hand (or from the worked examples
+//! of docs/identifiers.md, or computed with Python's `datetime`/`base64`), never with the
 //! code under test.
 
 use std::collections::BTreeMap;
@@ -17,12 +17,12 @@ use crate::read::{OwnedAttr, OwnedEntry, Value as Bytes, ValueKind};
 /// `Joe`, with the DN of the function reference's DNComponent examples.
 const JOE_DN: &str = "cn=Joe,ou=Atlanta,ou=GA,ou=US, dc=contoso,dc=com";
 
-/// objectGUID 88666888-0101-1111-bbbb-1234567890ab in AD byte order (DOMAIN.md §3.2).
+/// objectGUID 88666888-0101-1111-bbbb-1234567890ab in AD byte order (docs/identifiers.md#guid-byte-order, example 1).
 const GUID_BYTES: [u8; 16] = [
     0x88, 0x68, 0x66, 0x88, 0x01, 0x01, 0x11, 0x11, 0xbb, 0xbb, 0x12, 0x34, 0x56, 0x78, 0x90, 0xab,
 ];
 
-/// S-1-5-21-347728882-1813064083-908604766-1038 (DOMAIN.md §3.3).
+/// S-1-5-21-347728882-1813064083-908604766-1038 (docs/identifiers.md#sid).
 const SID_HEX: &str = "010500000000000515000000F2EBB9149329116C5E3528360E040000";
 
 fn hex(s: &str) -> Vec<u8> {
@@ -878,7 +878,7 @@ const CLOUD_FILTERED: &str = r#"IIF(IsPresent([isCriticalSystemObject]) || IsPre
 
 const SOURCE_ANCHOR: &str = r#"IIF(IsPresent([msExchRecipientTypeDetails]),IIF([msExchRecipientTypeDetails]=2,NULL,IIF("mS-DS-ConsistencyGuid"="mS-DS-ConsistencyGuid",IIF(IsPresent([mS-DS-ConsistencyGuid]),IIF(IsString([mS-DS-ConsistencyGuid]),CStr([mS-DS-ConsistencyGuid]),ConvertToBase64([mS-DS-ConsistencyGuid])),IIF(IsString([objectGUID]),CStr([objectGUID]),ConvertToBase64([objectGUID]))),IIF(IsString([mS-DS-ConsistencyGuid]),CStr([mS-DS-ConsistencyGuid]),ConvertToBase64([mS-DS-ConsistencyGuid])))),IIF("mS-DS-ConsistencyGuid"="mS-DS-ConsistencyGuid",IIF(IsPresent([mS-DS-ConsistencyGuid]),IIF(IsString([mS-DS-ConsistencyGuid]),CStr([mS-DS-ConsistencyGuid]),ConvertToBase64([mS-DS-ConsistencyGuid])),IIF(IsString([objectGUID]),CStr([objectGUID]),ConvertToBase64([objectGUID]))),IIF(IsString([mS-DS-ConsistencyGuid]),CStr([mS-DS-ConsistencyGuid]),ConvertToBase64([mS-DS-ConsistencyGuid]))))"#;
 
-/// Every expression quoted in DOMAIN.md §1, §3.5, §3.6 and §4.
+/// Every expression quoted by Microsoft's pages and the exported out-of-box rules (docs/rules.md).
 const OOB: &[&str] = &[
     CLOUD_FILTERED,
     SOURCE_ANCHOR,

@@ -1,5 +1,5 @@
 //! The cloud CSV reader: the Entra admin center "Download users" file
-//! (variants A and B, DOMAIN §5.6) and `Get-MgUser | Export-Csv`.
+//! (variants A and B, docs/formats.md#admin-center-csv) and `Get-MgUser | Export-Csv`.
 //!
 //! Header-driven: columns are found by name, never by position. Names are
 //! compared case-insensitively and ignoring spaces and punctuation, so

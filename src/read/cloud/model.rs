@@ -143,7 +143,7 @@ pub enum UserType {
 
 impl UserType {
     /// Parses a value: only the exact spellings `Member` and `Guest` are
-    /// recognised (DOMAIN §9.3), anything else is [`UserType::Other`].
+    /// recognised (docs/rules.md#enabling-usertype-synchronization), anything else is [`UserType::Other`].
     pub fn parse(s: &str) -> UserType {
         match s {
             "Member" => UserType::Member,

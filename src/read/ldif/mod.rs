@@ -4,7 +4,7 @@
 //! base64 binary attributes, folded lines, UTF-16 from `ldifde -u`), what
 //! OpenLDAP `ldapsearch` writes (comments, `version: 1`, `ref:` referrals,
 //! `search:`/`result:` trailers) and what other tools write, and it honours
-//! every row of the conformance table (`shared/ldif-conformance.md`; one test
+//! every row of the conformance table (`docs/ldif-conformance.md`; one test
 //! per row in `tests/ldif_conformance.rs`). In short:
 //!
 //! * Lines end in LF or CRLF; a bare CR is an error. Folding is one leading
