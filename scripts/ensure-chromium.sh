@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure a headless Chromium is available for the browser test of
-# report.html (tests/report_browser.rs) and prints its path.
+# report.html (tests/it/report_browser.rs) and prints its path.
 #
 # Looks for $CHROMIUM, then chromium, chromium-browser, google-chrome-stable
 # and google-chrome on PATH; when none is found on a Debian or Ubuntu machine

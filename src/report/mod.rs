@@ -1,7 +1,7 @@
 //! Report writers: findings and summaries on disk and on the terminal.
 //!
 //! One file per format; each module's rustdoc is that format's specification
-//! and each format has a golden test (`tests/report_golden.rs`):
+//! and each format has a golden test (`tests/it/report_golden.rs`):
 //!
 //! | `--format` | files | module |
 //! | --- | --- | --- |

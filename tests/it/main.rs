@@ -15,6 +15,7 @@ mod cloud_readers;
 mod common;
 mod expr_fused;
 mod expr_props;
+mod house;
 mod ids_props;
 mod ldif_conformance;
 mod ldif_roundtrip;

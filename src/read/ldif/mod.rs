@@ -5,7 +5,7 @@
 //! OpenLDAP `ldapsearch` writes (comments, `version: 1`, `ref:` referrals,
 //! `search:`/`result:` trailers) and what other tools write, and it honours
 //! every row of the conformance table (`docs/ldif-conformance.md`; one test
-//! per row in `tests/ldif_conformance.rs`). In short:
+//! per row in `tests/it/ldif_conformance.rs`). In short:
 //!
 //! * Lines end in LF or CRLF; a bare CR is an error. Folding is one leading
 //!   SPACE, unfolded on bytes (a fold may split a UTF-8 sequence).
