@@ -9,10 +9,10 @@ use indicatif::ProgressBar;
 
 use super::output::{check_report_dir, InputFiles};
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
-use crate::audit::{self, AuditInputs, AuditOptions, Progress};
-use crate::findings::{Severity, Verdict};
-use crate::read::cloud::CloudOptions;
-use crate::report::{self, Report};
+use usertype_audit::audit::{self, AuditInputs, AuditOptions, Progress};
+use usertype_audit::findings::{Severity, Verdict};
+use usertype_audit::read::cloud::CloudOptions;
+use usertype_audit::report::{self, Report};
 
 /// Audit on-premises accounts against the cloud: classify every account with
 /// the rule file, match it to its cloud user as Entra Connect would, and
@@ -184,7 +184,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     // A read stopped by --strict has no verdict: exit 2, like any audit that
     // could not see everything (for `scan`, 1 means "errors in the data").
     let result = audit::run(&inputs, &classifier, &opts, &bars).map_err(|e| match e {
-        crate::error::Error::Strict(d) => anyhow::anyhow!(
+        usertype_audit::error::Error::Strict(d) => anyhow::anyhow!(
             "{d} (stopped by --strict: no verdict; without --strict the record is skipped, \
              counted and named in the report)"
         ),

@@ -9,14 +9,14 @@ use clap::{Args, ValueEnum};
 
 use super::output::{InputFiles, OutputFile};
 use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
-use crate::classify::{Classifier, EvalScratch, Intent};
-use crate::matcher::account_anchor_key;
-use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
-use crate::model::ids::AnchorSource;
-use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, Projection, ReadControl};
-use crate::report::csv::{push_field, push_identifier_field};
-use crate::report::{cap_value, json_terminal_safe, terminal_safe};
+use usertype_audit::classify::{Classifier, EvalScratch, Intent};
+use usertype_audit::matcher::account_anchor_key;
+use usertype_audit::model::account::{Account, CLASSIFY_ATTRIBUTES};
+use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::input::Input;
+use usertype_audit::read::{Batch, BatchSink, Projection, ReadControl};
+use usertype_audit::report::csv::{push_field, push_identifier_field};
+use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe};
 
 /// Classify every account of on-premises exports with a rule file, as
 /// Entra Connect would: one row per user account with its DN, UPN, source
@@ -285,11 +285,13 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             by_outcome: Default::default(),
             not_accounts: 0,
         };
-        let read = crate::read::read_onprem(input, &opts, &control, &mut sink);
+        let read = usertype_audit::read::read_onprem(input, &opts, &control, &mut sink);
         bar.finish_and_clear();
         let (rows, not_accounts, by_outcome) = (sink.rows, sink.not_accounts, sink.by_outcome);
         let (_, summary) = read?;
-        errors += summary.diagnostics.count(crate::diag::Severity::Error);
+        errors += summary
+            .diagnostics
+            .count(usertype_audit::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
                 eprintln!("{}", terminal_safe(&cap_value(&d.to_string())));

@@ -10,15 +10,15 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
 use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs};
-use crate::classify::config::Flow;
-use crate::classify::expr::Record;
-use crate::classify::{Classifier, EvalScratch};
-use crate::findings::Kind;
-use crate::model::account::Account;
-use crate::model::ids::AnchorSource;
-use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, EntryRef, ReadControl};
-use crate::report::{cap_value, terminal_safe};
+use usertype_audit::classify::config::Flow;
+use usertype_audit::classify::expr::Record;
+use usertype_audit::classify::{Classifier, EvalScratch};
+use usertype_audit::findings::Kind;
+use usertype_audit::model::account::Account;
+use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::input::Input;
+use usertype_audit::read::{Batch, BatchSink, EntryRef, ReadControl};
+use usertype_audit::report::{cap_value, terminal_safe};
 
 /// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
 ///
@@ -272,14 +272,14 @@ pub fn explain(
 }
 
 /// Whether a step is a literal whose value is its own text (`14 = 14`).
-fn is_literal(step: &crate::classify::expr::TraceStep) -> bool {
+fn is_literal(step: &usertype_audit::classify::expr::TraceStep) -> bool {
     matches!(&step.value, Ok(v) if v.to_string() == step.text.trim())
 }
 
 /// One step of a trace: indented by depth, `source text = value`, on one
 /// line whatever the value holds (see [`terminal_safe`]), capped like every
 /// value shown ([`cap_value`]).
-fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
+fn trace_line(step: &usertype_audit::classify::expr::TraceStep) -> String {
     let indent = "  ".repeat(step.depth.min(20) as usize);
     let line = match &step.value {
         Ok(v) => format!("{indent}{} = {v}", step.text),
@@ -363,7 +363,7 @@ fn explain_accounts(
             name: input.name.clone(),
             found: Vec::new(),
         };
-        crate::read::read_onprem(input, &opts, &ReadControl::default(), &mut sink)?;
+        usertype_audit::read::read_onprem(input, &opts, &ReadControl::default(), &mut sink)?;
         for text in sink.found {
             if shown > 0 {
                 writeln!(out)?;

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{output, ExitStatus, Global};
-use crate::generate::{self, generate, GenerateOptions, MAX_USERS};
-use crate::report::human_bytes;
+use usertype_audit::generate::{self, generate, GenerateOptions, MAX_USERS};
+use usertype_audit::report::human_bytes;
 
 /// Write a deterministic synthetic AD forest, the same accounts three ways:
 /// `onprem.ldf` as Windows `ldifde` writes it (about 2 KB per account),

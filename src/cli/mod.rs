@@ -96,8 +96,8 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// The status for an error that ended the run.
     pub fn from_error(err: &anyhow::Error) -> ExitStatus {
-        match err.downcast_ref::<crate::error::Error>() {
-            Some(crate::error::Error::Strict(_)) => ExitStatus::Problems,
+        match err.downcast_ref::<usertype_audit::error::Error>() {
+            Some(usertype_audit::error::Error::Strict(_)) => ExitStatus::Problems,
             _ => ExitStatus::Failure,
         }
     }
@@ -122,7 +122,7 @@ pub struct OnPremArgs {
     pub source_anchor: Option<String>,
     /// The format of the on-premises files, when detection by content is not wanted.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<crate::read::detect::Format>,
+    pub onprem_format: Option<usertype_audit::read::detect::Format>,
     /// The field delimiter of on-premises CSV files, when detection by
     /// content is not wanted: `,` `;` or `tab` (Export-Csv -UseCulture and
     /// Excel re-saves in many European locales use `;`).
@@ -145,20 +145,20 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 
 impl OnPremArgs {
     /// The reader options the flags select.
-    pub fn onprem_options(&self) -> crate::read::OnPremOptions {
-        let mut opts = crate::read::OnPremOptions {
+    pub fn onprem_options(&self) -> usertype_audit::read::OnPremOptions {
+        let mut opts = usertype_audit::read::OnPremOptions {
             format: self.onprem_format,
-            ..crate::read::OnPremOptions::default()
+            ..usertype_audit::read::OnPremOptions::default()
         };
         opts.csv.delimiter = self.delimiter;
         opts
     }
 
     /// The anchor source the flags select.
-    pub fn anchor(&self) -> crate::model::ids::AnchorSource {
+    pub fn anchor(&self) -> usertype_audit::model::ids::AnchorSource {
         match &self.source_anchor {
-            Some(a) => crate::model::ids::AnchorSource::Attribute(a.clone()),
-            None => crate::model::ids::AnchorSource::default(),
+            Some(a) => usertype_audit::model::ids::AnchorSource::Attribute(a.clone()),
+            None => usertype_audit::model::ids::AnchorSource::default(),
         }
     }
 }

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::{ExitStatus, Global};
-use crate::classify::config::{self, Flow};
-use crate::classify::Classifier;
+use usertype_audit::classify::config::{self, Flow};
+use usertype_audit::classify::Classifier;
 
 /// Work with rule files.
 #[derive(Debug, Args)]

@@ -9,16 +9,18 @@ use clap::{Args, ValueEnum};
 
 use super::output::{check_stdout, InputFiles, OutputFile};
 use super::{progress, ExitStatus, Global};
-use crate::diag::{Diagnostic, Severity};
-use crate::model::account::Account;
-use crate::model::ids::AnchorSource;
-use crate::read::cloud::{self, CloudFormat, CloudOptions, CloudSummary, CloudUser};
-use crate::read::detect::{detect, Format};
-use crate::read::input::Input;
-use crate::read::ldif::{self, LdifOptions, TrailingSpace};
-use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
-use crate::read::{Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary};
-use crate::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
+use usertype_audit::diag::{Diagnostic, Severity};
+use usertype_audit::model::account::Account;
+use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::cloud::{self, CloudFormat, CloudOptions, CloudSummary, CloudUser};
+use usertype_audit::read::detect::{detect, Format};
+use usertype_audit::read::input::Input;
+use usertype_audit::read::ldif::{self, LdifOptions, TrailingSpace};
+use usertype_audit::read::onprem_csv::{self, CsvFlavor, CsvOptions};
+use usertype_audit::read::{
+    Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary,
+};
+use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
 
 /// Read exports and print, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
@@ -276,8 +278,8 @@ struct FileContext<'a> {
 fn is_fatal(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         matches!(
-            c.downcast_ref::<crate::error::Error>(),
-            Some(crate::error::Error::Strict(_) | crate::error::Error::Output(_))
+            c.downcast_ref::<usertype_audit::error::Error>(),
+            Some(usertype_audit::error::Error::Strict(_) | usertype_audit::error::Error::Output(_))
         ) || c
             .downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
@@ -304,12 +306,14 @@ fn scan_file(
             let head = input
                 .peek(64 << 10)
                 .with_context(|| format!("cannot read {file}"))?;
-            detect(&head).ok_or_else(|| match crate::read::detect::csv_without_dn(&head) {
-                Some(why) => anyhow::anyhow!("{file}: {why}"),
-                None => anyhow::anyhow!(
-                    "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
+            detect(&head).ok_or_else(|| {
+                match usertype_audit::read::detect::csv_without_dn(&head) {
+                    Some(why) => anyhow::anyhow!("{file}: {why}"),
+                    None => anyhow::anyhow!(
+                        "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
                      CSV, or a Microsoft Graph users export); name it with --onprem-format"
-                ),
+                    ),
+                }
             })?
         }
     };

@@ -335,7 +335,7 @@ pub(crate) fn thousands(n: impl Into<u128>) -> String {
 }
 
 /// A byte count for people: `812 B`, `1.5 KiB`, `2.3 GiB`.
-pub(crate) fn human_bytes(bytes: u64) -> String {
+pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if bytes < 1024 {
         return format!("{bytes} B");
