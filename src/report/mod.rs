@@ -39,7 +39,7 @@ pub mod terminal;
 
 pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
 pub use row::{cap_value, MAX_VALUE_BYTES};
-pub use terminal::terminal_summary;
+pub use terminal::{next_steps, terminal_summary};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
