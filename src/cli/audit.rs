@@ -1,6 +1,6 @@
 //! `usertype-audit audit`: the main job.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -8,7 +8,9 @@ use clap::Args;
 use indicatif::ProgressBar;
 
 use super::output::{check_report_dir, InputFiles};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
+use super::{
+    progress, rules::load_classifier, ColorArgs, ExitStatus, Global, OnPremArgs, ThreadsArgs,
+};
 use usertype_audit::audit::{self, AuditInputs, AuditOptions, Progress};
 use usertype_audit::findings::{Severity, Verdict};
 use usertype_audit::read::cloud::CloudOptions;
@@ -37,6 +39,12 @@ use usertype_audit::report::{self, Report};
 /// input error (including a cloud export without the properties the audit
 /// needs; the message says how to re-export).
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  usertype-audit audit --onprem export.ldf --cloud graph-users.json --rules rules.toml
+  usertype-audit audit --onprem a.ldf b.ldf --cloud users.json --rules rules.toml --out q3
+Then open report/report.html (or q3/report.html); `usertype-audit explain KIND` documents
+each finding kind.")]
 pub struct AuditArgs {
     /// The on-premises exports.
     #[command(flatten)]
@@ -85,6 +93,12 @@ pub struct AuditArgs {
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
+    /// Colour of the terminal summary.
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -158,13 +172,15 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
     onprem.csv.strict = args.strict;
+    let mut cloud = CloudOptions {
+        strict: args.strict,
+        keep_per_kind: args.max_diagnostics,
+        ..CloudOptions::default()
+    };
+    args.input.reader.apply_cloud(&mut cloud);
     let opts = AuditOptions {
         onprem,
-        cloud: CloudOptions {
-            strict: args.strict,
-            keep_per_kind: args.max_diagnostics,
-            ..CloudOptions::default()
-        },
+        cloud,
         anchor: args.input.anchor(),
         fail_on,
         allow_partial_cloud: args.allow_partial_cloud,
@@ -209,7 +225,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
     let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
     if !global.quiet {
-        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let color = args.color.stdout_colored();
         let mut out = std::io::stdout().lock();
         out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
         for p in &written {
@@ -218,6 +234,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         for p in &removed {
             writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
         }
+        let html = written
+            .iter()
+            .find(|p| p.file_name().is_some_and(|n| n == "report.html"));
+        out.write_all(
+            report::next_steps(&result.summary, html.map(PathBuf::as_path), color).as_bytes(),
+        )?;
     }
     let status = match result.summary.verdict {
         Verdict::Pass => ExitStatus::Clean,

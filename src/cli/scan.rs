@@ -8,17 +8,17 @@ use base64::Engine as _;
 use clap::{Args, ValueEnum};
 
 use super::output::{check_stdout, InputFiles, OutputFile};
-use super::{progress, ExitStatus, Global};
+use super::{progress, ExitStatus, Global, InputFormat, ReaderArgs, ThreadsArgs};
 use usertype_audit::diag::{Diagnostic, Severity};
 use usertype_audit::model::account::Account;
 use usertype_audit::model::ids::AnchorSource;
 use usertype_audit::read::cloud::{self, CloudFormat, CloudOptions, CloudSummary, CloudUser};
 use usertype_audit::read::detect::{detect, Format};
 use usertype_audit::read::input::Input;
-use usertype_audit::read::ldif::{self, LdifOptions, TrailingSpace};
+use usertype_audit::read::ldif::{self, LdifOptions};
 use usertype_audit::read::onprem_csv::{self, CsvFlavor, CsvOptions};
 use usertype_audit::read::{
-    Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary,
+    Batch, BatchSink, Diagnostics, EntryRef, OnPremOptions, Projection, ReadControl, ReadSummary,
 };
 use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
 
@@ -50,32 +50,34 @@ pub struct ScanArgs {
     #[arg(long, requires = "output")]
     pub force: bool,
     /// The format of the files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<Format>,
+    // `--onprem-format`, the spelling of earlier releases, stays a hidden alias.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        alias = "onprem-format",
+        help_heading = "Reading the exports"
+    )]
+    pub input_format: Option<InputFormat>,
     /// Also count user objects, their enabled state and those without a source
     /// anchor, and the entries that are not user objects, by reason.
     #[arg(long)]
     pub accounts: bool,
-    /// The source anchor attribute of the deployment, when it is not the
-    /// default (mS-DS-ConsistencyGuid, else objectGUID). Implies --accounts.
-    #[arg(long, value_name = "ATTR")]
-    pub source_anchor: Option<String>,
     /// Stop at the first error instead of skipping the broken record (exit 1).
     /// Entries already dumped with --dump to standard output stay written;
     /// the dump stops at a batch boundary at or before the error. A dump to
     /// --output is then not written at all.
     #[arg(long)]
     pub strict: bool,
-    /// What to do with plain values that end in spaces.
-    #[arg(long, value_enum, default_value_t = TrailingSpaceArg::Keep)]
-    pub trailing_space: TrailingSpaceArg,
-    /// Largest record accepted, in MiB (1 to 1024); larger ones are reported and skipped.
-    #[arg(long, default_value_t = 64, value_name = "MIB",
-          value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub max_record_size: u64,
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
+    /// The reader options (--source-anchor implies --accounts).
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 /// Summary formats.
@@ -94,29 +96,18 @@ pub enum DumpFormat {
     Jsonl,
 }
 
-/// `--trailing-space` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TrailingSpaceArg {
-    /// Keep the spaces and warn.
-    Keep,
-    /// Remove the spaces and warn.
-    Strip,
-    /// Reject the record.
-    Reject,
-}
-
 pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus> {
-    let opts = LdifOptions {
-        trailing_space: match args.trailing_space {
-            TrailingSpaceArg::Keep => TrailingSpace::Keep,
-            TrailingSpaceArg::Strip => TrailingSpace::Strip,
-            TrailingSpaceArg::Reject => TrailingSpace::Reject,
-        },
-        max_record_size: (args.max_record_size as usize).saturating_mul(1 << 20),
-        strict: args.strict,
-        projection: Projection::All,
-        ..LdifOptions::default()
-    };
+    let mut onprem_opts = OnPremOptions::default();
+    onprem_opts.ldif.strict = args.strict;
+    onprem_opts.ldif.projection = Projection::All;
+    onprem_opts.csv.strict = args.strict;
+    onprem_opts.csv.projection = Projection::All;
+    args.reader.apply_onprem(&mut onprem_opts);
+    let OnPremOptions {
+        ldif: opts,
+        csv: csv_opts,
+        ..
+    } = onprem_opts;
     let dump_to_stdout = args.dump.is_some() && args.output.is_none();
     let inputs = InputFiles::new(args.files.iter().map(String::as_str));
     let mut dump: Option<Dump> = match (&args.dump, &args.output) {
@@ -140,17 +131,8 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
     let mut summaries = Vec::new();
     let mut errors = 0u64;
-    let anchor_source = match (&args.source_anchor, args.accounts) {
-        (Some(attr), _) => Some(AnchorSource::Attribute(attr.clone())),
-        (None, true) => Some(AnchorSource::default()),
-        (None, false) => None,
-    };
-    let csv_opts = CsvOptions {
-        projection: Projection::All,
-        strict: args.strict,
-        max_record_size: opts.max_record_size,
-        ..CsvOptions::default()
-    };
+    let anchor_source =
+        (args.accounts || args.reader.source_anchor.is_some()).then(|| args.reader.anchor());
     let mut failed = false;
     for file in &args.files {
         let ctx = FileContext {
@@ -300,8 +282,8 @@ fn scan_file(
         anchor_source,
     } = *ctx;
     let mut input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
-    let format = match args.onprem_format {
-        Some(f) => f,
+    let format = match args.input_format {
+        Some(f) => f.into(),
         None => {
             let head = input
                 .peek(64 << 10)
@@ -311,7 +293,7 @@ fn scan_file(
                     Some(why) => anyhow::anyhow!("{file}: {why}"),
                     None => anyhow::anyhow!(
                         "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
-                     CSV, or a Microsoft Graph users export); name it with --onprem-format"
+                     CSV, or a Microsoft Graph users export); name it with --input-format"
                     ),
                 }
             })?
@@ -339,11 +321,12 @@ fn scan_file(
             onprem_csv::read(input, Some(flavor), csv_opts, &control, &mut sink)
         }
         Format::GraphJson | Format::CloudCsv => {
-            let cloud_opts = CloudOptions {
+            let mut cloud_opts = CloudOptions {
                 strict: args.strict,
                 keep_per_kind: args.max_diagnostics,
                 ..CloudOptions::default()
             };
+            args.reader.apply_cloud(&mut cloud_opts);
             let read = cloud::read_input_with_progress(input, &cloud_opts, &tick);
             bar.finish_and_clear();
             let read = read?;
