@@ -16,8 +16,9 @@ use usertype_audit::findings::{Severity, Verdict};
 use usertype_audit::read::cloud::CloudOptions;
 use usertype_audit::report::{self, Report};
 
-/// Audit on-premises accounts against the cloud: classify every account with
-/// the rule file, match it to its cloud user as Entra Connect would, and
+/// Audit on-premises accounts against the cloud and write the reports (the main job).
+///
+/// Classify every account with the rule file, match it to its cloud user as Entra Connect would, and
 /// report every conflict (partners intended Guest who are Members first).
 ///
 /// Writes findings.jsonl, findings.csv, summary.json, summary.md and

@@ -18,8 +18,10 @@ use usertype_audit::read::{Batch, BatchSink, Projection, ReadControl};
 use usertype_audit::report::csv::{push_field, push_identifier_field};
 use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe};
 
-/// Classify every account of on-premises exports with a rule file, as
-/// Entra Connect would: one row per user account with its DN, UPN, source
+/// Classify every account with a rule file: one row per account.
+///
+/// Each account is classified as Entra Connect would: one row per user
+/// account with its DN, UPN, source
 /// anchor (ImmutableId), outcome (Member, Guest, error, invalid, no_value,
 /// out_of_scope), the value behind it (the UserType, the Error() message, the
 /// invalid value, why there is none), the rule or scope filter that decided

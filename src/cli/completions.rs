@@ -26,6 +26,20 @@ pub(super) fn run(args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "usertype-audit", &mut out);
+    if args.shell == Shell::Bash {
+        out = fix_bash_states(&out);
+    }
     std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
     Ok(ExitStatus::Clean)
+}
+
+/// clap_complete's bash script, for a binary name with a hyphen, names a
+/// subcommand's state `usertype__audit__subcmd__scan` where it is set and
+/// `usertype__subcmd__audit__subcmd__scan` where it is matched, so no
+/// subcommand option ever completes (clap-rs/clap issue 6421). The match
+/// arms are respelled the way the state is set.
+fn fix_bash_states(script: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(script)
+        .replace("usertype__subcmd__audit", "usertype__audit")
+        .into_bytes()
 }

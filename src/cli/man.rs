@@ -32,7 +32,9 @@ pub struct ManArgs {
 }
 
 pub(super) fn run(args: &ManArgs, global: Global) -> anyhow::Result<ExitStatus> {
-    let cmd = Cli::command();
+    // `help SUBCOMMAND` is `SUBCOMMAND --help`: no page of its own, and no
+    // page refers to one.
+    let cmd = without_help_subcommand(Cli::command());
     let Some(dir) = &args.out else {
         let mut page = Vec::new();
         clap_mangen::Man::new(cmd).render(&mut page)?;
@@ -55,6 +57,12 @@ pub(super) fn run(args: &ManArgs, global: Global) -> anyhow::Result<ExitStatus> 
     Ok(ExitStatus::Clean)
 }
 
+/// `cmd` and its subcommands without clap's `help` subcommand.
+fn without_help_subcommand(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_subcommand(true)
+        .mut_subcommands(without_help_subcommand)
+}
+
 /// Writes the page of `cmd` (named `name`) and of each of its subcommands.
 fn write_pages(
     cmd: clap::Command,
@@ -73,7 +81,7 @@ fn write_pages(
     file.commit()?;
     written.push(path);
     for sub in cmd.get_subcommands() {
-        if sub.is_hide_set() || sub.get_name() == "help" {
+        if sub.is_hide_set() {
             continue;
         }
         let sub_name = format!("{name}-{}", sub.get_name());

@@ -9,8 +9,11 @@ use super::{ExitStatus, Global};
 use usertype_audit::classify::config::{self, Flow};
 use usertype_audit::classify::Classifier;
 
-/// Work with rule files.
+/// Check a rule file.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Example:
+  usertype-audit rules check rules.toml")]
 pub struct RulesArgs {
     /// What to do.
     #[command(subcommand)]
@@ -23,6 +26,9 @@ pub enum RulesCommand {
     /// Parse, type-check and lint a rule file: every problem with its
     /// line and column (and a caret under the expression). Exit 1 on errors;
     /// warnings alone exit 0.
+    #[command(after_help = "\
+Example:
+  usertype-audit rules check rules.toml")]
     Check {
         /// The rule file (TOML).
         #[arg(value_name = "FILE")]

@@ -22,12 +22,19 @@ use usertype_audit::read::{
 };
 use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
 
-/// Read exports and print, per file: format, records, entries, change records,
+/// Read exports and report what they hold: records, entries, diagnostics, speed.
+///
+/// Prints, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
 /// bytes, elapsed time and throughput.
 ///
 /// Exit status: 0 read without errors, 1 errors found in the data, 2 usage or I/O failure.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  usertype-audit scan export.ldf                              # summary
+  usertype-audit scan --accounts export.ldf graph-users.json  # also count the accounts
+  usertype-audit scan --dump jsonl -o entries.jsonl export.ldf")]
 pub struct ScanArgs {
     /// Export files to read (`-` for standard input; `.gz` files are decompressed).
     #[arg(required = true, value_name = "FILE")]
