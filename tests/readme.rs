@@ -278,3 +278,78 @@ fn the_readme_starts_with_the_two_setup_commands() {
     assert!(first[4].starts_with("./test.sh "));
     assert_eq!(first[5], "```");
 }
+
+/// What the README's `Get-ADUser | Select-Object *, <calculated> |
+/// Export-Csv` writes (the calculated columns last, the anchor in base64,
+/// lists joined with `;`) is read: the anchor is the ConsistencyGuid, not
+/// the objectGUID, and each list value is its own.
+#[test]
+fn the_export_csv_calculated_properties_are_read() {
+    let text = readme();
+    for fix in [
+        "@{n='mS-DS-ConsistencyGuid';e={if ($_.'mS-DS-ConsistencyGuid') {[Convert]::ToBase64String($_.'mS-DS-ConsistencyGuid')}}}",
+        "@{n='proxyAddresses';e={$_.'proxyAddresses' -join ';'}}",
+        "@{n='memberOf';e={$_.'memberOf' -join ';'}}",
+    ] {
+        assert!(text.contains(fix), "README lacks {fix}");
+    }
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("onprem-ps.csv"),
+        "\"DistinguishedName\",\"ObjectClass\",\"UserPrincipalName\",\"SamAccountName\",\
+         \"ObjectGUID\",\"objectSid\",\"Enabled\",\"mS-DS-ConsistencyGuid\",\"proxyAddresses\",\"memberOf\"\r\n\
+         \"CN=Ann,OU=Partners,DC=contoso,DC=com\",\"user\",\"ann@partners.fabrikam123.org\",\"ann\",\
+         \"d08f810b-a35c-49a8-a4cd-c6923dfc031e\",\"S-1-5-21-1-2-3-1001\",\"True\",\
+         \"AAECAwQFBgcICQoLDA0ODw==\",\"SMTP:ann@x.com;smtp:a@y.com\",\"CN=G1,DC=x;CN=G2,DC=x\"\r\n\
+         \"CN=Bob,OU=Staff,DC=contoso,DC=com\",\"user\",\"bob@contoso.com\",\"bob\",\
+         \"d08f810b-a35c-49a8-a4cd-c6923dfc031f\",\"S-1-5-21-1-2-3-1002\",\"True\",\"\",\"\",\"\"\r\n",
+    )
+    .expect("write");
+    let words: Vec<String> = [
+        "usertype-audit",
+        "classify",
+        "--onprem",
+        "onprem-ps.csv",
+        "--rules",
+        "fixtures/rules/upn-expression.toml",
+        "--format",
+        "jsonl",
+    ]
+    .map(String::from)
+    .to_vec();
+    let out = run_in(dir.path(), &words);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["source_anchor"], "AAECAwQFBgcICQoLDA0ODw==");
+    assert_eq!(rows[0]["outcome"], "Guest");
+    // No ConsistencyGuid: the objectGUID, as ImmutableId.
+    assert_eq!(rows[1]["source_anchor"], "C4GP0FyjqEmkzcaSPfwDHw==");
+    let dump = run_in(
+        dir.path(),
+        &["usertype-audit", "scan", "--dump", "jsonl", "onprem-ps.csv"].map(String::from),
+    );
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&dump.stdout)
+            .lines()
+            .next()
+            .expect("a row"),
+    )
+    .expect("json");
+    assert_eq!(
+        first["attrs"]["proxyAddresses"],
+        serde_json::json!(["SMTP:ann@x.com", "smtp:a@y.com"])
+    );
+    assert_eq!(
+        first["attrs"]["memberOf"],
+        serde_json::json!(["CN=G1,DC=x", "CN=G2,DC=x"])
+    );
+}
