@@ -1,4 +1,29 @@
-//! The command line: clap definitions and one module per subcommand.
+//! The command line: clap definitions and one module per subcommand. It
+//! belongs to the binary; the library knows no clap.
+//!
+//! # One vocabulary
+//!
+//! A new subcommand or flag follows these rules, so that the tool reads as
+//! one (ripgrep's and cargo's conventions):
+//!
+//! * A subcommand is a struct `XxxArgs` deriving `clap::Args` in its own
+//!   file, whose doc comment is its help: a one-line summary, then the long
+//!   text, ending with `Exit status: ...`; `#[command(after_help = ...)]`
+//!   gives an `Example:` with a real `usertype-audit ...` line (a test reads
+//!   every subcommand's help for it). Add it to [`Command`], to
+//!   `Command::threads` and `Command::name`.
+//! * `--out DIR` is a folder that receives a set of files; `-o/--output FILE`
+//!   is one file (written through `output::OutputFile`); `--format` names
+//!   only what is written. An input's format is `--onprem-format` or
+//!   `--input-format`, never `--format`.
+//! * A subcommand that reads on-premises exports flattens [`OnPremArgs`]
+//!   (which holds [`ReaderArgs`]); one that reads other exports flattens
+//!   [`ReaderArgs`]. A reader option is added once, in `ReaderArgs`.
+//! * `--threads` ([`ThreadsArgs`]) is flattened only where exports are read;
+//!   `--color` ([`ColorArgs`]) only where output is coloured. Only `--quiet`
+//!   is global: it never hides requested output.
+//! * A renamed flag keeps its old spelling as a hidden `alias` for one
+//!   release, with a test of both spellings (tests/cli_flags.rs).
 
 mod audit;
 mod classify;
@@ -12,6 +37,7 @@ mod progress;
 mod reader_args;
 mod rules;
 mod scan;
+mod scan_summary;
 mod shared_args;
 mod start;
 
