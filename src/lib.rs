@@ -14,7 +14,6 @@
 
 pub mod audit;
 pub mod classify;
-pub mod cli;
 pub mod diag;
 pub mod error;
 pub mod findings;

@@ -1,11 +1,14 @@
-//! The `usertype-audit` command. All logic lives in the library; this file
-//! parses arguments, runs, and maps the outcome to an exit code.
+//! The `usertype-audit` command. The audit lives in the library; the command
+//! line (`cli/`: arguments, help, what goes to the terminal) belongs to the
+//! binary, so the library does not depend on clap.
+
+mod cli;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use usertype_audit::cli::{self, Cli};
+use cli::Cli;
 use usertype_audit::report::terminal_safe_lines;
 
 fn main() -> ExitCode {

@@ -1,6 +1,6 @@
 //! `usertype-audit audit`: the main job.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -8,14 +8,17 @@ use clap::Args;
 use indicatif::ProgressBar;
 
 use super::output::{check_report_dir, InputFiles};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
-use crate::audit::{self, AuditInputs, AuditOptions, Progress};
-use crate::findings::{Severity, Verdict};
-use crate::read::cloud::CloudOptions;
-use crate::report::{self, Report};
+use super::{
+    progress, rules::load_classifier, ColorArgs, ExitStatus, Global, OnPremArgs, ThreadsArgs,
+};
+use usertype_audit::audit::{self, AuditInputs, AuditOptions, Progress};
+use usertype_audit::findings::{Severity, Verdict};
+use usertype_audit::read::cloud::CloudOptions;
+use usertype_audit::report::{self, Report};
 
-/// Audit on-premises accounts against the cloud: classify every account with
-/// the rule file, match it to its cloud user as Entra Connect would, and
+/// Audit on-premises accounts against the cloud and write the reports (the main job).
+///
+/// Classify every account with the rule file, match it to its cloud user as Entra Connect would, and
 /// report every conflict (partners intended Guest who are Members first).
 ///
 /// Writes findings.jsonl, findings.csv, summary.json, summary.md and
@@ -37,6 +40,12 @@ use crate::report::{self, Report};
 /// input error (including a cloud export without the properties the audit
 /// needs; the message says how to re-export).
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  usertype-audit audit --onprem export.ldf --cloud graph-users.json --rules rules.toml
+  usertype-audit audit --onprem a.ldf b.ldf --cloud users.json --rules rules.toml --out q3
+Then open report/report.html (or q3/report.html); `usertype-audit explain KIND` documents
+each finding kind.")]
 pub struct AuditArgs {
     /// The on-premises exports.
     #[command(flatten)]
@@ -85,6 +94,12 @@ pub struct AuditArgs {
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
+    /// Colour of the terminal summary.
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -158,13 +173,15 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
     onprem.csv.strict = args.strict;
+    let mut cloud = CloudOptions {
+        strict: args.strict,
+        keep_per_kind: args.max_diagnostics,
+        ..CloudOptions::default()
+    };
+    args.input.reader.apply_cloud(&mut cloud);
     let opts = AuditOptions {
         onprem,
-        cloud: CloudOptions {
-            strict: args.strict,
-            keep_per_kind: args.max_diagnostics,
-            ..CloudOptions::default()
-        },
+        cloud,
         anchor: args.input.anchor(),
         fail_on,
         allow_partial_cloud: args.allow_partial_cloud,
@@ -184,7 +201,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     // A read stopped by --strict has no verdict: exit 2, like any audit that
     // could not see everything (for `scan`, 1 means "errors in the data").
     let result = audit::run(&inputs, &classifier, &opts, &bars).map_err(|e| match e {
-        crate::error::Error::Strict(d) => anyhow::anyhow!(
+        usertype_audit::error::Error::Strict(d) => anyhow::anyhow!(
             "{d} (stopped by --strict: no verdict; without --strict the record is skipped, \
              counted and named in the report)"
         ),
@@ -209,7 +226,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
     let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
     if !global.quiet {
-        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let color = args.color.stdout_colored();
         let mut out = std::io::stdout().lock();
         out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
         for p in &written {
@@ -218,6 +235,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         for p in &removed {
             writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
         }
+        let html = written
+            .iter()
+            .find(|p| p.file_name().is_some_and(|n| n == "report.html"));
+        out.write_all(
+            report::next_steps(&result.summary, html.map(PathBuf::as_path), color).as_bytes(),
+        )?;
     }
     let status = match result.summary.verdict {
         Verdict::Pass => ExitStatus::Clean,

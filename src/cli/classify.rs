@@ -8,18 +8,20 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::output::{InputFiles, OutputFile};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
-use crate::classify::{Classifier, EvalScratch, Intent};
-use crate::matcher::account_anchor_key;
-use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
-use crate::model::ids::AnchorSource;
-use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, Projection, ReadControl};
-use crate::report::csv::{push_field, push_identifier_field};
-use crate::report::{cap_value, json_terminal_safe, terminal_safe};
+use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs, ThreadsArgs};
+use usertype_audit::classify::{Classifier, EvalScratch, Intent};
+use usertype_audit::matcher::account_anchor_key;
+use usertype_audit::model::account::{Account, CLASSIFY_ATTRIBUTES};
+use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::input::Input;
+use usertype_audit::read::{Batch, BatchSink, Projection, ReadControl};
+use usertype_audit::report::csv::{push_field, push_identifier_field};
+use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe};
 
-/// Classify every account of on-premises exports with a rule file, as
-/// Entra Connect would: one row per user account with its DN, UPN, source
+/// Classify every account with a rule file: one row per account.
+///
+/// Each account is classified as Entra Connect would: one row per user
+/// account with its DN, UPN, source
 /// anchor (ImmutableId), outcome (Member, Guest, error, invalid, no_value,
 /// out_of_scope), the value behind it (the UserType, the Error() message, the
 /// invalid value, why there is none), the rule or scope filter that decided
@@ -28,7 +30,7 @@ use crate::report::{cap_value, json_terminal_safe, terminal_safe};
 /// Only the attributes the rules, the scope and the anchor read are decoded
 /// and checked (a record's structure always is); `scan` checks every value.
 ///
-/// Rows go to standard output, or to --out: a new file (an existing one is
+/// Rows go to standard output, or to --output: a new file (an existing one is
 /// replaced only with --force, an input or a symbolic link never), which
 /// appears only once complete. On a terminal, control characters in values
 /// are shown escaped (`\u{1b}`, `\n` in CSV; JSON escapes in JSON Lines);
@@ -36,6 +38,10 @@ use crate::report::{cap_value, json_terminal_safe, terminal_safe};
 ///
 /// Exit status: 0 done, 1 bad records were found (reported on standard error), 2 usage or input error.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  usertype-audit classify --onprem export.ldf --rules rules.toml -o rows.csv
+  usertype-audit classify --onprem export.ldf --rules rules.toml --format jsonl | head")]
 pub struct ClassifyArgs {
     /// The on-premises exports.
     #[command(flatten)]
@@ -46,10 +52,12 @@ pub struct ClassifyArgs {
     /// Where to write the rows: a new file, which appears only once complete
     /// (default: standard output, where on a terminal control characters in
     /// values are shown escaped).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// Replace --out when it exists (never an input, never through a link).
-    #[arg(long, requires = "out")]
+    // `--out FILE`, the spelling of earlier releases, stays as a hidden
+    // alias: `--out` names a report folder everywhere else.
+    #[arg(long, short, alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace --output when it exists (never an input, never through a link).
+    #[arg(long, requires = "output")]
     pub force: bool,
     /// Row format.
     #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
@@ -57,6 +65,9 @@ pub struct ClassifyArgs {
     /// Stop at the first bad record.
     #[arg(long)]
     pub strict: bool,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 /// Row formats of `classify`.
@@ -244,8 +255,8 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .map(String::as_str)
             .chain([args.rules.as_str()]),
     );
-    let mut file = match &args.out {
-        Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--out")?),
+    let mut file = match &args.output {
+        Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--output")?),
         None => {
             super::output::check_stdout(&inputs)?;
             None
@@ -285,11 +296,13 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             by_outcome: Default::default(),
             not_accounts: 0,
         };
-        let read = crate::read::read_onprem(input, &opts, &control, &mut sink);
+        let read = usertype_audit::read::read_onprem(input, &opts, &control, &mut sink);
         bar.finish_and_clear();
         let (rows, not_accounts, by_outcome) = (sink.rows, sink.not_accounts, sink.by_outcome);
         let (_, summary) = read?;
-        errors += summary.diagnostics.count(crate::diag::Severity::Error);
+        errors += summary
+            .diagnostics
+            .count(usertype_audit::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
                 eprintln!("{}", terminal_safe(&cap_value(&d.to_string())));

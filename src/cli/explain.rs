@@ -9,23 +9,40 @@ use anyhow::Context;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
-use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs};
-use crate::classify::config::Flow;
-use crate::classify::expr::Record;
-use crate::classify::{Classifier, EvalScratch};
-use crate::findings::Kind;
-use crate::model::account::Account;
-use crate::model::ids::AnchorSource;
-use crate::read::input::Input;
-use crate::read::{Batch, BatchSink, EntryRef, ReadControl};
-use crate::report::{cap_value, terminal_safe};
+use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs, ThreadsArgs};
+use usertype_audit::classify::config::Flow;
+use usertype_audit::classify::expr::Record;
+use usertype_audit::classify::{Classifier, EvalScratch};
+use usertype_audit::findings::Kind;
+use usertype_audit::model::account::Account;
+use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::input::Input;
+use usertype_audit::read::{Batch, BatchSink, EntryRef, ReadControl};
+use usertype_audit::report::{cap_value, terminal_safe};
 
-/// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
+/// Explain a finding kind, or how the rules classify one account.
 ///
-/// Exactly one of KIND, `--list`, `--dn` and `--upn`; `--dn` and `--upn`
-/// need `--onprem` and `--rules`, which KIND and `--list` refuse.
+/// `explain KIND` prints the documentation of a finding kind (what it
+/// flags, why it matters, an example, what to do, references);
+/// `explain --list` lists the kinds with their severities and titles.
+///
+/// `explain --onprem FILE... --rules FILE --dn DN` (or `--upn UPN`) shows,
+/// for one account, what Entra Connect would compute and why, like the
+/// Preview of the Synchronization Service Manager: the attribute values the
+/// rules read, every scope step, and the value of every sub-expression.
+///
+/// Exactly one of KIND, --list, --dn and --upn; --dn and --upn need
+/// --onprem and --rules, which KIND and --list refuse.
+///
+/// Exit status: 0 shown, 1 no account matched, 2 usage or input error
+/// (an unknown KIND included).
 #[derive(Debug, Args)]
 #[command(
+    after_help = "\
+Examples:
+  usertype-audit explain guest_as_member
+  usertype-audit explain --list
+  usertype-audit explain --onprem export.ldf --rules rules.toml --upn ann@partners.fabrikam123.org",
     group(clap::ArgGroup::new("which").required(true).args(["kind", "list", "dn", "upn"])),
     mut_arg("onprem", |a| a.required(false)),
     override_usage = "usertype-audit explain <KIND>\n       \
@@ -38,13 +55,19 @@ pub struct ExplainArgs {
     #[arg(
         value_name = "KIND",
         value_parser = KindParser,
-        conflicts_with_all = ["onprem", "rules", "source_anchor", "onprem_format"],
+        conflicts_with_all = [
+            "onprem", "rules", "source_anchor", "onprem_format", "delimiter",
+            "trailing_space", "max_record_size", "threads",
+        ],
     )]
     pub kind: Option<Kind>,
     /// List every finding kind with its severities and title.
     #[arg(
         long,
-        conflicts_with_all = ["onprem", "rules", "source_anchor", "onprem_format"],
+        conflicts_with_all = [
+            "onprem", "rules", "source_anchor", "onprem_format", "delimiter",
+            "trailing_space", "max_record_size", "threads",
+        ],
     )]
     pub list: bool,
     /// The on-premises exports to search (with --dn or --upn).
@@ -59,6 +82,9 @@ pub struct ExplainArgs {
     /// The account's userPrincipalName (case-insensitive).
     #[arg(long, value_name = "UPN", requires_all = ["onprem", "rules"])]
     pub upn: Option<String>,
+    /// Worker threads (with --dn or --upn).
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 /// Parses a finding kind by [`Kind::from_name`]; an unknown name is refused
@@ -272,14 +298,14 @@ pub fn explain(
 }
 
 /// Whether a step is a literal whose value is its own text (`14 = 14`).
-fn is_literal(step: &crate::classify::expr::TraceStep) -> bool {
+fn is_literal(step: &usertype_audit::classify::expr::TraceStep) -> bool {
     matches!(&step.value, Ok(v) if v.to_string() == step.text.trim())
 }
 
 /// One step of a trace: indented by depth, `source text = value`, on one
 /// line whatever the value holds (see [`terminal_safe`]), capped like every
 /// value shown ([`cap_value`]).
-fn trace_line(step: &crate::classify::expr::TraceStep) -> String {
+fn trace_line(step: &usertype_audit::classify::expr::TraceStep) -> String {
     let indent = "  ".repeat(step.depth.min(20) as usize);
     let line = match &step.value {
         Ok(v) => format!("{indent}{} = {v}", step.text),
@@ -363,7 +389,7 @@ fn explain_accounts(
             name: input.name.clone(),
             found: Vec::new(),
         };
-        crate::read::read_onprem(input, &opts, &ReadControl::default(), &mut sink)?;
+        usertype_audit::read::read_onprem(input, &opts, &ReadControl::default(), &mut sink)?;
         for text in sink.found {
             if shown > 0 {
                 writeln!(out)?;

@@ -6,10 +6,12 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{output, ExitStatus, Global};
-use crate::generate::{self, generate, GenerateOptions, MAX_USERS};
-use crate::report::human_bytes;
+use usertype_audit::generate::{self, generate, GenerateOptions, MAX_USERS};
+use usertype_audit::report::human_bytes;
 
-/// Write a deterministic synthetic AD forest, the same accounts three ways:
+/// Write a deterministic synthetic forest (for demos, tests and benchmarks).
+///
+/// The same AD accounts three ways:
 /// `onprem.ldf` as Windows `ldifde` writes it (about 2 KB per account),
 /// `onprem.csv` as `csvde` writes it, and `onprem-ps.csv` as
 /// `Get-ADUser -Properties * | Export-Csv -NoTypeInformation` writes it;
@@ -23,6 +25,9 @@ use crate::report::human_bytes;
 /// checked first. A folder that already holds any of these files is refused
 /// unless --force is given.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Example:
+  usertype-audit generate --users 20000 --seed 7 --out /tmp/forest")]
 pub struct GenerateArgs {
     /// Number of user accounts, at most 10,000,000 (about 100 GB of files).
     #[arg(long, default_value_t = 1000, value_name = "N",

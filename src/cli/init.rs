@@ -15,6 +15,10 @@ use super::{ExitStatus, Global};
 /// attribute, an Entra Connect expression, simple rules) with the first
 /// active, and the scope settings. Check it with `usertype-audit rules check`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  usertype-audit init                 # writes rules.toml
+  usertype-audit init - | less        # read it first")]
 pub struct InitArgs {
     /// Where to write (`-` for standard output).
     #[arg(default_value = "rules.toml", value_name = "FILE")]

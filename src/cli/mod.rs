@@ -1,14 +1,45 @@
-//! The command line: clap definitions and one module per subcommand.
+//! The command line: clap definitions and one module per subcommand. It
+//! belongs to the binary; the library knows no clap.
+//!
+//! # One vocabulary
+//!
+//! A new subcommand or flag follows these rules, so that the tool reads as
+//! one (ripgrep's and cargo's conventions):
+//!
+//! * A subcommand is a struct `XxxArgs` deriving `clap::Args` in its own
+//!   file, whose doc comment is its help: a one-line summary, then the long
+//!   text, ending with `Exit status: ...`; `#[command(after_help = ...)]`
+//!   gives an `Example:` with a real `usertype-audit ...` line (a test reads
+//!   every subcommand's help for it). Add it to [`Command`], to
+//!   `Command::threads` and `Command::name`.
+//! * `--out DIR` is a folder that receives a set of files; `-o/--output FILE`
+//!   is one file (written through `output::OutputFile`); `--format` names
+//!   only what is written. An input's format is `--onprem-format` or
+//!   `--input-format`, never `--format`.
+//! * A subcommand that reads on-premises exports flattens [`OnPremArgs`]
+//!   (which holds [`ReaderArgs`]); one that reads other exports flattens
+//!   [`ReaderArgs`]. A reader option is added once, in `ReaderArgs`.
+//! * `--threads` ([`ThreadsArgs`]) is flattened only where exports are read;
+//!   `--color` ([`ColorArgs`]) only where output is coloured. Only `--quiet`
+//!   is global: it never hides requested output.
+//! * A renamed flag keeps its old spelling as a hidden `alias` for one
+//!   release, with a test of both spellings (tests/it/cli_flags.rs).
 
 mod audit;
 mod classify;
+mod completions;
 mod explain;
 mod generate;
 mod init;
+mod man;
 mod output;
 mod progress;
+mod reader_args;
 mod rules;
 mod scan;
+mod scan_summary;
+mod shared_args;
+mod start;
 
 use std::process::ExitCode;
 
@@ -16,11 +47,15 @@ use clap::{Parser, Subcommand};
 
 pub use self::audit::AuditArgs;
 pub use self::classify::ClassifyArgs;
+pub use self::completions::CompletionsArgs;
 pub use self::explain::ExplainArgs;
 pub use self::generate::GenerateArgs;
 pub use self::init::InitArgs;
+pub use self::man::ManArgs;
+pub use self::reader_args::{InputFormat, OnPremFormat, ReaderArgs};
 pub use self::rules::RulesArgs;
 pub use self::scan::ScanArgs;
+pub use self::shared_args::{ColorArgs, ThreadsArgs};
 
 /// Audit Microsoft Entra Connect UserType sync from offline exports.
 ///
@@ -29,57 +64,35 @@ pub use self::scan::ScanArgs;
 /// disagrees with what the organisation intends. It never opens a network
 /// connection and never writes to a directory.
 #[derive(Debug, Parser)]
-#[command(name = "usertype-audit", version, propagate_version = true)]
+#[command(name = "usertype-audit", version, propagate_version = true,
+          after_help = start::AFTER_HELP)]
 pub struct Cli {
-    /// Worker threads, 1 to 256 (default: one per core). More threads than
-    /// cores only add start-up time.
-    #[arg(long, global = true, value_name = "N",
-          value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
+    /// The spelling of `--threads` before the subcommand, kept for scripts
+    /// of earlier releases: passed to a subcommand that takes `--threads`,
+    /// refused with a clear error by one that does not.
+    #[arg(long, hide = true, value_name = "N", value_parser = shared_args::threads_parser())]
     pub threads: Option<u16>,
     /// Print nothing but errors and requested output (no progress, no summary).
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// What to do.
+    /// What to do (none: a short "start here" and exit status 2).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
-/// The largest `--threads` accepted. Every stage is bounded by two or three
-/// passes over memory-mapped input, so more threads than cores never help, and
-/// each thread costs start-up time and a stack (10,000 took 30 s on a 60 KB
-/// file); 256 covers the largest servers.
-pub const MAX_THREADS: u16 = 256;
-
-/// The subcommands.
+/// The subcommands. Their help texts are the doc comments of their argument
+/// structs (`AuditArgs`, ...), so that `--help` shows them whole.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audit on-premises accounts against the cloud and write the reports (the main job).
     Audit(AuditArgs),
-    /// Classify every account with a rule file: one row per account.
     Classify(ClassifyArgs),
-    /// Explain a finding kind, or how the rules classify one account.
-    ///
-    /// `explain KIND` prints the documentation of a finding kind (what it
-    /// flags, why it matters, an example, what to do, references), e.g.
-    /// `usertype-audit explain guest-as-member`; `explain --list` lists the
-    /// kinds with their severities and titles.
-    ///
-    /// `explain --onprem FILE... --rules FILE --dn DN` (or `--upn UPN`) shows,
-    /// for one account, what Entra Connect would compute and why, like the
-    /// Preview of the Synchronization Service Manager: the attribute values the
-    /// rules read, every scope step, and the value of every sub-expression.
-    ///
-    /// Exit status: 0 shown, 1 no account matched, 2 usage or input error
-    /// (an unknown KIND included).
     Explain(ExplainArgs),
-    /// Write a commented starter rule file.
     Init(InitArgs),
-    /// Check a rule file.
     Rules(RulesArgs),
-    /// Read exports and report what they hold: records, entries, diagnostics, speed.
     Scan(ScanArgs),
-    /// Write a deterministic synthetic forest (for demos, tests and benchmarks).
     Generate(GenerateArgs),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
 }
 
 /// The process outcome: 0 clean, 1 problems found in the data, 2 usage or I/O failure.
@@ -96,8 +109,8 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// The status for an error that ended the run.
     pub fn from_error(err: &anyhow::Error) -> ExitStatus {
-        match err.downcast_ref::<crate::error::Error>() {
-            Some(crate::error::Error::Strict(_)) => ExitStatus::Problems,
+        match err.downcast_ref::<usertype_audit::error::Error>() {
+            Some(usertype_audit::error::Error::Strict(_)) => ExitStatus::Problems,
             _ => ExitStatus::Failure,
         }
     }
@@ -116,50 +129,33 @@ pub struct OnPremArgs {
     /// Export-Csv CSV (`-` for standard input, `.gz` decompressed).
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     pub onprem: Vec<String>,
-    /// The source anchor attribute, when it is not Connect's default
-    /// (mS-DS-ConsistencyGuid, else objectGUID).
-    #[arg(long, value_name = "ATTR")]
-    pub source_anchor: Option<String>,
     /// The format of the on-premises files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<crate::read::detect::Format>,
-    /// The field delimiter of on-premises CSV files, when detection by
-    /// content is not wanted: `,` `;` or `tab` (Export-Csv -UseCulture and
-    /// Excel re-saves in many European locales use `;`).
-    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
-    pub delimiter: Option<u8>,
-}
-
-/// `--delimiter`: one of `,` `;` TAB (written `tab`, `\t` or a TAB).
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "," | "comma" => Ok(b','),
-        ";" | "semicolon" => Ok(b';'),
-        "\t" | "\\t" | "tab" | "TAB" => Ok(b'\t'),
-        _ => Err(format!(
-            "`{}` is not a CSV delimiter: use `,`, `;` or `tab`",
-            s.escape_debug()
-        )),
-    }
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Reading the exports"
+    )]
+    pub onprem_format: Option<OnPremFormat>,
+    /// The reader options.
+    #[command(flatten)]
+    pub reader: ReaderArgs,
 }
 
 impl OnPremArgs {
     /// The reader options the flags select.
-    pub fn onprem_options(&self) -> crate::read::OnPremOptions {
-        let mut opts = crate::read::OnPremOptions {
-            format: self.onprem_format,
-            ..crate::read::OnPremOptions::default()
+    pub fn onprem_options(&self) -> usertype_audit::read::OnPremOptions {
+        let mut opts = usertype_audit::read::OnPremOptions {
+            format: self.onprem_format.map(Into::into),
+            ..usertype_audit::read::OnPremOptions::default()
         };
-        opts.csv.delimiter = self.delimiter;
+        self.reader.apply_onprem(&mut opts);
         opts
     }
 
     /// The anchor source the flags select.
-    pub fn anchor(&self) -> crate::model::ids::AnchorSource {
-        match &self.source_anchor {
-            Some(a) => crate::model::ids::AnchorSource::Attribute(a.clone()),
-            None => crate::model::ids::AnchorSource::default(),
-        }
+    pub fn anchor(&self) -> usertype_audit::model::ids::AnchorSource {
+        self.reader.anchor()
     }
 }
 
@@ -172,14 +168,22 @@ pub struct Global {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    if let Some(n) = cli.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
-            .build_global()
-            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
-    }
+    let Some(command) = cli.command else {
+        start::print_start_here()?;
+        return Ok(ExitStatus::Failure);
+    };
+    let threads = match (command.threads(), cli.threads) {
+        (Some(args), old) => args.threads.or(old),
+        (None, Some(_)) => anyhow::bail!(
+            "--threads does nothing for `{}`: it reads no exports; leave it out \
+             (it is an option of audit, classify, explain --dn and scan)",
+            command.name()
+        ),
+        (None, None) => None,
+    };
+    shared_args::start_threads(threads)?;
     let global = Global { quiet: cli.quiet };
-    match cli.command {
+    match command {
         Command::Audit(args) => audit::run(&args, global),
         Command::Classify(args) => classify::run(&args, global),
         Command::Explain(args) => explain::run(&args, global),
@@ -187,5 +191,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rules(args) => rules::run(&args, global),
         Command::Scan(args) => scan::run(&args, global),
         Command::Generate(args) => generate::run(&args, global),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args, global),
+    }
+}
+
+impl Command {
+    /// `--threads` of the subcommands where it acts; `None` where it does not.
+    fn threads(&self) -> Option<&ThreadsArgs> {
+        match self {
+            Command::Audit(a) => Some(&a.threads),
+            Command::Classify(a) => Some(&a.threads),
+            // Only `explain --dn/--upn` reads; clap refuses --threads with KIND or --list.
+            Command::Explain(a) if a.kind.is_none() && !a.list => Some(&a.threads),
+            Command::Scan(a) => Some(&a.threads),
+            Command::Explain(_)
+            | Command::Init(_)
+            | Command::Rules(_)
+            | Command::Generate(_)
+            | Command::Completions(_)
+            | Command::Man(_) => None,
+        }
+    }
+
+    /// The subcommand's name, for messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Audit(_) => "audit",
+            Command::Classify(_) => "classify",
+            Command::Explain(_) => "explain",
+            Command::Init(_) => "init",
+            Command::Rules(_) => "rules",
+            Command::Scan(_) => "scan",
+            Command::Generate(_) => "generate",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
     }
 }

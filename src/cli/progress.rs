@@ -22,6 +22,6 @@ pub fn bytes_bar(name: &str, total: Option<u64>, quiet: bool) -> ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     // A file name can hold control characters too.
-    bar.set_message(crate::report::terminal_safe(name).into_owned());
+    bar.set_message(usertype_audit::report::terminal_safe(name).into_owned());
     bar
 }

@@ -6,11 +6,14 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::{ExitStatus, Global};
-use crate::classify::config::{self, Flow};
-use crate::classify::Classifier;
+use usertype_audit::classify::config::{self, Flow};
+use usertype_audit::classify::Classifier;
 
-/// Work with rule files.
+/// Check a rule file.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Example:
+  usertype-audit rules check rules.toml")]
 pub struct RulesArgs {
     /// What to do.
     #[command(subcommand)]
@@ -23,6 +26,9 @@ pub enum RulesCommand {
     /// Parse, type-check and lint a rule file: every problem with its
     /// line and column (and a caret under the expression). Exit 1 on errors;
     /// warnings alone exit 0.
+    #[command(after_help = "\
+Example:
+  usertype-audit rules check rules.toml")]
     Check {
         /// The rule file (TOML).
         #[arg(value_name = "FILE")]

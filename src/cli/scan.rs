@@ -8,24 +8,32 @@ use base64::Engine as _;
 use clap::{Args, ValueEnum};
 
 use super::output::{check_stdout, InputFiles, OutputFile};
-use super::{progress, ExitStatus, Global};
-use crate::diag::{Diagnostic, Severity};
-use crate::model::account::Account;
-use crate::model::ids::AnchorSource;
-use crate::read::cloud::{self, CloudFormat, CloudOptions, CloudSummary, CloudUser};
-use crate::read::detect::{detect, Format};
-use crate::read::input::Input;
-use crate::read::ldif::{self, LdifOptions, TrailingSpace};
-use crate::read::onprem_csv::{self, CsvFlavor, CsvOptions};
-use crate::read::{Batch, BatchSink, Diagnostics, EntryRef, Projection, ReadControl, ReadSummary};
-use crate::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
+use super::scan_summary::{AccountTally, FileSummary};
+use super::{progress, ExitStatus, Global, InputFormat, ReaderArgs, ThreadsArgs};
+use usertype_audit::diag::{Diagnostic, Severity};
+use usertype_audit::model::account::Account;
+use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::cloud::{self, CloudOptions, CloudUser};
+use usertype_audit::read::detect::{detect, Format};
+use usertype_audit::read::input::Input;
+use usertype_audit::read::ldif::{self, LdifOptions};
+use usertype_audit::read::onprem_csv::{self, CsvFlavor, CsvOptions};
+use usertype_audit::read::{Batch, BatchSink, EntryRef, OnPremOptions, Projection, ReadControl};
+use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe, terminal_safe_lines};
 
-/// Read exports and print, per file: format, records, entries, change records,
+/// Read exports and report what they hold: records, entries, diagnostics, speed.
+///
+/// Prints, per file: format, records, entries, change records,
 /// referrals and trailers, diagnostics by kind with their first locations,
 /// bytes, elapsed time and throughput.
 ///
 /// Exit status: 0 read without errors, 1 errors found in the data, 2 usage or I/O failure.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  usertype-audit scan export.ldf                              # summary
+  usertype-audit scan --accounts export.ldf graph-users.json  # also count the accounts
+  usertype-audit scan --dump jsonl -o entries.jsonl export.ldf")]
 pub struct ScanArgs {
     /// Export files to read (`-` for standard input; `.gz` files are decompressed).
     #[arg(required = true, value_name = "FILE")]
@@ -48,32 +56,34 @@ pub struct ScanArgs {
     #[arg(long, requires = "output")]
     pub force: bool,
     /// The format of the files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub onprem_format: Option<Format>,
+    // `--onprem-format`, the spelling of earlier releases, stays a hidden alias.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        alias = "onprem-format",
+        help_heading = "Reading the exports"
+    )]
+    pub input_format: Option<InputFormat>,
     /// Also count user objects, their enabled state and those without a source
     /// anchor, and the entries that are not user objects, by reason.
     #[arg(long)]
     pub accounts: bool,
-    /// The source anchor attribute of the deployment, when it is not the
-    /// default (mS-DS-ConsistencyGuid, else objectGUID). Implies --accounts.
-    #[arg(long, value_name = "ATTR")]
-    pub source_anchor: Option<String>,
     /// Stop at the first error instead of skipping the broken record (exit 1).
     /// Entries already dumped with --dump to standard output stay written;
     /// the dump stops at a batch boundary at or before the error. A dump to
     /// --output is then not written at all.
     #[arg(long)]
     pub strict: bool,
-    /// What to do with plain values that end in spaces.
-    #[arg(long, value_enum, default_value_t = TrailingSpaceArg::Keep)]
-    pub trailing_space: TrailingSpaceArg,
-    /// Largest record accepted, in MiB (1 to 1024); larger ones are reported and skipped.
-    #[arg(long, default_value_t = 64, value_name = "MIB",
-          value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub max_record_size: u64,
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
+    /// The reader options (--source-anchor implies --accounts).
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 /// Summary formats.
@@ -92,29 +102,18 @@ pub enum DumpFormat {
     Jsonl,
 }
 
-/// `--trailing-space` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TrailingSpaceArg {
-    /// Keep the spaces and warn.
-    Keep,
-    /// Remove the spaces and warn.
-    Strip,
-    /// Reject the record.
-    Reject,
-}
-
 pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus> {
-    let opts = LdifOptions {
-        trailing_space: match args.trailing_space {
-            TrailingSpaceArg::Keep => TrailingSpace::Keep,
-            TrailingSpaceArg::Strip => TrailingSpace::Strip,
-            TrailingSpaceArg::Reject => TrailingSpace::Reject,
-        },
-        max_record_size: (args.max_record_size as usize).saturating_mul(1 << 20),
-        strict: args.strict,
-        projection: Projection::All,
-        ..LdifOptions::default()
-    };
+    let mut onprem_opts = OnPremOptions::default();
+    onprem_opts.ldif.strict = args.strict;
+    onprem_opts.ldif.projection = Projection::All;
+    onprem_opts.csv.strict = args.strict;
+    onprem_opts.csv.projection = Projection::All;
+    args.reader.apply_onprem(&mut onprem_opts);
+    let OnPremOptions {
+        ldif: opts,
+        csv: csv_opts,
+        ..
+    } = onprem_opts;
     let dump_to_stdout = args.dump.is_some() && args.output.is_none();
     let inputs = InputFiles::new(args.files.iter().map(String::as_str));
     let mut dump: Option<Dump> = match (&args.dump, &args.output) {
@@ -138,17 +137,8 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
 
     let mut summaries = Vec::new();
     let mut errors = 0u64;
-    let anchor_source = match (&args.source_anchor, args.accounts) {
-        (Some(attr), _) => Some(AnchorSource::Attribute(attr.clone())),
-        (None, true) => Some(AnchorSource::default()),
-        (None, false) => None,
-    };
-    let csv_opts = CsvOptions {
-        projection: Projection::All,
-        strict: args.strict,
-        max_record_size: opts.max_record_size,
-        ..CsvOptions::default()
-    };
+    let anchor_source =
+        (args.accounts || args.reader.source_anchor.is_some()).then(|| args.reader.anchor());
     let mut failed = false;
     for file in &args.files {
         let ctx = FileContext {
@@ -276,8 +266,8 @@ struct FileContext<'a> {
 fn is_fatal(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         matches!(
-            c.downcast_ref::<crate::error::Error>(),
-            Some(crate::error::Error::Strict(_) | crate::error::Error::Output(_))
+            c.downcast_ref::<usertype_audit::error::Error>(),
+            Some(usertype_audit::error::Error::Strict(_) | usertype_audit::error::Error::Output(_))
         ) || c
             .downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
@@ -298,18 +288,20 @@ fn scan_file(
         anchor_source,
     } = *ctx;
     let mut input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
-    let format = match args.onprem_format {
-        Some(f) => f,
+    let format = match args.input_format {
+        Some(f) => f.into(),
         None => {
             let head = input
                 .peek(64 << 10)
                 .with_context(|| format!("cannot read {file}"))?;
-            detect(&head).ok_or_else(|| match crate::read::detect::csv_without_dn(&head) {
-                Some(why) => anyhow::anyhow!("{file}: {why}"),
-                None => anyhow::anyhow!(
-                    "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
-                     CSV, or a Microsoft Graph users export); name it with --onprem-format"
-                ),
+            detect(&head).ok_or_else(|| {
+                match usertype_audit::read::detect::csv_without_dn(&head) {
+                    Some(why) => anyhow::anyhow!("{file}: {why}"),
+                    None => anyhow::anyhow!(
+                        "{file}: cannot recognise the format (expected LDIF, csvde or Export-Csv \
+                     CSV, or a Microsoft Graph users export); name it with --input-format"
+                    ),
+                }
             })?
         }
     };
@@ -335,11 +327,12 @@ fn scan_file(
             onprem_csv::read(input, Some(flavor), csv_opts, &control, &mut sink)
         }
         Format::GraphJson | Format::CloudCsv => {
-            let cloud_opts = CloudOptions {
+            let mut cloud_opts = CloudOptions {
                 strict: args.strict,
                 keep_per_kind: args.max_diagnostics,
                 ..CloudOptions::default()
             };
+            args.reader.apply_cloud(&mut cloud_opts);
             let read = cloud::read_input_with_progress(input, &cloud_opts, &tick);
             bar.finish_and_clear();
             let read = read?;
@@ -359,84 +352,6 @@ fn scan_file(
     print_diagnostics(&summary.diagnostics.kept, global.quiet);
     let tally = sink.anchor.map(|_| sink.tally);
     Ok(FileSummary::OnPrem(format, summary, tally))
-}
-
-/// What scan found in one file.
-enum FileSummary {
-    OnPrem(Format, ReadSummary, Option<AccountTally>),
-    Cloud(CloudFormat, CloudSummary),
-}
-
-impl FileSummary {
-    fn errors(&self) -> u64 {
-        match self {
-            FileSummary::OnPrem(_, s, _) => s.diagnostics.count(Severity::Error),
-            FileSummary::Cloud(_, s) => s.diagnostics.count(Severity::Error),
-        }
-    }
-
-    fn text(&self) -> String {
-        match self {
-            FileSummary::OnPrem(f, s, t) => text_summary(*f, s, t.as_ref()),
-            FileSummary::Cloud(f, s) => cloud_text_summary(*f, s),
-        }
-    }
-
-    fn json(&self) -> serde_json::Value {
-        match self {
-            FileSummary::OnPrem(f, s, t) => json_summary(*f, s, t.as_ref()),
-            FileSummary::Cloud(f, s) => cloud_json_summary(*f, s),
-        }
-    }
-}
-
-fn cloud_text_summary(format: CloudFormat, s: &CloudSummary) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let t = &s.by_user_type;
-    let y = &s.synced;
-    let _ = writeln!(out, "{}", s.file);
-    let _ = writeln!(out, "  format       {format} (cloud users)");
-    let _ = writeln!(out, "  bytes        {}", s.bytes);
-    let _ = writeln!(out, "  users        {} ({} rejected)", s.users, s.rejected);
-    let _ = writeln!(
-        out,
-        "    userType         Member {}, Guest {}, absent {}, other {}",
-        t.member, t.guest, t.absent, t.other
-    );
-    let _ = writeln!(
-        out,
-        "    synced           {} synced, {} no longer synced, {} never synced or unknown",
-        y.synced, y.no_longer_synced, y.never_or_unknown
-    );
-    diagnostics_lines(&mut out, &s.diagnostics);
-    if let Some(headline) = cloud::coverage::headline(&s.coverage) {
-        let _ = writeln!(out, "  {headline}");
-        for line in cloud::remedy(&s.coverage).lines() {
-            let _ = writeln!(out, "    {line}");
-        }
-    }
-    elapsed_line(&mut out, s.bytes, s.elapsed);
-    out
-}
-
-fn cloud_json_summary(format: CloudFormat, s: &CloudSummary) -> serde_json::Value {
-    serde_json::json!({
-        "file": &*s.file,
-        "format": format.name(),
-        "encoding": s.encoding,
-        "bytes": s.bytes,
-        "users": s.users,
-        "rejected": s.rejected,
-        "pages": s.pages,
-        "by_user_type": s.by_user_type,
-        "synced": s.synced,
-        "diagnostics": diagnostics_json(&s.diagnostics),
-        "coverage_gaps": s.coverage.gaps.iter().map(|g| g.message()).collect::<Vec<_>>(),
-        "remedy": (!s.coverage.gaps.is_empty()).then(|| cloud::remedy(&s.coverage)),
-        "elapsed_seconds": s.elapsed.as_secs_f64(),
-        "throughput_mb_per_s": mb_per_s(s.bytes, s.elapsed),
-    })
 }
 
 /// One cloud user as a JSON line, with Graph's property names.
@@ -478,173 +393,6 @@ fn print_diagnostics(kept: &[Diagnostic], quiet: bool) {
         .filter(|d| !quiet || d.severity == Severity::Error)
     {
         let _ = writeln!(err, "{}", terminal_safe(&cap_value(&d.to_string())));
-    }
-}
-
-fn mb_per_s(bytes: u64, elapsed: std::time::Duration) -> f64 {
-    let secs = elapsed.as_secs_f64();
-    if secs > 0.0 {
-        bytes as f64 / secs / 1e6
-    } else {
-        0.0
-    }
-}
-
-/// The last line of a text summary: time and throughput.
-fn elapsed_line(out: &mut String, bytes: u64, elapsed: std::time::Duration) {
-    use std::fmt::Write as _;
-    let _ = writeln!(
-        out,
-        "  elapsed      {:.3} s ({:.0} MB/s)",
-        elapsed.as_secs_f64(),
-        mb_per_s(bytes, elapsed)
-    );
-}
-
-fn kebab<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// The diagnostics lines of a text summary: totals, then each kind with its count and first place.
-fn diagnostics_lines(out: &mut String, d: &Diagnostics) {
-    use std::fmt::Write as _;
-    let _ = writeln!(
-        out,
-        "  diagnostics  {} error(s), {} warning(s), {} note(s)",
-        d.count(Severity::Error),
-        d.count(Severity::Warning),
-        d.count(Severity::Note)
-    );
-    for (kind, n) in &d.counts {
-        let first = d
-            .kept
-            .iter()
-            .find(|x| x.kind == *kind)
-            .map(|x| match x.column {
-                Some(c) => format!("{}:{}:{}", x.file, x.line, c),
-                None => format!("{}:{}", x.file, x.line),
-            })
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "    {:<8} {:<28} {:>8}  first at {}",
-            kind.severity(),
-            kind.name(),
-            n,
-            first
-        );
-    }
-}
-
-fn diagnostics_json(d: &Diagnostics) -> serde_json::Value {
-    let counts: serde_json::Map<String, serde_json::Value> = d
-        .counts
-        .iter()
-        .map(|(k, n)| (k.name().to_string(), (*n).into()))
-        .collect();
-    serde_json::json!({
-        "errors": d.count(Severity::Error),
-        "warnings": d.count(Severity::Warning),
-        "notes": d.count(Severity::Note),
-        "by_kind": counts,
-        "first": d.kept,
-    })
-}
-
-fn text_summary(format: Format, s: &ReadSummary, tally: Option<&AccountTally>) -> String {
-    use std::fmt::Write as _;
-    let st = &s.stats;
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", s.file);
-    let _ = writeln!(
-        out,
-        "  format       {format} ({}, {})",
-        kebab(s.encoding),
-        kebab(s.transport)
-    );
-    let _ = writeln!(out, "  bytes        {}", st.bytes);
-    let _ = writeln!(out, "  lines        {}", st.lines);
-    let _ = writeln!(out, "  records      {}", st.records);
-    let _ = writeln!(out, "    entries          {}", st.entries);
-    let _ = writeln!(out, "    change records   {}", st.change_records);
-    let _ = writeln!(out, "    referrals        {}", st.referrals);
-    let _ = writeln!(out, "    trailers         {}", st.trailers);
-    let _ = writeln!(out, "    rejected         {}", st.rejected);
-    if st.controls > 0 {
-        let _ = writeln!(out, "  controls     {} (ignored)", st.controls);
-    }
-    if let Some(t) = tally {
-        let _ = writeln!(
-            out,
-            "  accounts     {} user objects ({} enabled, {} disabled, {} enabled state unknown)",
-            t.users,
-            t.enabled,
-            t.disabled,
-            t.users - t.enabled - t.disabled
-        );
-        let _ = writeln!(
-            out,
-            "    without a source anchor  {} (Entra Connect cannot sync them)",
-            t.without_anchor
-        );
-        for (why, n) in &t.not_accounts {
-            let _ = writeln!(out, "    skipped: {why}  {n}");
-        }
-    }
-    diagnostics_lines(&mut out, &s.diagnostics);
-    if st.entries == 0 {
-        let _ = writeln!(
-            out,
-            "  WARNING: no entries. Check the export command (filter, base DN, bind) and that this is the right file."
-        );
-    }
-    elapsed_line(&mut out, st.bytes, s.elapsed);
-    out
-}
-
-fn json_summary(
-    format: Format,
-    s: &ReadSummary,
-    tally: Option<&AccountTally>,
-) -> serde_json::Value {
-    serde_json::json!({
-        "accounts": tally,
-        "file": &*s.file,
-        "format": format,
-        "encoding": s.encoding,
-        "transport": s.transport,
-        "size_on_disk": s.size_on_disk,
-        "stats": s.stats,
-        "reconciles": s.stats.reconciles(),
-        "diagnostics": diagnostics_json(&s.diagnostics),
-        "elapsed_seconds": s.elapsed.as_secs_f64(),
-        "throughput_mb_per_s": mb_per_s(s.stats.bytes, s.elapsed),
-    })
-}
-
-/// Accounts found by `--accounts`.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-struct AccountTally {
-    users: u64,
-    enabled: u64,
-    disabled: u64,
-    without_anchor: u64,
-    /// Entries that are not user objects, by reason.
-    not_accounts: std::collections::BTreeMap<String, u64>,
-}
-
-impl AccountTally {
-    fn add(&mut self, other: AccountTally) {
-        self.users += other.users;
-        self.enabled += other.enabled;
-        self.disabled += other.disabled;
-        self.without_anchor += other.without_anchor;
-        for (why, n) in other.not_accounts {
-            *self.not_accounts.entry(why).or_default() += n;
-        }
     }
 }
 

@@ -39,7 +39,7 @@ pub mod terminal;
 
 pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
 pub use row::{cap_value, MAX_VALUE_BYTES};
-pub use terminal::terminal_summary;
+pub use terminal::{next_steps, terminal_summary};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -335,7 +335,7 @@ pub(crate) fn thousands(n: impl Into<u128>) -> String {
 }
 
 /// A byte count for people: `812 B`, `1.5 KiB`, `2.3 GiB`.
-pub(crate) fn human_bytes(bytes: u64) -> String {
+pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if bytes < 1024 {
         return format!("{bytes} B");

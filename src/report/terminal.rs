@@ -1,13 +1,16 @@
 //! The short summary printed on the terminal after an audit.
 //!
 //! The headline, the findings per severity (every severity) and per kind
-//! (kinds with findings only), both reconciliation equations, the coverage
-//! warnings and the diagnostics total. Where the reports went is the caller's
-//! line. Colour (ANSI SGR) only when asked: the caller decides from the TTY
+//! (kinds with findings only), both reconciliation equations with the skipped
+//! records by reason, the coverage warnings and the diagnostics total. Where
+//! the reports went is the caller's line; [`next_steps`] then ends the output
+//! with what to do next: the HTML report to open and the command that
+//! explains the most dangerous finding kind. Colour (ANSI SGR) only when asked: the caller decides from the TTY
 //! and `NO_COLOR`. Padding is computed on the plain text, so columns line up
 //! with or without colour.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use super::{cloud_balance, headline, headline_counts, kind_counts, onprem_balance};
 use super::{severity_counts, thousands, total_findings};
@@ -122,6 +125,16 @@ pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
         thousands(t.skipped),
         unbalanced(onprem_balance(summary), &paint)
     );
+    if !t.skipped_by_reason.is_empty() {
+        // Reasons can name an objectClass value from the input.
+        let reasons: Vec<String> = t
+            .skipped_by_reason
+            .iter()
+            .map(|(why, n)| format!("{} {why}", thousands(*n)))
+            .collect();
+        let line = super::row::cap_value(&reasons.join(", ")).into_owned();
+        let _ = writeln!(o, "  skipped: {}", super::terminal_safe(&line));
+    }
     let c = &summary.cloud;
     let _ = writeln!(
         o,
@@ -157,6 +170,45 @@ pub fn terminal_summary(summary: &AuditSummary, color: bool) -> String {
             let clean = super::terminal_safe(&super::row::cap_value(&line)).into_owned();
             let _ = writeln!(o, "{} {clean}", paint(style, label));
         }
+    }
+    out
+}
+
+/// The last lines of the audit's terminal output: where the HTML report is
+/// (`html`, when it was written) and the command that documents the most
+/// dangerous finding kind present (the first in report order, `info` left out).
+pub fn next_steps(summary: &AuditSummary, html: Option<&Path>, color: bool) -> String {
+    let mut out = String::new();
+    let top = kind_counts(summary)
+        .into_iter()
+        .find(|&(k, n)| n > 0 && k.severities().iter().any(|s| *s != Severity::Info));
+    if html.is_none() && top.is_none() {
+        return out;
+    }
+    let label = if color {
+        format!("{BOLD}next:{RESET}")
+    } else {
+        "next:".to_string()
+    };
+    let mut first = true;
+    let mut line = |o: &mut String, text: String| {
+        let _ = writeln!(o, "{} {text}", if first { label.as_str() } else { "     " });
+        first = false;
+    };
+    if let Some(html) = html {
+        let path = super::terminal_safe(&html.display().to_string()).into_owned();
+        line(&mut out, format!("open {path} in a browser"));
+    }
+    if let Some((kind, n)) = top {
+        line(
+            &mut out,
+            format!(
+                "usertype-audit explain {}   ({} finding{}: what it means, what to do)",
+                kind.name(),
+                thousands(n),
+                if n == 1 { "" } else { "s" }
+            ),
+        );
     }
     out
 }
@@ -278,5 +330,49 @@ mod tests {
         assert!(coloured.contains("\x1b[1;31mcritical       \x1b[0m"));
         // Zero rows stay plain.
         assert!(coloured.contains("\nlow                     0\n"));
+    }
+
+    #[test]
+    fn skipped_records_are_listed_by_reason_escaped() {
+        let mut s = summary();
+        s.onprem.skipped = 3;
+        s.onprem.skipped_by_reason = [
+            ("computer object".to_string(), 2),
+            ("not a user object (objectClass \x1b[2J)".to_string(), 1),
+        ]
+        .into_iter()
+        .collect();
+        let text = terminal_summary(&s, false);
+        assert!(
+            text.contains(
+                "\n  skipped: 2 computer object, 1 not a user object (objectClass \\u{1b}[2J)\n"
+            ),
+            "{text}"
+        );
+        // None skipped: no line.
+        assert!(!terminal_summary(&summary(), false).contains("skipped:"));
+    }
+
+    #[test]
+    fn next_steps_name_the_report_and_the_most_dangerous_kind() {
+        let s = summary();
+        let text = next_steps(&s, Some(Path::new("out/report.html")), false);
+        assert_eq!(
+            text,
+            "next: open out/report.html in a browser\n      \
+             usertype-audit explain guest_as_member   (3 findings: what it means, what to do)\n"
+        );
+        // Only info findings: nothing to explain; no HTML: nothing to open.
+        let mut quiet = summary();
+        quiet.by_kind = vec![(Kind::OutOfScope, 4)];
+        assert_eq!(next_steps(&quiet, None, false), "");
+        let one = AuditSummary {
+            by_kind: vec![(Kind::SoftMatch, 1)],
+            ..summary()
+        };
+        assert_eq!(
+            next_steps(&one, None, true),
+            "\x1b[1mnext:\x1b[0m usertype-audit explain soft_match   (1 finding: what it means, what to do)\n"
+        );
     }
 }

@@ -33,7 +33,7 @@ fn classify(onprem: &Path, out: &Path, extra: &[&str]) -> Output {
         .arg(onprem)
         .arg("--rules")
         .arg(fixture("rules/upn-expression.toml"))
-        .arg("--out")
+        .arg("--output")
         .arg(out)
         .args(extra)
         .output()
@@ -416,7 +416,7 @@ fn an_empty_format_list_is_a_usage_error() {
 fn thread_counts_are_capped() {
     for n in ["0", "257", "10000"] {
         let run = bin()
-            .args(["--threads", n, "scan"])
+            .args(["scan", "--threads", n])
             .arg(fixture("example/onprem.ldf"))
             .output()
             .expect("run");
@@ -424,7 +424,7 @@ fn thread_counts_are_capped() {
         assert!(stderr(&run).contains("1..=256"), "{}", stderr(&run));
     }
     let run = bin()
-        .args(["--quiet", "--threads", "256", "scan"])
+        .args(["--quiet", "scan", "--threads", "256"])
         .arg(fixture("example/onprem.ldf"))
         .output()
         .expect("run");

@@ -283,7 +283,7 @@ fn thread_count_does_not_change_output() {
     let (_dir, path, _) = forest(400, 9);
     let run = |threads: &str| {
         bin()
-            .args(["--threads", threads, "scan", "-q", "--dump", "jsonl"])
+            .args(["scan", "--threads", threads, "-q", "--dump", "jsonl"])
             .arg(&path)
             .output()
             .unwrap()
@@ -504,7 +504,7 @@ fn csv_exports_are_recognised_by_content() {
     std::fs::write(&junk, "hello world\n").unwrap();
     let out = bin().arg("scan").arg(&junk).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--onprem-format"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--input-format"));
 }
 
 #[test]

@@ -111,7 +111,7 @@ fn ldapsearch_entry_count_that_disagrees_is_a_truncated_export() {
 fn empty_ldif_with_a_named_format_has_no_entries() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(&dir, "empty.ldf", b"");
-    let (_, _, stderr) = run(&["scan", "--onprem-format", "ldif", path_str(&path)]);
+    let (_, _, stderr) = run(&["scan", "--input-format", "ldif", path_str(&path)]);
     assert!(
         stderr.contains("empty.ldf:1: warning [no_entries]"),
         "{stderr}"
