@@ -272,7 +272,12 @@ pub(crate) fn cell_text(value: &str) -> Cow<'_, str> {
 
 /// Escapes what Excel would otherwise decode or refuse (module doc).
 fn escape_xstring(value: &str) -> Cow<'_, str> {
-    if !value.contains("_x") && !value.contains(['\u{FFFE}', '\u{FFFF}']) {
+    let escaped_underscore = || {
+        value
+            .match_indices("_x")
+            .any(|(at, _)| starts_escape(value.get(at..).unwrap_or_default()))
+    };
+    if !value.contains(['\u{FFFE}', '\u{FFFF}']) && !escaped_underscore() {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len() + 16);

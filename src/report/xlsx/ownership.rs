@@ -20,7 +20,7 @@ const MAX_TAIL: u64 = 22 + 0xFFFF;
 /// Whether the file at `path` is a workbook this tool wrote (the caller has
 /// checked that it is a regular file).
 pub fn is_own_xlsx(path: &Path) -> bool {
-    let Some(core) = read_core(path) else {
+    let Some(core) = read_entry(path, CORE, MAX_ENTRY) else {
         return false;
     };
     let creator = format!("<dc:creator>{}</dc:creator>", super::AUTHOR);
@@ -49,9 +49,9 @@ fn read_at(file: &mut File, at: u64, len: u64) -> Option<Vec<u8>> {
     (buf.len() as u64 == len).then_some(buf)
 }
 
-/// The inflated `docProps/core.xml`, or None when the file is no zip this
-/// reader understands or the entry is missing or too large.
-fn read_core(path: &Path) -> Option<Vec<u8>> {
+/// The inflated entry `name`, or None when the file is no zip this reader
+/// understands or the entry is missing or larger than `max` bytes.
+pub(crate) fn read_entry(path: &Path, name: &[u8], max: u64) -> Option<Vec<u8>> {
     let mut file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     let tail_len = size.min(MAX_TAIL);
@@ -70,8 +70,8 @@ fn read_core(path: &Path) -> Option<Vec<u8>> {
         return None;
     }
     let dir = read_at(&mut file, dir_at, dir_len)?;
-    let (method, packed, local_at) = find_entry(&dir, CORE)?;
-    if packed > MAX_ENTRY {
+    let (method, packed, local_at) = find_entry(&dir, name)?;
+    if packed > max {
         return None;
     }
     let local = read_at(&mut file, local_at, 30)?;
@@ -85,7 +85,7 @@ fn read_core(path: &Path) -> Option<Vec<u8>> {
         0 => out = data,
         8 => {
             DeflateDecoder::new(data.as_slice())
-                .take(MAX_ENTRY)
+                .take(max)
                 .read_to_end(&mut out)
                 .ok()?;
         }
