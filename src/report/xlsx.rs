@@ -34,10 +34,11 @@
 //! switched off over the tables. Values are capped like in every report
 //! ([`super::row::cap_value`]), which keeps each cell far below Excel's
 //! 32,767 characters. Excel reads `_xHHHH_` in a cell as an escaped
-//! character (ECMA-376 Part 1, the `ST_Xstring` type), so a value that holds
-//! such a sequence has its `_` written as `_x005F_`, and U+FFFE and U+FFFF
-//! (not allowed in XML) are written as `_xFFFE_` and `_xFFFF_`: Excel shows
-//! the value as it was.
+//! character (ECMA-376 Part 1, the `ST_Xstring` type): the library writes
+//! the `_` of such a sequence in a value as `_x005F_` and control characters
+//! as `_xHHHH_`, so Excel shows the value as it was (a reader that does not
+//! decode these escapes, such as calamine, shows them). U+FFFE and U+FFFF,
+//! which XML does not allow, are shown as the text `_xFFFE_` and `_xFFFF_`.
 //!
 //! # Determinism and ownership
 //!
@@ -154,8 +155,8 @@ fn check_temp_dir() -> io::Result<()> {
         Err(e) => Err(io::Error::new(
             e.kind(),
             format!(
-                "{FILE_NAME} needs a writable temporary folder and {} is not ({e}); set TMPDIR \
-                 to a writable folder, or leave xlsx out of --format",
+                "the workbook needs a writable temporary folder and {} is not ({e}); set \
+                 TMPDIR to a writable folder, or leave xlsx out of --format",
                 dir.display()
             ),
         )),
@@ -261,8 +262,8 @@ impl Styles {
     }
 }
 
-/// `value` as a cell holds it: capped ([`cap_value`]), `_xHHHH_` sequences
-/// and the two non-characters escaped (see the module doc).
+/// `value` as a cell holds it: capped ([`cap_value`]), the two
+/// non-characters escaped (see the module doc).
 pub(crate) fn cell_text(value: &str) -> Cow<'_, str> {
     match cap_value(value) {
         Cow::Borrowed(v) => escape_xstring(v),
@@ -270,36 +271,17 @@ pub(crate) fn cell_text(value: &str) -> Cow<'_, str> {
     }
 }
 
-/// Escapes what Excel would otherwise decode or refuse (module doc).
+/// U+FFFE and U+FFFF, which XML does not allow, as the text `_xFFFE_` and
+/// `_xFFFF_` (the library escapes the rest: see the module doc).
 fn escape_xstring(value: &str) -> Cow<'_, str> {
-    let escaped_underscore = || {
-        value
-            .match_indices("_x")
-            .any(|(at, _)| starts_escape(value.get(at..).unwrap_or_default()))
-    };
-    if !value.contains(['\u{FFFE}', '\u{FFFF}']) && !escaped_underscore() {
+    if !value.contains(['\u{FFFE}', '\u{FFFF}']) {
         return Cow::Borrowed(value);
     }
-    let mut out = String::with_capacity(value.len() + 16);
-    for (at, c) in value.char_indices() {
-        match c {
-            '_' if starts_escape(value.get(at..).unwrap_or_default()) => out.push_str("_x005F_"),
-            '\u{FFFE}' => out.push_str("_xFFFE_"),
-            '\u{FFFF}' => out.push_str("_xFFFF_"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Whether `s` starts with `_xHHHH_`.
-fn starts_escape(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 7
-        && b.starts_with(b"_x")
-        && b.get(2..6)
-            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-        && b.get(6) == Some(&b'_')
+    Cow::Owned(
+        value
+            .replace('\u{FFFE}', "_xFFFE_")
+            .replace('\u{FFFF}', "_xFFFF_"),
+    )
 }
 
 /// Per column of [`COLUMNS`], the width of the widest value (in characters,
@@ -392,7 +374,8 @@ fn write_cells(
         let Some(value) = source.and_then(|s| values.get(s).copied().flatten()) else {
             continue;
         };
-        let text = cell_text(value);
+        // Capped already by FindingRow.
+        let text = escape_xstring(value);
         if source == severity_col {
             sheet.write_string_with_format(row_at, col as u16, text, styles.severity(severity))?;
         } else {

@@ -7,6 +7,7 @@ use super::*;
 use crate::findings::{AuditSummary, Kind, RuleSummary, Verdict};
 
 fn finding(severity: Severity, upn: &str) -> Finding {
+    let detail = "a partner is a Member _x0041_ \u{1} \u{FFFF}".to_owned();
     Finding {
         kind: Kind::GuestAsMember,
         severity,
@@ -20,7 +21,7 @@ fn finding(severity: Severity, upn: &str) -> Finding {
         matched_by: None,
         rule: None,
         source: Some("onprem.ldf:12".to_owned()),
-        detail: "a partner is a Member".to_owned(),
+        detail,
     }
 }
 
@@ -80,11 +81,9 @@ fn letter(col: usize) -> char {
 }
 
 #[test]
-fn escapes_only_what_excel_would_decode_or_refuse() {
-    assert!(matches!(cell_text("plain _x12_ x0041_"), Cow::Borrowed(_)));
-    assert_eq!(cell_text("_x0041_"), "_x005F_x0041_");
-    assert_eq!(cell_text("a_x00e9_b_xZZZZ_"), "a_x005F_x00e9_b_xZZZZ_");
-    assert_eq!(cell_text("_x0041"), "_x0041");
+fn cells_are_capped_and_xml_safe() {
+    // The library escapes `_xHHHH_` itself (checked in the sheet XML below).
+    assert!(matches!(cell_text("plain _x0041_"), Cow::Borrowed(_)));
     assert_eq!(cell_text("x\u{FFFE}\u{FFFF}"), "x_xFFFE__xFFFF_");
     // Capped first, like every report; far below Excel's 32,767 characters.
     let long = "é".repeat(40_000);
@@ -189,6 +188,10 @@ fn the_sheets_have_their_frame_and_the_file_its_author() {
     );
     assert!(listing.contains(r#"numberStoredAsText="1""#), "{listing}");
     assert!(!listing.contains("<f>"), "no formula anywhere");
+    assert!(
+        listing.contains("Member _x005F_x0041_ _x0001_ _x005F_xFFFF_<"),
+        "Excel's escapes: {listing}"
+    );
     let plan = entry("xl/worksheets/sheet3.xml");
     assert!(
         plan.contains(r#"<formula1>"Open,In progress,Done,Accepted"</formula1>"#),
