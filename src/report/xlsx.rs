@@ -166,6 +166,13 @@ fn check_temp_dir() -> io::Result<()> {
 fn xlsx_error(e: XlsxError) -> io::Error {
     match e {
         XlsxError::IoError(e) => e,
+        // The zip's own message is only "i/o error": say the cause.
+        XlsxError::ZipError(zip) => match std::error::Error::source(&zip)
+            .and_then(|cause| cause.downcast_ref::<io::Error>())
+        {
+            Some(cause) => io::Error::new(cause.kind(), cause.to_string()),
+            None => io::Error::other(format!("the workbook's zip could not be written: {zip}")),
+        },
         other => io::Error::other(format!(
             "the spreadsheet writer refused the workbook: {other}"
         )),

@@ -255,3 +255,55 @@ fn the_zip64_form_is_read_too() {
     workbook.save(&path).unwrap();
     assert!(is_own_xlsx(&path));
 }
+
+/// A file that takes `room` bytes, then fails as a full disk does.
+struct FullDisk {
+    inner: Cursor<Vec<u8>>,
+    room: usize,
+}
+
+impl Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.inner.get_ref().len() + buf.len() > self.room {
+            return Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for FullDisk {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+#[test]
+fn a_full_disk_is_an_error_not_a_crash() {
+    let findings: Vec<Finding> = (0..300)
+        .map(|i| finding(Severity::High, &format!("p{i}@x")))
+        .collect();
+    let summary = summary();
+    let report = Report {
+        findings: &findings,
+        summary: &summary,
+        include_info: false,
+    };
+    let mut whole = Cursor::new(Vec::new());
+    write_xlsx(&mut whole, &report).unwrap();
+    let size = whole.into_inner().len();
+    for room in [0, 100, size / 2, size - 1] {
+        let disk = FullDisk {
+            inner: Cursor::new(Vec::new()),
+            room,
+        };
+        let err = write_xlsx(disk, &report).expect_err("the disk is full");
+        assert!(
+            err.to_string().contains("no space left") || err.to_string().contains("stopped"),
+            "{room}: {err}"
+        );
+    }
+}
