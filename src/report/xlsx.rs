@@ -51,7 +51,9 @@
 //! The large sheets are written in the library's constant-memory mode: rows
 //! go to an unnamed temporary file in the system's temporary folder
 //! (`TMPDIR`) as they are written, and memory stays flat whatever the number
-//! of findings.
+//! of findings. A workbook whose sheets could pass the 4 GiB a plain zip
+//! entry holds (a bound over the values, reached near half a million
+//! findings) is written in the ZIP64 form, which Excel reads.
 
 mod ownership;
 mod summary_sheet;
