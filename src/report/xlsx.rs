@@ -52,7 +52,7 @@
 //! go to an unnamed temporary file in the system's temporary folder
 //! (`TMPDIR`) as they are written, and memory stays flat whatever the number
 //! of findings. A workbook whose sheets could pass the 4 GiB a plain zip
-//! entry holds (a bound over the values, reached near half a million
+//! entry holds (a bound over the values, reached at some 400,000
 //! findings) is written in the ZIP64 form, which Excel reads.
 
 mod ownership;
