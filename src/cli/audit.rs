@@ -67,7 +67,7 @@ pub struct AuditArgs {
     #[arg(long, default_value = "report", value_name = "DIR")]
     pub out: PathBuf,
     /// Reports to write: jsonl, csv, summary, html, or all (comma-separated;
-    /// an empty list is refused).
+    /// an empty list is refused); add xlsx for report.xlsx (all,xlsx).
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub format: String,
     /// Exit 1 when a finding reaches this severity: critical, high, medium, low, info.
@@ -158,7 +158,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             .chain([&args.rules])
             .map(String::as_str),
     );
-    let report_names: Vec<&str> = report::Format::ALL
+    let report_names: Vec<&str> = report::Format::KNOWN
         .iter()
         .flat_map(|f| f.file_names())
         .copied()

@@ -9,6 +9,7 @@
 //! | `csv` | `findings.csv` | [`csv`] (Excel-safe) |
 //! | `summary` | `summary.json`, `summary.md` | [`summary`], [`markdown`] |
 //! | `html` | `report.html` | [`html`] (one self-contained file) |
+//! | `xlsx` | `report.xlsx` | [`xlsx`] (Excel workbook; not in `all`) |
 //!
 //! [`terminal_summary`] renders the short summary printed after a run.
 //!
@@ -36,6 +37,7 @@ pub mod row;
 pub mod summary;
 mod svg;
 pub mod terminal;
+pub mod xlsx;
 
 pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
 pub use row::{cap_value, MAX_VALUE_BYTES};
@@ -62,11 +64,25 @@ pub enum Format {
     Summary,
     /// `report.html`: one self-contained page for people who do not read JSON.
     Html,
+    /// `report.xlsx`: an Excel workbook (summary, findings, action plan).
+    Xlsx,
 }
 
 impl Format {
-    /// Every format, in the order [`write_reports`] writes them.
+    /// The formats `all` (the default) names, in the order [`write_reports`]
+    /// writes them. `xlsx` is asked for by name: it takes longer to write
+    /// than the others together on a large audit.
     pub const ALL: &'static [Format] = &[Format::Jsonl, Format::Csv, Format::Summary, Format::Html];
+
+    /// Every format `--format` accepts, [`Format::ALL`] and the ones asked
+    /// for by name, in writing order.
+    pub const KNOWN: &'static [Format] = &[
+        Format::Jsonl,
+        Format::Csv,
+        Format::Summary,
+        Format::Html,
+        Format::Xlsx,
+    ];
 
     /// The name `--format` accepts.
     pub fn name(self) -> &'static str {
@@ -75,19 +91,21 @@ impl Format {
             Format::Csv => "csv",
             Format::Summary => "summary",
             Format::Html => "html",
+            Format::Xlsx => "xlsx",
         }
     }
 
     /// The format named `name` (case-insensitive).
     pub fn from_name(name: &str) -> Option<Format> {
-        Format::ALL
+        Format::KNOWN
             .iter()
             .copied()
             .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
     }
 
-    /// Parses a comma-separated `--format` list (`jsonl,csv`, or `all`).
-    /// Duplicates are dropped; the result is in [`Format::ALL`] order. A list
+    /// Parses a comma-separated `--format` list (`jsonl,csv`, `all`, or
+    /// `all,xlsx`). Duplicates are dropped; the result is in
+    /// [`Format::KNOWN`] order. A list
     /// that names no format (`''`, `,`) is refused: it would write nothing.
     pub fn parse_list(list: &str) -> Result<Vec<Format>, UnknownFormat> {
         let mut out = Vec::new();
@@ -113,6 +131,7 @@ impl Format {
             Format::Csv => &[csv::FILE_NAME],
             Format::Summary => &[summary::FILE_NAME, markdown::FILE_NAME],
             Format::Html => &[html::FILE_NAME],
+            Format::Xlsx => &[xlsx::FILE_NAME],
         }
     }
 }
@@ -131,7 +150,7 @@ impl FromStr for Format {
     }
 }
 
-/// A `--format` name that is not one of [`Format::ALL`].
+/// A `--format` name that is not one of [`Format::KNOWN`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownFormat(pub String);
 
@@ -141,13 +160,13 @@ impl fmt::Display for UnknownFormat {
             return write!(
                 f,
                 "the format list `{}` names no report; expected one or more of jsonl, csv, \
-                 summary, html (comma-separated), or all",
+                 summary, html, xlsx (comma-separated), or all",
                 self.0
             );
         }
         write!(
             f,
-            "unknown report format `{}`; expected one of jsonl, csv, summary, html (or all)",
+            "unknown report format `{}`; expected one of jsonl, csv, summary, html, xlsx (or all)",
             self.0
         )
     }
@@ -350,7 +369,7 @@ pub fn human_bytes(bytes: u64) -> String {
 }
 
 /// Writes the reports in `formats` into `out_dir` (created with its parents)
-/// and returns the paths written, in [`Format::ALL`] order.
+/// and returns the paths written, in [`Format::KNOWN`] order.
 ///
 /// The set is written as a whole: every file first goes to a hidden
 /// temporary file in `out_dir` (`.<name>.tmp-<pid>`, written in parallel),
@@ -389,6 +408,7 @@ pub fn write_reports(
                 ));
             }
             Format::Html => jobs.push((html::FILE_NAME, Box::new(|w| html::write_html(w, report)))),
+            Format::Xlsx => jobs.push((xlsx::FILE_NAME, Box::new(|w| xlsx::write_xlsx(w, report)))),
         }
     }
     write_set(out_dir, &jobs)
@@ -433,10 +453,10 @@ pub(crate) fn write_set(out_dir: &Path, jobs: &[ReportJob<'_>]) -> io::Result<Ve
 }
 
 /// The files in `out_dir` named like a report that a run writing `formats`
-/// does not replace, in [`Format::ALL`] order: left in place, an earlier
+/// does not replace, in [`Format::KNOWN`] order: left in place, an earlier
 /// run's would mix two runs (see [`is_own_report`] before removing one).
 pub fn stale_reports(out_dir: &Path, formats: &[Format]) -> Vec<PathBuf> {
-    Format::ALL
+    Format::KNOWN
         .iter()
         .filter(|f| !formats.contains(f))
         .flat_map(|f| f.file_names())
@@ -449,7 +469,8 @@ pub fn stale_reports(out_dir: &Path, formats: &[Format]) -> Vec<PathBuf> {
 /// the way this tool writes that report: the CSV header, a JSON Lines
 /// finding (or nothing: no finding), `summary.json`'s `tool`, `summary.md`'s
 /// title naming UserType, `report.html`'s doctype and a `UserType` title (or
-/// the tool's name) in its first 4 KiB. Only such a file is
+/// the tool's name) in its first 4 KiB, `report.xlsx`'s author
+/// ([`xlsx::is_own_xlsx`]). Only such a file is
 /// ever replaced or removed as an earlier run's report; a link or a file of
 /// someone else that happens to bear the name is not.
 pub fn is_own_report(path: &Path) -> bool {
@@ -463,6 +484,9 @@ pub fn is_own_report(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
+    if name == xlsx::FILE_NAME {
+        return xlsx::is_own_xlsx(path);
+    }
     let mut head = Vec::with_capacity(4096);
     let read = File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
     if read.is_err() {

@@ -28,4 +28,5 @@ mod onprem_honest;
 mod readme;
 mod report_browser;
 mod report_golden;
+mod report_xlsx;
 mod rules_limits;
