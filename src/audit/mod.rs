@@ -1351,11 +1351,7 @@ fn hash_file(path: &str) -> Option<String> {
 
 /// Now as RFC 3339 UTC, to the second.
 fn now_rfc3339() -> String {
-    let c = crate::classify::expr::DateTime::now().civil();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    crate::model::time::now_rfc3339()
 }
 
 #[cfg(test)]

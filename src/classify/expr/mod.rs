@@ -162,7 +162,6 @@ mod tests;
 
 pub use self::ast::{BinOp, Expr, ExprKind, Grouped};
 pub use self::check::{CompileOptions, Compiled, Lint, LINTS, MAX_LINTS};
-pub(crate) use self::datetime::civil_from_days;
 pub use self::datetime::{Civil, DateTime};
 pub use self::error::{line_col, ErrorKind, Expect, ExprError, Span, MAX_DEPTH, MAX_SOURCE_LEN};
 pub use self::eval::{

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use crate::classify::expr::civil_from_days;
+use crate::model::time::{civil_from_days, days_in_month};
 
 /// Normalises a date; `None` when it is in none of the known formats. ISO
 /// 8601 is borrowed (trimmed), the others are rewritten.
@@ -100,15 +100,7 @@ fn num(b: &[u8]) -> u32 {
 }
 
 fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let max = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=max).contains(&d)
+    (1..=days_in_month(i64::from(y), m)).contains(&d)
 }
 
 fn locale(s: &str) -> Option<String> {
