@@ -1284,16 +1284,7 @@ fn cloud_finding(
 
 /// The DN without its first RDN (the OU an object sits in).
 pub fn parent_dn(dn: &str) -> &str {
-    let bytes = dn.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b',' => return dn[i + 1..].trim_start(),
-            _ => i += 1,
-        }
-    }
-    ""
+    crate::model::dn::parent(dn)
 }
 
 /// Work on a thread of its own, or done on the spot when no thread can be

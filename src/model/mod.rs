@@ -2,5 +2,6 @@
 //! and the on-premises account.
 
 pub mod account;
+pub mod dn;
 pub mod ids;
 pub mod time;

@@ -553,8 +553,8 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                         let range = usize::try_from(k)
                             .ok()
                             .filter(|&k| k >= 1)
-                            .and_then(|k| funcs::dn_parts(s).nth(k - 1))
-                            .map(|(off, rdn)| funcs::value_range(off, rdn));
+                            .and_then(|k| crate::model::dn::components(s).nth(k - 1))
+                            .map(|(off, rdn)| crate::model::dn::value_range(off, rdn));
                         let Some((lo, hi)) = range else {
                             return Some((false, *steps));
                         };
