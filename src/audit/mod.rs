@@ -28,8 +28,8 @@ use crate::findings::{
     OnPremTally, Reason, RuleSummary, Severity, Verdict,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
-use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use crate::model::ids::{Anchor, AnchorSource, SidText};
+use crate::read::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use crate::read::cloud::{self, CloudOptions, CloudUser};
 use crate::read::digest::Digest;
 use crate::read::input::Input;

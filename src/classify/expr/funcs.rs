@@ -481,7 +481,7 @@ pub(crate) fn parse_num(s: &str) -> Option<i64> {
     s.strip_prefix('+').unwrap_or(s).parse().ok()
 }
 
-pub(crate) use crate::model::account::parse_bool;
+pub(crate) use crate::read::account::parse_bool;
 
 /// A condition's truth: Booleans, non-zero numbers, `"True"`/`"False"`;
 /// NULL is False.
