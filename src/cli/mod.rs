@@ -3,6 +3,7 @@
 mod audit;
 mod classify;
 mod explain;
+mod format_arg;
 mod generate;
 mod init;
 mod output;
@@ -121,7 +122,7 @@ pub struct OnPremArgs {
     #[arg(long, value_name = "ATTR")]
     pub source_anchor: Option<String>,
     /// The format of the on-premises files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_parser = format_arg::format_parser(), value_name = "FORMAT")]
     pub onprem_format: Option<crate::read::detect::Format>,
     /// The field delimiter of on-premises CSV files, when detection by
     /// content is not wanted: `,` `;` or `tab` (Export-Csv -UseCulture and

@@ -48,7 +48,7 @@ pub struct ScanArgs {
     #[arg(long, requires = "output")]
     pub force: bool,
     /// The format of the files, when detection by content is not wanted.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_parser = super::format_arg::format_parser(), value_name = "FORMAT")]
     pub onprem_format: Option<Format>,
     /// Also count user objects, their enabled state and those without a source
     /// anchor, and the entries that are not user objects, by reason.
