@@ -21,9 +21,8 @@ use base64::Engine;
 
 use super::ast::BinOp;
 use super::datetime::DateTime;
-use super::error::Span;
-use super::eval::{room_bytes, room_items, EvalError};
-use super::value::{raw, text, Arena, Txt, V};
+use super::error::{EvalError, Span};
+use super::value::{raw, room_bytes, room_items, text, Arena, Txt, V};
 use crate::model::dn;
 use crate::model::ids::{Guid, Sid};
 
