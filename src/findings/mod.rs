@@ -10,10 +10,12 @@ use std::fmt;
 use serde::Serialize;
 
 mod kind;
+mod severity;
 mod verdict;
 
 pub use crate::matcher::MatchedBy;
 pub use kind::Kind;
+pub use severity::SeverityFacts;
 pub use verdict::{code as reason_code, Reason, Verdict};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
