@@ -106,6 +106,13 @@ pub fn avas(rdn: &str) -> impl Iterator<Item = (&str, &str)> + '_ {
     })
 }
 
+/// The byte offset of the comma that ends the first RDN (the first one not
+/// escaped by a backslash), if any.
+pub fn first_separator(dn: &str) -> Option<usize> {
+    let at = next_unescaped(dn.as_bytes(), 0, b',');
+    (at < dn.len()).then_some(at)
+}
+
 /// The parent of a DN: everything after its first unescaped comma, or ""
 /// for a DN of one RDN.
 pub fn parent(dn: &str) -> &str {

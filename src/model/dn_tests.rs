@@ -112,6 +112,11 @@ fn parent_and_subtree() {
     assert_eq!(parent("DC=com"), "");
     assert_eq!(parent(""), "");
     assert_eq!(parent(r"CN=a\,"), "");
+    assert_eq!(first_separator("CN=a,OU=b"), Some(4));
+    assert_eq!(first_separator(r"CN=a\\,OU=b"), Some(6));
+    assert_eq!(first_separator(r"CN=a\,b,OU=c"), Some(7));
+    assert_eq!(first_separator("CN=alone"), None);
+    assert_eq!(first_separator(r"CN=a\"), None);
     let ou = "OU=Partners,DC=contoso,DC=com";
     assert!(is_under("CN=a,OU=Partners,DC=contoso,DC=com", ou));
     assert!(is_under("cn=a, ou=partners, dc=contoso, dc=com", ou));

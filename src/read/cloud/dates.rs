@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::time::{civil_from_days, days_in_month};
+use crate::model::time::{days_in_month, UtcSeconds};
 
 /// Normalises a date; `None` when it is in none of the known formats. ISO
 /// 8601 is borrowed (trimmed), the others are rewritten.
@@ -62,16 +62,11 @@ fn ms_date(inner: &str) -> Option<String> {
     if inner.starts_with('-') {
         ms = -ms;
     }
-    let secs = ms.div_euclid(1000);
     let frac = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    let t = UtcSeconds::from_unix(ms.div_euclid(1000));
     let mut out = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        tod / 3600,
-        tod / 60 % 60,
-        tod % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     );
     if frac != 0 {
         out.push_str(&format!(".{frac:03}"));
