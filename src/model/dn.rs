@@ -137,12 +137,6 @@ pub fn is_under(dn: &str, ancestor: &str) -> bool {
     split == 0 || (dn.as_bytes()[split - 1] == b',' && !escaped(&dn.as_bytes()[..split - 1]))
 }
 
-/// Whether two DNs name the same entry as far as this tool compares them:
-/// ASCII case-insensitively, spaces around the RDN separators ignored.
-pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    squeeze(a).eq_ignore_ascii_case(&squeeze(b))
-}
-
 /// Whether the byte after `prefix` is escaped (an odd run of backslashes ends `prefix`).
 fn escaped(prefix: &[u8]) -> bool {
     prefix.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
