@@ -49,7 +49,7 @@ const INTERNED: u32 = 1 << 3 | 1 << 4 | 1 << 10;
 /// Compact: the user's strings live in a buffer shared with the other users
 /// read from the same chunk of the file (see `store`), and the text
 /// properties are read through accessor methods that borrow from it. Build
-/// one from owned values with [`CloudUser::from`] a [`CloudUserData`].
+/// one from owned values with [`CloudUser::from`] a [`CloudUserData`](super::model::CloudUserData).
 ///
 /// A property is `None` (or empty) when it is absent, `null`, of the wrong
 /// type or invalid. [`CloudUser::present`] says which keys (JSON) or columns
