@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use usertype_audit::generate::{write_onprem_ldif, GenerateOptions};
-use usertype_audit::model::account::ACCOUNT_ATTRIBUTES;
+use usertype_audit::read::account::ACCOUNT_ATTRIBUTES;
 use usertype_audit::read::ldif::{parse_bytes, parse_chunk, LdifOptions, Projection};
 
 fn forest(users: u64) -> Vec<u8> {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use usertype_audit::classify::config;
 use usertype_audit::classify::{Classifier, EvalScratch};
-use usertype_audit::model::account::Account;
+use usertype_audit::read::account::Account;
 use usertype_audit::read::ldif::{parse_chunk, LdifOptions};
 use usertype_audit::read::Batch;
 

@@ -17,7 +17,7 @@
 //!   (docs/findings.md#what-administrators-run-into, item 5); intended Guest, it is named in the detail.
 
 use crate::classify::{Intent, UserType};
-use crate::findings::{Kind, MatchedBy, Severity};
+use crate::findings::{Kind, MatchedBy, Severity, SeverityFacts};
 use crate::matcher::{AccountMatch, Hit};
 use crate::read::cloud::{CloudUser, UserType as CloudUserType};
 
@@ -89,10 +89,18 @@ pub fn judge(
     out: &mut Vec<Judgement>,
 ) {
     let users = cloud.users;
+    // What the conditional severities depend on (the registry states them).
+    let mut facts = SeverityFacts {
+        account_enabled: None,
+        intended: match intent {
+            Intent::UserType(t) => Some(*t),
+            _ => None,
+        },
+    };
     match intent {
         Intent::Error(message) => out.push(Judgement {
             kind: Kind::RuleError,
-            severity: Severity::High,
+            severity: Kind::RuleError.severity(facts),
             cloud_user: m.primary.map(|h| h.user),
             matched_by: m.primary.map(|h| h.by),
             detail: format!(
@@ -102,7 +110,7 @@ pub fn judge(
         }),
         Intent::Invalid(value) => out.push(Judgement {
             kind: Kind::InvalidUserType,
-            severity: Severity::High,
+            severity: Kind::InvalidUserType.severity(facts),
             cloud_user: m.primary.map(|h| h.user),
             matched_by: m.primary.map(|h| h.by),
             detail: format!(
@@ -115,7 +123,7 @@ pub fn judge(
     let Some(Hit { by, user }) = m.primary else {
         out.push(Judgement {
             kind: Kind::MissingInCloud,
-            severity: Severity::Low,
+            severity: Kind::MissingInCloud.severity(facts),
             cloud_user: None,
             matched_by: None,
             detail: match anchor {
@@ -132,6 +140,7 @@ pub fn judge(
     let Some(u) = users.get(user as usize) else {
         return;
     };
+    facts.account_enabled = u.account_enabled;
     for other in &m.disagreements {
         if m.duplicate_immutable_ids.contains(&other.user) {
             continue;
@@ -141,7 +150,7 @@ pub fn judge(
         };
         out.push(Judgement {
             kind: Kind::KeyConflict,
-            severity: Severity::Medium,
+            severity: Kind::KeyConflict.severity(facts),
             cloud_user: Some(other.user),
             matched_by: Some(other.by),
             detail: format!(
@@ -167,7 +176,7 @@ pub fn judge(
         match u.on_premises_immutable_id() {
             Some(cloud_id) => out.push(Judgement {
                 kind: Kind::AnchorMismatch,
-                severity: Severity::High,
+                severity: Kind::AnchorMismatch.severity(facts),
                 cloud_user: Some(user),
                 matched_by: Some(by),
                 detail: format!(
@@ -186,7 +195,7 @@ pub fn judge(
                 };
                 out.push(Judgement {
                     kind: Kind::SoftMatch,
-                    severity: Severity::Medium,
+                    severity: Kind::SoftMatch.severity(facts),
                     cloud_user: Some(user),
                     matched_by: Some(by),
                     detail: format!(
@@ -224,10 +233,7 @@ pub fn judge(
         }
         out.push(Judgement {
             kind: Kind::CloudStateUnknown,
-            severity: match intended {
-                UserType::Guest => Severity::High,
-                UserType::Member => Severity::Low,
-            },
+            severity: Kind::CloudStateUnknown.severity(facts),
             cloud_user: Some(user),
             matched_by: Some(by),
             detail: match intended {
@@ -254,7 +260,7 @@ pub fn judge(
     if b2b && *intended == UserType::Member {
         out.push(Judgement {
             kind: Kind::SyncedB2bGuest,
-            severity: Severity::Medium,
+            severity: Kind::SyncedB2bGuest.severity(facts),
             cloud_user: Some(user),
             matched_by: Some(by),
             detail: format!(
@@ -281,17 +287,14 @@ pub fn judge(
     }
     match (intended, cloud_user_type) {
         (UserType::Guest, Some("Member")) => {
-            let (severity, state) = match u.account_enabled {
-                Some(false) => (Severity::High, "disabled"),
-                Some(true) => (Severity::Critical, "enabled"),
-                None => (
-                    Severity::Critical,
-                    "accountEnabled not exported, assumed enabled",
-                ),
+            let state = match u.account_enabled {
+                Some(false) => "disabled",
+                Some(true) => "enabled",
+                None => "accountEnabled not exported, assumed enabled",
             };
             out.push(Judgement {
                 kind: Kind::GuestAsMember,
-                severity,
+                severity: Kind::GuestAsMember.severity(facts),
                 cloud_user: Some(user),
                 matched_by: Some(by),
                 detail: format!(
@@ -302,7 +305,7 @@ pub fn judge(
         }
         (UserType::Member, Some("Guest")) => out.push(Judgement {
             kind: Kind::MemberAsGuest,
-            severity: Severity::Medium,
+            severity: Kind::MemberAsGuest.severity(facts),
             cloud_user: Some(user),
             matched_by: Some(by),
             detail: format!(

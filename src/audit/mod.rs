@@ -28,8 +28,8 @@ use crate::findings::{
     OnPremTally, Reason, RuleSummary, Severity, Verdict,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
-use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use crate::model::ids::{Anchor, AnchorSource, SidText};
+use crate::read::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use crate::read::cloud::{self, CloudOptions, CloudUser};
 use crate::read::digest::Digest;
 use crate::read::input::Input;
@@ -1284,16 +1284,7 @@ fn cloud_finding(
 
 /// The DN without its first RDN (the OU an object sits in).
 pub fn parent_dn(dn: &str) -> &str {
-    let bytes = dn.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b',' => return dn[i + 1..].trim_start(),
-            _ => i += 1,
-        }
-    }
-    ""
+    crate::model::dn::parent(dn)
 }
 
 /// Work on a thread of its own, or done on the spot when no thread can be
@@ -1351,11 +1342,7 @@ fn hash_file(path: &str) -> Option<String> {
 
 /// Now as RFC 3339 UTC, to the second.
 fn now_rfc3339() -> String {
-    let c = crate::classify::expr::DateTime::now().civil();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    crate::model::time::now_rfc3339()
 }
 
 #[cfg(test)]

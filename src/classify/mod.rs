@@ -16,7 +16,7 @@ use std::fmt;
 use self::config::{Flow, RuleSet};
 use self::expr::{CompileOptions, EvalError, Program, Record, Scratch, ValueView};
 use self::scope::{dn_is_under, out_of_box_scope_group, ClauseGroup, CLOUD_FILTERED_EXPRESSION};
-use crate::model::account::Account;
+use crate::read::account::Account;
 use crate::read::EntryRef;
 
 pub use self::expr::Scratch as EvalScratch;

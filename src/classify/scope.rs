@@ -240,48 +240,7 @@ pub const CLOUD_FILTERED_EXPRESSION: &str = r#"IIF(IsPresent([isCriticalSystemOb
 /// Whether `dn` is `ou` or below it (RDN boundary, ASCII case-insensitive,
 /// spaces after commas ignored on both sides).
 pub fn dn_is_under(dn: &str, ou: &str) -> bool {
-    let dn = squeeze(dn);
-    let ou = squeeze(ou);
-    if ou.is_empty() {
-        return false;
-    }
-    if dn.len() < ou.len() {
-        return false;
-    }
-    let split = dn.len() - ou.len();
-    if !dn.is_char_boundary(split) || !dn[split..].eq_ignore_ascii_case(&ou) {
-        return false;
-    }
-    // The OU must start at an RDN boundary: an unescaped comma before it.
-    split == 0 || (dn.as_bytes()[split - 1] == b',' && !escaped(&dn.as_bytes()[..split - 1]))
-}
-
-/// Whether the byte after `prefix` is escaped (an odd run of backslashes ends `prefix`).
-fn escaped(prefix: &[u8]) -> bool {
-    prefix.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
-}
-
-/// The DN without spaces around RDN separators (borrowed when it has none,
-/// as exports write DNs: this runs per account under OU filtering).
-fn squeeze(dn: &str) -> std::borrow::Cow<'_, str> {
-    if dn.trim() == dn && !dn.contains(", ") && !dn.contains(" ,") {
-        return std::borrow::Cow::Borrowed(dn);
-    }
-    let mut out = String::with_capacity(dn.len());
-    let mut after_comma = false;
-    for c in dn.trim().chars() {
-        if after_comma && c == ' ' {
-            continue;
-        }
-        after_comma = c == ',';
-        if after_comma {
-            while out.ends_with(' ') && !out.ends_with("\\ ") {
-                out.pop();
-            }
-        }
-        out.push(c);
-    }
-    std::borrow::Cow::Owned(out)
+    crate::model::dn::is_under(dn, ou)
 }
 
 fn parse_int(s: &str) -> Option<i64> {

@@ -3,20 +3,37 @@
 //! One row of [`kinds!`] per kind. The row's doc comment is the kind's user
 //! documentation: `usertype-audit explain KIND` prints it, and the tests at
 //! the end of this file check that every kind has one with the sections of
-//! [`Kind::DOC_SECTIONS`], in order. The severities stated there are the ones
-//! `audit::assess` and `audit` give; keep both in step.
+//! [`Kind::DOC_SECTIONS`], in order. Each row states the kind's severities
+//! once: the list (most severe first), and for a kind with more than one the
+//! rule choosing among them from the finding's [`SeverityFacts`]; the audit
+//! asks [`Kind::severity`] and states none itself.
 
 use std::fmt;
 
 use serde::Serialize;
 
+use super::severity::SeverityFacts;
 use super::Severity;
+use crate::classify::UserType;
+
+/// The severity a registry row gives: its only one, or its rule applied to the facts.
+macro_rules! severity_rule {
+    ($facts:ident; [$only:ident]) => {
+        Severity::$only
+    };
+    ($facts:ident; [$($severity:ident),+] $rule:expr) => {{
+        #[allow(unused_imports)]
+        use Severity::*;
+        let rule: fn(SeverityFacts) -> Severity = $rule;
+        rule($facts)
+    }};
+}
 
 macro_rules! kinds {
     ($(
         $(#[doc = $doc:literal])*
         $variant:ident = $name:literal, $title:literal,
-            [$($severity:ident),+], $severity_note:literal;
+            [$($severity:ident),+] $(when $rule:expr)?, $severity_note:literal;
     )*) => {
         /// What a finding flags. The snake_case names are stable: reports,
         /// `--fail-on` gating and users' scripts depend on them.
@@ -45,6 +62,13 @@ macro_rules! kinds {
             /// The severities the audit gives findings of this kind, most severe first.
             pub fn severities(self) -> &'static [Severity] {
                 match self { $(Kind::$variant => &[$(Severity::$severity),+],)* }
+            }
+
+            /// The severity of a finding of this kind: the row's only one, or
+            /// the one its rule picks from `facts` (a kind with one severity
+            /// ignores them).
+            pub fn severity(self, facts: SeverityFacts) -> Severity {
+                match self { $(Kind::$variant => severity_rule!(facts; [$($severity),+] $($rule)?),)* }
             }
 
             /// When the kind gets which severity, in words (`explain` prints it).
@@ -136,7 +160,7 @@ kinds! {
     /// - <https://learn.microsoft.com/entra/external-id/invite-internal-users>
     /// - <https://github.com/MicrosoftDocs/azure-docs/issues/54877>
     GuestAsMember = "guest_as_member", "Partner is a Member in the cloud",
-        [Critical, High],
+        [Critical, High] when |f| if f.account_enabled == Some(false) { High } else { Critical },
         "critical when the cloud account is enabled (or `accountEnabled` is not exported), \
          high when it is disabled";
 
@@ -215,7 +239,7 @@ kinds! {
     /// - <https://learn.microsoft.com/graph/api/resources/user#properties>
     /// - <https://learn.microsoft.com/graph/query-parameters#select-parameter>
     CloudStateUnknown = "cloud_state_unknown", "Cloud UserType unknown",
-        [High, Low],
+        [High, Low] when |f| if f.intended == Some(UserType::Guest) { High } else { Low },
         "high when the account is intended Guest, low when it is intended Member or is a cloud \
          user no account matches";
 

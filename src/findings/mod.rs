@@ -10,9 +10,12 @@ use std::fmt;
 use serde::Serialize;
 
 mod kind;
+mod severity;
 mod verdict;
 
+pub use crate::matcher::MatchedBy;
 pub use kind::Kind;
+pub use severity::SeverityFacts;
 pub use verdict::{code as reason_code, Reason, Verdict};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
@@ -67,55 +70,6 @@ impl fmt::Display for Severity {
 }
 
 impl Serialize for Severity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-/// The key that joined an account to its cloud user, strongest first
-/// (docs/matching.md#the-keys-in-order).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum MatchedBy {
-    /// The source anchor equals `onPremisesImmutableId` (hard match).
-    ImmutableId,
-    /// `objectSid` equals `onPremisesSecurityIdentifier`.
-    Sid,
-    /// The DN equals `onPremisesDistinguishedName`.
-    Dn,
-    /// The UPN equals `onPremisesUserPrincipalName`.
-    OnPremisesUpn,
-    /// Soft match: the UPN equals the cloud `userPrincipalName`.
-    Upn,
-    /// Soft match: the primary SMTP address equals the cloud `mail` or primary proxy address.
-    Smtp,
-}
-
-impl MatchedBy {
-    /// The stable snake_case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            MatchedBy::ImmutableId => "immutable_id",
-            MatchedBy::Sid => "sid",
-            MatchedBy::Dn => "dn",
-            MatchedBy::OnPremisesUpn => "on_premises_upn",
-            MatchedBy::Upn => "upn",
-            MatchedBy::Smtp => "smtp",
-        }
-    }
-
-    /// Whether this is a soft match (what Connect itself would try at first sync).
-    pub fn is_soft(self) -> bool {
-        matches!(self, MatchedBy::Upn | MatchedBy::Smtp)
-    }
-}
-
-impl fmt::Display for MatchedBy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl Serialize for MatchedBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.name())
     }

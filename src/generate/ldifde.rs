@@ -127,7 +127,7 @@ pub(crate) fn push_i64(v: &mut Vec<u8>, n: i64) {
 pub(crate) fn civil(unix: u64) -> (u64, u64, u64, u64, u64, u64) {
     let days = (unix / 86_400) as i64;
     let secs = unix % 86_400;
-    let (y, m, d) = crate::classify::expr::civil_from_days(days);
+    let (y, m, d) = crate::model::time::civil_from_days(days);
     (
         y as u64,
         m as u64,

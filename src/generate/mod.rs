@@ -661,18 +661,7 @@ impl Ctx {
 
 /// Escape an RDN attribute value (RFC 4514).
 pub(crate) fn escape_rdn_value(v: &str) -> String {
-    let mut out = String::with_capacity(v.len() + 2);
-    let n = v.chars().count();
-    for (i, c) in v.chars().enumerate() {
-        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && (c == '#' || c == ' '))
-            || (i + 1 == n && c == ' ');
-        if special {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    crate::model::dn::escape_value(v)
 }
 
 // ---------------------------------------------------------------------------

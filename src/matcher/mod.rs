@@ -24,10 +24,11 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rayon::prelude::*;
 
-use crate::findings::MatchedBy;
 use slots::Slots;
 
+mod matched_by;
 mod slots;
+pub use self::matched_by::MatchedBy;
 use crate::model::ids::Anchor;
 use crate::read::cloud::model::KeyTexts;
 use crate::read::cloud::CloudUser;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// The formats usertype-audit reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// LDIF (`ldifde`, `ldapsearch`).

@@ -4,6 +4,7 @@
 //! and hand them to a [`BatchSink`], so everything downstream (scan, dump,
 //! the account model) is the same whatever the format.
 
+pub mod account;
 pub mod batch;
 pub mod cloud;
 pub mod detect;

@@ -344,16 +344,7 @@ fn part<'a>(
 /// The byte offset of the first comma that ends an RDN (one not escaped by
 /// a backslash), if any.
 fn first_rdn_end(dn: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, b) in dn.bytes().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b',' => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    crate::model::dn::first_separator(dn)
 }
 
 fn push_number(out: &mut Vec<u8>, mut n: u32) {

@@ -19,6 +19,7 @@ mod expr_fused;
 mod expr_props;
 mod house;
 mod ids_props;
+mod layers;
 mod ldif_conformance;
 mod ldif_roundtrip;
 mod lying;

@@ -7,8 +7,8 @@ use std::io;
 use std::path::Path;
 
 use usertype_audit::generate::{generate, GenerateOptions};
-use usertype_audit::model::account::{Account, NotAccount};
 use usertype_audit::model::ids::AnchorSource;
+use usertype_audit::read::account::{Account, NotAccount};
 use usertype_audit::read::input::Input;
 use usertype_audit::read::onprem_csv::{self, CsvOptions};
 use usertype_audit::read::{ldif, Batch, BatchSink, ReadControl};

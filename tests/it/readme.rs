@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use usertype_audit::model::account::{CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
+use usertype_audit::read::account::{CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
 use usertype_audit::read::cloud::coverage::select_list;
 
 fn root() -> PathBuf {

@@ -9,7 +9,30 @@
 use std::fmt;
 
 use super::error::Span;
-use super::prec::{self, Level};
+
+/// How tightly an operator binds; a greater level binds tighter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// `&&`, `||`.
+    Logical,
+    /// `=`, `<>`, `<`, `<=`, `>`, `>=`.
+    Comparison,
+    /// `&`, `+`, `-`, `*`, `/`.
+    Operator,
+}
+
+impl BinOp {
+    /// How tightly this operator binds.
+    pub fn level(self) -> Level {
+        match self {
+            BinOp::And | BinOp::Or => Level::Logical,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                Level::Comparison
+            }
+            BinOp::Concat | BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => Level::Operator,
+        }
+    }
+}
 
 /// A binary operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,7 +201,7 @@ impl Expr {
     /// The binding level of this node if it is an unparenthesised binary operation.
     fn open_level(&self) -> Option<Level> {
         match &self.kind {
-            ExprKind::Binary { op, .. } => Some(prec::level(*op)),
+            ExprKind::Binary { op, .. } => Some(op.level()),
             _ => None,
         }
     }
@@ -237,7 +260,7 @@ impl fmt::Display for Expr {
                 f.write_str(")")?;
             }
             ExprKind::Binary { op, lhs, rhs, .. } => {
-                let level = prec::level(*op);
+                let level = op.level();
                 // Operators group left to right within a level, so a left
                 // operand needs parentheses only if it binds looser, a right
                 // operand also if it binds equally.

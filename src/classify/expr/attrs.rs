@@ -221,7 +221,7 @@ pub fn suggest(name: &str) -> Option<String> {
         .iter()
         .map(|a| a.name)
         .chain(numbered.iter().map(String::as_str));
-    super::check::suggest(name, names).map(str::to_string)
+    super::suggest::suggest(name, names).map(str::to_string)
 }
 
 #[cfg(test)]

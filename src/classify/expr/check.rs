@@ -16,6 +16,7 @@ use super::funcs::{self, Imp, Ty, P};
 use super::parse::MAX_ERRORS;
 use super::prec::{self, Class};
 use super::program::{AttrUse, Bin, Call, Node, NodeKind, Program};
+use super::suggest::suggest;
 
 /// Options of [`compile`](super::compile).
 #[derive(Clone, Debug, Default)]
@@ -217,7 +218,7 @@ fn constant_limits(program: &Program, kind: &NodeKind, span: Span, out: &mut Vec
         _ => false,
     };
     if constant {
-        if let Err(e @ super::eval::EvalError::Limit(..)) = program.eval_constant(kind, span) {
+        if let Err(e @ super::error::EvalError::Limit(..)) = program.eval_constant(kind, span) {
             out.push(Lint {
                 span,
                 fix: None,
@@ -259,41 +260,6 @@ struct Checker<'o> {
 
 fn node(kind: NodeKind, span: Span) -> Node {
     Node { kind, span }
-}
-
-/// Case-insensitive edit distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The name among `names` equal to `name` ignoring case, else the nearest
-/// within two edits (for names long enough for that to mean something).
-pub(crate) fn suggest<'n>(
-    name: &str,
-    names: impl Iterator<Item = &'n str> + Clone,
-) -> Option<&'n str> {
-    if let Some(n) = names.clone().find(|n| n.eq_ignore_ascii_case(name)) {
-        return Some(n);
-    }
-    if name.len() < 4 || name.len() > 40 {
-        return None;
-    }
-    names
-        .map(|n| (distance(n, name), n))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
 }
 
 fn join_types(a: Ty, b: Ty) -> Ty {
@@ -966,20 +932,5 @@ mod tests {
             );
             assert!(!doc.is_empty());
         }
-    }
-
-    #[test]
-    fn distances() {
-        assert_eq!(distance("LCase", "lcase"), 0);
-        assert_eq!(distance("InStr", "InStrr"), 1);
-        assert_eq!(distance("Trim", "Trm"), 1);
-        assert_eq!(
-            suggest("IsPresnt", funcs::FUNCTIONS.iter().map(|f| f.name)),
-            Some("IsPresent")
-        );
-        assert_eq!(
-            suggest("Foo", funcs::FUNCTIONS.iter().map(|f| f.name)),
-            None
-        );
     }
 }

@@ -369,3 +369,96 @@ impl fmt::Display for ExprError {
 }
 
 impl std::error::Error for ExprError {}
+/// Why an evaluation produced no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// `Error("message")` was evaluated: Connect fails the object's
+    /// synchronization with this message.
+    Raised(String, Span),
+    /// A value of the wrong type at run time (e.g. binary where text is needed).
+    Type(String, Span),
+    /// `Item` with an index outside the values.
+    OutOfBounds {
+        /// The 1-based index asked for.
+        index: i64,
+        /// How many values there are.
+        count: usize,
+        /// The call.
+        span: Span,
+    },
+    /// A malformed argument: not a GUID, not base64, not a date; overflow,
+    /// division by zero.
+    Invalid(String, Span),
+    /// A function this tool does not evaluate offline (`CBin`, `Thumbprint`).
+    Unsupported(String, Span),
+    /// The evaluation went over a resource limit ([`MAX_STEPS`],
+    /// [`MAX_WORK`], [`MAX_TEXT_WORK`], [`MAX_ARENA_BYTES`], [`MAX_ITEMS`]):
+    /// no real rule comes near. Every function checks the size of its result
+    /// against these limits before it makes it, so a rule or a value that
+    /// would need gigabytes fails this way instead of exhausting memory.
+    Limit(String, Span),
+}
+
+/// Most sub-expression evaluations in one evaluation (loops in `Select`/`Where` count each round).
+pub const MAX_STEPS: u64 = 2_000_000;
+/// Most list items visited by functions and operators in one evaluation.
+pub const MAX_WORK: u64 = 20_000_000;
+/// Most bytes of text made in one evaluation.
+pub const MAX_ARENA_BYTES: usize = 32 << 20;
+/// Most bytes of text read by functions and operators in one evaluation (a
+/// loop searching a huge value a million times stops here).
+pub const MAX_TEXT_WORK: u64 = 256 << 20;
+/// Most list items made in one evaluation.
+pub const MAX_ITEMS: usize = 1 << 20;
+impl EvalError {
+    /// A stable snake_case name of the kind of error: `raised`, `type`,
+    /// `out_of_bounds`, `invalid`, `unsupported` or `resource_limit`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvalError::Raised(..) => "raised",
+            EvalError::Type(..) => "type",
+            EvalError::OutOfBounds { .. } => "out_of_bounds",
+            EvalError::Invalid(..) => "invalid",
+            EvalError::Unsupported(..) => "unsupported",
+            EvalError::Limit(..) => "resource_limit",
+        }
+    }
+
+    /// The span of the call or operator that failed.
+    pub fn span(&self) -> Span {
+        match self {
+            EvalError::Raised(_, s)
+            | EvalError::Type(_, s)
+            | EvalError::Invalid(_, s)
+            | EvalError::Unsupported(_, s)
+            | EvalError::Limit(_, s)
+            | EvalError::OutOfBounds { span: s, .. } => *s,
+        }
+    }
+
+    /// `line:col: message`, the source line and carets.
+    pub fn render(&self, source: &str) -> String {
+        render_at(source, self.span(), &self.to_string())
+    }
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalError::Raised(m, _) => write!(f, "Error(\"{m}\")"),
+            EvalError::Type(m, _)
+            | EvalError::Invalid(m, _)
+            | EvalError::Unsupported(m, _)
+            | EvalError::Limit(m, _) => f.write_str(m),
+            EvalError::OutOfBounds { index, count, .. } => {
+                write!(
+                    f,
+                    "index {index} is out of bounds: there are {count} values"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}

@@ -20,113 +20,18 @@
 //!   return NULL for a NULL argument (see the table in [`super::funcs`]).
 //! * `Error("…")` is an outcome ([`EvalError::Raised`]), not a panic.
 
-use std::fmt;
-
 use super::ast::BinOp;
 use super::attrs::Syntax;
-use super::error::{render_at, Span};
-use super::fast::{FastKind, Hay};
+use super::error::{
+    EvalError, Span, MAX_ARENA_BYTES, MAX_ITEMS, MAX_STEPS, MAX_TEXT_WORK, MAX_WORK,
+};
 use super::funcs::{self, FuncDef, Fx, Imp, Items, MAX_STRICT_ARGS, P};
-use super::program::{Node, NodeKind, Program};
+use super::program::{FastKind, Hay, Node, NodeKind, Program};
 use super::record::{Record, Values};
-use super::value::{raw, text, Arena, Scratch, Txt, Value, ValueView, V};
+use super::value::{raw, room_items, text, Arena, Scratch, Txt, Value, ValueView, V};
 
-/// Why an evaluation produced no value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EvalError {
-    /// `Error("message")` was evaluated: Connect fails the object's
-    /// synchronization with this message.
-    Raised(String, Span),
-    /// A value of the wrong type at run time (e.g. binary where text is needed).
-    Type(String, Span),
-    /// `Item` with an index outside the values.
-    OutOfBounds {
-        /// The 1-based index asked for.
-        index: i64,
-        /// How many values there are.
-        count: usize,
-        /// The call.
-        span: Span,
-    },
-    /// A malformed argument: not a GUID, not base64, not a date; overflow,
-    /// division by zero.
-    Invalid(String, Span),
-    /// A function this tool does not evaluate offline (`CBin`, `Thumbprint`).
-    Unsupported(String, Span),
-    /// The evaluation went over a resource limit ([`MAX_STEPS`],
-    /// [`MAX_WORK`], [`MAX_TEXT_WORK`], [`MAX_ARENA_BYTES`], [`MAX_ITEMS`]):
-    /// no real rule comes near. Every function checks the size of its result
-    /// against these limits before it makes it, so a rule or a value that
-    /// would need gigabytes fails this way instead of exhausting memory.
-    Limit(String, Span),
-}
-
-/// Most sub-expression evaluations in one evaluation (loops in `Select`/`Where` count each round).
-pub const MAX_STEPS: u64 = 2_000_000;
-/// Most list items visited by functions and operators in one evaluation.
-pub const MAX_WORK: u64 = 20_000_000;
-/// Most bytes of text made in one evaluation.
-pub const MAX_ARENA_BYTES: usize = 32 << 20;
-/// Most bytes of text read by functions and operators in one evaluation (a
-/// loop searching a huge value a million times stops here).
-pub const MAX_TEXT_WORK: u64 = 256 << 20;
-/// Most list items made in one evaluation.
-pub const MAX_ITEMS: usize = 1 << 20;
 /// Most steps [`Program::trace`] records.
 pub const MAX_TRACE_STEPS: usize = 10_000;
-
-impl EvalError {
-    /// A stable snake_case name of the kind of error: `raised`, `type`,
-    /// `out_of_bounds`, `invalid`, `unsupported` or `resource_limit`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            EvalError::Raised(..) => "raised",
-            EvalError::Type(..) => "type",
-            EvalError::OutOfBounds { .. } => "out_of_bounds",
-            EvalError::Invalid(..) => "invalid",
-            EvalError::Unsupported(..) => "unsupported",
-            EvalError::Limit(..) => "resource_limit",
-        }
-    }
-
-    /// The span of the call or operator that failed.
-    pub fn span(&self) -> Span {
-        match self {
-            EvalError::Raised(_, s)
-            | EvalError::Type(_, s)
-            | EvalError::Invalid(_, s)
-            | EvalError::Unsupported(_, s)
-            | EvalError::Limit(_, s)
-            | EvalError::OutOfBounds { span: s, .. } => *s,
-        }
-    }
-
-    /// `line:col: message`, the source line and carets.
-    pub fn render(&self, source: &str) -> String {
-        render_at(source, self.span(), &self.to_string())
-    }
-}
-
-impl fmt::Display for EvalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EvalError::Raised(m, _) => write!(f, "Error(\"{m}\")"),
-            EvalError::Type(m, _)
-            | EvalError::Invalid(m, _)
-            | EvalError::Unsupported(m, _)
-            | EvalError::Limit(m, _) => f.write_str(m),
-            EvalError::OutOfBounds { index, count, .. } => {
-                write!(
-                    f,
-                    "index {index} is out of bounds: there are {count} values"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for EvalError {}
 
 /// One sub-expression's value, for `explain` (like Connect's Preview).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,43 +47,6 @@ pub struct TraceStep {
 }
 
 type R<'a> = Result<V<'a>, EvalError>;
-
-/// Fails with [`EvalError::Limit`] unless `n` more list items fit in [`MAX_ITEMS`].
-pub(crate) fn room_items(ar: &Arena, n: usize, span: Span) -> Result<(), EvalError> {
-    let used = ar.items.len().saturating_add(ar.tmp.len());
-    match used.checked_add(n) {
-        Some(total) if total <= MAX_ITEMS => Ok(()),
-        _ => Err(EvalError::Limit(
-            format!("the evaluation would hold more than {MAX_ITEMS} list values (resource limit)"),
-            span,
-        )),
-    }
-}
-
-/// Fails with [`EvalError::Limit`] unless `len` more bytes of text (`None`:
-/// more than `usize` holds) fit in [`MAX_ARENA_BYTES`]. Every function that
-/// makes text calls this with its result's size before making it.
-pub(crate) fn room_bytes(
-    ar: &Arena,
-    len: Option<usize>,
-    name: &str,
-    span: Span,
-) -> Result<(), EvalError> {
-    match len.and_then(|n| ar.bytes.len().checked_add(n)) {
-        Some(total) if total <= MAX_ARENA_BYTES => Ok(()),
-        _ => {
-            let size = len.map_or_else(|| "too many".to_string(), |n| n.to_string());
-            Err(EvalError::Limit(
-                format!(
-                    "`{name}` would make {size} bytes of text; an evaluation makes at most {} MiB \
-                     (resource limit)",
-                    MAX_ARENA_BYTES >> 20
-                ),
-                span,
-            ))
-        }
-    }
-}
 
 /// Attributes resolved in one pass per evaluation (programs reading more
 /// look the rest up one by one).
@@ -553,8 +421,8 @@ impl<'a, Rec: Record + ?Sized> Cx<'a, '_, Rec> {
                         let range = usize::try_from(k)
                             .ok()
                             .filter(|&k| k >= 1)
-                            .and_then(|k| funcs::dn_parts(s).nth(k - 1))
-                            .map(|(off, rdn)| funcs::value_range(off, rdn));
+                            .and_then(|k| crate::model::dn::components(s).nth(k - 1))
+                            .map(|(off, rdn)| crate::model::dn::value_range(off, rdn));
                         let Some((lo, hi)) = range else {
                             return Some((false, *steps));
                         };

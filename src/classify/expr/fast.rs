@@ -32,62 +32,7 @@
 use memchr::memmem::Finder;
 
 use super::ast::BinOp;
-use super::program::{AttrUse, Node, NodeKind};
-
-/// A fused sub-expression.
-#[derive(Debug)]
-pub(crate) struct Fast {
-    pub kind: FastKind,
-    /// The sub-expression as checked: evaluated when the fast path declines, and by `trace`.
-    pub orig: NodeKind,
-    /// Most steps the generic evaluation of `orig` takes besides the node itself.
-    pub max_steps: u64,
-}
-
-/// What a fused sub-expression computes.
-#[derive(Debug)]
-pub(crate) enum FastKind {
-    /// `IsPresent([a])`, `= False` when `negate`. `steps`: sub-expressions
-    /// visited besides the node itself (here and below).
-    IsPresent {
-        attr: usize,
-        negate: bool,
-        steps: u64,
-    },
-    /// `[a] = "text"`.
-    EqStr { attr: usize, lit: Box<[u8]> },
-    /// `Left([a], n) = "text"`, `n` the character count of `text`.
-    StartsWith { attr: usize, lit: Box<[u8]> },
-    /// `InStr(hay, "text") > 0` (`found`), or `= 0` (`!found`).
-    Contains {
-        hay: Hay,
-        finder: Box<Finder<'static>>,
-        found: bool,
-        steps: u64,
-    },
-    /// `CBool(IIF(IsPresent([a]), BitAnd([a], mask) > 0, NULL))`.
-    PresentBitAnd { attr: usize, mask: i64 },
-    /// `CBool(x)` of a fused `x` (a Boolean stays as it is).
-    CBool(Box<FastKind>),
-    /// `x || y` (`or`) or `x && y` of fused operands, which are Booleans:
-    /// `y` is evaluated only when `x` does not decide.
-    Logic {
-        or: bool,
-        lhs: Box<FastKind>,
-        rhs: Box<FastKind>,
-    },
-}
-
-/// The text `InStr` searches.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Hay {
-    /// `[a]`.
-    Attr(usize),
-    /// `LCase([a])`.
-    Lower(usize),
-    /// `DNComponent(CRef([a]), k)`.
-    DnComponent(usize, i64),
-}
+use super::program::{AttrUse, Fast, FastKind, Hay, Node, NodeKind};
 
 fn count(node: &NodeKind) -> u64 {
     1 + match node {

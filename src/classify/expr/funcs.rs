@@ -21,9 +21,9 @@ use base64::Engine;
 
 use super::ast::BinOp;
 use super::datetime::DateTime;
-use super::error::Span;
-use super::eval::{room_bytes, room_items, EvalError};
-use super::value::{raw, text, Arena, Txt, V};
+use super::error::{EvalError, Span};
+use super::value::{raw, room_bytes, room_items, text, Arena, Txt, V};
+use crate::model::dn;
 use crate::model::ids::{Guid, Sid};
 
 /// A parameter type (the types of the function reference).
@@ -480,7 +480,7 @@ pub(crate) fn parse_num(s: &str) -> Option<i64> {
     s.strip_prefix('+').unwrap_or(s).parse().ok()
 }
 
-pub(crate) use crate::model::account::parse_bool;
+pub(crate) use crate::read::account::parse_bool;
 
 /// A condition's truth: Booleans, non-zero numbers, `"True"`/`"False"`;
 /// NULL is False.
@@ -881,48 +881,6 @@ fn num_from_date<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
 
 // -------------------------------------------------------------- directory
 
-/// The RDNs of a DN (split at unescaped commas), trimmed, with their byte
-/// offsets in the DN.
-pub(crate) fn dn_parts(dn: &str) -> impl Iterator<Item = (usize, &str)> + Clone + '_ {
-    let b = dn.as_bytes();
-    let mut pos = 0;
-    let mut done = dn.trim().is_empty();
-    std::iter::from_fn(move || {
-        if done {
-            return None;
-        }
-        let start = pos;
-        let mut i = pos;
-        while i < b.len() && b[i] != b',' {
-            i += if b[i] == b'\\' { 2 } else { 1 };
-        }
-        let end = i.min(b.len());
-        pos = end + 1;
-        done = end >= b.len();
-        let part = &dn[start..end];
-        let lead = part.len() - part.trim_start().len();
-        Some((start + lead, part.trim()))
-    })
-}
-
-/// The attribute type and value of an RDN (`cn=Joe` → (`cn`, `Joe`) with the value's offset).
-fn rdn_split(rdn: &str) -> (&str, usize, &str) {
-    let b = rdn.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'=' => {
-                let value = &rdn[i + 1..];
-                let lead = value.len() - value.trim_start().len();
-                return (rdn[..i].trim(), i + 1 + lead, value.trim());
-            }
-            _ => i += 1,
-        }
-    }
-    ("", 0, rdn)
-}
-
 /// The value of one RDN, given the byte range of the value in the DN, with
 /// its DN escapes as written: AD writes a mangled name's line feed as `\0A`
 /// (`CN=bob\0ACNF:…` gives `bob\0ACNF:…`), which the out-of-box rule finds
@@ -934,12 +892,6 @@ fn rdn_value<'a>(range: Option<(usize, usize)>, dn: Txt<'a>) -> V<'a> {
     }
 }
 
-/// The byte range of the value of an RDN found at `offset`.
-pub(crate) fn value_range(offset: usize, rdn: &str) -> (usize, usize) {
-    let (_, at, value) = rdn_split(rdn);
-    (offset + at, offset + at + value.len())
-}
-
 fn dn_component<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let dn = fx.want_str(a[0], 1)?;
     let n = fx.want_num(a[1], 2)?;
@@ -947,8 +899,8 @@ fn dn_component<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let range = usize::try_from(n)
         .ok()
         .filter(|&k| k >= 1)
-        .and_then(|k| dn_parts(s).nth(k - 1))
-        .map(|(off, rdn)| value_range(off, rdn));
+        .and_then(|k| dn::components(s).nth(k - 1))
+        .map(|(off, rdn)| dn::value_range(off, rdn));
     Ok(rdn_value(range, dn))
 }
 
@@ -958,15 +910,15 @@ fn dn_component_rev<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     let skip_dc = a.len() > 2;
     let range = {
         let s = text(&fx.ar.bytes, dn);
-        let parts = dn_parts(s)
-            .filter(|(_, rdn)| !(skip_dc && rdn_split(rdn).0.eq_ignore_ascii_case("dc")));
+        let parts = dn::components(s)
+            .filter(|(_, rdn)| !(skip_dc && dn::split_ava(rdn).0.eq_ignore_ascii_case("dc")));
         let count = parts.clone().count();
         usize::try_from(n)
             .ok()
             .filter(|&k| k >= 1)
             .and_then(|k| count.checked_sub(k))
             .and_then(|i| parts.clone().nth(i))
-            .map(|(off, rdn)| value_range(off, rdn))
+            .map(|(off, rdn)| dn::value_range(off, rdn))
     };
     Ok(rdn_value(range, dn))
 }
@@ -989,20 +941,7 @@ fn escape_dn_component<'a>(fx: &mut Fx<'_>, a: &[V<'a>]) -> R<'a> {
     fx.room(s.len().checked_mul(3))?;
     fx.ar.out.clear();
     fx.ar.out.push_str(prefix);
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && (c == ' ' || c == '#'))
-            || (i == last && c == ' ');
-        if c == '\0' {
-            fx.ar.out.push_str("\\00");
-            continue;
-        }
-        if special {
-            fx.ar.out.push('\\');
-        }
-        fx.ar.out.push(c);
-    }
+    dn::escape_value_into(value, &mut fx.ar.out);
     Ok(fx.str_result())
 }
 
@@ -1920,16 +1859,5 @@ mod tests {
         assert_eq!(parse_bool("TRUE"), Some(true));
         assert_eq!(parse_bool("false"), Some(false));
         assert_eq!(parse_bool("yes"), None);
-    }
-
-    #[test]
-    fn dn_parts_split_at_unescaped_commas() {
-        let dn = r"CN=Smith\, John,OU=x\\,  DC=contoso";
-        let parts: Vec<&str> = dn_parts(dn).map(|(_, p)| p).collect();
-        assert_eq!(parts, [r"CN=Smith\, John", r"OU=x\\", "DC=contoso"]);
-        let offsets: Vec<usize> = dn_parts(dn).map(|(o, _)| o).collect();
-        assert_eq!(offsets, [0, 16, 25]);
-        assert_eq!(rdn_split(" cn = Joe "), ("cn", 6, "Joe"));
-        assert_eq!(dn_parts("").count(), 0);
     }
 }

@@ -155,23 +155,22 @@ mod parse;
 mod prec;
 mod program;
 mod record;
+mod suggest;
 mod value;
 
 #[cfg(test)]
 mod tests;
 
-pub use self::ast::{BinOp, Expr, ExprKind, Grouped};
+pub use self::ast::{BinOp, Expr, ExprKind, Grouped, Level};
 pub use self::check::{CompileOptions, Compiled, Lint, LINTS, MAX_LINTS};
-pub(crate) use self::datetime::civil_from_days;
 pub use self::datetime::{Civil, DateTime};
-pub use self::error::{line_col, ErrorKind, Expect, ExprError, Span, MAX_DEPTH, MAX_SOURCE_LEN};
-pub use self::eval::{
-    EvalError, TraceStep, MAX_ARENA_BYTES, MAX_ITEMS, MAX_STEPS, MAX_TEXT_WORK, MAX_TRACE_STEPS,
-    MAX_WORK,
+pub use self::error::{
+    line_col, ErrorKind, EvalError, Expect, ExprError, Span, MAX_ARENA_BYTES, MAX_DEPTH, MAX_ITEMS,
+    MAX_SOURCE_LEN, MAX_STEPS, MAX_TEXT_WORK, MAX_WORK,
 };
+pub use self::eval::{TraceStep, MAX_TRACE_STEPS};
 pub use self::funcs::{functions, FunctionDoc};
 pub use self::parse::{parse, MAX_ERRORS};
-pub use self::prec::Level;
 pub use self::program::Program;
 pub use self::record::{Record, Values};
 pub use self::value::{Scratch, Value, ValueView};

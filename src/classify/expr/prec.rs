@@ -17,27 +17,12 @@
 //! The checker warns about every unparenthesised chain where the two
 //! readings could differ (docs/rules.md#operator-precedence).
 
-use super::ast::BinOp;
+use super::ast::{BinOp, Level};
 use super::error::Span;
 
-/// How tightly an operator binds; a greater level binds tighter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    /// `&&`, `||`.
-    Logical,
-    /// `=`, `<>`, `<`, `<=`, `>`, `>=`.
-    Comparison,
-    /// `&`, `+`, `-`, `*`, `/`.
-    Operator,
-}
-
-/// The level of an operator.
+/// The level of an operator (the AST states it: printing needs it too).
 pub fn level(op: BinOp) -> Level {
-    match op {
-        BinOp::And | BinOp::Or => Level::Logical,
-        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => Level::Comparison,
-        BinOp::Concat | BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => Level::Operator,
-    }
+    op.level()
 }
 
 /// Finer classes, for the lints about chains a reader may group differently.

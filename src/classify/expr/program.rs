@@ -2,6 +2,8 @@
 //! substituted, constants folded into literals, attributes numbered.
 //! [`Program`]'s methods (evaluation, trace) are in [`super::eval`].
 
+use memchr::memmem::Finder;
+
 use super::ast::BinOp;
 use super::attrs::Syntax;
 use super::datetime::DateTime;
@@ -32,7 +34,7 @@ pub(crate) enum NodeKind {
     Call(Box<Call>),
     Bin(Box<Bin>),
     /// A fused sub-expression (see `fast`).
-    Fast(Box<super::fast::Fast>),
+    Fast(Box<Fast>),
 }
 
 #[derive(Debug)]
@@ -91,4 +93,60 @@ impl Program {
             .filter(|a| !a.is_dn)
             .map(|a| a.name.as_str())
     }
+}
+
+/// A fused sub-expression (made by `fast::fuse`, which recognises the
+/// shapes; the types live here, beside the node that holds them).
+#[derive(Debug)]
+pub(crate) struct Fast {
+    pub kind: FastKind,
+    /// The sub-expression as checked: evaluated when the fast path declines, and by `trace`.
+    pub orig: NodeKind,
+    /// Most steps the generic evaluation of `orig` takes besides the node itself.
+    pub max_steps: u64,
+}
+
+/// What a fused sub-expression computes.
+#[derive(Debug)]
+pub(crate) enum FastKind {
+    /// `IsPresent([a])`, `= False` when `negate`. `steps`: sub-expressions
+    /// visited besides the node itself (here and below).
+    IsPresent {
+        attr: usize,
+        negate: bool,
+        steps: u64,
+    },
+    /// `[a] = "text"`.
+    EqStr { attr: usize, lit: Box<[u8]> },
+    /// `Left([a], n) = "text"`, `n` the character count of `text`.
+    StartsWith { attr: usize, lit: Box<[u8]> },
+    /// `InStr(hay, "text") > 0` (`found`), or `= 0` (`!found`).
+    Contains {
+        hay: Hay,
+        finder: Box<Finder<'static>>,
+        found: bool,
+        steps: u64,
+    },
+    /// `CBool(IIF(IsPresent([a]), BitAnd([a], mask) > 0, NULL))`.
+    PresentBitAnd { attr: usize, mask: i64 },
+    /// `CBool(x)` of a fused `x` (a Boolean stays as it is).
+    CBool(Box<FastKind>),
+    /// `x || y` (`or`) or `x && y` of fused operands, which are Booleans:
+    /// `y` is evaluated only when `x` does not decide.
+    Logic {
+        or: bool,
+        lhs: Box<FastKind>,
+        rhs: Box<FastKind>,
+    },
+}
+
+/// The text `InStr` searches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Hay {
+    /// `[a]`.
+    Attr(usize),
+    /// `LCase([a])`.
+    Lower(usize),
+    /// `DNComponent(CRef([a]), k)`.
+    DnComponent(usize, i64),
 }

@@ -11,6 +11,7 @@
 use std::fmt;
 
 use super::datetime::DateTime;
+use super::error::{EvalError, Span, MAX_ARENA_BYTES, MAX_ITEMS};
 
 /// An owned value, as Connect's Preview would show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,12 +218,12 @@ pub(crate) struct Arena {
     pub attr_cache: Vec<Option<(usize, usize)>>,
     /// Case-folded copy of a search string.
     pub fold: String,
-    /// List items visited during this evaluation (bounded, see `eval::MAX_WORK`).
+    /// List items visited during this evaluation (bounded, see `error::MAX_WORK`).
     pub work: std::cell::Cell<u64>,
-    /// Sub-expressions the last evaluation visited (see `eval::MAX_STEPS`).
+    /// Sub-expressions the last evaluation visited (see `error::MAX_STEPS`).
     pub steps: u64,
     /// Bytes of text read by functions and operators during this evaluation
-    /// (bounded, see `eval::MAX_TEXT_WORK`).
+    /// (bounded, see `error::MAX_TEXT_WORK`).
     pub text_work: u64,
 }
 
@@ -403,5 +404,42 @@ impl fmt::Display for ValueView<'_> {
 impl fmt::Debug for ValueView<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ValueView({self})")
+    }
+}
+
+/// Fails with [`EvalError::Limit`] unless `n` more list items fit in [`MAX_ITEMS`].
+pub(crate) fn room_items(ar: &Arena, n: usize, span: Span) -> Result<(), EvalError> {
+    let used = ar.items.len().saturating_add(ar.tmp.len());
+    match used.checked_add(n) {
+        Some(total) if total <= MAX_ITEMS => Ok(()),
+        _ => Err(EvalError::Limit(
+            format!("the evaluation would hold more than {MAX_ITEMS} list values (resource limit)"),
+            span,
+        )),
+    }
+}
+
+/// Fails with [`EvalError::Limit`] unless `len` more bytes of text (`None`:
+/// more than `usize` holds) fit in [`MAX_ARENA_BYTES`]. Every function that
+/// makes text calls this with its result's size before making it.
+pub(crate) fn room_bytes(
+    ar: &Arena,
+    len: Option<usize>,
+    name: &str,
+    span: Span,
+) -> Result<(), EvalError> {
+    match len.and_then(|n| ar.bytes.len().checked_add(n)) {
+        Some(total) if total <= MAX_ARENA_BYTES => Ok(()),
+        _ => {
+            let size = len.map_or_else(|| "too many".to_string(), |n| n.to_string());
+            Err(EvalError::Limit(
+                format!(
+                    "`{name}` would make {size} bytes of text; an evaluation makes at most {} MiB \
+                     (resource limit)",
+                    MAX_ARENA_BYTES >> 20
+                ),
+                span,
+            ))
+        }
     }
 }

@@ -18,8 +18,8 @@
 
 use std::borrow::Cow;
 
+use super::draft::Draft;
 use super::model::Property;
-use super::store::Draft;
 use super::user_de::{extension_number, is_stringified};
 use super::{Out, RawDiag};
 use crate::diag::{preview, DiagKind};

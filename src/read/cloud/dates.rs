@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use crate::classify::expr::civil_from_days;
+use crate::model::time::{days_in_month, UtcSeconds};
 
 /// Normalises a date; `None` when it is in none of the known formats. ISO
 /// 8601 is borrowed (trimmed), the others are rewritten.
@@ -62,16 +62,11 @@ fn ms_date(inner: &str) -> Option<String> {
     if inner.starts_with('-') {
         ms = -ms;
     }
-    let secs = ms.div_euclid(1000);
     let frac = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    let t = UtcSeconds::from_unix(ms.div_euclid(1000));
     let mut out = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        tod / 3600,
-        tod / 60 % 60,
-        tod % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     );
     if frac != 0 {
         out.push_str(&format!(".{frac:03}"));
@@ -100,15 +95,7 @@ fn num(b: &[u8]) -> u32 {
 }
 
 fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let max = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=max).contains(&d)
+    (1..=days_in_month(i64::from(y), m)).contains(&d)
 }
 
 fn locale(s: &str) -> Option<String> {

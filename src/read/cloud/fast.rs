@@ -16,8 +16,8 @@
 
 use std::borrow::Cow;
 
+use super::draft::{Draft, DraftIdentity};
 use super::model::Property;
-use super::store::{Draft, DraftIdentity};
 use super::user_de::{extension_number, Want};
 
 /// Parses the user object starting at `text[start]` into `d` (reset by the

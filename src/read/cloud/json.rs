@@ -20,9 +20,9 @@
 
 use serde::de::IgnoredAny;
 
+use super::draft::Draft;
 use super::fast;
 use super::model::Property;
-use super::store::Draft;
 use super::user_de::ParsedUser;
 use super::{CloudFormat, Out, RawDiag, START_LINE};
 use crate::diag::DiagKind;

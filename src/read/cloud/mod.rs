@@ -88,9 +88,11 @@
 pub mod coverage;
 mod csv;
 mod dates;
+mod draft;
 mod fast;
 mod json;
 pub mod model;
+mod props;
 mod repeats;
 mod store;
 mod user_de;
@@ -114,7 +116,8 @@ use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::read::input::{Body, Encoding, Input};
 
-use self::store::{ChunkBuilder, Draft};
+use self::draft::Draft;
+use self::store::ChunkBuilder;
 
 /// The shape of a cloud export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]

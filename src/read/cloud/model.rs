@@ -6,161 +6,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
-use super::store::{self, Chunk, ChunkBuilder, Draft, Reader};
-
-macro_rules! properties {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal; )*) => {
-        /// A Graph user property the reader knows (by its camelCase Graph name).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        #[repr(u8)]
-        pub enum Property {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl Property {
-            /// Every property, in declaration order.
-            pub const ALL: &'static [Property] = &[$(Property::$variant,)*];
-
-            /// The camelCase Graph name (what `$select` takes).
-            pub fn name(self) -> &'static str {
-                match self { $(Property::$variant => $name,)* }
-            }
-        }
-    };
-}
-
-properties! {
-    /// `id` (object id; `objectId` in the admin-center CSV).
-    Id = "id";
-    /// `userPrincipalName`.
-    UserPrincipalName = "userPrincipalName";
-    /// `userType` (`Member`, `Guest`).
-    UserType = "userType";
-    /// `accountEnabled`.
-    AccountEnabled = "accountEnabled";
-    /// `mail`.
-    Mail = "mail";
-    /// `proxyAddresses`.
-    ProxyAddresses = "proxyAddresses";
-    /// `otherMails`.
-    OtherMails = "otherMails";
-    /// `creationType` (`Invitation` for B2B).
-    CreationType = "creationType";
-    /// `externalUserState` (`PendingAcceptance`, `Accepted`).
-    ExternalUserState = "externalUserState";
-    /// `identities`.
-    Identities = "identities";
-    /// `onPremisesSyncEnabled`.
-    OnPremisesSyncEnabled = "onPremisesSyncEnabled";
-    /// `onPremisesImmutableId`.
-    OnPremisesImmutableId = "onPremisesImmutableId";
-    /// `onPremisesSecurityIdentifier`.
-    OnPremisesSecurityIdentifier = "onPremisesSecurityIdentifier";
-    /// `onPremisesDistinguishedName`.
-    OnPremisesDistinguishedName = "onPremisesDistinguishedName";
-    /// `onPremisesSamAccountName`.
-    OnPremisesSamAccountName = "onPremisesSamAccountName";
-    /// `onPremisesUserPrincipalName`.
-    OnPremisesUserPrincipalName = "onPremisesUserPrincipalName";
-    /// `onPremisesDomainName`.
-    OnPremisesDomainName = "onPremisesDomainName";
-    /// `onPremisesLastSyncDateTime`.
-    OnPremisesLastSyncDateTime = "onPremisesLastSyncDateTime";
-    /// `onPremisesExtensionAttributes` (extensionAttribute1..15).
-    OnPremisesExtensionAttributes = "onPremisesExtensionAttributes";
-    /// `createdDateTime`.
-    CreatedDateTime = "createdDateTime";
-}
-
-impl Property {
-    /// The property named `name`, compared ASCII case-insensitively
-    /// (`userType`, `UserType` and `USERTYPE` are one property).
-    pub fn from_name_ci(name: &str) -> Option<Property> {
-        Property::ALL
-            .iter()
-            .copied()
-            .find(|p| p.name().len() == name.len() && p.name().eq_ignore_ascii_case(name))
-    }
-}
-
-impl fmt::Display for Property {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A set of [`Property`] values (a bit set).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PropertySet(u32);
-
-impl PropertySet {
-    /// The empty set.
-    pub const EMPTY: PropertySet = PropertySet(0);
-
-    /// Adds a property.
-    pub fn insert(&mut self, p: Property) {
-        self.0 |= 1 << p as u8;
-    }
-
-    /// Removes a property.
-    pub fn remove(&mut self, p: Property) {
-        self.0 &= !(1 << p as u8);
-    }
-
-    /// Whether the set holds `p`.
-    pub fn contains(self, p: Property) -> bool {
-        self.0 & (1 << p as u8) != 0
-    }
-
-    /// The properties in the set, in declaration order.
-    pub fn iter(self) -> impl Iterator<Item = Property> {
-        Property::ALL
-            .iter()
-            .copied()
-            .filter(move |p| self.contains(*p))
-    }
-}
-
-impl serde::Serialize for PropertySet {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
-
-/// The cloud `userType`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum UserType {
-    /// Exactly `Member`.
-    Member,
-    /// Exactly `Guest`.
-    Guest,
-    /// Any other value, kept as written (wrong case, spaces, unknown words).
-    Other(Box<str>),
-}
-
-impl UserType {
-    /// Parses a value: only the exact spellings `Member` and `Guest` are
-    /// recognised (docs/rules.md#enabling-usertype-synchronization), anything else is [`UserType::Other`].
-    pub fn parse(s: &str) -> UserType {
-        match s {
-            "Member" => UserType::Member,
-            "Guest" => UserType::Guest,
-            _ => UserType::Other(s.into()),
-        }
-    }
-
-    /// The value as written.
-    pub fn as_str(&self) -> &str {
-        match self {
-            UserType::Member => "Member",
-            UserType::Guest => "Guest",
-            UserType::Other(s) => s,
-        }
-    }
-}
+use super::draft::Draft;
+pub use super::props::{Property, PropertySet, Source, UserType};
+pub use super::store::CloudUser;
+use super::store::{self, ChunkBuilder, Reader};
 
 /// One entry of `identities` (Graph `objectIdentity`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
@@ -240,13 +90,6 @@ impl FromIterator<(usize, Box<str>)> for ExtensionAttributes {
     }
 }
 
-/// Where a user was read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct Source {
-    /// 1-based line of the start of the user (its `{` or CSV row) in the original file.
-    pub line: u64,
-}
-
 /// A cloud user as plain owned values: what [`CloudUser::from`] stores and
 /// [`CloudUser::to_data`] gives back (tests, tools, the fuzzer).
 ///
@@ -297,36 +140,6 @@ pub struct CloudUserData {
     pub on_premises_extension_attributes: ExtensionAttributes,
     /// `createdDateTime`, normalised.
     pub created_date_time: Option<Box<str>>,
-    /// Where the user starts in the file.
-    pub source: Source,
-    /// Keys (or columns) present for this user, null or not.
-    pub present: PropertySet,
-    /// Properties that carried a usable, non-null value.
-    pub valued: PropertySet,
-}
-
-/// One cloud user as exported from Microsoft Graph or the admin center.
-///
-/// Compact: the user's strings live in a buffer shared with the other users
-/// read from the same chunk of the file (see `store`), and the text
-/// properties are read through accessor methods that borrow from it. Build
-/// one from owned values with [`CloudUser::from`] a [`CloudUserData`].
-///
-/// A property is `None` (or empty) when it is absent, `null`, of the wrong
-/// type or invalid. [`CloudUser::present`] says which keys (JSON) or columns
-/// (CSV) were there at all, [`CloudUser::valued`] which carried a usable value:
-/// Graph omits properties that were not in `$select`, while `Get-MgUser`
-/// output has every key with `null`; the coverage check needs both.
-#[derive(Clone)]
-pub struct CloudUser {
-    pub(crate) chunk: Arc<Chunk>,
-    pub(crate) at: u32,
-    /// `userType`; `None` when absent or null.
-    pub user_type: Option<UserType>,
-    /// `accountEnabled`.
-    pub account_enabled: Option<bool>,
-    /// `onPremisesSyncEnabled`: true synced, false once synced, None never synced (or not exported).
-    pub on_premises_sync_enabled: Option<bool>,
     /// Where the user starts in the file.
     pub source: Source,
     /// Keys (or columns) present for this user, null or not.

@@ -31,26 +31,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::dates;
-use super::model::{CloudUser, Property, PropertySet, Source, UserType};
-use super::user_de::Issue;
-
-/// The text properties of a user, in record order (bit `i` of the mask).
-pub(crate) const SCALARS: [Property; 13] = [
-    Property::Id,
-    Property::UserPrincipalName,
-    Property::Mail,
-    Property::CreationType,
-    Property::ExternalUserState,
-    Property::OnPremisesImmutableId,
-    Property::OnPremisesSecurityIdentifier,
-    Property::OnPremisesDistinguishedName,
-    Property::OnPremisesSamAccountName,
-    Property::OnPremisesUserPrincipalName,
-    Property::OnPremisesDomainName,
-    Property::OnPremisesLastSyncDateTime,
-    Property::CreatedDateTime,
-];
+use super::draft::Draft;
+pub(crate) use super::draft::{slot, SCALARS};
+use super::props::{PropertySet, Source, UserType};
 
 const SCALAR_MASK: u32 = (1 << SCALARS.len()) - 1;
 pub(crate) const PROXIES: u32 = 1 << 13;
@@ -61,138 +44,34 @@ pub(crate) const EXT: u32 = 1 << 16;
 /// Scalars whose values few users do not share: stored once per chunk.
 const INTERNED: u32 = 1 << 3 | 1 << 4 | 1 << 10;
 
-/// The record slot of a text property.
-pub(crate) fn slot(p: Property) -> Option<usize> {
-    Some(match p {
-        Property::Id => 0,
-        Property::UserPrincipalName => 1,
-        Property::Mail => 2,
-        Property::CreationType => 3,
-        Property::ExternalUserState => 4,
-        Property::OnPremisesImmutableId => 5,
-        Property::OnPremisesSecurityIdentifier => 6,
-        Property::OnPremisesDistinguishedName => 7,
-        Property::OnPremisesSamAccountName => 8,
-        Property::OnPremisesUserPrincipalName => 9,
-        Property::OnPremisesDomainName => 10,
-        Property::OnPremisesLastSyncDateTime => 11,
-        Property::CreatedDateTime => 12,
-        _ => return None,
-    })
-}
-
-/// One identity being read: `signInType`, `issuer`, `issuerAssignedId`.
-pub(crate) type DraftIdentity<'a> = [Option<Cow<'a, str>>; 3];
-
-/// A user being read, its strings borrowed from the input where possible.
-/// The JSON readers (the fast scanner and the serde path) and the CSV
-/// reader fill one, with the same rules (the `set_*` methods), before it is
-/// encoded into a chunk.
-#[derive(Default)]
-pub(crate) struct Draft<'a> {
-    pub scalars: [Option<Cow<'a, str>>; 13],
-    pub proxies: Vec<Cow<'a, str>>,
-    pub other_mails: Vec<Cow<'a, str>>,
-    pub identities: Vec<DraftIdentity<'a>>,
-    /// `extensionAttribute1..15`.
-    pub ext: [Option<Cow<'a, str>>; 15],
+/// One cloud user as exported from Microsoft Graph or the admin center.
+///
+/// Compact: the user's strings live in a buffer shared with the other users
+/// read from the same chunk of the file (see `store`), and the text
+/// properties are read through accessor methods that borrow from it. Build
+/// one from owned values with [`CloudUser::from`] a [`CloudUserData`](super::model::CloudUserData).
+///
+/// A property is `None` (or empty) when it is absent, `null`, of the wrong
+/// type or invalid. [`CloudUser::present`] says which keys (JSON) or columns
+/// (CSV) were there at all, [`CloudUser::valued`] which carried a usable value:
+/// Graph omits properties that were not in `$select`, while `Get-MgUser`
+/// output has every key with `null`; the coverage check needs both.
+#[derive(Clone)]
+pub struct CloudUser {
+    pub(crate) chunk: Arc<Chunk>,
+    pub(crate) at: u32,
+    /// `userType`; `None` when absent or null.
     pub user_type: Option<UserType>,
+    /// `accountEnabled`.
     pub account_enabled: Option<bool>,
+    /// `onPremisesSyncEnabled`: true synced, false once synced, None never synced (or not exported).
     pub on_premises_sync_enabled: Option<bool>,
+    /// Where the user starts in the file.
+    pub source: Source,
+    /// Keys (or columns) present for this user, null or not.
     pub present: PropertySet,
+    /// Properties that carried a usable, non-null value.
     pub valued: PropertySet,
-    pub issues: Vec<Issue>,
-}
-
-impl<'a> Draft<'a> {
-    /// Empties the draft for the next user, keeping its allocations.
-    pub fn reset(&mut self) {
-        self.scalars = Default::default();
-        self.proxies.clear();
-        self.other_mails.clear();
-        self.identities.clear();
-        self.ext = Default::default();
-        self.user_type = None;
-        self.account_enabled = None;
-        self.on_premises_sync_enabled = None;
-        self.present = PropertySet::EMPTY;
-        self.valued = PropertySet::EMPTY;
-        self.issues.clear();
-    }
-
-    /// Whether an issue of `kind` about `p` was recorded.
-    pub fn has_issue(&self, p: Property, kind: crate::diag::DiagKind) -> bool {
-        self.issues.iter().any(|i| i.prop == p && i.kind == kind)
-    }
-
-    /// The id, empty when there is none.
-    pub fn id(&self) -> &str {
-        self.scalars[0].as_deref().unwrap_or("")
-    }
-
-    /// A key for `p` was seen: present, and not valued until a value is set.
-    pub fn begin(&mut self, p: Property) {
-        self.present.insert(p);
-        self.valued.remove(p);
-    }
-
-    /// `p` is null, of the wrong type or unusable: absent.
-    pub fn clear(&mut self, p: Property) {
-        match p {
-            Property::UserType => self.user_type = None,
-            Property::AccountEnabled => self.account_enabled = None,
-            Property::OnPremisesSyncEnabled => self.on_premises_sync_enabled = None,
-            Property::ProxyAddresses => self.proxies.clear(),
-            Property::OtherMails => self.other_mails.clear(),
-            Property::Identities => self.identities.clear(),
-            Property::OnPremisesExtensionAttributes => self.ext = Default::default(),
-            p => {
-                if let Some(i) = slot(p) {
-                    self.scalars[i] = None;
-                }
-            }
-        }
-    }
-
-    /// Sets a string property; false when the value is unusable (a blank id,
-    /// a date in no known format) or `p` takes no string; the property then
-    /// keeps its previous value.
-    pub fn set_str(&mut self, p: Property, s: Cow<'a, str>) -> bool {
-        match p {
-            Property::Id if s.trim().is_empty() => return false,
-            Property::UserType => self.user_type = Some(UserType::parse(&s)),
-            Property::OnPremisesLastSyncDateTime | Property::CreatedDateTime => {
-                match dates::normalize_cow(s) {
-                    Some(d) => self.scalars[slot(p).unwrap_or(0)] = Some(d),
-                    None => return false,
-                }
-            }
-            p => match slot(p) {
-                Some(i) => self.scalars[i] = Some(s),
-                None => return false,
-            },
-        }
-        true
-    }
-
-    /// Sets a boolean property; false when `p` takes no boolean.
-    pub fn set_bool(&mut self, p: Property, b: bool) -> bool {
-        match p {
-            Property::AccountEnabled => self.account_enabled = Some(b),
-            Property::OnPremisesSyncEnabled => self.on_premises_sync_enabled = Some(b),
-            _ => return false,
-        }
-        true
-    }
-
-    /// The list of a list property (`proxyAddresses`, `otherMails`).
-    pub fn list_mut(&mut self, p: Property) -> Option<&mut Vec<Cow<'a, str>>> {
-        match p {
-            Property::ProxyAddresses => Some(&mut self.proxies),
-            Property::OtherMails => Some(&mut self.other_mails),
-            _ => None,
-        }
-    }
 }
 
 /// The storage of a chunk of users.
@@ -593,6 +472,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::cloud::props::Property;
 
     fn b(s: &str) -> Option<Cow<'_, str>> {
         Some(Cow::Borrowed(s))

@@ -9,20 +9,9 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::draft::{Draft, DraftIdentity, Issue};
 use super::model::Property;
-use super::store::{Draft, DraftIdentity};
 use crate::diag::{preview, DiagKind};
-
-/// Something wrong with one property of a user (the user is kept).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Issue {
-    /// The property.
-    pub prop: Property,
-    /// `WrongType`, `StringifiedObject` or `InvalidDate`.
-    pub kind: DiagKind,
-    /// The message.
-    pub message: String,
-}
 
 /// A user as parsed: its id is empty when the object has no usable `id`.
 pub(crate) struct ParsedUser<'de> {

@@ -26,7 +26,7 @@
 //!   whole). An ldapsearch `result:` other than 0, or a `# numEntries: N`
 //!   that disagrees with the entries read, is `truncated_export`.
 //! * Entries without objectClass are kept; the account model refuses them
-//!   ([`crate::model::account::NotAccount::NoObjectClass`]).
+//!   ([`crate::read::account::NotAccount::NoObjectClass`]).
 //!
 //! # Parallelism
 //!
