@@ -50,7 +50,7 @@ pub struct ClassifyArgs {
     #[arg(long, value_name = "FILE")]
     pub rules: String,
     /// Where to write the rows: a new file, which appears only once complete
-    /// (default: standard output, where on a terminal control characters in
+    /// (default, or `-`: standard output, where on a terminal control characters in
     /// values are shown escaped).
     // `--out FILE`, the spelling of earlier releases, stays as a hidden
     // alias: `--out` names a report folder everywhere else.
@@ -255,7 +255,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .map(String::as_str)
             .chain([args.rules.as_str()]),
     );
-    let mut file = match &args.output {
+    let mut file = match super::output::output_path(args.output.as_ref()) {
         Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--output")?),
         None => {
             super::output::check_stdout(&inputs)?;

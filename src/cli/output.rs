@@ -159,6 +159,14 @@ fn check_output_path(
     }
 }
 
+/// The file an `-o/--output` value names; `-` (or no value) is standard
+/// output, as `-` is standard input among the inputs.
+pub(super) fn output_path(output: Option<&PathBuf>) -> Option<&Path> {
+    output
+        .map(PathBuf::as_path)
+        .filter(|p| *p != Path::new("-"))
+}
+
 /// The hidden temporary name beside `target` that this process writes first.
 pub(super) fn temp_path(target: &Path) -> PathBuf {
     let name = target
