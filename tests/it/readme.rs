@@ -353,3 +353,31 @@ fn the_export_csv_calculated_properties_are_read() {
         serde_json::json!(["CN=G1,DC=x", "CN=G2,DC=x"])
     );
 }
+
+/// The README teaches the current spellings: an old one (kept as a hidden
+/// alias) appears only in the list of earlier releases' spellings.
+#[test]
+fn the_readme_uses_no_old_flag_spelling() {
+    let text = readme();
+    let old = [("classify", " --out "), ("scan", " --onprem-format")];
+    let mut in_old_list = false;
+    for (i, line) in text.lines().enumerate() {
+        // The bullet that lists the old spellings, up to the next bullet or blank line.
+        if line.starts_with("- ") || line.trim().is_empty() {
+            in_old_list = line.contains("Spellings of earlier releases");
+        }
+        if in_old_list {
+            continue;
+        }
+        for (sub, flag) in old {
+            let uses = line
+                .split('`')
+                .any(|code| code.contains(&format!("{sub} ")) && code.contains(flag));
+            assert!(
+                !uses,
+                "README.md:{}: `{sub}{flag}` is an old spelling: {line}",
+                i + 1
+            );
+        }
+    }
+}
