@@ -305,7 +305,12 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .count(usertype_audit::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
-                eprintln!("{}", terminal_safe(&cap_value(&d.to_string())));
+                // Not eprintln!, which panics when standard error is closed.
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}",
+                    terminal_safe(&cap_value(&d.to_string()))
+                );
             }
         }
         totals.0 += rows;
@@ -320,7 +325,8 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     }
     if !global.quiet {
         let parts: Vec<String> = totals.2.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        eprintln!(
+        let _ = writeln!(
+            io::stderr(),
             "classified {} accounts: {}; {} entries are not user accounts",
             totals.0,
             parts.join(", "),

@@ -67,8 +67,10 @@ pub(super) fn run(args: &ManArgs, global: Global) -> anyhow::Result<ExitStatus> 
         written.push(path);
     }
     if !global.quiet {
+        // `?`, not println!: a closed pipe ends the run quietly, not in a panic.
+        let mut stdout = std::io::stdout().lock();
         for path in &written {
-            println!("  wrote {}", path.display());
+            writeln!(stdout, "  wrote {}", path.display())?;
         }
     }
     Ok(ExitStatus::Clean)

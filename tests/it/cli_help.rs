@@ -297,3 +297,25 @@ fn man_out_naming_a_file_is_refused() {
     assert!(text(&out.stderr).contains("is a file, not a folder"));
     assert_eq!(std::fs::read_to_string(&file).expect("file"), "mine");
 }
+
+/// `man --out DIR | head`: a closed standard output ends the run quietly
+/// (exit 0), never in a panic; the pages are written all the same.
+#[test]
+fn man_out_into_a_closed_pipe_does_not_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("man1");
+    let mut child = Process::new(env!("CARGO_BIN_EXE_usertype-audit"))
+        .args(["man", "--out"])
+        .arg(&out_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Closed before the first line: rendering eleven pages takes longer than this.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(out_dir.join("usertype-audit.1").exists());
+}
