@@ -53,6 +53,7 @@ pub(super) fn run(args: &GenerateArgs, global: Global) -> anyhow::Result<ExitSta
         ..GenerateOptions::default()
     };
     let out = &args.out;
+    output::refuse_dash_folder(out)?;
     anyhow::ensure!(
         !out.exists() || out.is_dir(),
         "--out {} is a file, not a folder; give a folder (it is created when missing)",

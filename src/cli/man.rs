@@ -42,6 +42,7 @@ pub(super) fn run(args: &ManArgs, global: Global) -> anyhow::Result<ExitStatus> 
         std::io::stdout().lock().write_all(&page)?;
         return Ok(ExitStatus::Clean);
     };
+    super::output::refuse_dash_folder(dir)?;
     anyhow::ensure!(
         !dir.exists() || dir.is_dir(),
         "--out {} is a file, not a folder; give a folder (it is created when missing)",

@@ -877,3 +877,39 @@ fn output_dash_is_standard_output() {
         "a file named `-` was written"
     );
 }
+
+/// `--out -` names no folder: `-` is standard input or output everywhere
+/// else. audit, man and generate refuse it and create no folder named `-`.
+#[test]
+fn out_dash_is_refused_where_out_is_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, _) = export_copy(dir.path());
+    let audit = bin()
+        .current_dir(dir.path())
+        .args(["audit", "--out", "-", "--onprem"])
+        .arg(&input)
+        .arg("--cloud")
+        .arg(fixture("example/graph-users.json"))
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .output()
+        .expect("run");
+    let man = bin()
+        .current_dir(dir.path())
+        .args(["man", "--out", "-"])
+        .output()
+        .expect("run");
+    let generate = bin()
+        .current_dir(dir.path())
+        .args(["generate", "--users", "10", "--seed", "1", "--out", "-"])
+        .output()
+        .expect("run");
+    for (name, out) in [("audit", audit), ("man", man), ("generate", generate)] {
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains("folder"), "{name}: {}", stderr(&out));
+        assert!(
+            !dir.path().join("-").exists(),
+            "{name} created a folder named -"
+        );
+    }
+}
