@@ -50,7 +50,7 @@ pub struct ClassifyArgs {
     #[arg(long, value_name = "FILE")]
     pub rules: String,
     /// Where to write the rows: a new file, which appears only once complete
-    /// (default: standard output, where on a terminal control characters in
+    /// (default, or `-`: standard output, where on a terminal control characters in
     /// values are shown escaped).
     // `--out FILE`, the spelling of earlier releases, stays as a hidden
     // alias: `--out` names a report folder everywhere else.
@@ -255,7 +255,7 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .map(String::as_str)
             .chain([args.rules.as_str()]),
     );
-    let mut file = match &args.output {
+    let mut file = match super::output::output_path(args.output.as_ref()) {
         Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--output")?),
         None => {
             super::output::check_stdout(&inputs)?;
@@ -305,7 +305,12 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .count(usertype_audit::diag::Severity::Error);
         if !global.quiet {
             for d in &summary.diagnostics.kept {
-                eprintln!("{}", terminal_safe(&cap_value(&d.to_string())));
+                // Not eprintln!, which panics when standard error is closed.
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}",
+                    terminal_safe(&cap_value(&d.to_string()))
+                );
             }
         }
         totals.0 += rows;
@@ -320,7 +325,8 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
     }
     if !global.quiet {
         let parts: Vec<String> = totals.2.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        eprintln!(
+        let _ = writeln!(
+            io::stderr(),
             "classified {} accounts: {}; {} entries are not user accounts",
             totals.0,
             parts.join(", "),

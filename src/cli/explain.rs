@@ -405,7 +405,9 @@ fn explain_accounts(
             .map(|d| format!("DN {d}"))
             .or_else(|| args.upn.as_deref().map(|u| format!("UPN {u}")))
             .unwrap_or_default();
-        eprintln!(
+        // Not eprintln!, which panics when standard error is closed.
+        let _ = writeln!(
+            io::stderr(),
             "usertype-audit: no account with {} in the given files",
             terminal_safe(&what)
         );

@@ -1,5 +1,6 @@
 //! `usertype-audit generate`: a deterministic synthetic forest.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -52,6 +53,7 @@ pub(super) fn run(args: &GenerateArgs, global: Global) -> anyhow::Result<ExitSta
         ..GenerateOptions::default()
     };
     let out = &args.out;
+    output::refuse_dash_folder(out)?;
     anyhow::ensure!(
         !out.exists() || out.is_dir(),
         "--out {} is a file, not a folder; give a folder (it is created when missing)",
@@ -86,13 +88,16 @@ pub(super) fn run(args: &GenerateArgs, global: Global) -> anyhow::Result<ExitSta
     let summary = generate(&opts, out)
         .with_context(|| format!("cannot write the forest into {}", out.display()))?;
     if !global.quiet {
+        // `?`, not println!: a closed pipe ends the run quietly, not in a panic.
+        let mut stdout = std::io::stdout().lock();
         for (path, bytes) in &summary.files {
-            println!("{}  {} bytes", path.display(), bytes);
+            writeln!(stdout, "{}  {} bytes", path.display(), bytes)?;
         }
-        println!(
+        writeln!(
+            stdout,
             "{} users ({} partners), {} other objects",
             summary.users, summary.partners, summary.non_user_objects
-        );
+        )?;
     }
     Ok(ExitStatus::Clean)
 }

@@ -41,7 +41,9 @@ pub(super) fn run(args: &InitArgs, global: Global) -> anyhow::Result<ExitStatus>
         .with_context(|| format!("cannot write {}", args.path.display()))?;
     file.commit()?;
     if !global.quiet {
-        eprintln!(
+        // Not eprintln!, which panics when standard error is closed.
+        let _ = writeln!(
+            std::io::stderr(),
             "wrote {}; edit it, then run `usertype-audit rules check {}`",
             args.path.display(),
             args.path.display()

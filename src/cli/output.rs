@@ -159,6 +159,26 @@ fn check_output_path(
     }
 }
 
+/// The file an `-o/--output` value names; `-` (or no value) is standard
+/// output, as `-` is standard input among the inputs.
+pub(super) fn output_path(output: Option<&PathBuf>) -> Option<&Path> {
+    output
+        .map(PathBuf::as_path)
+        .filter(|p| *p != Path::new("-"))
+}
+
+/// Refuses `--out -`: `-` means standard input or output everywhere else,
+/// and a set of files cannot go there; silently creating a folder named `-`
+/// would surprise.
+pub(super) fn refuse_dash_folder(dir: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        dir != Path::new("-"),
+        "--out - : --out is a folder for a set of files, which cannot go to standard \
+         output; give a folder (./- for a folder named -)"
+    );
+    Ok(())
+}
+
 /// The hidden temporary name beside `target` that this process writes first.
 pub(super) fn temp_path(target: &Path) -> PathBuf {
     let name = target
@@ -301,6 +321,7 @@ pub(super) fn check_report_dir(
     inputs: &InputFiles,
     is_own: impl Fn(&Path) -> bool,
 ) -> anyhow::Result<()> {
+    refuse_dash_folder(dir)?;
     let shown = dir.display();
     if let Some(input) = inputs.same_as(dir) {
         anyhow::bail!("--out {shown} is the input {input}; give a folder for the reports");

@@ -7,7 +7,7 @@ use anyhow::Context;
 use base64::Engine as _;
 use clap::{Args, ValueEnum};
 
-use super::output::{check_stdout, InputFiles, OutputFile};
+use super::output::{check_stdout, output_path, InputFiles, OutputFile};
 use super::scan_summary::{AccountTally, FileSummary};
 use super::{progress, ExitStatus, Global, InputFormat, ReaderArgs, ThreadsArgs};
 use usertype_audit::diag::{Diagnostic, Severity};
@@ -47,7 +47,7 @@ pub struct ScanArgs {
     /// (the summary then goes to standard error).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub dump: Option<DumpFormat>,
-    /// Where --dump writes (default: standard output): a new file, which
+    /// Where --dump writes (default, or `-`: standard output): a new file, which
     /// appears only when the scan completes (an existing file is replaced
     /// only with --force; an input or a symbolic link never is).
     #[arg(long, short, value_name = "FILE", requires = "dump")]
@@ -114,9 +114,10 @@ pub(super) fn run(args: &ScanArgs, global: Global) -> anyhow::Result<ExitStatus>
         csv: csv_opts,
         ..
     } = onprem_opts;
-    let dump_to_stdout = args.dump.is_some() && args.output.is_none();
+    let output = output_path(args.output.as_ref());
+    let dump_to_stdout = args.dump.is_some() && output.is_none();
     let inputs = InputFiles::new(args.files.iter().map(String::as_str));
-    let mut dump: Option<Dump> = match (&args.dump, &args.output) {
+    let mut dump: Option<Dump> = match (&args.dump, output) {
         (None, _) => None,
         (Some(_), Some(path)) => Some(Dump::File(OutputFile::create(
             path, &inputs, args.force, "--output",

@@ -41,7 +41,7 @@ pub fn start_threads(threads: Option<u16>) -> anyhow::Result<()> {
 #[derive(Debug, Default, Args)]
 pub struct ColorArgs {
     /// When to colour the terminal output: auto (when standard output is a
-    /// terminal and NO_COLOR is not set), always, never.
+    /// terminal, TERM is not dumb and NO_COLOR is not set), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
@@ -49,7 +49,7 @@ pub struct ColorArgs {
 /// `--color` values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour on a terminal, unless NO_COLOR is set to a non-empty value.
+    /// Colour on a terminal, unless TERM is dumb or NO_COLOR is set to a non-empty value.
     #[default]
     Auto,
     /// Always colour, even into a pipe or with NO_COLOR set.
@@ -62,7 +62,14 @@ impl ColorArgs {
     /// Whether standard output gets colour.
     pub fn stdout_colored(&self) -> bool {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        wants_color(self.color, std::io::stdout().is_terminal(), no_color)
+        // A terminal that declares itself dumb takes no escape sequences (as
+        // ripgrep and other tools treat TERM=dumb).
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        wants_color(
+            self.color,
+            std::io::stdout().is_terminal() && !dumb,
+            no_color,
+        )
     }
 }
 

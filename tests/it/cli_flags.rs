@@ -289,3 +289,51 @@ fn color_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("always"), "{}", stderr(&out));
 }
+
+/// `--color auto` colours a terminal, but not one whose TERM is `dumb`, nor
+/// with NO_COLOR set (run under a pseudo-terminal by `script`, where present).
+#[test]
+fn color_auto_on_a_terminal_respects_term_dumb_and_no_color() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut command = String::from(env!("CARGO_BIN_EXE_usertype-audit"));
+    for arg in [
+        "audit".to_string(),
+        "--reproducible".into(),
+        "--onprem".into(),
+        f("example/onprem.ldf"),
+        "--cloud".into(),
+        f("example/graph-users.json"),
+        "--rules".into(),
+        f("rules/upn-expression.toml"),
+        "--out".into(),
+        dir.path().join("r").to_string_lossy().into_owned(),
+    ] {
+        command.push_str(" '");
+        command.push_str(&arg.replace('\'', "'\\''"));
+        command.push('\'');
+    }
+    let on_terminal = |term: &str, no_color: Option<&str>| {
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qc", &format!("{command} 2>/dev/null"), "/dev/null"])
+            .env("TERM", term)
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            script.env("NO_COLOR", v);
+        }
+        script
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let Some(colored) = on_terminal("xterm", None) else {
+        println!("`script` is not installed: the terminal cases are not run");
+        return;
+    };
+    assert!(colored.contains("\x1b[1;31mFail"), "{colored:?}");
+    for (term, no_color) in [("dumb", None), ("xterm", Some("1"))] {
+        let plain = on_terminal(term, no_color).unwrap_or_default();
+        assert!(plain.contains("Fail"), "{term}: {plain:?}");
+        assert!(!plain.contains('\x1b'), "{term} {no_color:?}: {plain:?}");
+    }
+}

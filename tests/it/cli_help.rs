@@ -217,22 +217,13 @@ fn man_pages_one_per_subcommand_render() {
     }
     // The same top page on standard output.
     assert_eq!(text(&run(&["man"]).stdout), top);
-    // A second run does not replace pages without --force.
+    // A second run refreshes its own pages (as `audit` refreshes its reports).
     let again = run(&["-q", "man", "--out", out_dir.to_str().expect("path")]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(
-        text(&again.stderr).contains("--force"),
-        "{}",
-        text(&again.stderr)
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("usertype-audit.1")).expect("top"),
+        top
     );
-    let forced = run(&[
-        "-q",
-        "man",
-        "--force",
-        "--out",
-        out_dir.to_str().expect("path"),
-    ]);
-    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
     for name in &want {
         let page = out_dir.join(name);
         match man_check(&page) {
@@ -246,4 +237,85 @@ fn man_pages_one_per_subcommand_render() {
             }
         }
     }
+}
+
+/// A file under a page's name that `man` did not write is never replaced
+/// without --force, and a refused name leaves the folder as it was: no page
+/// is written before every name has been checked.
+#[test]
+fn man_never_replaces_someone_elses_file_and_writes_all_pages_or_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("man1");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    // Pages are made top first, then audit, then classify: a writer that
+    // checked page by page would already have written the first two.
+    let mine = out_dir.join("usertype-audit-scan.1");
+    std::fs::write(&mine, ".TH MINE 1\nmy notes\n").expect("write");
+    // A page of another command, in the same roff preamble: not ours either.
+    let other = out_dir.join("usertype-audit-classify.1");
+    let foreign = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH other-tool 1  \"other\" \n";
+    std::fs::write(&other, foreign).expect("write");
+    let dir_arg = out_dir.to_str().expect("path");
+    let refused = run(&["-q", "man", "--out", dir_arg]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = text(&refused.stderr);
+    assert!(err.contains("--force"), "{err}");
+    assert!(err.contains("usertype-audit-classify.1"), "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["usertype-audit-classify.1", "usertype-audit-scan.1"],
+        "a refused run wrote pages"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&mine).expect("mine"),
+        ".TH MINE 1\nmy notes\n"
+    );
+    assert_eq!(std::fs::read_to_string(&other).expect("other"), foreign);
+    // --force is the user's word that those files may go.
+    let forced = run(&["-q", "man", "--force", "--out", dir_arg]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    let scan_page = std::fs::read_to_string(&mine).expect("page");
+    assert!(
+        scan_page.contains(".TH usertype-audit-scan 1"),
+        "{scan_page}"
+    );
+}
+
+/// `--out` naming a file, not a folder, is refused and the file is kept.
+#[test]
+fn man_out_naming_a_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("notes");
+    std::fs::write(&file, "mine").expect("write");
+    let out = run(&["man", "--out", file.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is a file, not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).expect("file"), "mine");
+}
+
+/// `man --out DIR | head`: a closed standard output ends the run quietly
+/// (exit 0), never in a panic; the pages are written all the same.
+#[test]
+fn man_out_into_a_closed_pipe_does_not_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("man1");
+    let mut child = Process::new(env!("CARGO_BIN_EXE_usertype-audit"))
+        .args(["man", "--out"])
+        .arg(&out_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Closed before the first line: rendering eleven pages takes longer than this.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(out_dir.join("usertype-audit.1").exists());
 }

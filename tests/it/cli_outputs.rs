@@ -843,3 +843,73 @@ fn json_rows_and_summaries_on_a_terminal_stay_json_with_exact_values() {
     assert!(!shown.contains('\u{9b}'), "{shown:?}");
     assert!(shown.contains("odd\\u009bname.ldf"), "{shown}");
 }
+
+/// `-o -` is standard output, as `-` is standard input among the inputs: no
+/// file named `-` appears.
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, _) = export_copy(dir.path());
+    let classified = bin()
+        .current_dir(dir.path())
+        .args(["classify", "-o", "-", "--rules"])
+        .arg(fixture("rules/extension-attribute.toml"))
+        .arg("--onprem")
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert_eq!(classified.status.code(), Some(0), "{}", stderr(&classified));
+    assert!(stdout(&classified).starts_with("dn,upn,source_anchor,outcome,"));
+    let dumped = bin()
+        .current_dir(dir.path())
+        .args(["scan", "--dump", "jsonl", "-o", "-"])
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert_eq!(dumped.status.code(), Some(0), "{}", stderr(&dumped));
+    assert!(
+        stdout(&dumped).starts_with("{\"dn\":"),
+        "{}",
+        stdout(&dumped)
+    );
+    assert!(
+        !dir.path().join("-").exists(),
+        "a file named `-` was written"
+    );
+}
+
+/// `--out -` names no folder: `-` is standard input or output everywhere
+/// else. audit, man and generate refuse it and create no folder named `-`.
+#[test]
+fn out_dash_is_refused_where_out_is_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, _) = export_copy(dir.path());
+    let audit = bin()
+        .current_dir(dir.path())
+        .args(["audit", "--out", "-", "--onprem"])
+        .arg(&input)
+        .arg("--cloud")
+        .arg(fixture("example/graph-users.json"))
+        .arg("--rules")
+        .arg(fixture("rules/upn-expression.toml"))
+        .output()
+        .expect("run");
+    let man = bin()
+        .current_dir(dir.path())
+        .args(["man", "--out", "-"])
+        .output()
+        .expect("run");
+    let generate = bin()
+        .current_dir(dir.path())
+        .args(["generate", "--users", "10", "--seed", "1", "--out", "-"])
+        .output()
+        .expect("run");
+    for (name, out) in [("audit", audit), ("man", man), ("generate", generate)] {
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains("folder"), "{name}: {}", stderr(&out));
+        assert!(
+            !dir.path().join("-").exists(),
+            "{name} created a folder named -"
+        );
+    }
+}
