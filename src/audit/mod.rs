@@ -13,6 +13,8 @@
 pub mod assess;
 mod checks;
 mod cloud_side;
+#[cfg(test)]
+mod from_memory_tests;
 mod hashing;
 mod onprem;
 mod open;
