@@ -3,14 +3,14 @@
 //! 1. The cloud exports are read and indexed once ([`CloudIndex`]).
 //! 2. The on-premises exports stream through the parallel readers; each batch
 //!    of entries is classified, matched and judged on a worker thread
-//!    ([`assess::judge`]), and only findings and a few bytes per account
+//!    (`assess::judge`), and only findings and a few bytes per account
 //!    (its anchor, its match, its DN and UPN in one shared buffer) are kept.
 //! 3. Whole-export checks follow: accounts sharing an anchor, cloud users
 //!    sharing an ImmutableId, synced cloud users no account matched.
 //! 4. Findings are sorted by (severity, kind, file, line, cloud id), so the
 //!    reports are byte-identical whatever the thread count.
 
-pub mod assess;
+pub(crate) mod assess;
 mod checks;
 mod cloud_side;
 #[cfg(test)]
@@ -138,7 +138,7 @@ pub struct Audit {
 /// The phases, each in a module of its own: the inputs are opened
 /// (`open`) and hashed beside the reads (`hashing`); the cloud exports are
 /// read and indexed (`cloud_side`); the on-premises exports stream through
-/// classification, matching and judgement (`onprem`, [`assess`]); the
+/// classification, matching and judgement (`onprem`, `assess`); the
 /// whole-export checks follow (`checks`), then the verdict and the summary
 /// (`summary`). `reasons` words what makes the verdict incomplete.
 pub fn run(
