@@ -69,7 +69,8 @@ fn refuse_identical_inputs<'a>(
     let args: Vec<(&str, &InputSource)> = args.collect();
     for (i, (oa, a)) in args.iter().enumerate() {
         for (ob, b) in args.iter().skip(i + 1) {
-            if matches!(b, InputSource::Bytes { .. }) && a.name() == b.name() {
+            let held = |s: &InputSource| matches!(s, InputSource::Bytes { .. });
+            if (held(a) || held(b)) && a.name() == b.name() {
                 return Err(Error::Format(format!(
                     "`{oa} {}` and `{ob} {}`: two inputs under one name; diagnostics and \
                      findings name their input, so give each a name of its own",
@@ -188,6 +189,14 @@ mod tests {
         let a = InputSource::bytes("x", &b"1"[..]);
         let b = InputSource::bytes("x", &b"22"[..]);
         let err = refused(&[("--onprem", a), ("--cloud", b)]).expect("refused");
+        assert!(err.contains("two inputs under one name"), "{err}");
+    }
+
+    #[test]
+    fn held_bytes_under_the_name_of_a_file_are_refused() {
+        let file = InputSource::path("-");
+        let held = InputSource::bytes("-", &b"1"[..]);
+        let err = refused(&[("--onprem", held), ("--cloud", file)]).expect("refused");
         assert!(err.contains("two inputs under one name"), "{err}");
     }
 
