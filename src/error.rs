@@ -1,5 +1,5 @@
 //! The library's error type: what stops a read altogether (as opposed to a
-//! [`Diagnostic`](crate::diag::Diagnostic), which reports a bad record and goes on).
+//! [`Diagnostic`], which reports a bad record and goes on).
 
 use std::io;
 use std::path::PathBuf;

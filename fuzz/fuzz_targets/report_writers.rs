@@ -25,11 +25,11 @@ fn base() -> &'static Audit {
         let text = std::fs::read_to_string(&rules_path).expect("rule file");
         let rules = config::load(&text).rules.expect("rules load");
         let classifier = Classifier::new(rules).expect("classifier");
-        let inputs = AuditInputs {
-            onprem: vec![example("example/onprem.ldf")],
-            cloud: vec![example("example/graph-users.json")],
-            rules_path,
-        };
+        let inputs = AuditInputs::from_paths(
+            &[example("example/onprem.ldf")],
+            &[example("example/graph-users.json")],
+            &rules_path,
+        );
         let opts = AuditOptions {
             reproducible: true,
             hash_inputs: false,

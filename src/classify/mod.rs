@@ -114,6 +114,29 @@ impl Classification {
 /// one rule file (real ones have a handful).
 pub const MAX_RULES: usize = 60_000;
 
+/// Why a classifier cannot be built from a rule set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifierError {
+    /// More `[[rule]]` entries and scope exclusions than a classification can name.
+    #[error(
+        "the rule file has {flow_rules} [[rule]] entries and {exclusions} scope exclusions; \
+         at most {MAX_RULES} in all are supported: merge rules that give the same UserType"
+    )]
+    TooManyRules {
+        /// The `[[rule]]` entries of the flow.
+        flow_rules: usize,
+        /// The scope's exclusions.
+        exclusions: usize,
+    },
+    /// The built-in out-of-box `cloudFiltered` expression does not compile:
+    /// a bug of this tool, reported rather than panicking.
+    #[error(
+        "the built-in cloudFiltered expression does not compile (a bug: please report it): {0}"
+    )]
+    BuiltInExpression(String),
+}
+
 /// Scope filters with fixed positions in the rule-name table.
 const OU_FILTER: u16 = 0;
 const OOB_SCOPE_CRITICAL: u16 = 1;
@@ -148,7 +171,7 @@ impl Classifier {
     /// Builds a classifier. Fails if the rule file has more rules and scope
     /// exclusions than [`MAX_RULES`], or if the built-in out-of-box
     /// expression does not compile (a bug, reported rather than panicking).
-    pub fn new(rules: RuleSet) -> Result<Classifier, String> {
+    pub fn new(rules: RuleSet) -> Result<Classifier, ClassifierError> {
         let exclusions = rules.scope.exclude.len();
         let flow_rules = match &rules.flow {
             Flow::Rules { rules, .. } => rules.len(),
@@ -156,18 +179,17 @@ impl Classifier {
         };
         // Classifications name their rule with a u16.
         if exclusions.saturating_add(flow_rules) > MAX_RULES {
-            return Err(format!(
-                "the rule file has {flow_rules} [[rule]] entries and {exclusions} scope \
-                 exclusions; at most {MAX_RULES} in all are supported"
-            ));
+            return Err(ClassifierError::TooManyRules {
+                flow_rules,
+                exclusions,
+            });
         }
         let cloud_filtered = expr::compile(CLOUD_FILTERED_EXPRESSION, &CompileOptions::default())
             .map_err(|e| {
-                format!(
-                    "the built-in cloudFiltered expression does not compile: {}",
+                ClassifierError::BuiltInExpression(
                     e.first()
                         .map(|e| e.render(CLOUD_FILTERED_EXPRESSION))
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
                 )
             })?
             .program;
@@ -632,10 +654,16 @@ mod tests {
     #[test]
     fn more_rules_than_a_classification_can_name_are_refused() {
         // 70,000 rules: the index of the last one does not fit the u16 of a Classification.
-        let err = Classifier::new(rule_set((0..70_000).map(rule).collect()))
-            .err()
-            .unwrap_or_default();
-        assert!(err.contains("70000 [[rule]] entries"), "{err}");
+        let err = Classifier::new(rule_set((0..70_000).map(rule).collect())).err();
+        assert_eq!(
+            err,
+            Some(ClassifierError::TooManyRules {
+                flow_rules: 70_000,
+                exclusions: 0
+            })
+        );
+        let message = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("70000 [[rule]] entries"), "{message}");
         let ok = Classifier::new(rule_set((0..MAX_RULES).map(rule).collect()));
         let last = ok.map(|c| c.rule_names().last().cloned());
         assert_eq!(last, Ok(Some("default".to_string())));

@@ -189,11 +189,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         hash_inputs: !args.no_hash,
         keep_per_kind: args.max_diagnostics,
     };
-    let inputs = AuditInputs {
-        onprem: args.input.onprem.clone(),
-        cloud: args.cloud.clone(),
-        rules_path: args.rules.clone(),
-    };
+    let inputs = AuditInputs::from_paths(&args.input.onprem, &args.cloud, &args.rules);
     let bars = Bars {
         quiet: global.quiet,
         bar: Mutex::new(None),

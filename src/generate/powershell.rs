@@ -482,17 +482,16 @@ impl std::fmt::Display for CanonicalName<'_> {
     }
 }
 
-/// One Export-Csv row of user `a`, in [`EXPORT_CSV_COLUMNS`] order.
+/// One Export-Csv row of user `a`, in [`EXPORT_CSV_COLUMNS`] order
+/// (Export-Csv's alphabetical order, written in two halves).
 fn write_user_row(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) {
-    let uac = a.user_account_control;
-    let rtd = a.msexch_recipient_type_details;
-    let remote = rtd.is_some_and(|v| v != 1);
-    let sid = sid_to_string(&a.object_sid).unwrap_or_default();
-    let domain_dn = ctx
-        .users_cn
-        .strip_prefix("CN=Users,")
-        .unwrap_or(&ctx.users_cn);
+    user_columns_a_to_l(ctx, a, x, r);
+    user_columns_l_to_z(ctx, a, x, r);
+    r.end();
+}
 
+/// The columns from `AccountExpirationDate` to `legacyExchangeDN`.
+fn user_columns_a_to_l(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) {
     r.filetime_date("AccountExpirationDate", a.account_expires);
     r.uint("accountExpires", a.account_expires);
     r.empty("AccountLockoutTime");
@@ -558,7 +557,7 @@ fn write_user_row(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) 
         None => r.empty("LastLogonDate"),
     }
     r.opt_uint("lastLogonTimestamp", a.last_logon_timestamp);
-    if rtd.is_some() {
+    if a.msexch_recipient_type_details.is_some() {
         r.fmt(
             "legacyExchangeDN",
             format_args!("{}", LegacyExchangeDn(ctx, a, x)),
@@ -566,6 +565,18 @@ fn write_user_row(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) 
     } else {
         r.empty("legacyExchangeDN");
     }
+}
+
+/// The columns from `LockedOut` to `whenCreated`.
+fn user_columns_l_to_z(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) {
+    let uac = a.user_account_control;
+    let rtd = a.msexch_recipient_type_details;
+    let remote = rtd.is_some_and(|v| v != 1);
+    let sid = sid_to_string(&a.object_sid).unwrap_or_default();
+    let domain_dn = ctx
+        .users_cn
+        .strip_prefix("CN=Users,")
+        .unwrap_or(&ctx.users_cn);
     r.boolean("LockedOut", false);
     r.empty("lockoutTime");
     r.uint("logonCount", x.logon_count);
@@ -651,7 +662,6 @@ fn write_user_row(ctx: &Ctx, a: &SyntheticAccount, x: &UserExtras, r: &mut Row) 
     r.uint("uSNCreated", x.usn_created);
     r.date("whenChanged", a.when_changed);
     r.date("whenCreated", a.when_created);
-    r.end();
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod entry;
 pub mod input;
 pub mod ldif;
 pub mod onprem_csv;
+pub mod source;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 pub use self::batch::{AttrRef, Batch, EntryRef, ReadStats};
 pub use self::entry::{OwnedAttr, OwnedEntry, Projection, Value, ValueKind, ValueRef};
+pub use self::source::InputSource;
 
 use crate::diag::{DiagKind, Diagnostic, Severity};
 use crate::read::input::{Encoding, Input, Transport};

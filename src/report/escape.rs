@@ -24,7 +24,7 @@ pub fn terminal_safe_lines(text: &str) -> Cow<'_, str> {
 }
 
 /// JSON text safe to show on a terminal and still the same JSON: every
-/// character of [`is_unsafe_on_terminal`] except the line feeds that end JSON
+/// character of `is_unsafe_on_terminal` except the line feeds that end JSON
 /// Lines is written as a JSON `\uXXXX` escape. Only valid inside strings,
 /// where a serializer leaves C1 controls, DEL and bidirectional marks raw.
 pub fn json_terminal_safe(json: &str) -> Cow<'_, str> {
@@ -54,7 +54,7 @@ fn is_unsafe_on_terminal(c: char) -> bool {
 }
 
 /// `s` safe to print on a terminal: every character of
-/// [`is_unsafe_on_terminal`] is written as its Rust escape (`\u{1b}`, `\n`,
+/// `is_unsafe_on_terminal` is written as its Rust escape (`\u{1b}`, `\n`,
 /// `\t`), everything else is unchanged, so one value stays on one line.
 /// Borrowed when nothing needed escaping. The one escaping function for text
 /// that came from an input and goes to a terminal.
