@@ -8,6 +8,7 @@
 //! * [`read`]: opening inputs (mmap, stdin, gzip, UTF-16) and the format readers.
 //! * [`diag`]: diagnostics with file, line and a stable kind.
 //! * [`model`]: identifiers (GUID, ImmutableId, SID) and the shared nouns.
+//! * [`plan`]: remediation plans (cloud userType, B2B readiness, `populate`).
 //! * [`generate`]: a deterministic synthetic forest for demos, tests and benchmarks.
 
 #![deny(missing_docs)]
@@ -21,5 +22,6 @@ pub mod findings;
 pub mod generate;
 pub mod matcher;
 pub mod model;
+pub mod plan;
 pub mod read;
 pub mod report;

@@ -11,6 +11,7 @@
 //!    reports are byte-identical whatever the thread count.
 
 pub mod assess;
+pub mod guests;
 
 use std::cmp::Reverse;
 
@@ -84,6 +85,8 @@ pub struct AuditOptions {
     pub hash_inputs: bool,
     /// Diagnostics kept per kind and file (all are counted).
     pub keep_per_kind: u64,
+    /// Keep what a remediation plan needs ([`Audit::plan_data`]).
+    pub keep_plan_data: bool,
 }
 
 impl Default for AuditOptions {
@@ -97,6 +100,7 @@ impl Default for AuditOptions {
             reproducible: false,
             hash_inputs: true,
             keep_per_kind: 100,
+            keep_plan_data: false,
         }
     }
 }
@@ -113,6 +117,8 @@ pub struct Audit {
     /// What the cloud exports cover: the verdict properties and the
     /// secondary ones they lack ([`cloud::CloudCoverage::missing_verdict_properties`]).
     pub cloud_coverage: cloud::CloudCoverage,
+    /// What a remediation plan needs, when [`AuditOptions::keep_plan_data`].
+    pub plan_data: Option<guests::PlanData>,
 }
 
 /// Where a cloud user came from.
@@ -304,8 +310,10 @@ pub fn run(
             name: Arc::from(""),
             flow_attributes: &flow_attributes,
             has_immutable_ids,
+            keep_plan_data: opts.keep_plan_data,
         },
         stubs: Vec::new(),
+        guests: Vec::new(),
         findings: Vec::new(),
         tally: LocalTally::default(),
         attrs_seen: 0,
@@ -398,8 +406,12 @@ pub fn run(
         findings: mut keyed,
         tally,
         attrs_seen,
+        guests,
         ..
     } = sink;
+    let plan_data = opts
+        .keep_plan_data
+        .then(|| guests::PlanData::new(guests, &users));
     for (why, n) in tally.not_accounts {
         *onprem.skipped_by_reason.entry(why).or_default() += n;
         onprem.skipped += n;
@@ -622,6 +634,7 @@ pub fn run(
         summary,
         diagnostics,
         cloud_coverage,
+        plan_data,
     })
 }
 
@@ -950,6 +963,7 @@ struct Ctx<'a> {
     name: Arc<str>,
     flow_attributes: &'a [String],
     has_immutable_ids: bool,
+    keep_plan_data: bool,
 }
 
 struct AuditSink<'a> {
@@ -958,6 +972,7 @@ struct AuditSink<'a> {
     findings: Vec<(SortKey, Finding)>,
     tally: LocalTally,
     attrs_seen: u64,
+    guests: Vec<guests::Pending>,
 }
 
 struct BatchOut {
@@ -965,6 +980,7 @@ struct BatchOut {
     findings: Vec<(SortKey, Finding)>,
     tally: LocalTally,
     attrs_seen: u64,
+    guests: Vec<guests::Pending>,
 }
 
 impl BatchSink for AuditSink<'_> {
@@ -984,6 +1000,7 @@ impl BatchSink for AuditSink<'_> {
             findings: Vec::new(),
             tally: LocalTally::default(),
             attrs_seen: 0,
+            guests: Vec::new(),
         };
         let mut judgements = Vec::new();
         for entry in batch.entries() {
@@ -1064,6 +1081,10 @@ impl BatchSink for AuditSink<'_> {
             } else {
                 anchor.as_ref().map(Anchor::immutable_id)
             };
+            if ctx.keep_plan_data {
+                let file = (ctx.file, &ctx.name);
+                guests::note(&mut out.guests, intent, &account, &dn_text, file, m.primary);
+            }
             push_stub(&mut out.stubs, &account, &dn_text, anchor, joined);
             for j in judgements.drain(..) {
                 let cloud = j.cloud_user.and_then(|i| users.get(i as usize));
@@ -1100,6 +1121,7 @@ impl BatchSink for AuditSink<'_> {
         self.findings.extend(out.findings);
         self.tally.add(out.tally);
         self.attrs_seen |= out.attrs_seen;
+        self.guests.extend(out.guests);
         if !out.stubs.rows.is_empty() {
             self.stubs.push(out.stubs);
         }

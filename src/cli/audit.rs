@@ -85,6 +85,9 @@ pub struct AuditArgs {
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
+    /// Remediation plan flags.
+    #[command(flatten)]
+    pub plan: crate::plan::args::PlanArgs,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -154,6 +157,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         &input_files,
         report::is_own_report,
     )?;
+    let plan = args.plan.options().map_err(anyhow::Error::msg)?;
+    if plan.is_some() {
+        crate::plan::check_dirs(&args.out)?;
+        let own = crate::plan::is_own_file;
+        check_report_dir(&args.out, &crate::plan::FILE_NAMES, &input_files, own)?;
+    }
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
@@ -171,6 +180,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         reproducible: args.reproducible,
         hash_inputs: !args.no_hash,
         keep_per_kind: args.max_diagnostics,
+        keep_plan_data: plan.is_some(),
     };
     let inputs = AuditInputs {
         onprem: args.input.onprem.clone(),
@@ -208,6 +218,10 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let written = report::write_reports(&report, &formats, &args.out)
         .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
     let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    let plan = (plan.as_ref())
+        .map(|p| crate::plan::write_plan(&result, p, &args.out))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", args.out.display()))?;
     if !global.quiet {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut out = std::io::stdout().lock();
@@ -217,6 +231,9 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         }
         for p in &removed {
             writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
+        }
+        if let Some(p) = &plan {
+            writeln!(out, "{}", crate::plan::outcome_line(p))?;
         }
     }
     let status = match result.summary.verdict {
