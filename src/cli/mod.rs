@@ -6,6 +6,7 @@ mod explain;
 mod generate;
 mod init;
 mod output;
+mod populate;
 mod progress;
 mod rules;
 mod scan;
@@ -19,6 +20,7 @@ pub use self::classify::ClassifyArgs;
 pub use self::explain::ExplainArgs;
 pub use self::generate::GenerateArgs;
 pub use self::init::InitArgs;
+pub use self::populate::PopulateArgs;
 pub use self::rules::RulesArgs;
 pub use self::scan::ScanArgs;
 
@@ -78,6 +80,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Read exports and report what they hold: records, entries, diagnostics, speed.
     Scan(ScanArgs),
+    /// Write an LDIF change file that stamps a source attribute from the rules.
+    Populate(PopulateArgs),
     /// Write a deterministic synthetic forest (for demos, tests and benchmarks).
     Generate(GenerateArgs),
 }
@@ -187,5 +191,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rules(args) => rules::run(&args, global),
         Command::Scan(args) => scan::run(&args, global),
         Command::Generate(args) => generate::run(&args, global),
+        Command::Populate(args) => populate::run(&args, global),
     }
 }
