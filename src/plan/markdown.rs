@@ -135,11 +135,8 @@ fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
             escape_cell(&s.rules.definition)
         ),
         "expression" => format!(
-            "| Expression | UserType | `{}` | Unchecked | Update |",
-            s.rules
-                .definition
-                .replace(['\r', '\n'], " ")
-                .replace('|', "\\|")
+            "| Expression | UserType | {} | Unchecked | Update |",
+            table_code(&s.rules.definition)
         ),
         _ => "| Direct | UserType | *ATTR* (after `usertype-audit populate --attribute ATTR`) \
               | Unchecked | Update |"
@@ -181,6 +178,30 @@ fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
          - Roll back: disable or delete the rule.\n",
         i.member, i.guest, i.error, i.invalid
     );
+}
+
+/// `text` as a code span in a table cell: on one line, `|` escaped (GitHub
+/// tables split on it even in code), and fenced by more backticks than the
+/// longest run inside.
+fn table_code(text: &str) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let one_line = one_line.trim().replace('|', "\\|");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in one_line.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if one_line.starts_with('`') || one_line.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{one_line}{pad}{fence}")
 }
 
 fn steps_6_and_7(o: &mut String, p: &PlanInputs<'_>) {
@@ -327,5 +348,17 @@ fn blocker_advice(blocker: &str) -> &'static str {
         }
         "has_mailbox" => "B2B users with a mailbox are not supported: remove the mailbox first",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_in_a_table_cell_cannot_break_out() {
+        assert_eq!(table_code("a|b"), "`a\\|b`");
+        assert_eq!(table_code("x ``y`` z"), "```x ``y`` z```");
+        assert_eq!(table_code("`a`\nb"), "`` `a` b ``");
     }
 }
