@@ -373,7 +373,8 @@ mod tests {
     #[test]
     fn each_blocker_is_named() {
         assert!(blockers_of(ready_pair()).is_empty());
-        let cases: [(&str, fn(&mut GuestPair)); 8] = [
+        type Edit = fn(&mut GuestPair);
+        let cases: [(&str, Edit); 8] = [
             ("already_b2b", |p| p.b2b = true),
             ("not_joined_by_anchor", |p| {
                 p.matched_by = Some(MatchedBy::Upn)
