@@ -286,3 +286,25 @@ fn a_bad_domains_file_stops_before_any_input_is_read() {
     let o = audit(dir.path(), &["--redirect-url", "javascript:alert(1)"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn an_incomplete_audit_says_so_at_the_top_of_the_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_forest(dir.path());
+    let graph = fs::read_to_string(dir.path().join("graph.json")).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&graph).expect("json");
+    for u in v["value"].as_array_mut().expect("users") {
+        u.as_object_mut().expect("user").remove("userType");
+    }
+    fs::write(dir.path().join("graph.json"), v.to_string()).expect("write");
+    let o = audit(dir.path(), &["--allow-partial-cloud"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let plan = fs::read_to_string(dir.path().join("out/plan/PLAN.md")).expect("plan");
+    let head: String = plan.lines().take(12).collect::<Vec<_>>().join("\n");
+    assert!(head.contains("**The audit is incomplete**"), "{head}");
+}

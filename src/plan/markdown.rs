@@ -43,13 +43,19 @@ pub fn write_plan_md(p: &PlanInputs<'_>) -> String {
     for f in &p.summary.inputs {
         let _ = writeln!(
             o,
-            "- {} `{}` (blake3 {})",
+            "- {} {} (blake3 {})",
             f.role,
-            escape_cell(&f.path),
+            code_span(&f.path),
             f.blake3.as_deref().unwrap_or("not hashed")
         );
     }
     let _ = writeln!(o, "- verdict: **{}**\n", p.summary.verdict.name());
+    if p.summary.verdict == crate::findings::Verdict::Incomplete {
+        o.push_str(
+            "**The audit is incomplete** (summary.md lists why): this plan covers only what \
+             could be read. Fix the inputs and audit again before applying anything.\n\n",
+        );
+    }
     numbers(&mut o, p);
     steps_1_to_3(&mut o, p.summary);
     steps_4_and_5(&mut o, p.summary);
@@ -97,7 +103,7 @@ fn numbers(o: &mut String, p: &PlanInputs<'_>) {
 
 fn steps_1_to_3(o: &mut String, s: &AuditSummary) {
     let source = match s.rules.flow {
-        "direct" => format!("`{}`", escape_cell(&s.rules.definition)),
+        "direct" => code_span(&s.rules.definition),
         "expression" => "the attributes the expression reads".to_string(),
         _ => "the attribute you populate with `usertype-audit populate` (see step 4)".to_string(),
     };
@@ -118,14 +124,35 @@ fn steps_1_to_3(o: &mut String, s: &AuditSummary) {
          Refresh directory schema in the Entra Connect wizard.\n\
          - Check after: a Full Import on the AD connector shows the attribute on a connector \
          space object (Search Connector Space).\n\
+         - This audit: {}\n\
          - Roll back: untick it again.\n\n\
          ### 3. Add UserType to the Microsoft Entra connector schema\n\n\
          - Do: the Microsoft Entra connector, Properties, Select Attributes: tick `UserType` \
          (it is not imported by default).\n\
          - Check after: a Full Import on the Entra connector shows `UserType` on the cloud \
          connector space objects.\n\
-         - Roll back: untick it again.\n"
+         - Roll back: untick it again.\n",
+        attribute_count(s)
     );
+}
+
+/// Step 2's count: for a Direct flow, the accounts without a usable value,
+/// which the Learn page requires populated before UserType sync is enabled.
+fn attribute_count(s: &AuditSummary) -> String {
+    let i = &s.intent;
+    match s.rules.flow {
+        "direct" => format!(
+            "{} of {} account(s) have no value and {} an invalid one; every synced account \
+             must hold exactly Member or Guest before step 6 (`usertype-audit populate` \
+             writes the change file).",
+            i.no_value, s.onprem.accounts_audited, i.invalid
+        ),
+        _ => format!(
+            "{} account(s) in scope are classified from them (rule file {}).",
+            s.onprem.accounts_audited,
+            code_span(&s.rules.path)
+        ),
+    }
 }
 
 fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
@@ -184,11 +211,17 @@ fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
 /// tables split on it even in code), and fenced by more backticks than the
 /// longest run inside.
 fn table_code(text: &str) -> String {
+    code_span(&text.replace('|', "\\|"))
+}
+
+/// `text` as a code span: on one line, fenced by more backticks than the
+/// longest run inside.
+fn code_span(text: &str) -> String {
     let one_line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let one_line = one_line.trim().replace('|', "\\|");
+    let one_line = one_line.trim();
     let mut longest = 0;
     let mut run = 0;
     for c in one_line.chars() {
@@ -215,8 +248,11 @@ fn steps_6_and_7(o: &mut String, p: &PlanInputs<'_>) {
     );
     let mut samples = String::new();
     let mut seen: Vec<Kind> = Vec::new();
+    // Accounts the rules classified: a Preview shows what they compute.
     for f in p.findings {
-        let Some(dn) = f.dn.as_deref() else { continue };
+        let (Some(dn), Some(_)) = (f.dn.as_deref(), f.intended_user_type.as_deref()) else {
+            continue;
+        };
         if seen.contains(&f.kind) {
             continue;
         }
