@@ -247,3 +247,36 @@ fn an_existing_different_value_is_kept_unless_overwrite() {
         assert_eq!(restored, had);
     }
 }
+
+#[test]
+fn an_attribute_the_audit_reads_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let onprem = root().join("fixtures/example/onprem.ldf");
+    for attr in ["userPrincipalName", "extensionAttribute1", "mail"] {
+        let out = dir.path().join(attr);
+        let rules = if attr == "extensionAttribute1" {
+            "fixtures/rules/extension-attribute.toml"
+        } else {
+            "fixtures/rules/upn-expression.toml"
+        };
+        let o = tool()
+            .args(["populate", "--attribute", attr, "--onprem"])
+            .arg(&onprem)
+            .args(["--rules", rules, "--out"])
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{attr}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("designate an unused attribute"), "{err}");
+        assert!(!out.join("changes.ldf").exists());
+    }
+    let o = tool()
+        .args(["populate", "--attribute", "bad name", "--onprem"])
+        .arg(&onprem)
+        .args(["--rules", "fixtures/rules/upn-expression.toml", "--out"])
+        .arg(dir.path().join("x"))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -73,6 +73,7 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
     check_report_dir(&args.out, &names, &inputs, crate::plan::is_own_file)?;
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let anchor = args.input.anchor();
+    populate::check_unused(&args.attribute, &classifier, &anchor).map_err(anyhow::Error::msg)?;
     let projection = populate::projection(&classifier, &anchor, &args.attribute);
     let mut opts = args.input.onprem_options();
     opts.ldif.projection = Projection::attrs(projection.iter());

@@ -113,6 +113,32 @@ pub fn check_attribute(name: &str) -> Result<(), String> {
     }
 }
 
+/// Refuses an attribute the audit reads: stamping Member or Guest into it
+/// would change what the rules compute, the scope or the match itself. The
+/// Learn page asks for an unused attribute.
+pub fn check_unused(
+    attribute: &str,
+    classifier: &Classifier,
+    anchor: &AnchorSource,
+) -> Result<(), String> {
+    let used = CLASSIFY_ATTRIBUTES
+        .iter()
+        .chain(crate::model::account::MATCH_ATTRIBUTES)
+        .map(|s| s.to_string())
+        .chain(classifier.attributes())
+        .chain(anchor.attributes().iter().map(|s| s.to_string()))
+        .chain(["distinguishedName".to_string(), "dn".to_string()])
+        .find(|a| a.eq_ignore_ascii_case(attribute));
+    match used {
+        Some(a) => Err(format!(
+            "--attribute {attribute}: the audit reads `{a}` (the rules, the scope, the anchor \
+             or the match): stamping it would change what it stands for; designate an \
+             unused attribute, e.g. an extensionAttribute no rule reads"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The attributes the reader must keep: the rules', the scope's, the anchor's, and ATTR.
 pub fn projection(classifier: &Classifier, anchor: &AnchorSource, attribute: &str) -> Vec<String> {
     let mut p: Vec<String> = CLASSIFY_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
