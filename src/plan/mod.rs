@@ -80,19 +80,20 @@ pub fn write_plan(audit: &Audit, opts: &PlanOptions, out_dir: &Path) -> io::Resu
         candidates: &candidates,
         domains: &domains,
     });
-    let files: [Vec<u8>; 7] = [
-        cloud::write_batch(&cloud_plan.changes, false).into_bytes(),
-        cloud::write_batch(&cloud_plan.changes, true).into_bytes(),
-        cloud::write_script(&cloud_plan, &audit.summary).into_bytes(),
-        b2b::write_csv(&candidates, &domains),
-        b2b::write_batch(&candidates, &opts.invite).into_bytes(),
-        b2b::write_script(&candidates, &opts.invite, &audit.summary).into_bytes(),
-        plan_md.into_bytes(),
+    let changes = &cloud_plan.changes;
+    let files: [Render<'_>; 7] = [
+        Box::new(|| cloud::write_batch(changes, false).into_bytes()),
+        Box::new(|| cloud::write_batch(changes, true).into_bytes()),
+        Box::new(|| cloud::write_script(&cloud_plan, &audit.summary).into_bytes()),
+        Box::new(|| b2b::write_csv(&candidates, &domains)),
+        Box::new(|| b2b::write_batch(&candidates, &opts.invite).into_bytes()),
+        Box::new(|| b2b::write_script(&candidates, &opts.invite, &audit.summary).into_bytes()),
+        Box::new(|| plan_md.as_bytes().to_vec()),
     ];
-    let jobs: Vec<(PathBuf, &[u8])> = FILE_NAMES
+    let jobs: Vec<(PathBuf, Render<'_>)> = FILE_NAMES
         .iter()
-        .zip(&files)
-        .map(|(name, bytes)| (out_dir.join(name), bytes.as_slice()))
+        .zip(files)
+        .map(|(name, render)| (out_dir.join(name), render))
         .collect();
     let written = write_files(&jobs)?;
     Ok(PlanOutcome {
@@ -142,11 +143,15 @@ pub fn check_dirs(out_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// What renders one file's bytes (called when its turn comes, so that only
+/// one file of a set is in memory at a time).
+pub type Render<'a> = Box<dyn Fn() -> Vec<u8> + 'a>;
+
 /// Writes `jobs` as one set: each to a hidden temporary file beside its
 /// target, then, when all are on disk, renamed over the targets. A target
 /// that exists and is not the tool's own ([`is_own_file`]), or a folder on
 /// the way that is a link, stops the run before anything is written.
-pub fn write_files(jobs: &[(PathBuf, &[u8])]) -> io::Result<Vec<PathBuf>> {
+pub fn write_files(jobs: &[(PathBuf, Render<'_>)]) -> io::Result<Vec<PathBuf>> {
     for (target, _) in jobs {
         if let Some(dir) = target.parent() {
             ensure_real_dir(dir)?;
@@ -163,8 +168,8 @@ pub fn write_files(jobs: &[(PathBuf, &[u8])]) -> io::Result<Vec<PathBuf>> {
         }
     }
     let mut temps: Vec<PathBuf> = Vec::with_capacity(jobs.len());
-    for (target, bytes) in jobs {
-        match write_temp(target, bytes) {
+    for (target, render) in jobs {
+        match write_temp(target, &render()) {
             Ok(tmp) => temps.push(tmp),
             Err(e) => {
                 for t in &temps {
@@ -278,9 +283,9 @@ mod tests {
         let target = dir.path().join("plan").join("PLAN.md");
         fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
         fs::write(&target, "my notes\n").expect("write");
-        let jobs = [(
+        let jobs: [(PathBuf, Render<'_>); 1] = [(
             target.clone(),
-            b"# Remediation plan: UserType sync\n".as_slice(),
+            Box::new(|| b"# Remediation plan: UserType sync\n".to_vec()),
         )];
         assert!(write_files(&jobs).is_err());
         assert_eq!(fs::read_to_string(&target).expect("read"), "my notes\n");
@@ -298,7 +303,8 @@ mod tests {
         let elsewhere = dir.path().join("elsewhere");
         fs::create_dir(&elsewhere).expect("mkdir");
         std::os::unix::fs::symlink(&elsewhere, dir.path().join("plan")).expect("link");
-        let jobs = [(dir.path().join("plan/PLAN.md"), b"x".as_slice())];
+        let jobs: [(PathBuf, Render<'_>); 1] =
+            [(dir.path().join("plan/PLAN.md"), Box::new(|| b"x".to_vec()))];
         assert!(write_files(&jobs).is_err());
         assert!(fs::read_dir(&elsewhere).expect("read").next().is_none());
     }

@@ -353,18 +353,24 @@ pub fn write_all(
     rules: &str,
     out_dir: &Path,
 ) -> io::Result<Vec<PathBuf>> {
-    let files = [
-        (CHANGES_NAME, write_changes(rows, attribute).into_bytes()),
-        (UNDO_NAME, write_undo(rows, attribute).into_bytes()),
-        (CSV_NAME, write_csv(rows)),
+    let files: [(&str, super::Render<'_>); 4] = [
+        (
+            CHANGES_NAME,
+            Box::new(|| write_changes(rows, attribute).into_bytes()),
+        ),
+        (
+            UNDO_NAME,
+            Box::new(|| write_undo(rows, attribute).into_bytes()),
+        ),
+        (CSV_NAME, Box::new(|| write_csv(rows))),
         (
             SCRIPT_NAME,
-            write_script(rows, attribute, inputs, rules).into_bytes(),
+            Box::new(|| write_script(rows, attribute, inputs, rules).into_bytes()),
         ),
     ];
-    let jobs: Vec<(PathBuf, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (out_dir.join(name), bytes.as_slice()))
+    let jobs: Vec<(PathBuf, super::Render<'_>)> = files
+        .into_iter()
+        .map(|(name, render)| (out_dir.join(name), render))
         .collect();
     super::write_files(&jobs)
 }
