@@ -115,3 +115,41 @@ fn a_second_run_replaces_its_own_plan_but_never_someone_elses_file() {
     );
     assert_eq!(fs::read_to_string(&notes).expect("read"), "my own notes\n");
 }
+
+#[test]
+fn a_run_without_plan_removes_an_earlier_plan_but_not_other_files() {
+    let out = tempfile::tempdir().expect("tempdir");
+    run(out.path(), "2");
+    let mine = out.path().join("plan/notes.txt");
+    fs::write(&mine, "keep me\n").expect("write");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::cargo_bin("usertype-audit")
+        .expect("binary")
+        .current_dir(root)
+        .args([
+            "audit",
+            "--onprem",
+            "fixtures/example/onprem.ldf",
+            "--cloud",
+            "fixtures/example/graph-users.json",
+            "--rules",
+            "fixtures/rules/upn-expression.toml",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for name in ALL {
+        assert!(!out.path().join("plan").join(name).exists(), "{name} left");
+        assert!(stdout.contains(name), "{name} not said removed: {stdout}");
+    }
+    assert!(!out.path().join("plan/undo").exists());
+    assert_eq!(fs::read_to_string(&mine).expect("read"), "keep me\n");
+}

@@ -222,6 +222,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         .map(|p| crate::plan::write_plan(&result, p, &args.out))
         .transpose()
         .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", args.out.display()))?;
+    let mut removed = removed;
+    if plan.is_none() {
+        removed.extend(crate::plan::remove_stale(&args.out, |p| {
+            input_files.same_as(p).is_some()
+        })?);
+    }
     if !global.quiet {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut out = std::io::stdout().lock();

@@ -122,6 +122,35 @@ pub fn outcome_line(p: &PlanOutcome) -> String {
     out
 }
 
+/// Removes the plan of an earlier run from `out_dir` (a run without
+/// `--plan` must not leave one that no longer matches the reports): only
+/// files [`is_own_file`] recognises and `keep` does not (an input), then
+/// the folders if empty. Returns the files removed.
+pub fn remove_stale(out_dir: &Path, keep: impl Fn(&Path) -> bool) -> io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for name in FILE_NAMES {
+        let path = out_dir.join(name);
+        if !is_own_file(&path) || keep(&path) {
+            continue;
+        }
+        fs::remove_file(&path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "{}: {e}; it is an earlier run's plan: remove it by hand so that the \
+                     folder holds one run",
+                    path.display()
+                ),
+            )
+        })?;
+        removed.push(path);
+    }
+    // Only empty folders go; anything else in them stays.
+    let _ = fs::remove_dir(out_dir.join(DIR).join("undo"));
+    let _ = fs::remove_dir(out_dir.join(DIR));
+    Ok(removed)
+}
+
 /// Checks, before any input is read, that `plan/` and `plan/undo/` in
 /// `out_dir` are folders (or missing), not files or links.
 pub fn check_dirs(out_dir: &Path) -> io::Result<()> {
