@@ -280,3 +280,30 @@ fn an_attribute_the_audit_reads_is_refused() {
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_record_that_cannot_be_read_makes_populate_fail_and_say_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ldif = dir.path().join("broken.ldf");
+    fs::write(
+        &ldif,
+        "dn: CN=a,DC=contoso,DC=com\nobjectClass: user\nuserPrincipalName: a@contoso.com\n\
+         sAMAccountName: a\nobjectGUID:: AQIDBAUGBwgJCgsMDQ4PEA==\n\n\
+         dn: CN=b,DC=contoso,DC=com\nobjectClass: user\nuserPrincipalName:: !!!not base64\n\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let o = tool()
+        .args(["populate", "--attribute", "extensionAttribute9", "--onprem"])
+        .arg(&ldif)
+        .args(["--rules", "fixtures/rules/upn-expression.toml", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 record(s) could not be read"), "{err}");
+    let changes = parse_ldif(&fs::read(out.join("changes.ldf")).expect("changes"));
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0][0].1, b"CN=a,DC=contoso,DC=com");
+}
