@@ -24,9 +24,10 @@ proptest! {
         let rows = [Row {
             dn: dn.clone(),
             old: old.clone(),
-            new: new.clone(),
+            new: new.clone().into(),
             action: if old.is_empty() { Action::Stamp } else { Action::Replace },
-            source: "x:1".into(),
+            file: "x".into(),
+            line: 1,
         }];
         let attr = "extensionAttribute1";
         let changes = parse_ldif(write_changes(&rows, attr).as_bytes());

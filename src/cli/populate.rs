@@ -83,6 +83,7 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
     opts.csv.strict = args.strict;
     let mut rows = Vec::new();
     let mut unread = 0u64;
+    let mut not_accounts = 0u64;
     for file in &args.input.onprem {
         let input = Input::open(file).with_context(|| format!("cannot open {file}"))?;
         let bar = progress::bytes_bar(file, input.progress_total(), global.quiet);
@@ -110,6 +111,7 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
             }
         }
         rows.append(&mut sink.rows);
+        not_accounts += sink.not_accounts;
     }
     let written = populate::write_all(
         &rows,
@@ -138,10 +140,12 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
             .map(|a| format!("{} {}", a.name(), counts.get(a).copied().unwrap_or(0)))
             .collect();
         println!(
-            "populate {}: {} account(s): {}; nothing applied: review, then ldifde -i -f changes.ldf",
+            "populate {}: {} account(s): {}; {} entries are not user accounts; nothing \
+             applied: review, then ldifde -i -f changes.ldf",
             args.attribute,
             rows.len(),
-            parts.join(", ")
+            parts.join(", "),
+            not_accounts
         );
         for p in &written {
             println!("  wrote {}", p.display());

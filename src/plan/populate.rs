@@ -14,6 +14,7 @@ pub const LDIF_MARK: &str = "# usertype-audit populate";
 /// The CSV header.
 pub const CSV_HEADER: &str = "dn,old,new,action";
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -88,11 +89,13 @@ pub struct Row {
     /// The attribute's values before (empty: absent).
     pub old: Vec<Vec<u8>>,
     /// What the rules give: `Member`, `Guest`, or the outcome's value.
-    pub new: String,
+    pub new: Cow<'static, str>,
     /// What is done.
     pub action: Action,
-    /// `file:line` of the account.
-    pub source: String,
+    /// The file the account was read from.
+    pub file: Arc<str>,
+    /// The account's line in it.
+    pub line: u64,
 }
 
 /// Checks `--attribute`: an LDAP attribute name (a letter, then letters,
@@ -149,13 +152,13 @@ pub fn projection(classifier: &Classifier, anchor: &AnchorSource, attribute: &st
 }
 
 /// The decision for one account: what the rules give and what is there.
-pub fn decide(intent: &Intent, old: &[Vec<u8>], overwrite: bool) -> (String, Action) {
+pub fn decide(intent: &Intent, old: &[Vec<u8>], overwrite: bool) -> (Cow<'static, str>, Action) {
     let value = match intent {
         Intent::UserType(t) => t.as_str(),
-        Intent::Error(m) => return (m.clone(), Action::RuleError),
-        Intent::Invalid(v) => return (v.clone(), Action::InvalidValue),
-        Intent::NoValue(why) => return (why.to_string(), Action::NoValue),
-        Intent::OutOfScope => return (String::new(), Action::OutOfScope),
+        Intent::Error(m) => return (m.clone().into(), Action::RuleError),
+        Intent::Invalid(v) => return (v.clone().into(), Action::InvalidValue),
+        Intent::NoValue(why) => return (why.to_string().into(), Action::NoValue),
+        Intent::OutOfScope => return ("".into(), Action::OutOfScope),
     };
     let action = match old {
         [] => Action::Stamp,
@@ -163,7 +166,7 @@ pub fn decide(intent: &Intent, old: &[Vec<u8>], overwrite: bool) -> (String, Act
         _ if overwrite => Action::Replace,
         _ => Action::Kept,
     };
-    (value.to_string(), action)
+    (value.into(), action)
 }
 
 /// The sink that classifies each account and decides.
@@ -210,7 +213,8 @@ impl BatchSink for PopulateSink<'_> {
                 old,
                 new,
                 action,
-                source: format!("{}:{}", self.name, account.line()),
+                file: self.name.clone(),
+                line: account.line(),
             });
         }
         (rows, not_accounts)
@@ -287,7 +291,7 @@ pub fn write_csv(rows: &[Row]) -> Vec<u8> {
         let fields = [
             String::from_utf8_lossy(&r.dn).into_owned(),
             old.join(";"),
-            r.new.clone(),
+            r.new.to_string(),
             r.action.name().to_string(),
         ];
         for (i, f) in fields.iter().enumerate() {
@@ -328,14 +332,14 @@ pub fn write_script(rows: &[Row], attribute: &str, inputs: &[String], rules: &st
             let _ = writeln!(
                 out,
                 "\n# {}: the DN is not UTF-8 text; use changes.ldf for this account",
-                ps_comment(&r.source)
+                ps_comment(&format!("{}:{}", r.file, r.line))
             );
             continue;
         };
         let _ = write!(
             out,
             "\n# {} ({})\nSet-ADUser -Identity {} -Replace @{{{} = {}}} -WhatIf:$WhatIf\n",
-            ps_comment(&r.source),
+            ps_comment(&format!("{}:{}", r.file, r.line)),
             r.action.name(),
             ps_quote(dn),
             ps_quote(attribute),
@@ -409,21 +413,24 @@ mod tests {
                 old: vec![],
                 new: "Guest".into(),
                 action: Action::Stamp,
-                source: "f:1".into(),
+                file: "f".into(),
+                line: 1,
             },
             Row {
                 dn: "CN=É ,DC=x".as_bytes().to_vec(),
                 old: vec![b"Partner".to_vec()],
                 new: "Guest".into(),
                 action: Action::Replace,
-                source: "f:9".into(),
+                file: "f".into(),
+                line: 9,
             },
             Row {
                 dn: b"CN=C,DC=x".to_vec(),
                 old: vec![b"x".to_vec()],
                 new: "Member".into(),
                 action: Action::Kept,
-                source: "f:20".into(),
+                file: "f".into(),
+                line: 20,
             },
         ];
         let undo = write_undo(&rows, "extensionAttribute1");
