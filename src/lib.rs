@@ -28,6 +28,9 @@
 //! 5. [`report`] writes the report set (`findings.jsonl`, `findings.csv`,
 //!    `summary.json`, `summary.md`, `report.html`).
 //! 6. [`audit`] runs the whole pipeline: [`audit::run`].
+//! 7. [`plan`] turns an audit into remediation files for a person to review
+//!    and apply (Graph batches, PowerShell, LDIF change files); it never
+//!    applies anything.
 //!
 //! # What is public, and why
 //!
@@ -120,5 +123,6 @@ pub mod findings;
 pub mod generate;
 pub mod matcher;
 pub mod model;
+pub mod plan;
 pub mod read;
 pub mod report;

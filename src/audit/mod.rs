@@ -15,6 +15,7 @@ mod checks;
 mod cloud_side;
 #[cfg(test)]
 mod from_memory_tests;
+pub mod guests;
 mod hashing;
 mod onprem;
 mod open;
@@ -101,6 +102,8 @@ pub struct AuditOptions {
     pub hash_inputs: bool,
     /// Diagnostics kept per kind and file (all are counted).
     pub keep_per_kind: u64,
+    /// Keep what a remediation plan needs ([`Audit::plan_data`]).
+    pub keep_plan_data: bool,
 }
 
 impl Default for AuditOptions {
@@ -114,6 +117,7 @@ impl Default for AuditOptions {
             reproducible: false,
             hash_inputs: true,
             keep_per_kind: 100,
+            keep_plan_data: false,
         }
     }
 }
@@ -130,6 +134,8 @@ pub struct Audit {
     /// What the cloud exports cover: the verdict properties and the
     /// secondary ones they lack ([`cloud::CloudCoverage::missing_verdict_properties`]).
     pub cloud_coverage: cloud::CloudCoverage,
+    /// What a remediation plan needs, when [`AuditOptions::keep_plan_data`].
+    pub plan_data: Option<guests::PlanData>,
 }
 
 /// Runs an audit. Input errors (an unreadable file, a cloud export without
@@ -170,6 +176,9 @@ pub fn run(
         &mut log,
     )?;
     timer.phase("on-premises read, classified and matched");
+    let plan_data = opts
+        .keep_plan_data
+        .then(|| guests::PlanData::new(onprem.guests, &cloud.users));
     let streamed_hashes = hashes.take_streamed();
 
     let mut keyed = onprem.findings;
@@ -213,6 +222,7 @@ pub fn run(
         summary,
         diagnostics,
         cloud_coverage: cloud.coverage,
+        plan_data,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::read::cloud::CloudUser;
 use crate::read::input::Input;
 use crate::read::{Batch, BatchSink, EntryRef, InputSource, Projection, ReadControl};
 
-use super::{assess, reasons, AuditOptions, Progress, RunLog, SortKey};
+use super::{assess, guests, reasons, AuditOptions, Progress, RunLog, SortKey};
 
 /// Per-account data kept after its batch is gone.
 pub(super) struct Stub {
@@ -51,6 +51,8 @@ pub(super) struct OnPremSide {
     pub(super) findings: Vec<(SortKey, Finding)>,
     pub(super) tally: OnPremTally,
     pub(super) intent: IntentTally,
+    /// Intended Guests with their cloud users, when a plan is asked for.
+    pub(super) guests: Vec<guests::Pending>,
 }
 
 /// Reads, classifies, matches and judges every on-premises export in order.
@@ -88,11 +90,13 @@ pub(super) fn read(
             name: Arc::from(""),
             flow_attributes: &flow_attributes,
             has_immutable_ids,
+            keep_plan_data: opts.keep_plan_data,
         },
         stubs: Vec::new(),
         findings: Vec::new(),
         tally: LocalTally::default(),
         attrs_seen: 0,
+        guests: Vec::new(),
     };
     let mut onprem = OnPremTally::default();
     for (file_no, (source, input)) in sources.iter().zip(inputs).enumerate() {
@@ -115,6 +119,7 @@ pub(super) fn read(
         findings,
         tally,
         attrs_seen,
+        guests,
         ..
     } = sink;
     for (why, n) in tally.not_accounts {
@@ -131,6 +136,7 @@ pub(super) fn read(
         findings,
         tally: onprem,
         intent: tally.intent,
+        guests,
     })
 }
 
@@ -178,6 +184,7 @@ struct Ctx<'a> {
     name: Arc<str>,
     flow_attributes: &'a [String],
     has_immutable_ids: bool,
+    keep_plan_data: bool,
 }
 
 struct AuditSink<'a> {
@@ -186,6 +193,7 @@ struct AuditSink<'a> {
     findings: Vec<(SortKey, Finding)>,
     tally: LocalTally,
     attrs_seen: u64,
+    guests: Vec<guests::Pending>,
 }
 
 struct BatchOut {
@@ -193,6 +201,7 @@ struct BatchOut {
     findings: Vec<(SortKey, Finding)>,
     tally: LocalTally,
     attrs_seen: u64,
+    guests: Vec<guests::Pending>,
 }
 
 impl BatchSink for AuditSink<'_> {
@@ -211,6 +220,7 @@ impl BatchSink for AuditSink<'_> {
             findings: Vec::new(),
             tally: LocalTally::default(),
             attrs_seen: 0,
+            guests: Vec::new(),
         };
         let mut judgements = Vec::new();
         for entry in batch.entries() {
@@ -228,6 +238,7 @@ impl BatchSink for AuditSink<'_> {
         self.findings.extend(out.findings);
         self.tally.add(out.tally);
         self.attrs_seen |= out.attrs_seen;
+        self.guests.extend(out.guests);
         if !out.stubs.rows.is_empty() {
             self.stubs.push(out.stubs);
         }
@@ -289,6 +300,10 @@ impl Ctx<'_> {
         } else {
             anchor.as_ref().map(Anchor::immutable_id)
         };
+        if self.keep_plan_data {
+            let file = (self.file, &self.name);
+            guests::note(&mut out.guests, intent, account, &dn_text, file, m.primary);
+        }
         push_stub(&mut out.stubs, account, &dn_text, anchor, joined);
         for j in judgements.drain(..) {
             let cloud = j.cloud_user.and_then(|i| users.get(i as usize));

@@ -100,6 +100,9 @@ pub struct AuditArgs {
     /// Colour of the terminal summary.
     #[command(flatten)]
     pub color: ColorArgs,
+    /// Remediation plan flags.
+    #[command(flatten)]
+    pub plan: super::plan_args::PlanArgs,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -169,6 +172,17 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         &input_files,
         report::is_own_report,
     )?;
+    let plan = args.plan.options().map_err(anyhow::Error::msg)?;
+    if plan.is_some() {
+        usertype_audit::plan::check_dirs(&args.out)?;
+        let own = usertype_audit::plan::is_own_file;
+        check_report_dir(
+            &args.out,
+            &usertype_audit::plan::FILE_NAMES,
+            &input_files,
+            own,
+        )?;
+    }
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
@@ -188,6 +202,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         reproducible: args.reproducible,
         hash_inputs: !args.no_hash,
         keep_per_kind: args.max_diagnostics,
+        keep_plan_data: plan.is_some(),
     };
     let inputs = AuditInputs::from_paths(&args.input.onprem, &args.cloud, &args.rules);
     let bars = Bars {
@@ -221,6 +236,16 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let written = report::write_reports(&report, &formats, &args.out)
         .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
     let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    let plan = (plan.as_ref())
+        .map(|p| usertype_audit::plan::write_plan(&result, p, &args.out))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", args.out.display()))?;
+    let mut removed = removed;
+    if plan.is_none() {
+        removed.extend(usertype_audit::plan::remove_stale(&args.out, |p| {
+            input_files.same_as(p).is_some()
+        })?);
+    }
     if !global.quiet {
         let color = args.color.stdout_colored();
         let mut out = std::io::stdout().lock();
@@ -230,6 +255,9 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         }
         for p in &removed {
             writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
+        }
+        if let Some(p) = &plan {
+            writeln!(out, "{}", usertype_audit::plan::outcome_line(p))?;
         }
         let html = written
             .iter()

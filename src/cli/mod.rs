@@ -33,6 +33,8 @@ mod generate;
 mod init;
 mod man;
 mod output;
+mod plan_args;
+mod populate;
 mod progress;
 mod reader_args;
 mod rules;
@@ -52,6 +54,7 @@ pub use self::explain::ExplainArgs;
 pub use self::generate::GenerateArgs;
 pub use self::init::InitArgs;
 pub use self::man::ManArgs;
+pub use self::populate::PopulateArgs;
 pub use self::reader_args::{InputFormat, OnPremFormat, ReaderArgs};
 pub use self::rules::RulesArgs;
 pub use self::scan::ScanArgs;
@@ -90,6 +93,7 @@ pub enum Command {
     Init(InitArgs),
     Rules(RulesArgs),
     Scan(ScanArgs),
+    Populate(PopulateArgs),
     Generate(GenerateArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
@@ -191,6 +195,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rules(args) => rules::run(&args, global),
         Command::Scan(args) => scan::run(&args, global),
         Command::Generate(args) => generate::run(&args, global),
+        Command::Populate(args) => populate::run(&args, global),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args, global),
     }
@@ -205,6 +210,7 @@ impl Command {
             // Only `explain --dn/--upn` reads; clap refuses --threads with KIND or --list.
             Command::Explain(a) if a.kind.is_none() && !a.list => Some(&a.threads),
             Command::Scan(a) => Some(&a.threads),
+            Command::Populate(a) => Some(&a.threads),
             Command::Explain(_)
             | Command::Init(_)
             | Command::Rules(_)
@@ -223,6 +229,7 @@ impl Command {
             Command::Init(_) => "init",
             Command::Rules(_) => "rules",
             Command::Scan(_) => "scan",
+            Command::Populate(_) => "populate",
             Command::Generate(_) => "generate",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
