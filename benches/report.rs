@@ -4,8 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use usertype_audit::findings::{
-    AuditSummary, CloudTally, Finding, IntentTally, Kind, MatchedBy, OnPremTally, RuleSummary,
-    Severity,
+    AuditSummary, CloudTally, Finding, FindingId, IntentTally, Kind, MatchedBy, OnPremTally,
+    RuleSummary, Severity,
 };
 use usertype_audit::report::{csv, html, jsonl, Report};
 
@@ -17,6 +17,7 @@ fn findings() -> Vec<Finding> {
             let kind = Kind::ALL[i % Kind::ALL.len()];
             let severity = Severity::ALL[i % Severity::ALL.len()];
             Finding {
+                id: FindingId::cloud(kind, &format!("00000000-0000-0000-0000-{i:012}")),
                 kind,
                 severity,
                 dn: Some(format!(

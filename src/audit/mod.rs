@@ -24,8 +24,8 @@ use crate::classify::{Classifier, EvalScratch, Intent, UserType};
 use crate::diag::{Diagnostic, Severity as DiagSeverity};
 use crate::error::{Error, Result};
 use crate::findings::{
-    reason_code, AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy,
-    OnPremTally, Reason, RuleSummary, Severity, Verdict,
+    reason_code, AuditSummary, CloudTally, Finding, FindingId, InputFile, IntentTally, Kind,
+    MatchedBy, OnPremTally, Reason, RuleSummary, Severity, Verdict,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
@@ -530,7 +530,8 @@ pub fn run(
     phase("whole-export checks");
     // 4. Order, totals, summary.
     keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
-    let findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
+    let mut findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
+    crate::findings::id::make_unique(&mut findings);
     let mut by_kind: BTreeMap<Kind, u64> = BTreeMap::new();
     let mut by_severity: BTreeMap<Severity, u64> = BTreeMap::new();
     let mut by_ou: BTreeMap<String, u64> = BTreeMap::new();
@@ -1068,6 +1069,7 @@ impl BatchSink for AuditSink<'_> {
             for j in judgements.drain(..) {
                 let cloud = j.cloud_user.and_then(|i| users.get(i as usize));
                 let finding = Finding {
+                    id: FindingId::account(j.kind, immutable_id.as_deref(), Some(&dn_text)),
                     kind: j.kind,
                     severity: j.severity,
                     dn: Some(dn_text.to_string()),
@@ -1176,10 +1178,12 @@ fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, d)| *d)
                 .collect();
+            let dn = batch.text(row.dn);
             let finding = Finding {
+                id: FindingId::account(Kind::DuplicateAnchor, Some(key), Some(dn)),
                 kind: Kind::DuplicateAnchor,
                 severity: Severity::High,
-                dn: Some(batch.text(row.dn).to_string()),
+                dn: Some(dn.to_string()),
                 upn: row.upn.map(|u| batch.text(u).to_string()),
                 source_anchor: Some(key.clone()),
                 cloud_id: None,
@@ -1258,6 +1262,7 @@ fn cloud_finding(
     detail: String,
 ) -> (SortKey, Finding) {
     let finding = Finding {
+        id: FindingId::cloud(kind, u.id()),
         kind,
         severity,
         dn: u.on_premises_distinguished_name().map(str::to_string),

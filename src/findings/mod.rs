@@ -9,9 +9,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub mod id;
 mod kind;
 mod verdict;
 
+pub use id::FindingId;
 pub use kind::Kind;
 pub use verdict::{code as reason_code, Reason, Verdict};
 
@@ -125,6 +127,9 @@ impl Serialize for MatchedBy {
 /// key order of `findings.jsonl`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// The stable id (see [`id`]): the same finding has the same id in
+    /// every run.
+    pub id: FindingId,
     /// What is flagged.
     pub kind: Kind,
     /// How bad it is.

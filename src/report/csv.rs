@@ -13,7 +13,7 @@
 //!   contain a comma, a double quote, CR or LF are enclosed in double quotes
 //!   and inner quotes doubled. Newlines inside values are kept (quoted).
 //! * A header row, then one row per finding, columns in this order:
-//!   `kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
+//!   `id, kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
 //!   intended_user_type, cloud_user_type, matched_by, rule, source, detail`
 //!   (meanings in [`super::row`]). A missing value is an empty field (CSV
 //!   cannot tell null from `""`; `findings.jsonl` can).
@@ -39,7 +39,7 @@
 //! **Identifier columns are written exactly**, so a script gets the same
 //! anchor or id as `findings.jsonl`: `source_anchor` (a base64 ImmutableId,
 //! which may start with `+`), `cloud_id` (a GUID), and the tool's own names
-//! `kind`, `severity` and `matched_by`. An identifier is written exactly when
+//! `id`, `kind`, `severity` and `matched_by`. An identifier is written exactly when
 //! it is made only of the characters identifiers use (ASCII letters, digits,
 //! `+ / = - _ . { }`) and does not start with `=`; such a cell holds no
 //! function call, link or command, so a spreadsheet can at worst show it as a
@@ -104,11 +104,12 @@ pub fn write_csv<'a, W: Write>(
 /// exactly when [`is_identifier`] (see the module doc).
 const EXACT_COLUMNS: [bool; COLUMNS.len()] = {
     let mut exact = [false; COLUMNS.len()];
-    exact[0] = true; // kind
-    exact[1] = true; // severity
-    exact[4] = true; // source_anchor
-    exact[5] = true; // cloud_id
-    exact[9] = true; // matched_by
+    exact[0] = true; // id
+    exact[1] = true; // kind
+    exact[2] = true; // severity
+    exact[5] = true; // source_anchor
+    exact[6] = true; // cloud_id
+    exact[10] = true; // matched_by
     exact
 };
 
@@ -286,6 +287,7 @@ mod tests {
     #[test]
     fn writes_bom_header_crlf_and_quotes() {
         let f = Finding {
+            id: crate::findings::FindingId::parse("gam-0123456789").unwrap(),
             kind: crate::findings::Kind::GuestAsMember,
             severity: crate::findings::Severity::Critical,
             dn: Some("CN=Smith\\, John,OU=P,DC=x".into()),
@@ -305,9 +307,9 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "\u{feff}kind,severity,dn,upn,source_anchor,cloud_id,cloud_upn,intended_user_type,\
+            "\u{feff}id,kind,severity,dn,upn,source_anchor,cloud_id,cloud_upn,intended_user_type,\
              cloud_user_type,matched_by,rule,source,detail\r\n\
-             guest_as_member,critical,\"CN=Smith\\, John,OU=P,DC=x\",'=cmd,,,,Guest,Member,,,,\
+             gam-0123456789,guest_as_member,critical,\"CN=Smith\\, John,OU=P,DC=x\",'=cmd,,,,Guest,Member,,,,\
              \"line1\nline2 \"\"q\"\"\"\r\n"
         );
     }

@@ -184,7 +184,8 @@ enum Encoding {
 }
 
 /// The encoding of each of [`COLUMNS`].
-const ENCODINGS: [Encoding; 13] = [
+const ENCODINGS: [Encoding; 14] = [
+    Encoding::Literal, // id
     Encoding::Shared,  // kind
     Encoding::Shared,  // severity
     Encoding::Dn,      // dn
@@ -199,7 +200,8 @@ const ENCODINGS: [Encoding; 13] = [
     Encoding::Source,
     Encoding::Shared, // detail: templated sentences repeat
 ];
-const UPN_COLUMN: usize = 3;
+const ID_COLUMN: usize = 0;
+const UPN_COLUMN: usize = 4;
 
 /// The shared strings, numbered in order of first use (deterministic).
 #[derive(Default)]
@@ -256,10 +258,15 @@ fn data_island<W: Write>(w: &mut W, findings: &[&Finding]) -> io::Result<()> {
             if i > 0 {
                 out.push(b',');
             }
-            let values = super::row::raw_values(f);
-            let value = values.get(column).copied().flatten();
-            let upn = values.get(UPN_COLUMN).copied().flatten();
-            push_cell(&mut out, &mut strings, *encoding, value, upn);
+            if column == ID_COLUMN {
+                // Ids are unique: nothing to share, and not borrowed from `f`.
+                push_json_str(&mut out, &f.id.to_string());
+            } else {
+                let values = super::row::raw_values(f, "");
+                let value = values.get(column).copied().flatten();
+                let upn = values.get(UPN_COLUMN).copied().flatten();
+                push_cell(&mut out, &mut strings, *encoding, value, upn);
+            }
             if out.len() >= 1 << 16 {
                 w.write_all(&out)?;
                 out.clear();
@@ -723,7 +730,7 @@ fn static_row(o: &mut String, f: &Finding) {
         "<tr><td><span class=\"badge {0}\">{0}</span></td>",
         f.severity.name()
     );
-    cell(o, Some(f.kind.title()), Some(f.kind.name()));
+    cell(o, Some(f.kind.title()), Some(&f.id.to_string()));
     let upn = f.upn.as_deref().filter(|v| !v.is_empty());
     cell(o, upn.or(f.dn.as_deref()), upn.and(f.dn.as_deref()));
     let cloud_upn = f.cloud_upn.as_deref().filter(|v| !v.is_empty());

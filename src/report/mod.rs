@@ -470,10 +470,14 @@ pub fn is_own_report(path: &Path) -> bool {
     }
     let head = String::from_utf8_lossy(&head);
     match name {
-        jsonl::FILE_NAME => head.is_empty() || head.starts_with("{\"kind\":\""),
-        csv::FILE_NAME => head
-            .trim_start_matches('\u{feff}')
-            .starts_with("kind,severity,"),
+        // Reports before finding ids started with `kind`.
+        jsonl::FILE_NAME => {
+            head.is_empty() || head.starts_with("{\"id\":\"") || head.starts_with("{\"kind\":\"")
+        }
+        csv::FILE_NAME => {
+            let head = head.trim_start_matches('\u{feff}');
+            head.starts_with("id,kind,severity,") || head.starts_with("kind,severity,")
+        }
         summary::FILE_NAME => {
             head.starts_with('{')
                 && (head.contains("\"usertype-audit") || head.contains("\"format_version\""))
@@ -660,6 +664,11 @@ mod tests {
             is_own_report(&out.join(name))
         };
         assert!(put("findings.csv", "\u{feff}kind,severity,dn\r\n"));
+        assert!(put("findings.csv", "\u{feff}id,kind,severity,dn\r\n"));
+        assert!(put(
+            "findings.jsonl",
+            "{\"id\":\"smt-0123456789\",\"kind\":\"soft_match\"}\n"
+        ));
         assert!(!put("findings.csv", "name,amount\n"));
         assert!(put("findings.jsonl", ""));
         assert!(put("findings.jsonl", "{\"kind\":\"soft_match\"}\n"));

@@ -5,6 +5,7 @@
 //!
 //! | column | type | meaning |
 //! | --- | --- | --- |
+//! | `id` | string | the finding's stable id (`gam-7k2q9x4m1c`): the same finding has the same id in every run ([`crate::findings::id`]) |
 //! | `kind` | string | the finding's stable snake_case kind (`guest_as_member`, ...) |
 //! | `severity` | string | `critical`, `high`, `medium`, `low` or `info` |
 //! | `dn` | string or null | the on-premises account's DN (null for a cloud-side finding) |
@@ -19,11 +20,12 @@
 //! | `source` | string or null | `file:line` of the evidence |
 //! | `detail` | string | one sentence saying what is wrong, with the values involved |
 //!
-//! New columns are only ever appended.
+//! `id` came first when it was added, so that it reads as the row's key;
+//! other new columns are only ever appended.
 //!
 //! # Capped values
 //!
-//! Every value that comes from an input (every column but `kind`,
+//! Every value that comes from an input (every column but `id`, `kind`,
 //! `severity` and `matched_by`) is at most [`MAX_VALUE_BYTES`] bytes in a
 //! report: a longer one is cut at a character boundary and ends with the
 //! visible marker `… [cut: N bytes in all]` ([`cap_value`]). No legitimate
@@ -64,7 +66,8 @@ pub fn cap_value(value: &str) -> Cow<'_, str> {
 }
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
+    "id",
     "kind",
     "severity",
     "dn",
@@ -84,6 +87,8 @@ pub const COLUMNS: [&str; 13] = [
 /// order is [`COLUMNS`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FindingRow<'a> {
+    /// See [`COLUMNS`].
+    pub id: String,
     /// See [`COLUMNS`].
     pub kind: &'static str,
     /// See [`COLUMNS`].
@@ -113,10 +118,11 @@ pub struct FindingRow<'a> {
 }
 
 /// The values of `f` in [`COLUMNS`] order, as the finding holds them (not
-/// capped): for a writer that caps them its own way (the HTML table cuts
-/// display values shorter still).
-pub fn raw_values(f: &Finding) -> [Option<&str>; 13] {
+/// capped), with `id` its id as text: for a writer that caps them its own
+/// way (the HTML table cuts display values shorter still).
+pub fn raw_values<'a>(f: &'a Finding, id: &'a str) -> [Option<&'a str>; 14] {
     [
+        Some(id),
         Some(f.kind.name()),
         Some(f.severity.name()),
         f.dn.as_deref(),
@@ -137,6 +143,7 @@ impl<'a> FindingRow<'a> {
     /// The row of `f`.
     pub fn new(f: &'a Finding) -> FindingRow<'a> {
         FindingRow {
+            id: f.id.to_string(),
             kind: f.kind.name(),
             severity: f.severity.name(),
             dn: f.dn.as_deref().map(cap_value),
@@ -154,8 +161,9 @@ impl<'a> FindingRow<'a> {
     }
 
     /// The values in [`COLUMNS`] order (None for null).
-    pub fn values(&self) -> [Option<&str>; 13] {
+    pub fn values(&self) -> [Option<&str>; 14] {
         [
+            Some(&self.id),
             Some(self.kind),
             Some(self.severity),
             self.dn.as_deref(),
@@ -197,6 +205,7 @@ mod tests {
     #[test]
     fn serialized_keys_follow_columns() {
         let f = Finding {
+            id: crate::findings::FindingId::cloud(crate::findings::Kind::SoftMatch, "c"),
             kind: crate::findings::Kind::SoftMatch,
             severity: crate::findings::Severity::Medium,
             dn: None,
@@ -219,6 +228,7 @@ mod tests {
             assert!(pos.is_some(), "{col} missing or out of order in {json}");
             at = pos.unwrap_or(at);
         }
-        assert_eq!(FindingRow::new(&f).values()[9], Some("upn"));
+        assert_eq!(FindingRow::new(&f).values()[10], Some("upn"));
+        assert!(json.starts_with("{\"id\":\"smt-"), "{json}");
     }
 }
