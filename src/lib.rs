@@ -8,6 +8,7 @@
 //! * [`read`]: opening inputs (mmap, stdin, gzip, UTF-16) and the format readers.
 //! * [`diag`]: diagnostics with file, line and a stable kind.
 //! * [`model`]: identifiers (GUID, ImmutableId, SID) and the shared nouns.
+//! * [`diff`]: comparing two audits' report folders (new, resolved, changed findings).
 //! * [`generate`]: a deterministic synthetic forest for demos, tests and benchmarks.
 
 #![deny(missing_docs)]
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod classify;
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod error;
 pub mod findings;
 pub mod generate;

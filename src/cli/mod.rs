@@ -2,6 +2,7 @@
 
 mod audit;
 mod classify;
+mod diff;
 mod explain;
 mod generate;
 mod init;
@@ -16,6 +17,7 @@ use clap::{Parser, Subcommand};
 
 pub use self::audit::AuditArgs;
 pub use self::classify::ClassifyArgs;
+pub use self::diff::DiffArgs;
 pub use self::explain::ExplainArgs;
 pub use self::generate::GenerateArgs;
 pub use self::init::InitArgs;
@@ -72,6 +74,8 @@ pub enum Command {
     /// Exit status: 0 shown, 1 no account matched, 2 usage or input error
     /// (an unknown KIND included).
     Explain(ExplainArgs),
+    /// Compare two audits' report folders: new, resolved and changed findings.
+    Diff(DiffArgs),
     /// Write a commented starter rule file.
     Init(InitArgs),
     /// Check a rule file.
@@ -183,6 +187,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Audit(args) => audit::run(&args, global),
         Command::Classify(args) => classify::run(&args, global),
         Command::Explain(args) => explain::run(&args, global),
+        Command::Diff(args) => diff::run(&args, global),
         Command::Init(args) => init::run(&args, global),
         Command::Rules(args) => rules::run(&args, global),
         Command::Scan(args) => scan::run(&args, global),
