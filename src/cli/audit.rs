@@ -85,6 +85,11 @@ pub struct AuditArgs {
     /// Diagnostics printed per kind and file (all are counted).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_diagnostics: u64,
+    /// An earlier audit's report folder: also write diff.json, diff.md and
+    /// diff.html (as `usertype-audit diff OLD --out`) comparing it with this
+    /// audit. It is read before the inputs, and may be --out itself.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -154,6 +159,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         &input_files,
         report::is_own_report,
     )?;
+    let baseline = super::diff::load_baseline(args.baseline.as_deref(), &args.out, &input_files)?;
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
@@ -205,13 +211,27 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         summary: &result.summary,
         include_info: args.include_info,
     };
-    let written = report::write_reports(&report, &formats, &args.out)
-        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
-    let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    let diff = baseline.map(|old| super::diff::against(old, &report, &args.out, fail_on));
+    let written = match &diff {
+        Some(diff) => crate::diff::write_reports_and_diff(&report, &formats, &args.out, diff),
+        None => report::write_reports(&report, &formats, &args.out),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
+    let mut removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    if diff.is_none() {
+        removed.extend(super::diff::remove_stale_diff(&args.out, &input_files)?);
+    }
     if !global.quiet {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut out = std::io::stdout().lock();
         out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
+        if let Some(diff) = &diff {
+            writeln!(
+                out,
+                "Against the baseline: {}",
+                super::diff::summary_line(diff)
+            )?;
+        }
         for p in &written {
             writeln!(out, "  wrote {}", p.display())?;
         }

@@ -107,3 +107,57 @@ pub(super) fn summary_line(diff: &Diff) -> String {
         diff::outcome(diff)
     )
 }
+
+/// `audit --baseline OLD`: checks that --out can take the diff files and
+/// reads OLD, before any input of the audit is read.
+pub(super) fn load_baseline(
+    old: Option<&std::path::Path>,
+    out: &std::path::Path,
+    inputs: &InputFiles,
+) -> anyhow::Result<Option<diff::Loaded>> {
+    let Some(old) = old else {
+        return Ok(None);
+    };
+    check_report_dir(out, &diff::FILE_NAMES, inputs, diff::is_own_diff)?;
+    let loaded = diff::load(old).map_err(|e| anyhow::anyhow!("--baseline: {e}"))?;
+    Ok(Some(loaded))
+}
+
+/// The diff of the baseline `old` against the audit just made, warnings
+/// printed on standard error.
+pub(super) fn against(
+    old: diff::Loaded,
+    report: &crate::report::Report<'_>,
+    out: &std::path::Path,
+    fail_on: Severity,
+) -> Diff {
+    let diff = diff::compare(old, diff::from_report(report, out), fail_on);
+    // Best effort: a closed standard error must not lose the reports.
+    let _ = print_warnings(&diff);
+    diff
+}
+
+/// Removes the diff files of an earlier `audit --baseline` in `out` that this
+/// run (without --baseline) does not replace, so the folder never mixes two
+/// runs; a file this tool did not write, or an input, is left alone.
+pub(super) fn remove_stale_diff(
+    out: &std::path::Path,
+    inputs: &InputFiles,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for name in diff::FILE_NAMES {
+        let path = out.join(name);
+        if inputs.same_as(&path).is_some() || !diff::is_own_diff(&path) {
+            continue;
+        }
+        std::fs::remove_file(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot remove {}, the diff of an earlier run: {e}; remove it by hand so that \
+                 the folder holds one run",
+                path.display()
+            )
+        })?;
+        removed.push(path);
+    }
+    Ok(removed)
+}

@@ -24,12 +24,17 @@
 //! [`write_diff`] writes `diff.json`, `diff.md` and `diff.html` as one set
 //! (see [`crate::report::write_reports`]).
 
+mod from_audit;
 mod html;
 pub mod load;
 mod render;
 
+pub use from_audit::from_report;
 pub use load::{load, AuditInfo, DiffFinding, InputInfo, LoadError, Loaded};
-pub use render::{is_own_diff, outcome, write_diff, FILE_NAMES, HTML_FILE, JSON_FILE, MD_FILE};
+pub use render::{
+    is_own_diff, outcome, write_diff, write_reports_and_diff, FILE_NAMES, HTML_FILE, JSON_FILE,
+    MD_FILE,
+};
 
 use std::collections::{BTreeSet, HashMap};
 

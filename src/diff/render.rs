@@ -297,3 +297,15 @@ pub fn is_own_diff(path: &Path) -> bool {
         _ => false,
     }
 }
+
+/// Writes the reports of `report` in `formats` and the diff files of `diff`
+/// into `out_dir` as one set (`audit --baseline`): either all of them
+/// replace the previous files, or none does.
+pub fn write_reports_and_diff<'a>(
+    report: &'a crate::report::Report<'a>,
+    formats: &[crate::report::Format],
+    out_dir: &Path,
+    diff: &'a Diff,
+) -> io::Result<Vec<PathBuf>> {
+    crate::report::write_reports_with(report, formats, out_dir, diff_jobs(diff))
+}

@@ -364,6 +364,17 @@ pub fn write_reports(
     formats: &[Format],
     out_dir: &Path,
 ) -> io::Result<Vec<PathBuf>> {
+    write_reports_with(report, formats, out_dir, Vec::new())
+}
+
+/// [`write_reports`], with `extra` files written in the same set (after
+/// the reports): `audit --baseline` adds the diff files this way.
+pub(crate) fn write_reports_with<'a>(
+    report: &'a Report,
+    formats: &[Format],
+    out_dir: &Path,
+    extra: Vec<ReportJob<'a>>,
+) -> io::Result<Vec<PathBuf>> {
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
@@ -391,6 +402,7 @@ pub fn write_reports(
             Format::Html => jobs.push((html::FILE_NAME, Box::new(|w| html::write_html(w, report)))),
         }
     }
+    jobs.extend(extra);
     write_set(out_dir, &jobs)
 }
 
