@@ -34,6 +34,7 @@ fn findings() -> Vec<Finding> {
                 source: Some(format!("onprem.ldf:{}", i * 40 + 1)),
                 detail: "extensionAttribute1 is \"Guest\" but the cloud userType is \"Member\"."
                     .to_owned(),
+                waiver: None,
             }
         })
         .collect()
@@ -63,6 +64,7 @@ fn summary() -> AuditSummary {
         verdict: usertype_audit::findings::Verdict::Fail,
         reasons: Vec::new(),
         limitations: Vec::new(),
+        waivers: Default::default(),
     }
 }
 

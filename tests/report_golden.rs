@@ -53,6 +53,7 @@ fn finding(
         rule: rule.map(str::to_owned),
         source: s(source),
         detail: detail.to_owned(),
+        waiver: None,
     }
 }
 
@@ -344,6 +345,7 @@ fn summary() -> AuditSummary {
             detail: "<b>onprem.ldf</b> lacks extensionAttribute1 on 12 accounts & they were read as absent".into(),
             next_step: "re-export with `extensionAttribute1`\nthen audit again".into(),
         }],
+        waivers: Default::default(),
     }
 }
 
@@ -447,7 +449,7 @@ fn csv_neutralises_formulas_and_reads_back() {
     let header = reader.headers().expect("header").clone();
     assert_eq!(header.get(0), Some("id"));
     assert_eq!(header.get(1), Some("kind"));
-    assert_eq!(header.len(), 14);
+    assert_eq!(header.len(), 15);
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
     assert_eq!(rows.len(), 13);
     let upn = |i: usize| rows[i].get(4).expect("upn").to_owned();
@@ -641,7 +643,7 @@ fn island_rows(html: &str) -> Vec<Vec<Option<String>>> {
         .collect();
     let count = island["count"].as_u64().expect("count") as usize;
     let columns = island["columns"].as_array().expect("columns");
-    assert_eq!(columns.len(), 14);
+    assert_eq!(columns.len(), 15);
     assert_eq!(columns[0], "id");
     let data = island["data"].as_array().expect("data");
     assert_eq!(data.len(), columns.len());

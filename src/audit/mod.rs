@@ -23,9 +23,10 @@ use std::time::Instant;
 use crate::classify::{Classifier, EvalScratch, Intent, UserType};
 use crate::diag::{Diagnostic, Severity as DiagSeverity};
 use crate::error::{Error, Result};
+use crate::findings::waiver::{Date, Waivers};
 use crate::findings::{
     reason_code, AuditSummary, CloudTally, Finding, FindingId, InputFile, IntentTally, Kind,
-    MatchedBy, OnPremTally, Reason, RuleSummary, Severity, Verdict,
+    MatchedBy, OnPremTally, Reason, RuleSummary, Severity, Verdict, WaiverSummary,
 };
 use crate::matcher::{AccountKeys, CloudIndex, Hit};
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
@@ -84,6 +85,10 @@ pub struct AuditOptions {
     pub hash_inputs: bool,
     /// Diagnostics kept per kind and file (all are counted).
     pub keep_per_kind: u64,
+    /// Accepted findings (`--waivers`): marked, and left out of the verdict.
+    pub waivers: Option<Arc<Waivers>>,
+    /// The date waivers expire against (None: today, UTC).
+    pub as_of: Option<Date>,
 }
 
 impl Default for AuditOptions {
@@ -97,6 +102,8 @@ impl Default for AuditOptions {
             reproducible: false,
             hash_inputs: true,
             keep_per_kind: 100,
+            waivers: None,
+            as_of: None,
         }
     }
 }
@@ -532,6 +539,10 @@ pub fn run(
     keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
     let mut findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
     crate::findings::id::make_unique(&mut findings);
+    let waived = match &opts.waivers {
+        Some(w) => w.apply(&mut findings, opts.as_of.unwrap_or_else(Date::today)),
+        None => WaiverSummary::default(),
+    };
     let mut by_kind: BTreeMap<Kind, u64> = BTreeMap::new();
     let mut by_severity: BTreeMap<Severity, u64> = BTreeMap::new();
     let mut by_ou: BTreeMap<String, u64> = BTreeMap::new();
@@ -570,7 +581,10 @@ pub fn run(
             ),
         });
     }
-    let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
+    // A waived finding is accepted: it does not fail the audit.
+    let failed = findings
+        .iter()
+        .any(|f| f.severity >= opts.fail_on && f.waiver.is_none());
     let verdict = Verdict::decide(&reasons, failed);
     phase("sorted");
     hashes.extend(hashing_files.finish());
@@ -616,6 +630,7 @@ pub fn run(
         verdict,
         reasons,
         limitations,
+        waivers: waived,
     };
     diagnostics.retain(|d| d.severity != DiagSeverity::Note);
     Ok(Audit {
@@ -1084,6 +1099,7 @@ impl BatchSink for AuditSink<'_> {
                     rule: Some(ctx.classifier.rule_name(&classification).to_string()),
                     source: Some(format!("{}:{}", ctx.name, account.line())),
                     detail: j.detail,
+                    waiver: None,
                 };
                 let key = (
                     Reverse(finding.severity),
@@ -1199,6 +1215,7 @@ fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
                     group.len(),
                     others.join("; ")
                 ),
+                waiver: None,
             };
             let key = (
                 Reverse(Severity::High),
@@ -1276,6 +1293,7 @@ fn cloud_finding(
         rule: None,
         source: Some(files.source(i, u.source.line)),
         detail,
+        waiver: None,
     };
     let key = (
         Reverse(severity),

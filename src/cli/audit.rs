@@ -90,6 +90,15 @@ pub struct AuditArgs {
     /// audit. It is read before the inputs, and may be --out itself.
     #[arg(long, value_name = "OLD")]
     pub baseline: Option<PathBuf>,
+    /// Accepted findings: a TOML file of [[waiver]] entries (id, or kind
+    /// with a dn/upn pattern; reason, owner, expires). A waived finding stays
+    /// in the reports, marked, and does not count toward the verdict.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<String>,
+    /// The date waivers expire against, YYYY-MM-DD (default: today, UTC;
+    /// with --reproducible, SOURCE_DATE_EPOCH when set, else required).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -146,6 +155,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             .iter()
             .chain(&args.cloud)
             .chain([&args.rules])
+            .chain(&args.waivers)
             .map(String::as_str),
     );
     let report_names: Vec<&str> = report::Format::ALL
@@ -160,6 +170,11 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         report::is_own_report,
     )?;
     let baseline = super::diff::load_baseline(args.baseline.as_deref(), &args.out, &input_files)?;
+    let (waivers, as_of) = super::waivers::load(
+        args.waivers.as_deref(),
+        args.as_of.as_deref(),
+        args.reproducible,
+    )?;
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
@@ -177,6 +192,8 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         reproducible: args.reproducible,
         hash_inputs: !args.no_hash,
         keep_per_kind: args.max_diagnostics,
+        waivers,
+        as_of,
     };
     let inputs = AuditInputs {
         onprem: args.input.onprem.clone(),
@@ -225,6 +242,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut out = std::io::stdout().lock();
         out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
+        super::waivers::print_summary(&mut out, &result.summary.waivers)?;
         if let Some(diff) = &diff {
             writeln!(
                 out,

@@ -10,6 +10,7 @@ mod output;
 mod progress;
 mod rules;
 mod scan;
+mod waivers;
 
 use std::process::ExitCode;
 

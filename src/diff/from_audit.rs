@@ -33,7 +33,10 @@ pub fn from_report(report: &Report<'_>, folder: &Path) -> Loaded {
                 rule: text(row.rule),
                 source: text(row.source),
                 detail: row.detail.into_owned(),
-                waiver: None,
+                waiver: f
+                    .waiver
+                    .as_deref()
+                    .and_then(|w| serde_json::to_value(w).ok()),
                 position,
             }
         })

@@ -86,12 +86,15 @@ impl DiffFinding {
     }
 }
 
-/// A waiver value as one line of text: its `text` member when it has one
-/// (as this tool writes it), else its JSON.
+/// A waiver value (`{at, owner, expires, reason}`) as one line of text:
+/// `waivers.toml:3 (owner ..., expires ...)`; any other value as its JSON.
 pub fn waiver_text(v: &serde_json::Value) -> String {
-    match v.get("text").and_then(|t| t.as_str()) {
-        Some(t) => t.to_owned(),
-        None => v.to_string(),
+    let get = |k: &str| v.get(k).and_then(|t| t.as_str());
+    match (get("at"), get("owner"), get("expires")) {
+        (Some(at), Some(owner), Some(expires)) => {
+            format!("{at} (owner {owner}, expires {expires})")
+        }
+        _ => v.to_string(),
     }
 }
 

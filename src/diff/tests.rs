@@ -105,7 +105,9 @@ fn new_resolved_changed_and_unchanged_are_told_apart_by_id() {
 #[test]
 fn a_waived_or_lower_new_finding_does_not_fail_but_a_risen_one_does() {
     let mut waived = finding("gam-0000000009", Severity::Critical, "d");
-    waived.waiver = Some(serde_json::json!({"text": "waivers.toml:2"}));
+    waived.waiver = Some(
+        serde_json::json!({"at": "waivers.toml:2", "owner": "o", "expires": "2099-01-01", "reason": "r"}),
+    );
     let old = loaded(
         "old",
         "h",

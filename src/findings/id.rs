@@ -226,6 +226,7 @@ mod tests {
             rule: None,
             source: None,
             detail: String::new(),
+            waiver: None,
         }
     }
 

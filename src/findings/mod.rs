@@ -12,10 +12,12 @@ use serde::Serialize;
 pub mod id;
 mod kind;
 mod verdict;
+pub mod waiver;
 
 pub use id::FindingId;
 pub use kind::Kind;
 pub use verdict::{code as reason_code, Reason, Verdict};
+pub use waiver::{AppliedWaiver, WaiverSummary};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -157,6 +159,9 @@ pub struct Finding {
     pub source: Option<String>,
     /// What exactly is wrong, in a sentence, with the values involved.
     pub detail: String,
+    /// The waiver that covers it (see [`waiver`]): it then counts neither
+    /// toward the verdict nor toward `--fail-on`.
+    pub waiver: Option<std::sync::Arc<AppliedWaiver>>,
 }
 
 /// One input file of the audit.
@@ -276,4 +281,6 @@ pub struct AuditSummary {
     /// What limits the findings without changing the verdict (secondary
     /// checks that could not run, rule lint warnings, unused scope OUs).
     pub limitations: Vec<Reason>,
+    /// What `--waivers` did (empty without it).
+    pub waivers: WaiverSummary,
 }

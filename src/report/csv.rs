@@ -301,6 +301,7 @@ mod tests {
             rule: None,
             source: None,
             detail: "line1\nline2 \"q\"".into(),
+            waiver: None,
         };
         let mut out = Vec::new();
         assert_eq!(write_csv(&mut out, [&f]).unwrap(), 1);

@@ -129,6 +129,7 @@ pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
     warnings(&mut page, s);
     cards(&mut page, s);
     charts(&mut page, s);
+    super::waivers::html(&mut page, s);
     findings_table(&mut page, report, &listed);
     w.write_all(page.as_bytes())?;
 
@@ -184,7 +185,7 @@ enum Encoding {
 }
 
 /// The encoding of each of [`COLUMNS`].
-const ENCODINGS: [Encoding; 14] = [
+const ENCODINGS: [Encoding; 15] = [
     Encoding::Literal, // id
     Encoding::Shared,  // kind
     Encoding::Shared,  // severity
@@ -199,6 +200,7 @@ const ENCODINGS: [Encoding; 14] = [
     Encoding::Shared, // rule
     Encoding::Source,
     Encoding::Shared, // detail: templated sentences repeat
+    Encoding::Shared, // waiver: one waiver covers many findings
 ];
 const ID_COLUMN: usize = 0;
 const UPN_COLUMN: usize = 4;
@@ -727,8 +729,13 @@ fn findings_table(o: &mut String, report: &Report, listed: &[&Finding]) {
 fn static_row(o: &mut String, f: &Finding) {
     let _ = write!(
         o,
-        "<tr><td><span class=\"badge {0}\">{0}</span></td>",
-        f.severity.name()
+        "<tr><td><span class=\"badge {0}\">{0}</span>{1}</td>",
+        f.severity.name(),
+        if f.waiver.is_some() {
+            "<div class=\"sub\">waived</div>"
+        } else {
+            ""
+        }
     );
     cell(o, Some(f.kind.title()), Some(&f.id.to_string()));
     let upn = f.upn.as_deref().filter(|v| !v.is_empty());
@@ -752,7 +759,13 @@ fn static_row(o: &mut String, f: &Finding) {
         cap(f.cloud_user_type.as_deref().unwrap_or("\u{2014}"))
     );
     cell(o, Some(&types), f.rule.as_deref());
-    cell(o, Some(&f.detail), f.source.as_deref());
+    let waiver = f.waiver.as_deref().map(|w| format!("waived: {}", w.text));
+    let evidence = [f.source.as_deref(), waiver.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    cell(o, Some(&f.detail), Some(&evidence));
     o.push_str("</tr>\n");
 }
 

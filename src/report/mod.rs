@@ -36,6 +36,7 @@ pub mod row;
 pub mod summary;
 mod svg;
 pub mod terminal;
+mod waivers;
 
 pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
 pub use row::{cap_value, MAX_VALUE_BYTES};
@@ -210,17 +211,31 @@ pub fn headline(summary: &AuditSummary) -> String {
             thousands(enabled)
         )),
     };
+    let waived_partners = summary.waivers.waived_of(Kind::GuestAsMember);
     match (summary.verdict, members) {
+        (Verdict::Pass, _) if waived_partners > 0 => format!(
+            "Pass: every partner account intended as Guest that is a Member in the cloud is \
+             waived ({}).",
+            thousands(waived_partners)
+        ),
         (Verdict::Pass, _) => {
             "Pass: no partner account intended as Guest is a Member in the cloud.".to_owned()
         }
+        (Verdict::Fail, Some(m)) if waived_partners > 0 => format!(
+            "Fail: {} ({} of them waived.)",
+            m.trim_end_matches('.'),
+            thousands(waived_partners)
+        ),
         (Verdict::Fail, Some(m)) => format!("Fail: {m}"),
         (Verdict::Fail, None) => {
+            // Waived findings do not fail the audit: not counted here.
             let reached: u64 = summary
                 .by_severity
                 .iter()
                 .filter(|(s, _)| *s >= summary.fail_on)
-                .fold(0u64, |acc, (_, n)| acc.saturating_add(*n));
+                .fold(0u64, |acc, (s, n)| {
+                    acc.saturating_add(n.saturating_sub(summary.waivers.waived_at(*s)))
+                });
             format!(
                 "Fail: {} finding{} at or above {} (no partner account intended as Guest is \
                  among them).",
@@ -752,6 +767,7 @@ mod tests {
             },
             reasons: vec![],
             limitations: vec![],
+            waivers: Default::default(),
         }
     }
 

@@ -19,6 +19,7 @@
 //! | `rule` | string or null | the rule or scope filter that decided the intended type |
 //! | `source` | string or null | `file:line` of the evidence |
 //! | `detail` | string | one sentence saying what is wrong, with the values involved |
+//! | `waiver` | object or null | the waiver that accepts the finding (`audit --waivers`): in `findings.jsonl` an object `{at, owner, expires, reason}` (`at` is `file:line` of the waiver); in `findings.csv` and the HTML one text, `at; owner ...; expires ...; reason` |
 //!
 //! `id` came first when it was added, so that it reads as the row's key;
 //! other new columns are only ever appended.
@@ -66,7 +67,7 @@ pub fn cap_value(value: &str) -> Cow<'_, str> {
 }
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "id",
     "kind",
     "severity",
@@ -81,6 +82,7 @@ pub const COLUMNS: [&str; 14] = [
     "rule",
     "source",
     "detail",
+    "waiver",
 ];
 
 /// One finding as written to disk, values capped ([`cap_value`]). Field
@@ -115,12 +117,14 @@ pub struct FindingRow<'a> {
     pub source: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
     pub detail: Cow<'a, str>,
+    /// See [`COLUMNS`] (an object in JSON; [`FindingRow::values`] gives its text).
+    pub waiver: Option<&'a crate::findings::AppliedWaiver>,
 }
 
 /// The values of `f` in [`COLUMNS`] order, as the finding holds them (not
 /// capped), with `id` its id as text: for a writer that caps them its own
 /// way (the HTML table cuts display values shorter still).
-pub fn raw_values<'a>(f: &'a Finding, id: &'a str) -> [Option<&'a str>; 14] {
+pub fn raw_values<'a>(f: &'a Finding, id: &'a str) -> [Option<&'a str>; 15] {
     [
         Some(id),
         Some(f.kind.name()),
@@ -136,6 +140,7 @@ pub fn raw_values<'a>(f: &'a Finding, id: &'a str) -> [Option<&'a str>; 14] {
         f.rule.as_deref(),
         f.source.as_deref(),
         Some(&f.detail),
+        f.waiver.as_deref().map(|w| w.text.as_str()),
     ]
 }
 
@@ -157,11 +162,12 @@ impl<'a> FindingRow<'a> {
             rule: f.rule.as_deref().map(cap_value),
             source: f.source.as_deref().map(cap_value),
             detail: cap_value(&f.detail),
+            waiver: f.waiver.as_deref(),
         }
     }
 
     /// The values in [`COLUMNS`] order (None for null).
-    pub fn values(&self) -> [Option<&str>; 14] {
+    pub fn values(&self) -> [Option<&str>; 15] {
         [
             Some(&self.id),
             Some(self.kind),
@@ -177,6 +183,7 @@ impl<'a> FindingRow<'a> {
             self.rule.as_deref(),
             self.source.as_deref(),
             Some(&self.detail),
+            self.waiver.map(|w| w.text.as_str()),
         ]
     }
 }
@@ -219,6 +226,7 @@ mod tests {
             rule: None,
             source: None,
             detail: "d".into(),
+            waiver: None,
         };
         let json = serde_json::to_string(&FindingRow::new(&f)).unwrap();
         let mut at = 0;

@@ -19,7 +19,7 @@
     UPN = column("upn"), CLOUD_ID = column("cloud_id"), CLOUD_UPN = column("cloud_upn"),
     INTENDED = column("intended_user_type"), CLOUD_TYPE = column("cloud_user_type"),
     MATCHED = column("matched_by"), RULE = column("rule"), SOURCE = column("source"),
-    DETAIL = column("detail");
+    DETAIL = column("detail"), WAIVER = column("waiver");
   var RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
   // Rows rendered beyond the visible ones, above and below.
   var OVERSCAN = 8;
@@ -121,13 +121,15 @@
     tr.dataset.pos = String(pos);
     if (i === selected) { tr.setAttribute("aria-selected", "true"); }
     td.appendChild(el("span", "badge " + sev, sev));
+    if (WAIVER >= 0 && val(WAIVER, i) != null) { td.appendChild(el("div", "sub", "waived")); }
     tr.appendChild(td);
     tr.appendChild(cell(titles[kind] || kind, val(ID, i)));
     tr.appendChild(cell(upn || val(DN, i), upn ? val(DN, i) : null));
     var cloudSub = [cloudUpn ? val(CLOUD_ID, i) : null, matched ? "matched by " + matched : null];
     tr.appendChild(cell(cloudUpn || val(CLOUD_ID, i), cloudSub.filter(Boolean).join(" \u00b7 ")));
     tr.appendChild(cell((val(INTENDED, i) || "\u2014") + " \u2192 " + (val(CLOUD_TYPE, i) || "\u2014"), val(RULE, i)));
-    tr.appendChild(cell(val(DETAIL, i), val(SOURCE, i)));
+    var waiver = WAIVER >= 0 ? val(WAIVER, i) : null;
+    tr.appendChild(cell(val(DETAIL, i), [val(SOURCE, i), waiver ? "waived: " + waiver : null].filter(Boolean).join(" \u00b7 ")));
     return tr;
   }
   function spacer(height) {
