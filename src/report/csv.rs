@@ -14,8 +14,8 @@
 //!   and inner quotes doubled. Newlines inside values are kept (quoted).
 //! * A header row, then one row per finding, columns in this order:
 //!   `id, kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
-//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail`
-//!   (meanings in [`super::row`]). A missing value is an empty field (CSV
+//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail,
+//!   waiver` (meanings in [`super::row`]). A missing value is an empty field (CSV
 //!   cannot tell null from `""`; `findings.jsonl` can).
 //! * Rows are in the audit's order; `info` findings only with
 //!   [`super::Report::include_info`].
@@ -46,7 +46,8 @@
 //! number or an error. A value in those columns that is not shaped like an
 //! identifier (an export can hold anything) is guarded like free text. The
 //! free-text columns, always guarded, are `dn`, `upn`, `cloud_upn`,
-//! `intended_user_type`, `cloud_user_type`, `rule`, `source` and `detail`.
+//! `intended_user_type`, `cloud_user_type`, `rule`, `source`, `detail` and
+//! `waiver`.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -309,9 +310,9 @@ mod tests {
         assert_eq!(
             text,
             "\u{feff}id,kind,severity,dn,upn,source_anchor,cloud_id,cloud_upn,intended_user_type,\
-             cloud_user_type,matched_by,rule,source,detail\r\n\
+             cloud_user_type,matched_by,rule,source,detail,waiver\r\n\
              gam-0123456789,guest_as_member,critical,\"CN=Smith\\, John,OU=P,DC=x\",'=cmd,,,,Guest,Member,,,,\
-             \"line1\nline2 \"\"q\"\"\"\r\n"
+             \"line1\nline2 \"\"q\"\"\",\r\n"
         );
     }
 }

@@ -6,7 +6,8 @@
 //!   the last. An audit without listed findings writes an empty file.
 //! * One finding per line, a JSON object with exactly these keys in this order:
 //!   `id, kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
-//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail`
+//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail,
+//!   waiver`
 //!   (meanings in [`super::row`]). A missing value is `null`, never omitted and
 //!   never `""`; `id`, `kind`, `severity` and `detail` are always strings.
 //! * Values are written as read (no Excel neutralisation, unlike
