@@ -25,7 +25,8 @@
 //! match a finding, the first in the file applies.
 //!
 //! A `upn` pattern is matched against the finding's `upn`, else (a
-//! cloud-side finding) its `cloud_upn`. Keys other than those above, a
+//! cloud-side finding) its `cloud_upn`; a missing value as empty text, so
+//! `upn = "*"` matches every finding of the kind. Keys other than those above, a
 //! missing `reason`, `owner` or `expires`, an id or kind that does not exist,
 //! or `id` together with a pattern are errors with the file's line and
 //! column: a typo must never silently widen or narrow a waiver.
@@ -368,16 +369,15 @@ impl Waiver {
         match &self.selector {
             Selector::Id(id) => *id == f.id,
             Selector::Pattern { kind, dn, upn } => {
+                // A missing value is matched as empty text: `*` matches it.
+                let upn_value = f.upn.as_deref().or(f.cloud_upn.as_deref());
                 *kind == f.kind
                     && dn
                         .as_deref()
-                        .map_or(true, |p| f.dn.as_deref().is_some_and(|v| glob(p, v)))
-                    && upn.as_deref().map_or(true, |p| {
-                        f.upn
-                            .as_deref()
-                            .or(f.cloud_upn.as_deref())
-                            .is_some_and(|v| glob(p, v))
-                    })
+                        .map_or(true, |p| glob(p, f.dn.as_deref().unwrap_or("")))
+                    && upn
+                        .as_deref()
+                        .map_or(true, |p| glob(p, upn_value.unwrap_or("")))
             }
         }
     }

@@ -60,6 +60,15 @@ fn globs_match_case_insensitively_with_stars() {
     assert!(!glob("exact", "exactly"));
     assert!(glob("*", ""));
     assert!(glob("a*a", "aa"));
+    // `*` matches a finding without the value (matched as empty text).
+    let mut no_upn = finding(Kind::RuleError, "QQ==", "CN=N,DC=x", None);
+    let w = Waivers::parse(
+        "w.toml",
+        "[[waiver]]\nkind = \"rule_error\"\nupn = \"*\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    w.apply(std::slice::from_mut(&mut no_upn), date("2026-01-01"));
+    assert!(no_upn.waiver.is_some());
     assert!(!glob("a*a", "a"));
 }
 
