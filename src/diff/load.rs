@@ -437,7 +437,7 @@ fn check(
             format!(
                 "unknown kind `{}`: the report was written by another version; run the audit \
                  again with this version",
-                raw.kind
+                short(&raw.kind)
             ),
         ));
     };
@@ -449,8 +449,9 @@ fn check(
                 at,
                 None,
                 format!(
-                    "`{id}` is not the id of a {} finding (expected {}- and ten letters or \
+                    "`{}` is not the id of a {} finding (expected {}- and ten letters or \
                      digits): the file was edited",
+                    short(&id),
                     raw.kind,
                     crate::findings::id::prefix(kind)
                 ),
@@ -464,7 +465,7 @@ fn check(
             None,
             format!(
                 "unknown severity `{}`: expected critical, high, medium, low or info",
-                raw.severity
+                short(&raw.severity)
             ),
         ));
     };
@@ -486,4 +487,12 @@ fn check(
         waiver: raw.waiver.filter(|w| !w.is_null()),
         position,
     })
+}
+
+/// `s` cut to 64 characters for a message (a value from the file may be huge).
+fn short(s: &str) -> String {
+    match s.char_indices().nth(64) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
 }
