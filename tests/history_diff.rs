@@ -213,6 +213,25 @@ fn fixed_and_introduced_conflicts_are_exactly_the_resolved_and_new_findings() {
         baseline.replace("\"folder\": \"c\"", "\"folder\": \"b\""),
         direct
     );
+    // A baseline that cannot be read stops the audit before it reads anything.
+    let run = bin()
+        .current_dir(d)
+        .args(["audit", "--baseline", "nowhere", "--onprem"])
+        .arg(&onprem)
+        .arg("--cloud")
+        .arg(d.join("cloud2.json"))
+        .arg("--rules")
+        .arg(&rules)
+        .args(["--out", "e"])
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("--baseline: nowhere: cannot open the report folder"),
+        "{stderr}"
+    );
+    assert!(!d.join("e/findings.jsonl").exists());
     // Run again without --baseline: the earlier diff files go, so the folder
     // holds one run.
     audit(d, &onprem, &d.join("cloud2.json"), &rules, "c", &[]);
