@@ -106,7 +106,7 @@ fn waiver(path: &str, text: &str, entry: &Spanned<RawWaiver>) -> Result<Waiver, 
                         format!(
                             "`{}` is not a finding id (three letters, a dash and ten letters or \
                          digits, as in findings.csv's id column)",
-                            id.get_ref()
+                            short(id.get_ref())
                         ),
                     )
                 })?;
@@ -118,7 +118,7 @@ fn waiver(path: &str, text: &str, entry: &Spanned<RawWaiver>) -> Result<Waiver, 
                         kind.span().start,
                         format!(
                             "unknown kind `{}`; `usertype-audit explain --list` lists them",
-                            kind.get_ref()
+                            short(kind.get_ref())
                         ),
                     )
                 })?;
@@ -172,5 +172,13 @@ fn why(key: &str) -> &'static str {
     match key {
         "reason" => "why the finding is accepted",
         _ => "who accepted it (a name or an address)",
+    }
+}
+
+/// `s` cut to 64 characters for a message.
+fn short(s: &str) -> String {
+    match s.char_indices().nth(64) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
     }
 }

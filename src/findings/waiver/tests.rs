@@ -227,6 +227,9 @@ fn malformed_files_are_errors_with_line_and_column() {
     assert!(e.contains("needs a `dn` or `upn` pattern"), "{e}");
     let e = error(&format!("[[waiver]]\n{ok}"));
     assert!(e.contains("selects nothing"), "{e}");
+    let long = "x".repeat(10_000);
+    let e = error(&format!("[[waiver]]\nkind = \"{long}\"\nupn = \"*\"\n{ok}"));
+    assert!(e.len() < 300 && e.contains("unknown kind"), "{e}");
     let e = error("[[waiver]\n");
     assert!(e.starts_with("w.toml:1:"), "{e}");
     // An empty file waives nothing.
