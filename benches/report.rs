@@ -4,8 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use usertype_audit::findings::{
-    AuditSummary, CloudTally, Finding, IntentTally, Kind, MatchedBy, OnPremTally, RuleSummary,
-    Severity,
+    AuditSummary, CloudTally, Finding, FindingId, IntentTally, Kind, MatchedBy, OnPremTally,
+    RuleSummary, Severity,
 };
 use usertype_audit::report::{csv, html, jsonl, Report};
 
@@ -17,6 +17,7 @@ fn findings() -> Vec<Finding> {
             let kind = Kind::ALL[i % Kind::ALL.len()];
             let severity = Severity::ALL[i % Severity::ALL.len()];
             Finding {
+                id: FindingId::cloud(kind, &format!("00000000-0000-0000-0000-{i:012}")),
                 kind,
                 severity,
                 dn: Some(format!(
@@ -33,6 +34,7 @@ fn findings() -> Vec<Finding> {
                 source: Some(format!("onprem.ldf:{}", i * 40 + 1)),
                 detail: "extensionAttribute1 is \"Guest\" but the cloud userType is \"Member\"."
                     .to_owned(),
+                waiver: None,
             }
         })
         .collect()
@@ -62,6 +64,7 @@ fn summary() -> AuditSummary {
         verdict: usertype_audit::findings::Verdict::Fail,
         reasons: Vec::new(),
         limitations: Vec::new(),
+        waivers: Default::default(),
     }
 }
 

@@ -31,6 +31,8 @@
 //! 7. [`plan`] turns an audit into remediation files for a person to review
 //!    and apply (Graph batches, PowerShell, LDIF change files); it never
 //!    applies anything.
+//! 8. [`diff`] compares two audits' report folders (new, resolved and
+//!    changed findings).
 //!
 //! # What is public, and why
 //!
@@ -117,6 +119,7 @@
 pub mod audit;
 pub mod classify;
 pub mod diag;
+pub mod diff;
 pub mod error;
 pub mod findings;
 #[cfg(feature = "generate")]

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 
 use rayon::prelude::*;
 
-use crate::findings::{CloudTally, Finding, Kind, Severity, SeverityFacts};
+use crate::findings::{CloudTally, Finding, FindingId, Kind, Severity, SeverityFacts};
 use crate::matcher::CloudIndex;
 use crate::read::cloud::{self, CloudUser};
 
@@ -162,10 +162,12 @@ fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, d)| *d)
                 .collect();
+            let dn = batch.text(row.dn);
             let finding = Finding {
+                id: FindingId::account(Kind::DuplicateAnchor, Some(key), Some(dn)),
                 kind: Kind::DuplicateAnchor,
                 severity: Kind::DuplicateAnchor.severity(SeverityFacts::default()),
-                dn: Some(batch.text(row.dn).to_string()),
+                dn: Some(dn.to_string()),
                 upn: row.upn.map(|u| batch.text(u).to_string()),
                 source_anchor: Some(key.clone()),
                 cloud_id: None,
@@ -181,6 +183,7 @@ fn duplicate_accounts(stubs: &[Stubs], out: &mut Vec<(SortKey, Finding)>) {
                     group.len(),
                     others.join("; ")
                 ),
+                waiver: None,
             };
             let key = (
                 Reverse(Kind::DuplicateAnchor.severity(SeverityFacts::default())),
@@ -244,6 +247,7 @@ fn cloud_finding(
     detail: String,
 ) -> (SortKey, Finding) {
     let finding = Finding {
+        id: FindingId::cloud(kind, u.id()),
         kind,
         severity,
         dn: u.on_premises_distinguished_name().map(str::to_string),
@@ -257,6 +261,7 @@ fn cloud_finding(
         rule: None,
         source: Some(files.source(i, u.source.line)),
         detail,
+        waiver: None,
     };
     let key = (
         Reverse(severity),

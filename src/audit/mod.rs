@@ -25,11 +25,13 @@ mod timing;
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::classify::Classifier;
 use crate::diag::{Diagnostic, Severity as DiagSeverity};
 use crate::error::Result;
-use crate::findings::{AuditSummary, Finding, InputFile, Kind, Reason, Severity};
+use crate::findings::waiver::{Date, Waivers};
+use crate::findings::{AuditSummary, Finding, InputFile, Kind, Reason, Severity, WaiverSummary};
 use crate::matcher::CloudIndex;
 use crate::model::ids::AnchorSource;
 use crate::read::cloud::{self, CloudOptions};
@@ -104,6 +106,10 @@ pub struct AuditOptions {
     pub keep_per_kind: u64,
     /// Keep what a remediation plan needs ([`Audit::plan_data`]).
     pub keep_plan_data: bool,
+    /// Accepted findings (`--waivers`): marked, and left out of the verdict.
+    pub waivers: Option<Arc<Waivers>>,
+    /// The date waivers expire against (None: today, UTC).
+    pub as_of: Option<Date>,
 }
 
 impl Default for AuditOptions {
@@ -118,6 +124,8 @@ impl Default for AuditOptions {
             hash_inputs: true,
             keep_per_kind: 100,
             keep_plan_data: false,
+            waivers: None,
+            as_of: None,
         }
     }
 }
@@ -191,7 +199,12 @@ pub fn run(
     );
     timer.phase("whole-export checks");
 
-    let findings = summary::sorted(keyed);
+    let mut findings = summary::sorted(keyed);
+    crate::findings::id::make_unique(&mut findings);
+    let waivers = match &opts.waivers {
+        Some(w) => w.apply(&mut findings, opts.as_of.unwrap_or_else(Date::today)),
+        None => WaiverSummary::default(),
+    };
     let totals = Totals::count(&findings);
     reasons::rule_limitations(inputs.rules.name(), classifier, &mut log.limitations);
     // Partners whose cloud UserType is unknown: the verdict cannot vouch for them.
@@ -213,6 +226,7 @@ pub fn run(
         reasons: log.reasons,
         limitations: log.limitations,
         elapsed_seconds: timer.started().elapsed().as_secs_f64(),
+        waivers,
     };
     let summary = summary::summarise(inputs, classifier, opts, &findings, totals, parts);
     let mut diagnostics = log.diagnostics;

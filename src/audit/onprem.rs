@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use crate::classify::{Classification, Classifier, EvalScratch, Intent, UserType};
 use crate::error::Result;
-use crate::findings::{Finding, IntentTally, Kind, MatchedBy, OnPremTally, SeverityFacts};
+use crate::findings::{
+    Finding, FindingId, IntentTally, Kind, MatchedBy, OnPremTally, SeverityFacts,
+};
 use crate::matcher::{AccountKeys, AccountMatch, CloudIndex, Hit};
 use crate::model::ids::{Anchor, AnchorSource, SidText};
 use crate::read::account::{Account, CLASSIFY_ATTRIBUTES, MATCH_ATTRIBUTES};
@@ -308,6 +310,7 @@ impl Ctx<'_> {
         for j in judgements.drain(..) {
             let cloud = j.cloud_user.and_then(|i| users.get(i as usize));
             let finding = Finding {
+                id: FindingId::account(j.kind, immutable_id.as_deref(), Some(&dn_text)),
                 kind: j.kind,
                 severity: j.severity,
                 dn: Some(dn_text.to_string()),
@@ -322,6 +325,7 @@ impl Ctx<'_> {
                 rule: Some(self.classifier.rule_name(&classification).to_string()),
                 source: Some(format!("{}:{}", self.name, account.line())),
                 detail: j.detail,
+                waiver: None,
             };
             let key = (
                 Reverse(finding.severity),

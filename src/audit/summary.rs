@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::classify::{Classifier, UserType};
 use crate::findings::{AuditSummary, CloudTally, Finding, InputFile, Kind, RuleSummary, Severity};
-use crate::findings::{IntentTally, OnPremTally, Reason, Verdict};
+use crate::findings::{IntentTally, OnPremTally, Reason, Verdict, WaiverSummary};
 
 use super::{parent_dn, AuditInputs, AuditOptions, SortKey};
 
@@ -61,6 +61,7 @@ pub(super) struct SummaryParts {
     pub(super) reasons: Vec<Reason>,
     pub(super) limitations: Vec<Reason>,
     pub(super) elapsed_seconds: f64,
+    pub(super) waivers: WaiverSummary,
 }
 
 /// The summary, with its verdict: `fail` when a finding reaches `--fail-on`,
@@ -73,7 +74,10 @@ pub(super) fn summarise(
     totals: Totals,
     mut parts: SummaryParts,
 ) -> AuditSummary {
-    let failed = findings.iter().any(|f| f.severity >= opts.fail_on);
+    // A waived finding is accepted: it does not fail the audit.
+    let failed = findings
+        .iter()
+        .any(|f| f.severity >= opts.fail_on && f.waiver.is_none());
     let verdict = Verdict::decide(&parts.reasons, failed);
     parts.inputs.sort_by_key(|f| match f.role {
         "onprem" => 0,
@@ -104,6 +108,7 @@ pub(super) fn summarise(
         verdict,
         reasons: parts.reasons,
         limitations: parts.limitations,
+        waivers: parts.waivers,
     }
 }
 

@@ -103,6 +103,20 @@ pub struct AuditArgs {
     /// Remediation plan flags.
     #[command(flatten)]
     pub plan: super::plan_args::PlanArgs,
+    /// An earlier audit's report folder: also write diff.json, diff.md and
+    /// diff.html (as `usertype-audit diff OLD --out`) comparing it with this
+    /// audit. It is read before the inputs, and may be --out itself.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<PathBuf>,
+    /// Accepted findings: a TOML file of [[waiver]] entries (id, or kind
+    /// with a dn/upn pattern; reason, owner, expires). A waived finding stays
+    /// in the reports, marked, and does not count toward the verdict.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<String>,
+    /// The date waivers expire against, YYYY-MM-DD (default: today, UTC;
+    /// with --reproducible, SOURCE_DATE_EPOCH when set, else required).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// Progress bars on standard error (hidden unless it is a terminal).
@@ -159,6 +173,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             .iter()
             .chain(&args.cloud)
             .chain([&args.rules])
+            .chain(&args.waivers)
             .map(String::as_str),
     );
     let report_names: Vec<&str> = report::Format::KNOWN
@@ -183,6 +198,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             own,
         )?;
     }
+    let baseline = super::diff::load_baseline(args.baseline.as_deref(), &args.out, &input_files)?;
+    let (waivers, as_of) = super::waivers::load(
+        args.waivers.as_deref(),
+        args.as_of.as_deref(),
+        args.reproducible,
+    )?;
     let classifier = load_classifier(&args.rules, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
@@ -203,6 +224,8 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         hash_inputs: !args.no_hash,
         keep_per_kind: args.max_diagnostics,
         keep_plan_data: plan.is_some(),
+        waivers,
+        as_of,
     };
     let inputs = AuditInputs::from_paths(&args.input.onprem, &args.cloud, &args.rules);
     let bars = Bars {
@@ -233,14 +256,22 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         summary: &result.summary,
         include_info: args.include_info,
     };
-    let written = report::write_reports(&report, &formats, &args.out)
-        .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
-    let removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    let diff = baseline.map(|old| super::diff::against(old, &report, &args.out, fail_on));
+    let written = match &diff {
+        Some(diff) => {
+            usertype_audit::diff::write_reports_and_diff(&report, &formats, &args.out, diff)
+        }
+        None => report::write_reports(&report, &formats, &args.out),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
+    let mut removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    if diff.is_none() {
+        removed.extend(super::diff::remove_stale_diff(&args.out, &input_files)?);
+    }
     let plan = (plan.as_ref())
         .map(|p| usertype_audit::plan::write_plan(&result, p, &args.out))
         .transpose()
         .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", args.out.display()))?;
-    let mut removed = removed;
     if plan.is_none() {
         removed.extend(usertype_audit::plan::remove_stale(&args.out, |p| {
             input_files.same_as(p).is_some()
@@ -250,6 +281,14 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         let color = args.color.stdout_colored();
         let mut out = std::io::stdout().lock();
         out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
+        super::waivers::print_summary(&mut out, &result.summary.waivers)?;
+        if let Some(diff) = &diff {
+            writeln!(
+                out,
+                "Against the baseline: {}",
+                super::diff::summary_line(diff)
+            )?;
+        }
         for p in &written {
             writeln!(out, "  wrote {}", p.display())?;
         }

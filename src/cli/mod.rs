@@ -28,6 +28,7 @@
 mod audit;
 mod classify;
 mod completions;
+mod diff;
 mod explain;
 mod generate;
 mod init;
@@ -42,6 +43,7 @@ mod scan;
 mod scan_summary;
 mod shared_args;
 mod start;
+mod waivers;
 
 use std::process::ExitCode;
 
@@ -50,6 +52,7 @@ use clap::{Parser, Subcommand};
 pub use self::audit::AuditArgs;
 pub use self::classify::ClassifyArgs;
 pub use self::completions::CompletionsArgs;
+pub use self::diff::DiffArgs;
 pub use self::explain::ExplainArgs;
 pub use self::generate::GenerateArgs;
 pub use self::init::InitArgs;
@@ -90,6 +93,7 @@ pub enum Command {
     Audit(AuditArgs),
     Classify(ClassifyArgs),
     Explain(ExplainArgs),
+    Diff(DiffArgs),
     Init(InitArgs),
     Rules(RulesArgs),
     Scan(ScanArgs),
@@ -191,6 +195,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Audit(args) => audit::run(&args, global),
         Command::Classify(args) => classify::run(&args, global),
         Command::Explain(args) => explain::run(&args, global),
+        Command::Diff(args) => diff::run(&args, global),
         Command::Init(args) => init::run(&args, global),
         Command::Rules(args) => rules::run(&args, global),
         Command::Scan(args) => scan::run(&args, global),
@@ -215,6 +220,7 @@ impl Command {
             | Command::Init(_)
             | Command::Rules(_)
             | Command::Generate(_)
+            | Command::Diff(_)
             | Command::Completions(_)
             | Command::Man(_) => None,
         }
@@ -230,6 +236,7 @@ impl Command {
             Command::Rules(_) => "rules",
             Command::Scan(_) => "scan",
             Command::Populate(_) => "populate",
+            Command::Diff(_) => "diff",
             Command::Generate(_) => "generate",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",

@@ -9,14 +9,18 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub mod id;
 mod kind;
 mod severity;
 mod verdict;
+pub mod waiver;
 
 pub use crate::matcher::MatchedBy;
+pub use id::FindingId;
 pub use kind::Kind;
 pub use severity::SeverityFacts;
 pub use verdict::{code as reason_code, Reason, Verdict};
+pub use waiver::{AppliedWaiver, WaiverSummary};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -79,6 +83,9 @@ impl Serialize for Severity {
 /// key order of `findings.jsonl`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// The stable id (see [`id`]): the same finding has the same id in
+    /// every run.
+    pub id: FindingId,
     /// What is flagged.
     pub kind: Kind,
     /// How bad it is.
@@ -106,6 +113,9 @@ pub struct Finding {
     pub source: Option<String>,
     /// What exactly is wrong, in a sentence, with the values involved.
     pub detail: String,
+    /// The waiver that covers it (see [`waiver`]): it then counts neither
+    /// toward the verdict nor toward `--fail-on`.
+    pub waiver: Option<std::sync::Arc<AppliedWaiver>>,
 }
 
 /// One input file of the audit.
@@ -225,4 +235,6 @@ pub struct AuditSummary {
     /// What limits the findings without changing the verdict (secondary
     /// checks that could not run, rule lint warnings, unused scope OUs).
     pub limitations: Vec<Reason>,
+    /// What `--waivers` did (empty without it).
+    pub waivers: WaiverSummary,
 }

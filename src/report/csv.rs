@@ -13,9 +13,9 @@
 //!   contain a comma, a double quote, CR or LF are enclosed in double quotes
 //!   and inner quotes doubled. Newlines inside values are kept (quoted).
 //! * A header row, then one row per finding, columns in this order:
-//!   `kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
-//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail`
-//!   (meanings in [`super::row`]). A missing value is an empty field (CSV
+//!   `id, kind, severity, dn, upn, source_anchor, cloud_id, cloud_upn,
+//!   intended_user_type, cloud_user_type, matched_by, rule, source, detail,
+//!   waiver` (meanings in [`super::row`]). A missing value is an empty field (CSV
 //!   cannot tell null from `""`; `findings.jsonl` can).
 //! * Rows are in the audit's order; `info` findings only with
 //!   [`super::Report::include_info`].
@@ -39,14 +39,15 @@
 //! **Identifier columns are written exactly**, so a script gets the same
 //! anchor or id as `findings.jsonl`: `source_anchor` (a base64 ImmutableId,
 //! which may start with `+`), `cloud_id` (a GUID), and the tool's own names
-//! `kind`, `severity` and `matched_by`. An identifier is written exactly when
+//! `id`, `kind`, `severity` and `matched_by`. An identifier is written exactly when
 //! it is made only of the characters identifiers use (ASCII letters, digits,
 //! `+ / = - _ . { }`) and does not start with `=`; such a cell holds no
 //! function call, link or command, so a spreadsheet can at worst show it as a
 //! number or an error. A value in those columns that is not shaped like an
 //! identifier (an export can hold anything) is guarded like free text. The
 //! free-text columns, always guarded, are `dn`, `upn`, `cloud_upn`,
-//! `intended_user_type`, `cloud_user_type`, `rule`, `source` and `detail`.
+//! `intended_user_type`, `cloud_user_type`, `rule`, `source`, `detail` and
+//! `waiver`.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -104,11 +105,12 @@ pub fn write_csv<'a, W: Write>(
 /// exactly when [`is_identifier`] (see the module doc).
 const EXACT_COLUMNS: [bool; COLUMNS.len()] = {
     let mut exact = [false; COLUMNS.len()];
-    exact[0] = true; // kind
-    exact[1] = true; // severity
-    exact[4] = true; // source_anchor
-    exact[5] = true; // cloud_id
-    exact[9] = true; // matched_by
+    exact[0] = true; // id
+    exact[1] = true; // kind
+    exact[2] = true; // severity
+    exact[5] = true; // source_anchor
+    exact[6] = true; // cloud_id
+    exact[10] = true; // matched_by
     exact
 };
 
@@ -286,6 +288,7 @@ mod tests {
     #[test]
     fn writes_bom_header_crlf_and_quotes() {
         let f = Finding {
+            id: crate::findings::FindingId::parse("gam-0123456789").unwrap(),
             kind: crate::findings::Kind::GuestAsMember,
             severity: crate::findings::Severity::Critical,
             dn: Some("CN=Smith\\, John,OU=P,DC=x".into()),
@@ -299,16 +302,17 @@ mod tests {
             rule: None,
             source: None,
             detail: "line1\nline2 \"q\"".into(),
+            waiver: None,
         };
         let mut out = Vec::new();
         assert_eq!(write_csv(&mut out, [&f]).unwrap(), 1);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "\u{feff}kind,severity,dn,upn,source_anchor,cloud_id,cloud_upn,intended_user_type,\
-             cloud_user_type,matched_by,rule,source,detail\r\n\
-             guest_as_member,critical,\"CN=Smith\\, John,OU=P,DC=x\",'=cmd,,,,Guest,Member,,,,\
-             \"line1\nline2 \"\"q\"\"\"\r\n"
+            "\u{feff}id,kind,severity,dn,upn,source_anchor,cloud_id,cloud_upn,intended_user_type,\
+             cloud_user_type,matched_by,rule,source,detail,waiver\r\n\
+             gam-0123456789,guest_as_member,critical,\"CN=Smith\\, John,OU=P,DC=x\",'=cmd,,,,Guest,Member,,,,\
+             \"line1\nline2 \"\"q\"\"\",\r\n"
         );
     }
 }

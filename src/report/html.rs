@@ -129,6 +129,7 @@ pub fn write_html<W: Write>(mut w: W, report: &Report) -> io::Result<()> {
     warnings(&mut page, s);
     cards(&mut page, s);
     charts(&mut page, s);
+    super::waivers::html(&mut page, s);
     findings_table(&mut page, report, &listed);
     w.write_all(page.as_bytes())?;
 
@@ -184,7 +185,8 @@ enum Encoding {
 }
 
 /// The encoding of each of [`COLUMNS`].
-const ENCODINGS: [Encoding; 13] = [
+const ENCODINGS: [Encoding; 15] = [
+    Encoding::Literal, // id
     Encoding::Shared,  // kind
     Encoding::Shared,  // severity
     Encoding::Dn,      // dn
@@ -198,8 +200,10 @@ const ENCODINGS: [Encoding; 13] = [
     Encoding::Shared, // rule
     Encoding::Source,
     Encoding::Shared, // detail: templated sentences repeat
+    Encoding::Shared, // waiver: one waiver covers many findings
 ];
-const UPN_COLUMN: usize = 3;
+const ID_COLUMN: usize = 0;
+const UPN_COLUMN: usize = 4;
 
 /// The shared strings, numbered in order of first use (deterministic).
 #[derive(Default)]
@@ -256,10 +260,15 @@ fn data_island<W: Write>(w: &mut W, findings: &[&Finding]) -> io::Result<()> {
             if i > 0 {
                 out.push(b',');
             }
-            let values = super::row::raw_values(f);
-            let value = values.get(column).copied().flatten();
-            let upn = values.get(UPN_COLUMN).copied().flatten();
-            push_cell(&mut out, &mut strings, *encoding, value, upn);
+            if column == ID_COLUMN {
+                // Ids are unique: nothing to share, and not borrowed from `f`.
+                push_json_str(&mut out, &f.id.to_string());
+            } else {
+                let values = super::row::raw_values(f, "");
+                let value = values.get(column).copied().flatten();
+                let upn = values.get(UPN_COLUMN).copied().flatten();
+                push_cell(&mut out, &mut strings, *encoding, value, upn);
+            }
             if out.len() >= 1 << 16 {
                 w.write_all(&out)?;
                 out.clear();
@@ -711,10 +720,15 @@ fn findings_table(o: &mut String, report: &Report, listed: &[&Finding]) {
 fn static_row(o: &mut String, f: &Finding) {
     let _ = write!(
         o,
-        "<tr><td><span class=\"badge {0}\">{0}</span></td>",
-        f.severity.name()
+        "<tr><td><span class=\"badge {0}\">{0}</span>{1}</td>",
+        f.severity.name(),
+        if f.waiver.is_some() {
+            "<div class=\"sub\">waived</div>"
+        } else {
+            ""
+        }
     );
-    cell(o, Some(f.kind.title()), Some(f.kind.name()));
+    cell(o, Some(f.kind.title()), Some(&f.id.to_string()));
     let upn = f.upn.as_deref().filter(|v| !v.is_empty());
     cell(o, upn.or(f.dn.as_deref()), upn.and(f.dn.as_deref()));
     let cloud_upn = f.cloud_upn.as_deref().filter(|v| !v.is_empty());
@@ -736,7 +750,13 @@ fn static_row(o: &mut String, f: &Finding) {
         cap(f.cloud_user_type.as_deref().unwrap_or("\u{2014}"))
     );
     cell(o, Some(&types), f.rule.as_deref());
-    cell(o, Some(&f.detail), f.source.as_deref());
+    let waiver = f.waiver.as_deref().map(|w| format!("waived: {}", w.text));
+    let evidence = [f.source.as_deref(), waiver.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    cell(o, Some(&f.detail), Some(&evidence));
     o.push_str("</tr>\n");
 }
 

@@ -147,6 +147,7 @@ fn render(s: &AuditSummary) -> String {
         );
     }
     o.push('\n');
+    super::waivers::markdown(o, s);
 
     let _ = writeln!(o, "## Top OUs\n");
     if s.top_ous.is_empty() {

@@ -37,6 +37,7 @@ pub mod row;
 pub mod summary;
 mod svg;
 pub mod terminal;
+mod waivers;
 pub mod xlsx;
 
 pub use escape::{json_terminal_safe, terminal_safe, terminal_safe_lines};
@@ -229,17 +230,31 @@ pub fn headline(summary: &AuditSummary) -> String {
             thousands(enabled)
         )),
     };
+    let waived_partners = summary.waivers.waived_of(Kind::GuestAsMember);
     match (summary.verdict, members) {
+        (Verdict::Pass, _) if waived_partners > 0 => format!(
+            "Pass: every partner account intended as Guest that is a Member in the cloud is \
+             waived ({}).",
+            thousands(waived_partners)
+        ),
         (Verdict::Pass, _) => {
             "Pass: no partner account intended as Guest is a Member in the cloud.".to_owned()
         }
+        (Verdict::Fail, Some(m)) if waived_partners > 0 => format!(
+            "Fail: {} ({} of them waived.)",
+            m.trim_end_matches('.'),
+            thousands(waived_partners)
+        ),
         (Verdict::Fail, Some(m)) => format!("Fail: {m}"),
         (Verdict::Fail, None) => {
+            // Waived findings do not fail the audit: not counted here.
             let reached: u64 = summary
                 .by_severity
                 .iter()
                 .filter(|(s, _)| *s >= summary.fail_on)
-                .fold(0u64, |acc, (_, n)| acc.saturating_add(*n));
+                .fold(0u64, |acc, (s, n)| {
+                    acc.saturating_add(n.saturating_sub(summary.waivers.waived_at(*s)))
+                });
             format!(
                 "Fail: {} finding{} at or above {} (no partner account intended as Guest is \
                  among them).",
@@ -383,6 +398,17 @@ pub fn write_reports(
     formats: &[Format],
     out_dir: &Path,
 ) -> io::Result<Vec<PathBuf>> {
+    write_reports_with(report, formats, out_dir, Vec::new())
+}
+
+/// [`write_reports`], with `extra` files written in the same set (after
+/// the reports): `audit --baseline` adds the diff files this way.
+pub(crate) fn write_reports_with<'a>(
+    report: &'a Report,
+    formats: &[Format],
+    out_dir: &Path,
+    extra: Vec<ReportJob<'a>>,
+) -> io::Result<Vec<PathBuf>> {
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
@@ -411,6 +437,7 @@ pub fn write_reports(
             Format::Xlsx => jobs.push((xlsx::FILE_NAME, Box::new(|w| xlsx::write_xlsx(w, report)))),
         }
     }
+    jobs.extend(extra);
     write_set(out_dir, &jobs)
 }
 
@@ -494,10 +521,14 @@ pub fn is_own_report(path: &Path) -> bool {
     }
     let head = String::from_utf8_lossy(&head);
     match name {
-        jsonl::FILE_NAME => head.is_empty() || head.starts_with("{\"kind\":\""),
-        csv::FILE_NAME => head
-            .trim_start_matches('\u{feff}')
-            .starts_with("kind,severity,"),
+        // Reports before finding ids started with `kind`.
+        jsonl::FILE_NAME => {
+            head.is_empty() || head.starts_with("{\"id\":\"") || head.starts_with("{\"kind\":\"")
+        }
+        csv::FILE_NAME => {
+            let head = head.trim_start_matches('\u{feff}');
+            head.starts_with("id,kind,severity,") || head.starts_with("kind,severity,")
+        }
         summary::FILE_NAME => {
             head.starts_with('{')
                 && (head.contains("\"usertype-audit") || head.contains("\"format_version\""))
@@ -684,6 +715,11 @@ mod tests {
             is_own_report(&out.join(name))
         };
         assert!(put("findings.csv", "\u{feff}kind,severity,dn\r\n"));
+        assert!(put("findings.csv", "\u{feff}id,kind,severity,dn\r\n"));
+        assert!(put(
+            "findings.jsonl",
+            "{\"id\":\"smt-0123456789\",\"kind\":\"soft_match\"}\n"
+        ));
         assert!(!put("findings.csv", "name,amount\n"));
         assert!(put("findings.jsonl", ""));
         assert!(put("findings.jsonl", "{\"kind\":\"soft_match\"}\n"));
@@ -755,6 +791,7 @@ mod tests {
             },
             reasons: vec![],
             limitations: vec![],
+            waivers: Default::default(),
         }
     }
 

@@ -5,6 +5,7 @@
 //!
 //! | column | type | meaning |
 //! | --- | --- | --- |
+//! | `id` | string | the finding's stable id (`gam-7k2q9x4m1c`): the same finding has the same id in every run ([`crate::findings::id`]) |
 //! | `kind` | string | the finding's stable snake_case kind (`guest_as_member`, ...) |
 //! | `severity` | string | `critical`, `high`, `medium`, `low` or `info` |
 //! | `dn` | string or null | the on-premises account's DN (null for a cloud-side finding) |
@@ -18,12 +19,14 @@
 //! | `rule` | string or null | the rule or scope filter that decided the intended type |
 //! | `source` | string or null | `file:line` of the evidence |
 //! | `detail` | string | one sentence saying what is wrong, with the values involved |
+//! | `waiver` | object or null | the waiver that accepts the finding (`audit --waivers`): in `findings.jsonl` an object `{at, owner, expires, reason}` (`at` is `file:line` of the waiver); in `findings.csv` and the HTML one text, `at; owner ...; expires ...; reason` |
 //!
-//! New columns are only ever appended.
+//! `id` came first when it was added, so that it reads as the row's key;
+//! other new columns are only ever appended.
 //!
 //! # Capped values
 //!
-//! Every value that comes from an input (every column but `kind`,
+//! Every value that comes from an input (every column but `id`, `kind`,
 //! `severity` and `matched_by`) is at most [`MAX_VALUE_BYTES`] bytes in a
 //! report: a longer one is cut at a character boundary and ends with the
 //! visible marker `… [cut: N bytes in all]` ([`cap_value`]). No legitimate
@@ -64,7 +67,8 @@ pub fn cap_value(value: &str) -> Cow<'_, str> {
 }
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 15] = [
+    "id",
     "kind",
     "severity",
     "dn",
@@ -78,12 +82,15 @@ pub const COLUMNS: [&str; 13] = [
     "rule",
     "source",
     "detail",
+    "waiver",
 ];
 
 /// One finding as written to disk, values capped ([`cap_value`]). Field
 /// order is [`COLUMNS`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FindingRow<'a> {
+    /// See [`COLUMNS`].
+    pub id: String,
     /// See [`COLUMNS`].
     pub kind: &'static str,
     /// See [`COLUMNS`].
@@ -110,13 +117,16 @@ pub struct FindingRow<'a> {
     pub source: Option<Cow<'a, str>>,
     /// See [`COLUMNS`].
     pub detail: Cow<'a, str>,
+    /// See [`COLUMNS`] (an object in JSON; [`FindingRow::values`] gives its text).
+    pub waiver: Option<&'a crate::findings::AppliedWaiver>,
 }
 
 /// The values of `f` in [`COLUMNS`] order, as the finding holds them (not
-/// capped): for a writer that caps them its own way (the HTML table cuts
-/// display values shorter still).
-pub fn raw_values(f: &Finding) -> [Option<&str>; 13] {
+/// capped), with `id` its id as text: for a writer that caps them its own
+/// way (the HTML table cuts display values shorter still).
+pub fn raw_values<'a>(f: &'a Finding, id: &'a str) -> [Option<&'a str>; 15] {
     [
+        Some(id),
         Some(f.kind.name()),
         Some(f.severity.name()),
         f.dn.as_deref(),
@@ -130,6 +140,7 @@ pub fn raw_values(f: &Finding) -> [Option<&str>; 13] {
         f.rule.as_deref(),
         f.source.as_deref(),
         Some(&f.detail),
+        f.waiver.as_deref().map(|w| w.text.as_str()),
     ]
 }
 
@@ -137,6 +148,7 @@ impl<'a> FindingRow<'a> {
     /// The row of `f`.
     pub fn new(f: &'a Finding) -> FindingRow<'a> {
         FindingRow {
+            id: f.id.to_string(),
             kind: f.kind.name(),
             severity: f.severity.name(),
             dn: f.dn.as_deref().map(cap_value),
@@ -150,12 +162,14 @@ impl<'a> FindingRow<'a> {
             rule: f.rule.as_deref().map(cap_value),
             source: f.source.as_deref().map(cap_value),
             detail: cap_value(&f.detail),
+            waiver: f.waiver.as_deref(),
         }
     }
 
     /// The values in [`COLUMNS`] order (None for null).
-    pub fn values(&self) -> [Option<&str>; 13] {
+    pub fn values(&self) -> [Option<&str>; 15] {
         [
+            Some(&self.id),
             Some(self.kind),
             Some(self.severity),
             self.dn.as_deref(),
@@ -169,6 +183,7 @@ impl<'a> FindingRow<'a> {
             self.rule.as_deref(),
             self.source.as_deref(),
             Some(&self.detail),
+            self.waiver.map(|w| w.text.as_str()),
         ]
     }
 }
@@ -197,6 +212,7 @@ mod tests {
     #[test]
     fn serialized_keys_follow_columns() {
         let f = Finding {
+            id: crate::findings::FindingId::cloud(crate::findings::Kind::SoftMatch, "c"),
             kind: crate::findings::Kind::SoftMatch,
             severity: crate::findings::Severity::Medium,
             dn: None,
@@ -210,6 +226,7 @@ mod tests {
             rule: None,
             source: None,
             detail: "d".into(),
+            waiver: None,
         };
         let json = serde_json::to_string(&FindingRow::new(&f)).unwrap();
         let mut at = 0;
@@ -219,6 +236,7 @@ mod tests {
             assert!(pos.is_some(), "{col} missing or out of order in {json}");
             at = pos.unwrap_or(at);
         }
-        assert_eq!(FindingRow::new(&f).values()[9], Some("upn"));
+        assert_eq!(FindingRow::new(&f).values()[10], Some("upn"));
+        assert!(json.starts_with("{\"id\":\"smt-"), "{json}");
     }
 }

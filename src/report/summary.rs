@@ -29,6 +29,7 @@
 //! | `cloud` | [`CloudRow`]: `users = matched + orphaned + cloud_only + unmatched_not_synced` |
 //! | `intent` | [`IntentRow`]: intended UserType over audited accounts |
 //! | `diagnostics` | object: input diagnostic kind → count, keys sorted |
+//! | `waivers` | [`WaiversRow`] when the audit ran with `--waivers`, else `null` |
 //!
 //! Counts per kind and severity are arrays of objects rather than objects, so
 //! their order is part of the contract and survives any JSON library.
@@ -40,7 +41,8 @@ use serde::Serialize;
 
 use super::{cloud_balance, headline, headline_counts, kind_counts, onprem_balance};
 use super::{severity_counts, total_findings};
-use crate::findings::{AuditSummary, Reason};
+use crate::findings::waiver::WaiverNote;
+use crate::findings::{AuditSummary, Reason, WaiverSummary};
 
 /// A reason or limitation: `code`, `file` and `line` (null when unknown),
 /// `detail` and `next_step` (see [`Reason`]).
@@ -95,6 +97,31 @@ pub struct SummaryJson<'a> {
     pub intent: IntentRow,
     /// Input diagnostics by kind.
     pub diagnostics: &'a BTreeMap<String, u64>,
+    /// What `--waivers` did (null without it).
+    pub waivers: Option<WaiversRow<'a>>,
+}
+
+/// What the waivers did ([`crate::findings::waiver`]). Waived findings are
+/// counted in `by_kind` and `by_severity` like any other; these counts say
+/// how many of them are waived.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WaiversRow<'a> {
+    /// The waivers file as given.
+    pub file: &'a str,
+    /// The date expiry was judged on (`YYYY-MM-DD`).
+    pub as_of: &'a str,
+    /// Waivers in the file.
+    pub waivers: u64,
+    /// Findings waived.
+    pub waived: u64,
+    /// Waived findings per kind (only kinds with some).
+    pub by_kind: Vec<KindCount>,
+    /// Waived findings per severity (only severities with some).
+    pub by_severity: Vec<SeverityCount>,
+    /// Waivers past their `expires` date: they waive nothing.
+    pub expired: &'a [WaiverNote],
+    /// Waivers in force that match no finding.
+    pub stale: &'a [WaiverNote],
 }
 
 /// One input file.
@@ -301,8 +328,37 @@ impl<'a> SummaryJson<'a> {
                 no_value: s.intent.no_value,
             },
             diagnostics: &s.diagnostics,
+            waivers: waivers_row(&s.waivers),
         }
     }
+}
+
+fn waivers_row(w: &WaiverSummary) -> Option<WaiversRow<'_>> {
+    Some(WaiversRow {
+        file: w.file.as_deref()?,
+        as_of: w.as_of.as_deref().unwrap_or_default(),
+        waivers: w.waivers,
+        waived: w.waived,
+        by_kind: w
+            .by_kind
+            .iter()
+            .map(|(kind, count)| KindCount {
+                kind: kind.name(),
+                title: kind.title(),
+                count: *count,
+            })
+            .collect(),
+        by_severity: w
+            .by_severity
+            .iter()
+            .map(|(severity, count)| SeverityCount {
+                severity: severity.name(),
+                count: *count,
+            })
+            .collect(),
+        expired: &w.expired,
+        stale: &w.stale,
+    })
 }
 
 /// Writes `summary.json` for `summary` to `w`.

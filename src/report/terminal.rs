@@ -278,6 +278,7 @@ mod tests {
                 next_step: "export again".into(),
             }],
             limitations: vec![],
+            waivers: Default::default(),
         }
     }
 

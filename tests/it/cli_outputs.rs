@@ -668,17 +668,17 @@ fn findings_csv_writes_identifiers_exactly_and_guards_the_rest() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     let eve = rows
         .iter()
-        .find(|r| r.get(3) == Some("eve@partners.fabrikam123.org"))
+        .find(|r| r.get(4) == Some("eve@partners.fabrikam123.org"))
         .expect("Eve's finding");
-    assert_eq!(eve.get(0), Some("guest_as_member"));
-    assert_eq!(eve.get(4), Some("+AECAwQFBgcICQoLDA0ODw=="), "anchor exact");
-    assert_eq!(eve.get(5), Some("9725079c-8dc0-4e59-a608-84e839010570"));
+    assert_eq!(eve.get(1), Some("guest_as_member"));
+    assert_eq!(eve.get(5), Some("+AECAwQFBgcICQoLDA0ODw=="), "anchor exact");
+    assert_eq!(eve.get(6), Some("9725079c-8dc0-4e59-a608-84e839010570"));
     let finn = rows
         .iter()
-        .find(|r| r.get(3) == Some("finn@partners.fabrikam123.org"))
+        .find(|r| r.get(4) == Some("finn@partners.fabrikam123.org"))
         .expect("Finn's finding");
     assert_eq!(
-        finn.get(5),
+        finn.get(6),
         Some("'=HYPERLINK(\"http://evil\")"),
         "not an id: guarded"
     );
@@ -742,7 +742,7 @@ fn a_huge_value_is_capped_with_a_marker_in_every_report() {
     let mut reader = csv::Reader::from_path(out.join("findings.csv")).expect("csv");
     let upns: Vec<String> = reader
         .records()
-        .map(|r| r.expect("row").get(3).unwrap_or_default().to_owned())
+        .map(|r| r.expect("row").get(4).unwrap_or_default().to_owned())
         .collect();
     assert!(
         upns.contains(&shown.to_owned()),

@@ -8,8 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use usertype_audit::findings::{
-    AuditSummary, CloudTally, Finding, InputFile, IntentTally, Kind, MatchedBy, OnPremTally,
-    Reason, RuleSummary, Severity, Verdict,
+    AuditSummary, CloudTally, Finding, FindingId, InputFile, IntentTally, Kind, MatchedBy,
+    OnPremTally, Reason, RuleSummary, Severity, Verdict,
 };
 use usertype_audit::report::{write_reports, Format, Report};
 
@@ -37,7 +37,9 @@ fn finding(
     detail: &str,
 ) -> Finding {
     let cloud_side = cloud_upn.is_some();
+    let anchor = dn.as_ref().map(|_| "AAECAwQFBgcICQoLDA0ODw==");
     Finding {
+        id: FindingId::account(kind, anchor, dn.as_deref()),
         kind,
         severity,
         source_anchor: dn.as_ref().map(|_| "AAECAwQFBgcICQoLDA0ODw==".to_owned()),
@@ -51,6 +53,7 @@ fn finding(
         rule: rule.map(str::to_owned),
         source: s(source),
         detail: detail.to_owned(),
+        waiver: None,
     }
 }
 
@@ -342,6 +345,7 @@ fn summary() -> AuditSummary {
             detail: "<b>onprem.ldf</b> lacks extensionAttribute1 on 12 accounts & they were read as absent".into(),
             next_step: "re-export with `extensionAttribute1`\nthen audit again".into(),
         }],
+        waivers: Default::default(),
     }
 }
 
@@ -430,7 +434,7 @@ fn csv_neutralises_formulas_and_reads_back() {
     let dir = render(Format::Csv, true);
     let bytes = fs::read(dir.path().join("findings.csv")).expect("csv");
     assert!(
-        bytes.starts_with(b"\xEF\xBB\xBFkind,severity,dn,"),
+        bytes.starts_with(b"\xEF\xBB\xBFid,kind,severity,dn,"),
         "BOM then header"
     );
     let text = String::from_utf8(bytes.clone()).expect("utf-8");
@@ -443,19 +447,20 @@ fn csv_neutralises_formulas_and_reads_back() {
     // The csv crate strips the BOM; every formula-looking value starts with '.
     let mut reader = csv::Reader::from_reader(&bytes[..]);
     let header = reader.headers().expect("header").clone();
-    assert_eq!(header.get(0), Some("kind"));
-    assert_eq!(header.len(), 13);
+    assert_eq!(header.get(0), Some("id"));
+    assert_eq!(header.get(1), Some("kind"));
+    assert_eq!(header.len(), 15);
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
     assert_eq!(rows.len(), 13);
-    let upn = |i: usize| rows[i].get(3).expect("upn").to_owned();
+    let upn = |i: usize| rows[i].get(4).expect("upn").to_owned();
     assert_eq!(upn(0), "'=HYPERLINK(\"http://evil\")");
     assert_eq!(upn(3), "'+1");
     assert_eq!(upn(4), "'-2");
-    assert_eq!(rows[5].get(10), Some("'@SUM(A1:A9)"));
-    assert_eq!(rows[11].get(6), Some("'\tghost@contoso.com"));
+    assert_eq!(rows[5].get(11), Some("'@SUM(A1:A9)"));
+    assert_eq!(rows[11].get(7), Some("'\tghost@contoso.com"));
     // A value with a line break survives, quoted.
     assert_eq!(
-        rows[9].get(12),
+        rows[9].get(13),
         Some("matched only by UPN onto a cloud user without ImmutableId:\nthe next sync takes it over.")
     );
     for row in &rows {
@@ -638,7 +643,8 @@ fn island_rows(html: &str) -> Vec<Vec<Option<String>>> {
         .collect();
     let count = island["count"].as_u64().expect("count") as usize;
     let columns = island["columns"].as_array().expect("columns");
-    assert_eq!(columns.len(), 13);
+    assert_eq!(columns.len(), 15);
+    assert_eq!(columns[0], "id");
     let data = island["data"].as_array().expect("data");
     assert_eq!(data.len(), columns.len());
     let part = |v: &serde_json::Value| -> String {
@@ -656,8 +662,8 @@ fn island_rows(html: &str) -> Vec<Vec<Option<String>>> {
             rows[i][c] = match cell {
                 serde_json::Value::Null => None,
                 serde_json::Value::Bool(true) => {
-                    assert_eq!(c, 6, "true only in cloud_upn");
-                    rows[i][3].clone()
+                    assert_eq!(c, 7, "true only in cloud_upn");
+                    rows[i][4].clone()
                 }
                 serde_json::Value::Array(pair) => {
                     assert_eq!(pair.len(), 2);
@@ -667,7 +673,12 @@ fn island_rows(html: &str) -> Vec<Vec<Option<String>>> {
             };
         }
     }
-    rows
+    // Every row has its id; the callers index the columns after it.
+    for row in &rows {
+        let id = row[0].as_deref().expect("every finding has an id");
+        assert!(FindingId::parse(id).is_some(), "{id}");
+    }
+    rows.into_iter().map(|r| r[1..].to_vec()).collect()
 }
 
 #[test]

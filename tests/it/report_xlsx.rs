@@ -15,7 +15,7 @@ use std::process::Output;
 use assert_cmd::Command;
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use usertype_audit::findings::{
-    AuditSummary, Finding, Kind, MatchedBy, RuleSummary, Severity, Verdict,
+    AuditSummary, Finding, FindingId, Kind, MatchedBy, RuleSummary, Severity, Verdict,
 };
 use usertype_audit::report::{write_reports, Format, Report};
 
@@ -193,6 +193,7 @@ fn the_bytes_do_not_depend_on_the_thread_count() {
 
 fn hostile_finding(rule: &str) -> Finding {
     Finding {
+        id: FindingId::account(Kind::GuestAsMember, Some("+AAECAwQFBgcICQoLDA0ODw=="), None),
         kind: Kind::GuestAsMember,
         severity: Severity::Critical,
         dn: Some("+33123".to_owned()),
@@ -206,6 +207,7 @@ fn hostile_finding(rule: &str) -> Finding {
         rule: Some(rule.to_owned()),
         source: Some("2024-01-31".to_owned()),
         detail: "12345678901234567890 _x0041_ TRUE".to_owned(),
+        waiver: None,
     }
 }
 
@@ -236,6 +238,7 @@ fn hostile_values_stay_exact_text() {
         verdict: Verdict::Fail,
         reasons: vec![],
         limitations: vec![],
+        waivers: Default::default(),
     };
     let report = Report {
         findings: &findings,

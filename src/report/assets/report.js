@@ -14,8 +14,12 @@
   try { data = JSON.parse(island.textContent); } catch (e) { return; }
   var S = data.strings || [], C = data.data || [], N = data.count || 0, COLUMNS = data.columns || [];
   // Column indexes (see the columns of findings.jsonl).
-  var KIND = 0, SEV = 1, DN = 2, UPN = 3, CLOUD_ID = 5, CLOUD_UPN = 6, INTENDED = 7,
-    CLOUD_TYPE = 8, MATCHED = 9, RULE = 10, SOURCE = 11, DETAIL = 12;
+  function column(name) { return COLUMNS.indexOf(name); }
+  var ID = column("id"), KIND = column("kind"), SEV = column("severity"), DN = column("dn"),
+    UPN = column("upn"), CLOUD_ID = column("cloud_id"), CLOUD_UPN = column("cloud_upn"),
+    INTENDED = column("intended_user_type"), CLOUD_TYPE = column("cloud_user_type"),
+    MATCHED = column("matched_by"), RULE = column("rule"), SOURCE = column("source"),
+    DETAIL = column("detail"), WAIVER = column("waiver");
   var RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
   // Rows rendered beyond the visible ones, above and below.
   var OVERSCAN = 8;
@@ -117,13 +121,15 @@
     tr.dataset.pos = String(pos);
     if (i === selected) { tr.setAttribute("aria-selected", "true"); }
     td.appendChild(el("span", "badge " + sev, sev));
+    if (WAIVER >= 0 && val(WAIVER, i) != null) { td.appendChild(el("div", "sub", "waived")); }
     tr.appendChild(td);
-    tr.appendChild(cell(titles[kind] || kind, kind));
+    tr.appendChild(cell(titles[kind] || kind, val(ID, i)));
     tr.appendChild(cell(upn || val(DN, i), upn ? val(DN, i) : null));
     var cloudSub = [cloudUpn ? val(CLOUD_ID, i) : null, matched ? "matched by " + matched : null];
     tr.appendChild(cell(cloudUpn || val(CLOUD_ID, i), cloudSub.filter(Boolean).join(" \u00b7 ")));
     tr.appendChild(cell((val(INTENDED, i) || "\u2014") + " \u2192 " + (val(CLOUD_TYPE, i) || "\u2014"), val(RULE, i)));
-    tr.appendChild(cell(val(DETAIL, i), val(SOURCE, i)));
+    var waiver = WAIVER >= 0 ? val(WAIVER, i) : null;
+    tr.appendChild(cell(val(DETAIL, i), [val(SOURCE, i), waiver ? "waived: " + waiver : null].filter(Boolean).join(" \u00b7 ")));
     return tr;
   }
   function spacer(height) {
@@ -188,7 +194,7 @@
     detail.textContent = "";
     if (selected < 0) { detail.hidden = true; return; }
     detail.hidden = false;
-    detail.appendChild(el("h3", null, "Finding " + s(val(SOURCE, selected))));
+    detail.appendChild(el("h3", null, "Finding " + s(val(ID, selected)) + " (" + s(val(SOURCE, selected)) + ")"));
     var dl = el("dl");
     for (var c = 0; c < COLUMNS.length; c++) {
       dl.appendChild(el("dt", null, COLUMNS[c]));
