@@ -199,6 +199,7 @@ mod tests {
 
     fn finding(kind: Kind, id: &str, dn: &str) -> Finding {
         Finding {
+            id: crate::findings::FindingId::cloud(kind, id),
             kind,
             severity: Severity::High,
             dn: Some(dn.into()),
@@ -212,6 +213,7 @@ mod tests {
             rule: None,
             source: Some("x.ldf:1".into()),
             detail: String::new(),
+            waiver: None,
         }
     }
 
