@@ -1044,7 +1044,9 @@ impl BatchSink for AuditSink<'_> {
                     Intent::UserType(UserType::Guest) => out.tally.intent.guest += 1,
                     Intent::Error(_) => out.tally.intent.error += 1,
                     Intent::Invalid(_) => out.tally.intent.invalid += 1,
-                    Intent::NoValue(_) => out.tally.intent.no_value += 1,
+                    // Not managed by sync (Entra Connect configuration): no value
+                    // flows, as for NoValue; the rule name says why.
+                    Intent::NoValue(_) | Intent::NotManaged => out.tally.intent.no_value += 1,
                     Intent::OutOfScope => {}
                 }
                 let mut buf = [0u8; 24];

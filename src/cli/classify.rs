@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::output::{InputFiles, OutputFile};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
+use super::{progress, rules::load_rule_source, ExitStatus, Global, OnPremArgs};
 use crate::classify::{Classifier, EvalScratch, Intent};
 use crate::matcher::account_anchor_key;
 use crate::model::account::{Account, CLASSIFY_ATTRIBUTES};
@@ -40,9 +40,14 @@ pub struct ClassifyArgs {
     /// The on-premises exports.
     #[command(flatten)]
     pub input: OnPremArgs,
-    /// The rule file.
-    #[arg(long, value_name = "FILE")]
-    pub rules: String,
+    /// The rule file (its `[scope]` applies before --connect-config).
+    #[arg(long, value_name = "FILE", required_unless_present = "connect_config")]
+    pub rules: Option<String>,
+    /// The Entra Connect configuration: the Synchronization Rules Editor's
+    /// Export (.ps1), a folder of them, and the
+    /// Applied-SynchronizationPolicy-*.json file (OU filtering).
+    #[arg(long, value_name = "PATH")]
+    pub connect_config: Vec<String>,
     /// Where to write the rows: a new file, which appears only once complete
     /// (default: standard output, where on a terminal control characters in
     /// values are shown escaped).
@@ -126,6 +131,10 @@ pub(super) fn intent_value(intent: &Intent) -> &str {
         Intent::Invalid(v) => v,
         Intent::NoValue(why) => why,
         Intent::OutOfScope => "",
+        Intent::NotManaged => {
+            "no outbound rule exports userType: new users are created as Member, existing cloud \
+             values are kept"
+        }
     }
 }
 
@@ -225,7 +234,7 @@ impl BatchSink for ClassifySink<'_> {
 }
 
 pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitStatus> {
-    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
     let anchor = args.input.anchor();
     let mut projection: Vec<String> = CLASSIFY_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
     projection.extend(classifier.attributes());
@@ -242,7 +251,8 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .onprem
             .iter()
             .map(String::as_str)
-            .chain([args.rules.as_str()]),
+            .chain(args.rules.as_deref())
+            .chain(args.connect_config.iter().map(String::as_str)),
     );
     let mut file = match &args.out {
         Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--out")?),

@@ -104,3 +104,32 @@ pub(super) fn load_classifier(path: &str, quiet: bool) -> anyhow::Result<Classif
     };
     Classifier::new(rules).map_err(|e| anyhow::anyhow!(e))
 }
+
+/// Loads the rule source of `classify`, `explain` and `audit`: a rule file,
+/// an Entra Connect configuration (`--connect-config`), or both (the rule
+/// file's `[scope]` first, then the configuration's rules).
+pub(super) fn load_rule_source(
+    rules: Option<&str>,
+    connect: &[String],
+    quiet: bool,
+) -> anyhow::Result<Classifier> {
+    if connect.is_empty() {
+        let Some(path) = rules else {
+            anyhow::bail!("give a rule file (--rules FILE) or an Entra Connect configuration (--connect-config PATH)");
+        };
+        return load_classifier(path, quiet);
+    }
+    let (sim, warnings) =
+        crate::classify::connect::simulation(connect).map_err(|e| anyhow::anyhow!(e))?;
+    if !quiet {
+        let mut err = std::io::stderr().lock();
+        for w in &warnings {
+            writeln!(err, "{w}")?;
+        }
+    }
+    match rules {
+        Some(path) => load_classifier(path, quiet)?.with_connect(sim),
+        None => Classifier::from_connect(sim),
+    }
+    .map_err(|e| anyhow::anyhow!(e))
+}
