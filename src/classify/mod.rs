@@ -228,7 +228,11 @@ impl Classifier {
     /// A classifier that only the Entra Connect configuration drives (no rule file).
     pub fn from_connect(sim: connect::Simulation) -> Result<Classifier, String> {
         let rules = RuleSet {
-            flow: Flow::Direct("userType".into()),
+            // No flow of its own: the configuration decides.
+            flow: Flow::Rules {
+                rules: Vec::new(),
+                default: None,
+            },
             scope: config::Scope::default(),
             parameters: Default::default(),
             warnings: Vec::new(),

@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::ProgressBar;
 
 use super::output::{check_report_dir, InputFiles};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs};
+use super::{progress, rules::load_rule_source, ExitStatus, Global, OnPremArgs};
 use crate::audit::{self, AuditInputs, AuditOptions, Progress};
 use crate::findings::{Severity, Verdict};
 use crate::read::cloud::CloudOptions;
@@ -45,9 +45,15 @@ pub struct AuditArgs {
     /// ConvertTo-Json, admin-center CSV).
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     pub cloud: Vec<String>,
-    /// The rule file (see `usertype-audit init`).
-    #[arg(long, value_name = "FILE")]
-    pub rules: String,
+    /// The rule file (see `usertype-audit init`); its `[scope]` applies
+    /// before --connect-config.
+    #[arg(long, value_name = "FILE", required_unless_present = "connect_config")]
+    pub rules: Option<String>,
+    /// The Entra Connect configuration: the Synchronization Rules Editor's
+    /// Export (.ps1), a folder of them, and the
+    /// Applied-SynchronizationPolicy-*.json file (OU filtering).
+    #[arg(long, value_name = "PATH")]
+    pub connect_config: Vec<String>,
     /// The report folder, created when missing and checked before any input is
     /// read. The reports are written as one set (temporary files renamed only
     /// when all are complete: a failed run leaves the previous set as it was).
@@ -140,7 +146,8 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             .onprem
             .iter()
             .chain(&args.cloud)
-            .chain([&args.rules])
+            .chain(&args.rules)
+            .chain(&args.connect_config)
             .map(String::as_str),
     );
     let report_names: Vec<&str> = report::Format::ALL
@@ -154,7 +161,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         &input_files,
         report::is_own_report,
     )?;
-    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
     onprem.csv.strict = args.strict;
@@ -175,7 +182,12 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     let inputs = AuditInputs {
         onprem: args.input.onprem.clone(),
         cloud: args.cloud.clone(),
-        rules_path: args.rules.clone(),
+        // With only --connect-config, the configuration stands for the rule file.
+        rules_path: args
+            .rules
+            .clone()
+            .or_else(|| args.connect_config.first().cloned())
+            .unwrap_or_default(),
     };
     let bars = Bars {
         quiet: global.quiet,

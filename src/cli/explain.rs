@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
-use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs};
+use super::{rules::load_rule_source, ExitStatus, Global, OnPremArgs};
 use crate::classify::config::Flow;
 use crate::classify::expr::Record;
 use crate::classify::{Classifier, EvalScratch};
@@ -53,11 +53,15 @@ pub struct ExplainArgs {
     /// The rule file (with --dn or --upn).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<String>,
+    /// The Entra Connect configuration (with --dn or --upn; see `classify`):
+    /// every rule considered is listed.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["kind", "list"])]
+    pub connect_config: Vec<String>,
     /// The account's distinguished name (case-insensitive).
-    #[arg(long, value_name = "DN", requires_all = ["onprem", "rules"])]
+    #[arg(long, value_name = "DN", requires = "onprem")]
     pub dn: Option<String>,
     /// The account's userPrincipalName (case-insensitive).
-    #[arg(long, value_name = "UPN", requires_all = ["onprem", "rules"])]
+    #[arg(long, value_name = "UPN", requires = "onprem")]
     pub upn: Option<String>,
 }
 
@@ -226,34 +230,42 @@ pub fn explain(
         }
     }
     let c = classifier.classify(&account, anchor.is_some(), &mut scratch);
-    match &classifier.rules().flow {
-        Flow::Direct(attr) => {
-            let _ = writeln!(s, "  flow: Direct from [{attr}] (value passed as is)");
+    if let Some((sim, base)) = classifier.connect() {
+        // Every rule considered, in precedence order, as Connect's Preview lists them.
+        let _ = writeln!(s, "  Entra Connect rules:");
+        for line in sim.explain(entry, base).1 {
+            let _ = writeln!(s, "    {}", terminal_safe(&cap_value(&line)));
         }
-        Flow::Expression { program, .. } => {
-            let _ = writeln!(
-                s,
-                "  flow: expression, every sub-expression in evaluation order:"
-            );
-            for step in program.trace(entry as &dyn Record) {
-                if !is_literal(&step) {
-                    let _ = writeln!(s, "    {}", trace_line(&step));
-                }
+    } else {
+        match &classifier.rules().flow {
+            Flow::Direct(attr) => {
+                let _ = writeln!(s, "  flow: Direct from [{attr}] (value passed as is)");
             }
-        }
-        Flow::Rules { rules, .. } => {
-            let _ = writeln!(s, "  flow: simple rules, first match wins:");
-            for r in rules {
-                let hit = r.when.holds(entry, &mut scratch);
+            Flow::Expression { program, .. } => {
                 let _ = writeln!(
                     s,
-                    "    {} {} → {}",
-                    if hit { "match   " } else { "no match" },
-                    terminal_safe(&r.name),
-                    terminal_safe(&r.user_type.to_string())
+                    "  flow: expression, every sub-expression in evaluation order:"
                 );
-                if hit {
-                    break;
+                for step in program.trace(entry as &dyn Record) {
+                    if !is_literal(&step) {
+                        let _ = writeln!(s, "    {}", trace_line(&step));
+                    }
+                }
+            }
+            Flow::Rules { rules, .. } => {
+                let _ = writeln!(s, "  flow: simple rules, first match wins:");
+                for r in rules {
+                    let hit = r.when.holds(entry, &mut scratch);
+                    let _ = writeln!(
+                        s,
+                        "    {} {} → {}",
+                        if hit { "match   " } else { "no match" },
+                        terminal_safe(&r.name),
+                        terminal_safe(&r.user_type.to_string())
+                    );
+                    if hit {
+                        break;
+                    }
                 }
             }
         }
@@ -342,15 +354,15 @@ fn explain_accounts(
     global: Global,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
-    let rules = args
-        .rules
-        .as_deref()
-        .context("--rules is required with --dn or --upn")?;
+    anyhow::ensure!(
+        args.rules.is_some() || !args.connect_config.is_empty(),
+        "--rules (or --connect-config) is required with --dn or --upn"
+    );
     anyhow::ensure!(
         !args.input.onprem.is_empty(),
         "--onprem is required with --dn or --upn"
     );
-    let classifier = load_classifier(rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
     let anchor = args.input.anchor();
     let opts = args.input.onprem_options();
     let mut shown = 0;

@@ -82,7 +82,7 @@ pub struct Simulation {
     /// Enabled outbound Provision rules to Entra ID (`person` to `user`):
     /// when there are any, an object none of them scopes is not created there.
     provision_out: Vec<Rule>,
-    /// Metaverse attributes the simulation needs (lower-case for lookup).
+    /// Metaverse attributes the simulation needs (looked up case-insensitively).
     mv: Vec<String>,
     policy: Option<OuPolicy>,
     names: Vec<String>,
@@ -131,7 +131,7 @@ impl Simulation {
         let is_cloud = |c: &str| cloud.contains(&c);
         let mut order: Vec<usize> = (0..cfg.rules.len()).collect();
         order.sort_by_key(|&i| cfg.rules.get(i).map_or(i64::MAX, |r| r.precedence));
-        let mut mv: Vec<String> = vec!["usertype".into(), "cloudfiltered".into()];
+        let mut mv: Vec<String> = vec!["userType".into(), "cloudFiltered".into()];
         let mut outbound_ix = Vec::new();
         let mut provision_out = Vec::new();
         for &i in &order {
@@ -231,8 +231,10 @@ impl Simulation {
             }
             let mut flows = Vec::new();
             for f in &r.flows {
-                let dest = f.destination.to_ascii_lowercase();
-                if let Some(slot) = mv.iter().position(|m| *m == dest) {
+                if let Some(slot) = mv
+                    .iter()
+                    .position(|m| m.eq_ignore_ascii_case(&f.destination))
+                {
                     let mut scratch_mv = Vec::new();
                     flows.push(Flow {
                         slot,
@@ -601,9 +603,8 @@ fn has_any(entry: &EntryRef<'_>, attrs: &[String]) -> bool {
 }
 
 fn add_slot(mv: &mut Vec<String>, attr: &str) {
-    let lower = attr.to_ascii_lowercase();
-    if !mv.contains(&lower) {
-        mv.push(lower);
+    if !mv.iter().any(|m| m.eq_ignore_ascii_case(attr)) {
+        mv.push(attr.to_string());
     }
 }
 

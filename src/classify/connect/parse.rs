@@ -710,22 +710,23 @@ impl Reader<'_> {
                 )
             }
         };
-        let link_type =
-            match self
-                .text(t, args, "LinkType")?
-                .to_ascii_lowercase()
-                .as_str()
-            {
-                "provision" => LinkType::Provision,
-                "join" | "" => LinkType::Join,
-                "stickyjoin" => LinkType::StickyJoin,
-                other => return fail(
+        let link_type = match self
+            .text(t, args, "LinkType")?
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "provision" => LinkType::Provision,
+            "join" | "" => LinkType::Join,
+            "stickyjoin" => LinkType::StickyJoin,
+            other => {
+                return fail(
                     t,
                     format!(
                         "rule `{name}`: -LinkType `{other}` is not Provision, Join or StickyJoin"
                     ),
-                ),
-            };
+                )
+            }
+        };
         let rule = SyncRule {
             identifier: self.text(t, args, "Identifier")?,
             description: self.text(t, args, "Description")?,
