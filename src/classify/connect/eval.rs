@@ -690,7 +690,7 @@ fn value_intent(v: &str) -> Intent {
 
 /// A scoping-filter clause on a metaverse value, with the connector-space
 /// semantics of [`Clause::holds`] (absent satisfies the negated operators).
-fn mv_holds(op: ScopeOp, value: Option<&str>, want: &str) -> bool {
+pub(super) fn mv_holds(op: ScopeOp, value: Option<&str>, want: &str) -> bool {
     use crate::classify::scope::{contains_ci, ends_with_ci, starts_with_ci};
     use ScopeOp::*;
     let v = value.map(str::trim).filter(|v| !v.is_empty());

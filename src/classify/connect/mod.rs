@@ -296,4 +296,6 @@ pub fn simulation(paths: &[String]) -> Result<(Simulation, Vec<Diagnostic>), Str
 }
 
 #[cfg(test)]
+mod sim_tests;
+#[cfg(test)]
 mod tests;
