@@ -21,26 +21,15 @@
 //! `userType`, `cloudFiltered`, and what the outbound UserType rules read.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 
+use super::flow::{flow_value, mv_holds, value_intent, Compiled, Got, MvRecord};
 use super::model::{Direction, FlowType, LinkType, SyncRule};
 use super::policy::{OuPolicy, OuVerdict};
 use super::ConnectConfig;
-use crate::classify::expr::{self, CompileOptions, EvalError, Program, Record, Scratch, Values};
-use crate::classify::scope::{Clause, ScopeOp};
+use crate::classify::expr::{self, CompileOptions, Record, Scratch};
+use crate::classify::scope::Clause;
 use crate::classify::{Classification, Intent};
 use crate::read::EntryRef;
-
-/// A flow, ready to evaluate.
-#[derive(Debug)]
-enum Compiled {
-    Direct(String),
-    Constant(Option<String>),
-    Expression(Box<Program>),
-    /// The expression does not compile (`rules check` says why): the flow
-    /// fails the object, as Connect would refuse the rule.
-    Broken(String),
-}
 
 #[derive(Debug)]
 struct Flow {
@@ -255,19 +244,7 @@ impl Simulation {
                 flows,
             });
         }
-        let mut names: Vec<String> = cfg.rules.iter().map(SyncRule::label).collect();
-        let policy_name = cfg
-            .policy
-            .as_ref()
-            .map_or_else(String::new, |p| p.file.clone());
-        names.extend([
-            format!("connect: OU filtering ({policy_name})"),
-            "connect: no Provision rule in scope (not projected to the metaverse)".into(),
-            "connect: no outbound rule exports userType (not managed by sync)".into(),
-            "connect: no inbound rule contributed userType".into(),
-            "connect: no inbound rule for this object type".into(),
-            "connect: no outbound Provision rule in scope (not created in Entra ID)".into(),
-        ]);
+        let names = outcome_names(cfg);
         Simulation {
             rules: cfg.rules.clone(),
             inbound,
@@ -532,7 +509,7 @@ impl Simulation {
                     }
                     other => {
                         let record = MvRecord {
-                            sim: self,
+                            names: &self.mv,
                             set: &mv.set,
                             views: mv.values.iter().map(String::as_str).collect(),
                         };
@@ -592,6 +569,24 @@ fn dir(r: &SyncRule) -> &'static str {
     }
 }
 
+/// The rules' labels, then the special outcomes' names.
+fn outcome_names(cfg: &ConnectConfig) -> Vec<String> {
+    let mut names: Vec<String> = cfg.rules.iter().map(SyncRule::label).collect();
+    let policy_name = cfg
+        .policy
+        .as_ref()
+        .map_or_else(String::new, |p| p.file.clone());
+    names.extend([
+        format!("connect: OU filtering ({policy_name})"),
+        "connect: no Provision rule in scope (not projected to the metaverse)".into(),
+        "connect: no outbound rule exports userType (not managed by sync)".into(),
+        "connect: no inbound rule contributed userType".into(),
+        "connect: no inbound rule for this object type".into(),
+        "connect: no outbound Provision rule in scope (not created in Entra ID)".into(),
+    ]);
+    names
+}
+
 /// No attributes listed, or one of them present with a value.
 fn has_any(entry: &EntryRef<'_>, attrs: &[String]) -> bool {
     attrs.is_empty()
@@ -631,134 +626,4 @@ fn failing(groups: &[Vec<Clause>], holds: impl Fn(&Clause) -> bool) -> String {
         .filter_map(|g| g.iter().find(|c| !holds(c)).map(|c| format!("`{c}` fails")))
         .collect();
     parts.join("; ")
-}
-
-enum Got {
-    Value,
-    Null(&'static str),
-    AuthoritativeNull,
-    Error(String, &'static str),
-}
-
-/// Evaluates a flow into `out`.
-fn flow_value(c: &Compiled, record: &dyn Record, scratch: &mut Scratch, out: &mut String) -> Got {
-    out.clear();
-    match c {
-        Compiled::Direct(a) => match record.values(a).and_then(|v| v.first()) {
-            Some(b) if !b.is_empty() => {
-                out.push_str(&String::from_utf8_lossy(b));
-                Got::Value
-            }
-            _ => Got::Null("NULL (source attribute absent)"),
-        },
-        Compiled::Constant(Some(v)) => {
-            out.push_str(v);
-            Got::Value
-        }
-        Compiled::Constant(None) => Got::Null("NULL (a Constant flow without a value)"),
-        Compiled::Broken(why) => Got::Error(
-            format!("the rule's expression does not compile: {why}"),
-            "bad_expression",
-        ),
-        Compiled::Expression(p) => match p.eval(record, scratch) {
-            Ok(v) if v.is_null() => Got::Null("NULL"),
-            Ok(v) if v.is_ignore_this_flow() => Got::Null("IgnoreThisFlow"),
-            Ok(v) if v.is_authoritative_null() => Got::AuthoritativeNull,
-            Ok(v) => {
-                match (v.as_str(), v.as_bool()) {
-                    (Some(s), _) => out.push_str(s),
-                    (None, Some(b)) => out.push_str(if b { "True" } else { "False" }),
-                    _ => {
-                        let _ = write!(out, "{v}");
-                    }
-                }
-                Got::Value
-            }
-            Err(EvalError::Raised(message, _)) => Got::Error(message, "raised"),
-            Err(e) => Got::Error(format!("evaluation failed: {e}"), e.code()),
-        },
-    }
-}
-
-fn value_intent(v: &str) -> Intent {
-    match v {
-        "Member" => Intent::UserType(crate::classify::UserType::Member),
-        "Guest" => Intent::UserType(crate::classify::UserType::Guest),
-        other => Intent::Invalid(other.to_string()),
-    }
-}
-
-/// A scoping-filter clause on a metaverse value, with the connector-space
-/// semantics of [`Clause::holds`] (absent satisfies the negated operators).
-pub(super) fn mv_holds(op: ScopeOp, value: Option<&str>, want: &str) -> bool {
-    use crate::classify::scope::{contains_ci, ends_with_ci, starts_with_ci};
-    use ScopeOp::*;
-    let v = value.map(str::trim).filter(|v| !v.is_empty());
-    let negated = matches!(
-        op,
-        NotEqual
-            | NotContains
-            | NotStartsWith
-            | NotEndsWith
-            | IsNotIn
-            | IsNotBitSet
-            | IsNotMemberOf
-    );
-    let Some(v) = v else {
-        return match op {
-            IsNull => true,
-            IsNotNull => false,
-            _ => negated,
-        };
-    };
-    let cmp = || {
-        v.bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(want.bytes().map(|c| c.to_ascii_lowercase()))
-    };
-    let positive = match op {
-        IsNull => return false,
-        IsNotNull => return true,
-        Equal | NotEqual | IsMemberOf | IsNotMemberOf => v.eq_ignore_ascii_case(want),
-        LessThan => cmp().is_lt(),
-        LessThanOrEqual => cmp().is_le(),
-        GreaterThan => cmp().is_gt(),
-        GreaterThanOrEqual => cmp().is_ge(),
-        Contains | NotContains => contains_ci(v, want),
-        StartsWith | NotStartsWith => starts_with_ci(v, want),
-        EndsWith | NotEndsWith => ends_with_ci(v, want),
-        IsIn | IsNotIn => want.split(';').any(|w| v.eq_ignore_ascii_case(w.trim())),
-        IsBitSet | IsNotBitSet => match (v.parse::<i64>(), want.trim().parse::<i64>()) {
-            (Ok(v), Ok(bits)) => v & bits == bits,
-            _ => false,
-        },
-    };
-    positive != negated
-}
-
-/// The metaverse values computed so far, as a record for outbound expressions.
-struct MvRecord<'a> {
-    sim: &'a Simulation,
-    set: &'a [bool],
-    views: Vec<&'a str>,
-}
-
-impl Record for MvRecord<'_> {
-    fn values(&self, name: &str) -> Option<Values<'_>> {
-        let slot = self
-            .sim
-            .mv
-            .iter()
-            .position(|m| m.eq_ignore_ascii_case(name))?;
-        if !self.set.get(slot).copied().unwrap_or(false) {
-            return None;
-        }
-        self.views
-            .get(slot)
-            .map(|v| Values::Strs(std::slice::from_ref(v)))
-    }
-
-    fn dn(&self) -> &[u8] {
-        b""
-    }
 }

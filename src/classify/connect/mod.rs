@@ -16,6 +16,7 @@
 
 pub mod check;
 pub mod eval;
+mod flow;
 pub mod lex;
 pub mod model;
 pub mod parse;

@@ -288,7 +288,7 @@ fn metaverse_scope_operators_follow_the_connector_space_ones() {
     ];
     for &(name, value, want, expected) in cases {
         assert_eq!(
-            eval::mv_holds(op(name), value, want),
+            flow::mv_holds(op(name), value, want),
             expected,
             "{value:?} {name} {want}"
         );
