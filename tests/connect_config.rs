@@ -342,3 +342,34 @@ fn the_audit_names_the_deciding_rule() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn a_folder_of_scripts_with_the_policy_file_filters_ous() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ldf = generated_forest(dir.path()).display().to_string();
+    let folder = classify(&ldf, &["--connect-config", &fixture("connect/per-rule")]);
+    let single = classify(
+        &ldf,
+        &["--connect-config", &fixture("connect/rules-export.ps1")],
+    );
+    assert_eq!(folder.len(), single.len());
+    let (mut partners, mut employees) = (0, 0);
+    for (f, s) in folder.iter().zip(&single) {
+        let dn = f.0.to_ascii_lowercase();
+        if dn.ends_with(",ou=partners,ou=external,dc=contoso,dc=com") {
+            // Excluded below an included container.
+            partners += 1;
+            assert_eq!(f.1, "out_of_scope", "{}", f.0);
+            assert!(f.3.starts_with("connect: OU filtering ("), "{}", f.3);
+            assert!(f.3.contains("Applied-SynchronizationPolicy"), "{}", f.3);
+        } else if dn.ends_with(",ou=employees,ou=users,dc=contoso,dc=com") {
+            // Selected: the same as without the policy file.
+            employees += 1;
+            assert_eq!(f, s);
+        } else if dn.ends_with(",cn=users,dc=contoso,dc=com") {
+            // Under no included container.
+            assert_eq!(f.1, "out_of_scope", "{}", f.0);
+        }
+    }
+    assert!(partners > 100 && employees > 1000, "{partners} {employees}");
+}
