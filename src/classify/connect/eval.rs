@@ -50,6 +50,16 @@ struct Rule {
     flows: Vec<Flow>,
 }
 
+/// Adds a line to `explain`'s log; formats nothing when there is no log
+/// (the per-account path allocates nothing for it).
+macro_rules! note {
+    ($log:expr, $($arg:tt)*) => {
+        if let Some(l) = $log.as_deref_mut() {
+            l.push(format!($($arg)*));
+        }
+    };
+}
+
 /// The metaverse attributes named by fixed slots.
 const USER_TYPE: usize = 0;
 const CLOUD_FILTERED: usize = 1;
@@ -336,15 +346,10 @@ impl Simulation {
     ) -> Classification {
         let at = |i: usize| base.saturating_add(u16::try_from(i).unwrap_or(u16::MAX));
         let tracing = log.is_some();
-        let mut note = |s: String| {
-            if let Some(l) = log.as_deref_mut() {
-                l.push(s);
-            }
-        };
         if let Some(p) = &self.policy {
             let dn = std::str::from_utf8(entry.dn()).unwrap_or("");
             let verdict = p.verdict(dn);
-            note(format!("OU filtering ({}): {verdict:?}", p.file));
+            note!(log, "OU filtering ({}): {}", p.file, verdict_text(verdict));
             if verdict != OuVerdict::In {
                 return Classification::new(Intent::OutOfScope, at(self.special(NAME_OU)));
             }
@@ -354,7 +359,7 @@ impl Simulation {
                 .any(|v| v.bytes.eq_ignore_ascii_case(b"inetOrgPerson"))
         });
         let object_type = if inet { "inetOrgPerson" } else { "user" };
-        note(format!("object type: {object_type}"));
+        note!(log, "object type: {object_type}");
         let n = self.mv.len();
         mv.values.resize_with(n, String::new);
         mv.set.clear();
@@ -380,12 +385,12 @@ impl Simulation {
                 } else {
                     format!("not in scope: {}", failing(&r.groups, |c| c.holds(entry)))
                 };
-                note(format!("inbound {}: {why}", rule.label()));
+                note!(log, "inbound {}: {why}", rule.label());
             }
         }
         if tracing {
             for rule in self.rules.iter().filter(|r| r.disabled) {
-                note(format!("{} {}: disabled, ignored", dir(rule), rule.label()));
+                note!(log, "{} {}: disabled, ignored", dir(rule), rule.label());
             }
         }
         if !any_rule {
@@ -413,24 +418,27 @@ impl Simulation {
                 let attr = self.mv.get(slot).map_or("?", String::as_str);
                 match got {
                     Got::Value => {
-                        note(format!(
+                        note!(
+                            log,
                             "  {label}: {attr} ← {:?} (wins)",
                             mv.values[slot].as_str()
-                        ));
+                        );
                         mv.set[slot] = true;
                         mv.winner[slot] = r.index;
                     }
-                    Got::Null(what) => note(format!(
+                    Got::Null(what) => note!(
+                        log,
                         "  {label}: {attr} ← {what} (a lower-precedence rule may contribute)"
-                    )),
+                    ),
                     Got::AuthoritativeNull => {
-                        note(format!(
+                        note!(
+                            log,
                             "  {label}: {attr} ← AuthoritativeNull (no lower rule contributes)"
-                        ));
+                        );
                         mv.winner[slot] = r.index;
                     }
                     Got::Error(message, code) => {
-                        note(format!("  {label}: {attr} ← error: {message}"));
+                        note!(log, "  {label}: {attr} ← error: {message}");
                         return Classification::error(message, code, at(r.index));
                     }
                 }
@@ -443,10 +451,11 @@ impl Simulation {
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         {
             let w = mv.winner.get(CLOUD_FILTERED).copied().unwrap_or(0);
-            note(format!(
+            note!(
+                log,
                 "cloudFiltered = True by {}: not exported",
                 self.label(w)
-            ));
+            );
             return Classification::new(Intent::OutOfScope, at(w));
         }
         if !self.provision_out.is_empty()
@@ -455,10 +464,10 @@ impl Simulation {
                 .iter()
                 .any(|r| groups_hold(&r.groups, |c| self.mv_clause(mv, c)))
         {
-            note("no outbound Provision rule to Entra ID is in scope".into());
+            note!(log, "no outbound Provision rule to Entra ID is in scope");
             return Classification::new(Intent::OutOfScope, at(self.special(NAME_NOT_PROVISIONED)));
         }
-        self.outbound_step(mv, scratch, &mut note, at)
+        self.outbound_step(mv, scratch, &mut log, at)
     }
 
     /// A scoping clause on the metaverse values computed so far.
@@ -478,7 +487,7 @@ impl Simulation {
         &self,
         mv: &mut MvScratch,
         scratch: &mut Scratch,
-        note: &mut dyn FnMut(String),
+        log: &mut Option<&mut Vec<String>>,
         at: impl Fn(usize) -> u16,
     ) -> Classification {
         let inbound_winner = mv.winner.get(USER_TYPE).copied().unwrap_or(usize::MAX);
@@ -486,13 +495,14 @@ impl Simulation {
             let label = self.label(r.index);
             let holds = |c: &Clause| self.mv_clause(mv, c);
             if !groups_hold(&r.groups, holds) {
-                note(format!(
+                note!(
+                    log,
                     "outbound {label}: not in scope: {}",
                     failing(&r.groups, holds)
-                ));
+                );
                 continue;
             }
-            note(format!("outbound {label}: in scope"));
+            note!(log, "outbound {label}: in scope");
             for f in &r.flows {
                 let mut out = String::new();
                 let (got, decided_by) = match &f.compiled {
@@ -518,14 +528,14 @@ impl Simulation {
                 };
                 match got {
                     Got::Value => {
-                        note(format!("  {label}: userType ← {out:?} exported"));
+                        note!(log, "  {label}: userType ← {out:?} exported");
                         return Classification::new(value_intent(&out), at(decided_by));
                     }
                     Got::Null(what) => {
-                        note(format!("  {label}: userType ← {what}"));
+                        note!(log, "  {label}: userType ← {what}");
                     }
                     Got::AuthoritativeNull => {
-                        note(format!("  {label}: userType ← AuthoritativeNull"));
+                        note!(log, "  {label}: userType ← AuthoritativeNull");
                         return Classification::new(
                             Intent::NoValue("AuthoritativeNull: userType is cleared in Entra ID"),
                             at(r.index),
@@ -544,7 +554,10 @@ impl Simulation {
                 .iter()
                 .any(|r| groups_hold(&r.groups, |c| self.mv_clause(mv, c)))
         {
-            note("no outbound rule exports userType: not managed by sync".into());
+            note!(
+                log,
+                "no outbound rule exports userType: not managed by sync"
+            );
             return Classification::new(Intent::NotManaged, at(self.special(NAME_NOT_MANAGED)));
         }
         let why = if inbound_winner == usize::MAX {
@@ -557,8 +570,17 @@ impl Simulation {
         } else {
             inbound_winner
         };
-        note(format!("userType exported empty ({why})"));
+        note!(log, "userType exported empty ({why})");
         Classification::new(Intent::NoValue(why), at(rule))
+    }
+}
+
+fn verdict_text(v: OuVerdict) -> &'static str {
+    match v {
+        OuVerdict::In => "selected",
+        OuVerdict::NoPartition => "under no partition of the policy: not synchronised",
+        OuVerdict::Excluded => "under an excluded container: not synchronised",
+        OuVerdict::NotIncluded => "under no included container: not synchronised",
     }
 }
 
