@@ -29,12 +29,10 @@ impl Reader<'_> {
                 Val::Rule(r)
             }
             "remove-adsyncrule" => {
-                let id = self.text(t, &args, "Identifier")?;
-                for (i, rule) in self.state.rules.iter().enumerate() {
-                    if !id.is_empty() && rule.identifier.eq_ignore_ascii_case(&id) {
-                        if let Some(a) = self.state.added.get_mut(i) {
-                            *a = false;
-                        }
+                let id = self.text(t, &args, "Identifier")?.to_ascii_lowercase();
+                if let Some(i) = self.state.by_identifier.remove(&id) {
+                    if let Some(a) = self.state.added.get_mut(i) {
+                        *a = false;
                     }
                 }
                 Val::Null
@@ -71,18 +69,20 @@ impl Reader<'_> {
     /// `Add-ADSyncRule` with an identifier that an earlier added rule has
     /// replaces that rule, as on the server.
     fn replace_same_identifier(&mut self, r: usize) {
-        let Some(id) = self.state.rules.get(r).map(|x| x.identifier.clone()) else {
+        let Some(id) = self
+            .state
+            .rules
+            .get(r)
+            .map(|x| x.identifier.to_ascii_lowercase())
+        else {
             return;
         };
         if id.is_empty() {
             return;
         }
-        for i in 0..self.state.rules.len() {
-            if i != r
-                && self.state.added.get(i) == Some(&true)
-                && self.state.rules.get(i).map(|x| x.identifier.as_str()) == Some(id.as_str())
-            {
-                if let Some(a) = self.state.added.get_mut(i) {
+        if let Some(old) = self.state.by_identifier.insert(id, r) {
+            if old != r {
+                if let Some(a) = self.state.added.get_mut(old) {
                     *a = false;
                 }
             }
@@ -230,18 +230,16 @@ impl Reader<'_> {
         if name.is_empty() {
             return fail(t, "New-ADSyncRule without -Name");
         }
-        let direction = match self
-            .text(t, args, "Direction")?
-            .to_ascii_lowercase()
-            .as_str()
-        {
+        let direction_text = self.text(t, args, "Direction")?;
+        let direction = match direction_text.to_ascii_lowercase().as_str() {
             "inbound" => Direction::Inbound,
             "outbound" => Direction::Outbound,
-            other => {
+            _ => {
                 return fail(
                     t,
                     format!(
-                        "rule `{name}`: -Direction is `{other}`; it must be Inbound or Outbound"
+                        "rule `{name}`: -Direction is `{direction_text}`; it must be Inbound or \
+                         Outbound"
                     ),
                 )
             }

@@ -85,8 +85,8 @@ pub struct LexError {
 }
 
 /// Most tokens in one file: a Rules Editor export of every out-of-box rule
-/// has well under a million; beyond this the file is not an export.
-pub const MAX_TOKENS: usize = 20_000_000;
+/// has about a hundred thousand; beyond this the file is not an export.
+pub const MAX_TOKENS: usize = 4_000_000;
 
 struct Lexer<'a> {
     src: &'a str,

@@ -103,6 +103,8 @@ struct Arg {
 pub struct State {
     rules: Vec<SyncRule>,
     added: Vec<bool>,
+    /// The rule last added under each identifier (lower case).
+    by_identifier: HashMap<String, usize>,
     vars: HashMap<String, Val>,
 }
 

@@ -168,7 +168,7 @@ fn unreadable_statements_are_diagnostics_with_positions() {
     let lines: Vec<usize> = at.iter().map(|a| a.0).collect();
     assert_eq!(lines, [3, 4, 5, 6, 7, 8], "{at:?}");
     assert!(at[0].2.contains("Set-ADSyncRule"), "{}", at[0].2);
-    assert!(at[1].2.contains("sideways"), "{}", at[1].2);
+    assert!(at[1].2.contains("`Sideways`"), "{}", at[1].2);
     assert_eq!(at[2].1, 8, "the column of `[`");
     assert!(at[3].2.contains("$nothing"));
     assert!(at[4].2.contains("LIKE"));
@@ -259,4 +259,16 @@ fn utf16_exports_are_decoded() {
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     assert_eq!(decode(&bytes).as_deref(), Some(text));
     assert_eq!(decode(&[0xFF, 0xFE, 0x41]), None);
+}
+
+#[test]
+fn many_rules_under_one_identifier_leave_the_last() {
+    let one = "New-ADSyncRule -Name 'r' -Identifier 'same' -Direction 'Inbound' -Precedence 5 -OutVariable r\nAdd-ADSyncRule -SynchronizationRule $r[0]\n";
+    let cfg = read(&one.repeat(parse::MAX_RULES));
+    assert_eq!(cfg.rules.len(), 1);
+    let cfg = read(&one.repeat(parse::MAX_RULES + 1));
+    assert!(cfg
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("more than 20000 rules")));
 }
