@@ -18,12 +18,13 @@ use crate::read::{Batch, BatchSink, Projection, ReadControl};
 use crate::report::csv::{push_field, push_identifier_field};
 use crate::report::{cap_value, json_terminal_safe, terminal_safe};
 
-/// Classify every account of on-premises exports with a rule file, as
-/// Entra Connect would: one row per user account with its DN, UPN, source
-/// anchor (ImmutableId), outcome (Member, Guest, error, invalid, no_value,
-/// out_of_scope), the value behind it (the UserType, the Error() message, the
-/// invalid value, why there is none), the rule or scope filter that decided
-/// it, and where it is (file:line).
+/// Classify every account of on-premises exports with a rule file (or the
+/// Entra Connect configuration, --connect-config), as Entra Connect would:
+/// one row per user account with its DN, UPN, source anchor (ImmutableId),
+/// outcome (Member, Guest, error, invalid, no_value, out_of_scope, and with
+/// --connect-config not_managed), the value behind it (the UserType, the
+/// Error() message, the invalid value, why there is none), the rule or scope
+/// filter that decided it, and where it is (file:line).
 ///
 /// Only the attributes the rules, the scope and the anchor read are decoded
 /// and checked (a record's structure always is); `scan` checks every value.
