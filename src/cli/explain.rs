@@ -23,14 +23,16 @@ use crate::report::{cap_value, terminal_safe};
 /// The arguments of `explain` (its help text is on [`super::Command::Explain`]).
 ///
 /// Exactly one of KIND, `--list`, `--dn` and `--upn`; `--dn` and `--upn`
-/// need `--onprem` and `--rules`, which KIND and `--list` refuse.
+/// need `--onprem` and `--rules` or `--connect-config`, which KIND and
+/// `--list` refuse.
 #[derive(Debug, Args)]
 #[command(
     group(clap::ArgGroup::new("which").required(true).args(["kind", "list", "dn", "upn"])),
     mut_arg("onprem", |a| a.required(false)),
     override_usage = "usertype-audit explain <KIND>\n       \
                       usertype-audit explain --list\n       \
-                      usertype-audit explain --onprem <FILE>... --rules <FILE> <--dn <DN>|--upn <UPN>>"
+                      usertype-audit explain --onprem <FILE>... --rules <FILE> <--dn <DN>|--upn <UPN>>\n       \
+                      usertype-audit explain --onprem <FILE>... --connect-config <PATH>... <--dn <DN>|--upn <UPN>>"
 )]
 pub struct ExplainArgs {
     /// The finding kind to document, snake_case or kebab-case (guest_as_member,
@@ -196,8 +198,11 @@ pub fn explain(
         let _ = writeln!(s, "    [{name}] = {}", terminal_safe(&cap_value(&shown)));
     }
     let mut scratch = EvalScratch::default();
-    let _ = writeln!(s, "  scope:");
-    for (step, passed) in classifier.scope_steps(&account, anchor.is_some(), &mut scratch) {
+    let steps = classifier.scope_steps(&account, anchor.is_some(), &mut scratch);
+    if !steps.is_empty() {
+        let _ = writeln!(s, "  scope:");
+    }
+    for (step, passed) in steps {
         let _ = writeln!(
             s,
             "    {} {}",
