@@ -133,6 +133,11 @@ pub fn judge(
                 ),
                 None => "no cloud user has the account's SID, DN, UPN or primary SMTP address"
                     .to_string(),
+            } + if *intent == Intent::NotManaged {
+                "; no outbound rule of the Entra Connect configuration exports its userType, so \
+                 Entra ID would create it as Member"
+            } else {
+                ""
             },
         });
         return;

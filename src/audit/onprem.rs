@@ -172,7 +172,9 @@ impl LocalTally {
             Intent::UserType(UserType::Guest) => self.intent.guest += 1,
             Intent::Error(_) => self.intent.error += 1,
             Intent::Invalid(_) => self.intent.invalid += 1,
-            Intent::NoValue(_) => self.intent.no_value += 1,
+            // Not managed by sync (Entra Connect configuration): no value
+            // flows, as for NoValue; the rule name says why.
+            Intent::NoValue(_) | Intent::NotManaged => self.intent.no_value += 1,
             Intent::OutOfScope => {}
         }
     }

@@ -113,6 +113,20 @@ pub(super) fn summarise(
 }
 
 fn rule_summary(inputs: &AuditInputs, classifier: &Classifier) -> RuleSummary {
+    if let Some((sim, _)) = classifier.connect() {
+        return RuleSummary {
+            flow: "connect",
+            definition: format!(
+                "Entra Connect configuration: {} synchronization rules",
+                sim.rules().len()
+            ),
+            ..rule_summary_of_file(inputs, classifier)
+        };
+    }
+    rule_summary_of_file(inputs, classifier)
+}
+
+fn rule_summary_of_file(inputs: &AuditInputs, classifier: &Classifier) -> RuleSummary {
     use crate::classify::config::Flow;
     let rules = classifier.rules();
     RuleSummary {

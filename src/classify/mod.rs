@@ -7,6 +7,7 @@
 //! attribute, a Connect expression ([`expr`]), or simple rules ([`simple`]).
 
 pub mod config;
+pub mod connect;
 pub mod expr;
 pub mod scope;
 pub mod simple;
@@ -61,11 +62,15 @@ pub enum Intent {
     NoValue(&'static str),
     /// Kept out of the cloud by the scope.
     OutOfScope,
+    /// No outbound rule of the Entra Connect configuration exports
+    /// `userType` for the object: Entra ID creates new users as Member and
+    /// keeps existing users' values ([`connect`]).
+    NotManaged,
 }
 
 impl Intent {
     /// The outcome name used in reports: `Member`, `Guest`, `error`,
-    /// `invalid`, `no_value`, `out_of_scope`.
+    /// `invalid`, `no_value`, `out_of_scope`, `not_managed`.
     pub fn outcome(&self) -> &'static str {
         match self {
             Intent::UserType(t) => t.as_str(),
@@ -73,6 +78,7 @@ impl Intent {
             Intent::Invalid(_) => "invalid",
             Intent::NoValue(_) => "no_value",
             Intent::OutOfScope => "out_of_scope",
+            Intent::NotManaged => "not_managed",
         }
     }
 }
@@ -135,6 +141,14 @@ pub enum ClassifierError {
         "the built-in cloudFiltered expression does not compile (a bug: please report it): {0}"
     )]
     BuiltInExpression(String),
+    /// More Entra Connect rules than a classification can name.
+    #[error("the Entra Connect configuration has {rules} rules; at most {max} are supported")]
+    TooManyConnectRules {
+        /// The configuration's rules.
+        rules: usize,
+        /// The most it may have beside the rule file's names.
+        max: usize,
+    },
 }
 
 /// Scope filters with fixed positions in the rule-name table.
@@ -165,6 +179,9 @@ pub struct Classifier {
     /// Index of the first exclusion name, then of the first flow name.
     first_exclusion: u16,
     first_flow: u16,
+    /// The Entra Connect configuration, when it decides the flow, and the
+    /// index of its first name.
+    connect: Option<(connect::Simulation, u16)>,
 }
 
 impl Classifier {
@@ -218,7 +235,45 @@ impl Classifier {
             names,
             first_exclusion,
             first_flow,
+            connect: None,
         })
+    }
+
+    /// Lets an Entra Connect configuration decide the UserType (after the
+    /// rule file's `[scope]`, if any). Fails when the names do not fit.
+    pub fn with_connect(mut self, sim: connect::Simulation) -> Result<Classifier, ClassifierError> {
+        let base = self.names.len();
+        if base + sim.names().len() > usize::from(u16::MAX) {
+            return Err(ClassifierError::TooManyConnectRules {
+                rules: sim.rules().len(),
+                max: usize::from(u16::MAX).saturating_sub(base + 8),
+            });
+        }
+        self.names.extend(sim.names().iter().cloned());
+        self.connect = Some((sim, base as u16));
+        Ok(self)
+    }
+
+    /// A classifier that only the Entra Connect configuration drives (no rule file).
+    pub fn from_connect(sim: connect::Simulation) -> Result<Classifier, ClassifierError> {
+        let rules = RuleSet {
+            // No flow of its own: the configuration decides.
+            flow: Flow::Rules {
+                rules: Vec::new(),
+                default: None,
+            },
+            scope: config::Scope::default(),
+            parameters: Default::default(),
+            warnings: Vec::new(),
+            attributes_read: Vec::new(),
+        };
+        Classifier::new(rules)?.with_connect(sim)
+    }
+
+    /// The Entra Connect simulation, when one decides, and the index of its
+    /// first name in [`Classifier::rule_names`].
+    pub fn connect(&self) -> Option<(&connect::Simulation, u16)> {
+        self.connect.as_ref().map(|(s, b)| (s, *b))
     }
 
     /// The rule set.
@@ -281,6 +336,9 @@ impl Classifier {
                     condition_attributes(&r.when, &mut out);
                 }
             }
+        }
+        if let Some((sim, _)) = &self.connect {
+            out.extend(sim.attributes());
         }
         out.sort();
         out.dedup();
@@ -426,7 +484,10 @@ impl Classifier {
     ) -> Classification {
         match self.scope_decision(account, has_anchor, scratch) {
             Ok(Some(rule)) => Classification::new(Intent::OutOfScope, rule),
-            Ok(None) => self.classify_in_scope(&account.entry(), scratch),
+            Ok(None) => match &self.connect {
+                Some((sim, base)) => sim.classify(&account.entry(), scratch, *base),
+                None => self.classify_in_scope(&account.entry(), scratch),
+            },
             Err((rule, e)) => {
                 Classification::error(format!("evaluation failed: {e}"), e.code(), rule)
             }

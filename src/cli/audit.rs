@@ -9,7 +9,7 @@ use indicatif::ProgressBar;
 
 use super::output::{check_report_dir, InputFiles};
 use super::{
-    progress, rules::load_classifier, ColorArgs, ExitStatus, Global, OnPremArgs, ThreadsArgs,
+    progress, rules::load_rule_source, ColorArgs, ExitStatus, Global, OnPremArgs, ThreadsArgs,
 };
 use usertype_audit::audit::{self, AuditInputs, AuditOptions, Progress};
 use usertype_audit::findings::{Severity, Verdict};
@@ -54,9 +54,15 @@ pub struct AuditArgs {
     /// ConvertTo-Json, admin-center CSV).
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     pub cloud: Vec<String>,
-    /// The rule file (see `usertype-audit init`).
-    #[arg(long, value_name = "FILE")]
-    pub rules: String,
+    /// The rule file (see `usertype-audit init`); its `[scope]` applies
+    /// before --connect-config.
+    #[arg(long, value_name = "FILE", required_unless_present = "connect_config")]
+    pub rules: Option<String>,
+    /// The Entra Connect configuration: the Synchronization Rules Editor's
+    /// Export (.ps1), a folder of them, and the
+    /// Applied-SynchronizationPolicy-*.json file (OU filtering).
+    #[arg(long, value_name = "PATH")]
+    pub connect_config: Vec<String>,
     /// The report folder, created when missing and checked before any input is
     /// read. The reports are written as one set (temporary files renamed only
     /// when all are complete: a failed run leaves the previous set as it was).
@@ -172,7 +178,8 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             .onprem
             .iter()
             .chain(&args.cloud)
-            .chain([&args.rules])
+            .chain(&args.rules)
+            .chain(&args.connect_config)
             .chain(&args.waivers)
             .map(String::as_str),
     );
@@ -204,7 +211,7 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         args.as_of.as_deref(),
         args.reproducible,
     )?;
-    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
     let mut onprem = args.input.onprem_options();
     onprem.ldif.strict = args.strict;
     onprem.csv.strict = args.strict;
@@ -227,7 +234,11 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         waivers,
         as_of,
     };
-    let inputs = AuditInputs::from_paths(&args.input.onprem, &args.cloud, &args.rules);
+    // With only --connect-config, the configuration stands for the rule file.
+    let rules_path = (args.rules.clone())
+        .or_else(|| args.connect_config.first().cloned())
+        .unwrap_or_default();
+    let inputs = AuditInputs::from_paths(&args.input.onprem, &args.cloud, &rules_path);
     let bars = Bars {
         quiet: global.quiet,
         bar: Mutex::new(None),

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::output::{InputFiles, OutputFile};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs, ThreadsArgs};
+use super::{progress, rules::load_rule_source, ExitStatus, Global, OnPremArgs, ThreadsArgs};
 use usertype_audit::classify::{Classifier, EvalScratch, Intent};
 use usertype_audit::matcher::account_anchor_key;
 use usertype_audit::model::ids::AnchorSource;
@@ -18,14 +18,15 @@ use usertype_audit::read::{Batch, BatchSink, Projection, ReadControl};
 use usertype_audit::report::csv::{push_field, push_identifier_field};
 use usertype_audit::report::{cap_value, json_terminal_safe, terminal_safe};
 
-/// Classify every account with a rule file: one row per account.
+/// Classify every account with a rule file or the Connect configuration: one row per account.
 ///
-/// Each account is classified as Entra Connect would: one row per user
-/// account with its DN, UPN, source
-/// anchor (ImmutableId), outcome (Member, Guest, error, invalid, no_value,
-/// out_of_scope), the value behind it (the UserType, the Error() message, the
-/// invalid value, why there is none), the rule or scope filter that decided
-/// it, and where it is (file:line).
+/// Classify every account of on-premises exports with a rule file (or the
+/// Entra Connect configuration, --connect-config), as Entra Connect would:
+/// one row per user account with its DN, UPN, source anchor (ImmutableId),
+/// outcome (Member, Guest, error, invalid, no_value, out_of_scope, and with
+/// --connect-config not_managed), the value behind it (the UserType, the
+/// Error() message, the invalid value, why there is none), the rule or scope
+/// filter that decided it, and where it is (file:line).
 ///
 /// Only the attributes the rules, the scope and the anchor read are decoded
 /// and checked (a record's structure always is); `scan` checks every value.
@@ -46,9 +47,14 @@ pub struct ClassifyArgs {
     /// The on-premises exports.
     #[command(flatten)]
     pub input: OnPremArgs,
-    /// The rule file.
-    #[arg(long, value_name = "FILE")]
-    pub rules: String,
+    /// The rule file (its `[scope]` applies before --connect-config).
+    #[arg(long, value_name = "FILE", required_unless_present = "connect_config")]
+    pub rules: Option<String>,
+    /// The Entra Connect configuration: the Synchronization Rules Editor's
+    /// Export (.ps1), a folder of them, and the
+    /// Applied-SynchronizationPolicy-*.json file (OU filtering).
+    #[arg(long, value_name = "PATH")]
+    pub connect_config: Vec<String>,
     /// Where to write the rows: a new file, which appears only once complete
     /// (default, or `-`: standard output, where on a terminal control characters in
     /// values are shown escaped).
@@ -137,6 +143,10 @@ pub(super) fn intent_value(intent: &Intent) -> &str {
         Intent::Invalid(v) => v,
         Intent::NoValue(why) => why,
         Intent::OutOfScope => "",
+        Intent::NotManaged => {
+            "no outbound rule exports userType: new users are created as Member, existing cloud \
+             values are kept"
+        }
     }
 }
 
@@ -236,7 +246,7 @@ impl BatchSink for ClassifySink<'_> {
 }
 
 pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitStatus> {
-    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
     let anchor = args.input.anchor();
     let mut projection: Vec<String> = CLASSIFY_ATTRIBUTES.iter().map(|s| s.to_string()).collect();
     projection.extend(classifier.attributes());
@@ -253,7 +263,8 @@ pub(super) fn run(args: &ClassifyArgs, global: Global) -> anyhow::Result<ExitSta
             .onprem
             .iter()
             .map(String::as_str)
-            .chain([args.rules.as_str()]),
+            .chain(args.rules.as_deref())
+            .chain(args.connect_config.iter().map(String::as_str)),
     );
     let mut file = match super::output::output_path(args.output.as_ref()) {
         Some(p) => Some(OutputFile::create(p, &inputs, args.force, "--output")?),

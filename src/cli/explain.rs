@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Args;
 
-use super::{rules::load_classifier, ExitStatus, Global, OnPremArgs, ThreadsArgs};
+use super::{rules::load_rule_source, ExitStatus, Global, OnPremArgs, ThreadsArgs};
 use usertype_audit::classify::config::Flow;
 use usertype_audit::classify::expr::Record;
 use usertype_audit::classify::{Classifier, EvalScratch};
@@ -26,13 +26,14 @@ use usertype_audit::report::{cap_value, terminal_safe};
 /// flags, why it matters, an example, what to do, references);
 /// `explain --list` lists the kinds with their severities and titles.
 ///
-/// `explain --onprem FILE... --rules FILE --dn DN` (or `--upn UPN`) shows,
+/// `explain --onprem FILE... --rules FILE --dn DN` (or `--upn UPN`; or
+/// `--connect-config PATH` instead of or beside `--rules`) shows,
 /// for one account, what Entra Connect would compute and why, like the
 /// Preview of the Synchronization Service Manager: the attribute values the
 /// rules read, every scope step, and the value of every sub-expression.
 ///
 /// Exactly one of KIND, --list, --dn and --upn; --dn and --upn need
-/// --onprem and --rules, which KIND and --list refuse.
+/// --onprem and --rules or --connect-config, which KIND and --list refuse.
 ///
 /// Exit status: 0 shown, 1 no account matched, 2 usage or input error
 /// (an unknown KIND included).
@@ -47,7 +48,8 @@ Examples:
     mut_arg("onprem", |a| a.required(false)),
     override_usage = "usertype-audit explain <KIND>\n       \
                       usertype-audit explain --list\n       \
-                      usertype-audit explain --onprem <FILE>... --rules <FILE> <--dn <DN>|--upn <UPN>>"
+                      usertype-audit explain --onprem <FILE>... --rules <FILE> <--dn <DN>|--upn <UPN>>\n       \
+                      usertype-audit explain --onprem <FILE>... --connect-config <PATH>... <--dn <DN>|--upn <UPN>>"
 )]
 pub struct ExplainArgs {
     /// The finding kind to document, snake_case or kebab-case (guest_as_member,
@@ -76,11 +78,15 @@ pub struct ExplainArgs {
     /// The rule file (with --dn or --upn).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<String>,
+    /// The Entra Connect configuration (with --dn or --upn; see `classify`):
+    /// every rule considered is listed.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["kind", "list"])]
+    pub connect_config: Vec<String>,
     /// The account's distinguished name (case-insensitive).
-    #[arg(long, value_name = "DN", requires_all = ["onprem", "rules"])]
+    #[arg(long, value_name = "DN", requires = "onprem")]
     pub dn: Option<String>,
     /// The account's userPrincipalName (case-insensitive).
-    #[arg(long, value_name = "UPN", requires_all = ["onprem", "rules"])]
+    #[arg(long, value_name = "UPN", requires = "onprem")]
     pub upn: Option<String>,
     /// Worker threads (with --dn or --upn).
     #[command(flatten)]
@@ -218,8 +224,11 @@ pub fn explain(
         let _ = writeln!(s, "    [{name}] = {}", terminal_safe(&cap_value(&shown)));
     }
     let mut scratch = EvalScratch::default();
-    let _ = writeln!(s, "  scope:");
-    for (step, passed) in classifier.scope_steps(&account, anchor.is_some(), &mut scratch) {
+    let steps = classifier.scope_steps(&account, anchor.is_some(), &mut scratch);
+    if !steps.is_empty() {
+        let _ = writeln!(s, "  scope:");
+    }
+    for (step, passed) in steps {
         let _ = writeln!(
             s,
             "    {} {}",
@@ -252,34 +261,42 @@ pub fn explain(
         }
     }
     let c = classifier.classify(&account, anchor.is_some(), &mut scratch);
-    match &classifier.rules().flow {
-        Flow::Direct(attr) => {
-            let _ = writeln!(s, "  flow: Direct from [{attr}] (value passed as is)");
+    if let Some((sim, base)) = classifier.connect() {
+        // Every rule considered, in precedence order, as Connect's Preview lists them.
+        let _ = writeln!(s, "  Entra Connect rules:");
+        for line in sim.explain(entry, base).1 {
+            let _ = writeln!(s, "    {}", terminal_safe(&cap_value(&line)));
         }
-        Flow::Expression { program, .. } => {
-            let _ = writeln!(
-                s,
-                "  flow: expression, every sub-expression in evaluation order:"
-            );
-            for step in program.trace(entry as &dyn Record) {
-                if !is_literal(&step) {
-                    let _ = writeln!(s, "    {}", trace_line(&step));
-                }
+    } else {
+        match &classifier.rules().flow {
+            Flow::Direct(attr) => {
+                let _ = writeln!(s, "  flow: Direct from [{attr}] (value passed as is)");
             }
-        }
-        Flow::Rules { rules, .. } => {
-            let _ = writeln!(s, "  flow: simple rules, first match wins:");
-            for r in rules {
-                let hit = r.when.holds(entry, &mut scratch);
+            Flow::Expression { program, .. } => {
                 let _ = writeln!(
                     s,
-                    "    {} {} → {}",
-                    if hit { "match   " } else { "no match" },
-                    terminal_safe(&r.name),
-                    terminal_safe(&r.user_type.to_string())
+                    "  flow: expression, every sub-expression in evaluation order:"
                 );
-                if hit {
-                    break;
+                for step in program.trace(entry as &dyn Record) {
+                    if !is_literal(&step) {
+                        let _ = writeln!(s, "    {}", trace_line(&step));
+                    }
+                }
+            }
+            Flow::Rules { rules, .. } => {
+                let _ = writeln!(s, "  flow: simple rules, first match wins:");
+                for r in rules {
+                    let hit = r.when.holds(entry, &mut scratch);
+                    let _ = writeln!(
+                        s,
+                        "    {} {} → {}",
+                        if hit { "match   " } else { "no match" },
+                        terminal_safe(&r.name),
+                        terminal_safe(&r.user_type.to_string())
+                    );
+                    if hit {
+                        break;
+                    }
                 }
             }
         }
@@ -368,15 +385,15 @@ fn explain_accounts(
     global: Global,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
-    let rules = args
-        .rules
-        .as_deref()
-        .context("--rules is required with --dn or --upn")?;
+    anyhow::ensure!(
+        args.rules.is_some() || !args.connect_config.is_empty(),
+        "--rules (or --connect-config) is required with --dn or --upn"
+    );
     anyhow::ensure!(
         !args.input.onprem.is_empty(),
         "--onprem is required with --dn or --upn"
     );
-    let classifier = load_classifier(rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
     let anchor = args.input.anchor();
     let opts = args.input.onprem_options();
     let mut shown = 0;

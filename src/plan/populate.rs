@@ -158,6 +158,12 @@ pub fn decide(intent: &Intent, old: &[Vec<u8>], overwrite: bool) -> (Cow<'static
         Intent::Error(m) => return (m.clone().into(), Action::RuleError),
         Intent::Invalid(v) => return (v.clone().into(), Action::InvalidValue),
         Intent::NoValue(why) => return (why.to_string().into(), Action::NoValue),
+        Intent::NotManaged => {
+            return (
+                "not managed by sync: no outbound rule exports userType".into(),
+                Action::NoValue,
+            )
+        }
         Intent::OutOfScope => return ("".into(), Action::OutOfScope),
     };
     let action = match old {

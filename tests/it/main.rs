@@ -15,6 +15,7 @@ mod cloud_generate;
 mod cloud_honesty;
 mod cloud_readers;
 mod common;
+mod connect_config;
 mod expr_fused;
 mod expr_props;
 mod history_diff;
