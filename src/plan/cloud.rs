@@ -39,6 +39,10 @@ pub struct CloudPlan {
     pub changes: Vec<CloudChange>,
     /// Cloud users two accounts disagree about: (cloud id, DNs).
     pub contested: Vec<(String, Vec<String>)>,
+    /// Cloud users left out because a finding about them is waived: (cloud
+    /// id, DN, the waiver's `file:line`). A waiver accepts the cloud value as
+    /// it is, so the plan must not change it.
+    pub waived: Vec<(String, String, String)>,
 }
 
 impl CloudPlan {
@@ -47,6 +51,7 @@ impl CloudPlan {
         let mut changes: Vec<CloudChange> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
         let mut contested: Vec<(String, Vec<String>)> = Vec::new();
+        let mut waived: Vec<(String, String, String)> = Vec::new();
         for f in findings {
             let (to, from) = match f.kind {
                 Kind::GuestAsMember => ("Guest", "Member"),
@@ -57,6 +62,10 @@ impl CloudPlan {
                 continue;
             };
             let dn = f.dn.clone().unwrap_or_default();
+            if let Some(w) = &f.waiver {
+                waived.push((id.to_string(), dn, w.at.clone()));
+                continue;
+            }
             match by_id.get(id) {
                 Some(&i) if changes.get(i).is_some_and(|c| c.to == to) => continue,
                 Some(&i) => {
@@ -79,8 +88,16 @@ impl CloudPlan {
                 }
             }
         }
-        changes.retain(|c| !contested.iter().any(|(id, _)| *id == c.cloud_id));
-        CloudPlan { changes, contested }
+        changes.retain(|c| {
+            !contested.iter().any(|(id, _)| *id == c.cloud_id)
+                && !waived.iter().any(|(id, _, _)| *id == c.cloud_id)
+        });
+        contested.retain(|(c, _)| !waived.iter().any(|(id, _, _)| id == c));
+        CloudPlan {
+            changes,
+            contested,
+            waived,
+        }
     }
 
     /// How many changes set `to`.
@@ -240,6 +257,48 @@ mod tests {
                 "c".to_string(),
                 vec!["CN=C".to_string(), "CN=C2".to_string()]
             )]
+        );
+    }
+
+    #[test]
+    fn a_waived_finding_changes_nothing_for_its_cloud_user() {
+        let waiver = std::sync::Arc::new(crate::findings::AppliedWaiver {
+            at: "waivers.toml:3".into(),
+            owner: "alice".into(),
+            expires: crate::findings::waiver::Date::parse("2027-03-31").expect("date"),
+            reason: "EDI account stays Member".into(),
+            text: String::new(),
+        });
+        let mut waived = finding(Kind::GuestAsMember, "a", "CN=A");
+        waived.waiver = Some(waiver.clone());
+        let mut also_waived = finding(Kind::MemberAsGuest, "c", "CN=C2");
+        also_waived.waiver = Some(waiver);
+        let findings = [
+            waived,
+            // Another account of the same cloud user: the waiver still wins.
+            finding(Kind::GuestAsMember, "a", "CN=A2"),
+            finding(Kind::MemberAsGuest, "b", "CN=B"),
+            finding(Kind::GuestAsMember, "c", "CN=C"),
+            also_waived,
+        ];
+        let plan = CloudPlan::from_findings(&findings);
+        let ids: Vec<&str> = plan.changes.iter().map(|c| c.cloud_id.as_str()).collect();
+        assert_eq!(ids, ["b"]);
+        assert!(plan.contested.is_empty(), "{:?}", plan.contested);
+        assert_eq!(
+            plan.waived,
+            [
+                (
+                    "a".to_string(),
+                    "CN=A".to_string(),
+                    "waivers.toml:3".to_string()
+                ),
+                (
+                    "c".to_string(),
+                    "CN=C2".to_string(),
+                    "waivers.toml:3".to_string()
+                ),
+            ]
         );
     }
 

@@ -324,6 +324,22 @@ fn cloud_section(o: &mut String, p: &PlanInputs<'_>) {
         }
         o.push('\n');
     }
+    if !p.cloud.waived.is_empty() {
+        o.push_str(
+            "Left out, because the finding is waived (the waiver accepts the cloud value; \
+             once it expires, the next audit's plan includes the user):\n\n",
+        );
+        for (id, dn, at) in &p.cloud.waived {
+            let _ = writeln!(
+                o,
+                "- `{}`: {} (waiver {})",
+                escape_cell(id),
+                escape_cell(dn),
+                escape_cell(at)
+            );
+        }
+        o.push('\n');
+    }
 }
 
 fn b2b_section(o: &mut String, p: &PlanInputs<'_>) {
