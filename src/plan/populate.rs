@@ -98,13 +98,50 @@ pub struct Row {
     pub line: u64,
 }
 
+/// Attributes that are never "unused" whatever the rules read: the naming
+/// attributes (a user's RDN is `cn`; AD refuses to modify it and keeps
+/// `name` in step with it), the names people and mail systems see, and the
+/// identifiers and memberships other systems key on. With `--overwrite`,
+/// stamping Member or Guest into one would wipe a real value on every
+/// account.
+const NEVER_UNUSED: [&str; 21] = [
+    "cn",
+    "name",
+    "ou",
+    "displayName",
+    "sAMAccountName",
+    "givenName",
+    "sn",
+    "initials",
+    "mailNickname",
+    "proxyAddresses",
+    "targetAddress",
+    "legacyExchangeDN",
+    "objectSid",
+    "sIDHistory",
+    "member",
+    "memberOf",
+    "manager",
+    "servicePrincipalName",
+    "employeeID",
+    "employeeNumber",
+    "unicodePwd",
+];
+
 /// Checks `--attribute`: an LDAP attribute name (a letter, then letters,
-/// digits and hyphens; RFC 4512), at most 64 characters.
+/// digits and hyphens; RFC 4512), at most 64 characters, and not one of
+/// [`NEVER_UNUSED`].
 pub fn check_attribute(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
         && name.len() <= 64;
+    if let Some(taken) = NEVER_UNUSED.iter().find(|a| a.eq_ignore_ascii_case(name)) {
+        return Err(format!(
+            "--attribute {name}: `{taken}` holds a name or identifier of every account, never \
+             an unused attribute: designate one no one uses, e.g. extensionAttribute1 to 15"
+        ));
+    }
     if ok {
         Ok(())
     } else {
@@ -460,5 +497,16 @@ mod tests {
         assert!(check_attribute("1abc").is_err());
         assert!(check_attribute("a:b").is_err());
         assert!(check_attribute("").is_err());
+        for taken in [
+            "cn",
+            "CN",
+            "displayName",
+            "sAMAccountName",
+            "proxyAddresses",
+            "name",
+        ] {
+            let e = check_attribute(taken).expect_err(taken);
+            assert!(e.contains("never an unused attribute"), "{e}");
+        }
     }
 }
