@@ -466,7 +466,8 @@ fn action_plan_sheets(
                 &row,
                 f.severity,
                 styles,
-            )
+            )?;
+            write_waiver_cells(sheet, at, sources.len() as u16, f)
         },
         styles,
     )?;
@@ -483,6 +484,31 @@ fn action_plan_sheets(
         }
     }
     Ok(sheets)
+}
+
+/// A waived finding is already accepted: its customer columns say so (the
+/// waiver's owner, its expiry as the due date, `Accepted`, and where the
+/// waiver is and why), so no one plans work to undo an accepted exception.
+fn write_waiver_cells(
+    sheet: &mut Worksheet,
+    at: u32,
+    first: u16,
+    f: &Finding,
+) -> Result<(), XlsxError> {
+    let Some(w) = &f.waiver else {
+        return Ok(());
+    };
+    let notes = format!("waived ({}): {}", w.at, w.reason);
+    let cells = [
+        w.owner.clone(),
+        w.expires.to_string(),
+        "Accepted".to_owned(),
+        notes,
+    ];
+    for (i, text) in cells.iter().enumerate() {
+        sheet.write_string(at, first + i as u16, cell_text(text))?;
+    }
+    Ok(())
 }
 
 /// Writes `items` a row each under `header`, on as many sheets named after

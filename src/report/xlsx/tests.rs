@@ -171,6 +171,41 @@ fn an_empty_listing_has_its_headers() {
 }
 
 #[test]
+fn a_waived_finding_is_accepted_on_the_action_plan() {
+    let mut waived = finding(Severity::Critical, "edi@x");
+    waived.waiver = Some(std::sync::Arc::new(crate::findings::AppliedWaiver {
+        at: "waivers.toml:3".to_owned(),
+        owner: "alice@contoso.com".to_owned(),
+        expires: crate::findings::waiver::Date::parse("2027-03-31").unwrap(),
+        reason: "EDI account stays Member".to_owned(),
+        text: String::new(),
+    }));
+    let bytes = workbook(
+        &[finding(Severity::Critical, "open@x"), waived],
+        false,
+        MAX_SHEET_ROWS,
+    );
+    let plan = sheet(&bytes, "Action plan");
+    let header: Vec<String> = plan[0].iter().map(|d| d.to_string()).collect();
+    let owner = header.iter().position(|h| h == "Owner").unwrap();
+    let tail = |row: &[Data]| -> Vec<String> {
+        (owner..owner + 4)
+            .map(|c| row.get(c).map(|d| d.to_string()).unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(tail(&plan[1]), ["", "", "", ""]);
+    assert_eq!(
+        tail(&plan[2]),
+        [
+            "alice@contoso.com",
+            "2027-03-31",
+            "Accepted",
+            "waived (waivers.toml:3): EDI account stays Member"
+        ]
+    );
+}
+
+#[test]
 fn the_sheets_have_their_frame_and_the_file_its_author() {
     let findings = [
         finding(Severity::Critical, "a@x"),
