@@ -34,6 +34,12 @@ impl Reader<'_> {
                     if let Some(a) = self.state.added.get_mut(i) {
                         *a = false;
                     }
+                    if let Some(d) = self.state.dropped.get_mut(i) {
+                        *d = Some(format!(
+                            "Remove-ADSyncRule at {}:{} removes it",
+                            self.file, t.line
+                        ));
+                    }
                 }
                 Val::Null
             }
@@ -80,12 +86,24 @@ impl Reader<'_> {
         if id.is_empty() {
             return;
         }
+        let at = self.state.rules.get(r).map(|x| x.at.to_string());
         if let Some(old) = self.state.by_identifier.insert(id, r) {
             if old != r {
                 if let Some(a) = self.state.added.get_mut(old) {
                     *a = false;
                 }
+                if let Some(d) = self.state.dropped.get_mut(old) {
+                    *d = Some(format!(
+                        "the rule of the same Identifier at {} replaces it (Add-ADSyncRule \
+                         with an existing Identifier replaces that rule, as on the server); \
+                         if both should count, give them different identifiers",
+                        at.unwrap_or_default()
+                    ));
+                }
             }
+        }
+        if let Some(d) = self.state.dropped.get_mut(r) {
+            *d = None;
         }
     }
 
@@ -296,6 +314,7 @@ impl Reader<'_> {
         };
         self.state.rules.push(rule);
         self.state.added.push(false);
+        self.state.dropped.push(None);
         Ok(Val::Rule(self.state.rules.len() - 1))
     }
 

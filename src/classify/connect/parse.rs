@@ -103,6 +103,9 @@ struct Arg {
 pub struct State {
     rules: Vec<SyncRule>,
     added: Vec<bool>,
+    /// Why an added rule is no longer on the server: replaced by a later
+    /// `Add-ADSyncRule` of the same identifier, or removed.
+    dropped: Vec<Option<String>>,
     /// The rule last added under each identifier (lower case).
     by_identifier: HashMap<String, usize>,
     vars: HashMap<String, Val>,
@@ -113,9 +116,20 @@ impl State {
     /// diagnostic for each one made but never added.
     pub fn finish(self, diags: &mut Vec<Diagnostic>) -> Vec<SyncRule> {
         let mut out = Vec::new();
+        let mut dropped = self.dropped.into_iter();
         for (rule, added) in self.rules.into_iter().zip(self.added) {
+            let why = dropped.next().flatten();
             if added {
                 out.push(rule);
+            } else if let Some(why) = why {
+                push_diag(
+                    diags,
+                    Diagnostic::warning(
+                        rule.at.clone(),
+                        "rule-replaced",
+                        format!("the rule `{}` is not on the server: {why}", rule.name),
+                    ),
+                );
             } else {
                 push_diag(
                     diags,

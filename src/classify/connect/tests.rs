@@ -139,6 +139,40 @@ Remove-Variable r
 }
 
 #[test]
+fn a_rule_replaced_or_removed_says_so_not_that_it_was_never_added() {
+    let rule = |name: &str| {
+        format!(
+            "New-ADSyncRule -Name '{name}' -Identifier 'ID-1' -Direction 'Inbound' -Precedence 1 \
+             -OutVariable syncRule\nAdd-ADSyncRule -SynchronizationRule $syncRule[0]\n"
+        )
+    };
+    let cfg = read_texts(
+        &[
+            ("a.ps1".to_string(), rule("first")),
+            ("b.ps1".to_string(), rule("second")),
+        ],
+        &[],
+    );
+    let names: Vec<&str> = cfg.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["second"]);
+    let d = cfg
+        .diagnostics
+        .iter()
+        .find(|d| d.at.file == "a.ps1")
+        .expect("a diagnostic for the replaced rule");
+    assert_eq!(d.code, "rule-replaced", "{d:?}");
+    assert!(d.message.contains("b.ps1:1"), "{}", d.message);
+    assert!(!cfg.diagnostics.iter().any(|d| d.code == "rule-not-added"));
+
+    let removed = read(&(rule("gone") + "Remove-ADSyncRule -Identifier 'ID-1'\n"));
+    assert!(removed.rules.is_empty());
+    assert!(removed
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "rule-replaced" && d.message.contains("Remove-ADSyncRule at x.ps1:3")));
+}
+
+#[test]
 fn a_rule_never_added_is_left_out_with_a_warning() {
     let cfg = read("New-ADSyncRule -Name 'x' -Direction 'Inbound' -Precedence 1\n");
     assert!(cfg.rules.is_empty());
