@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::output::{check_report_dir, InputFiles};
-use super::{progress, rules::load_classifier, ExitStatus, Global, OnPremArgs, ThreadsArgs};
+use super::{progress, rules::load_rule_source, ExitStatus, Global, OnPremArgs, ThreadsArgs};
 use usertype_audit::plan::populate::{self, Action, PopulateSink};
 use usertype_audit::read::input::Input;
 use usertype_audit::read::{Projection, ReadControl};
@@ -43,9 +43,15 @@ pub struct PopulateArgs {
     /// The attribute to stamp, e.g. extensionAttribute1.
     #[arg(long, value_name = "ATTR")]
     pub attribute: String,
-    /// The rule file that says what each account should be.
-    #[arg(long, value_name = "FILE")]
-    pub rules: String,
+    /// The rule file that says what each account should be; its `[scope]`
+    /// applies before --connect-config.
+    #[arg(long, value_name = "FILE", required_unless_present = "connect_config")]
+    pub rules: Option<String>,
+    /// The Entra Connect configuration instead of (or with) the rule file:
+    /// the Synchronization Rules Editor's Export (.ps1), a folder of them,
+    /// and the Applied-SynchronizationPolicy-*.json file (OU filtering).
+    #[arg(long, value_name = "PATH")]
+    pub connect_config: Vec<String>,
     /// The folder for the four files, created when missing; a file there
     /// under one of their names that this tool did not write stops the run.
     #[arg(long, value_name = "DIR")]
@@ -67,8 +73,9 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
         args.input
             .onprem
             .iter()
-            .map(String::as_str)
-            .chain([args.rules.as_str()]),
+            .chain(&args.rules)
+            .chain(&args.connect_config)
+            .map(String::as_str),
     );
     let names = [
         populate::CHANGES_NAME,
@@ -82,7 +89,13 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
         &inputs,
         usertype_audit::plan::is_own_file,
     )?;
-    let classifier = load_classifier(&args.rules, global.quiet)?;
+    let classifier = load_rule_source(args.rules.as_deref(), &args.connect_config, global.quiet)?;
+    let rule_source: Vec<&str> = args
+        .rules
+        .iter()
+        .chain(&args.connect_config)
+        .map(String::as_str)
+        .collect();
     let anchor = args.input.anchor();
     populate::check_unused(&args.attribute, &classifier, &anchor).map_err(anyhow::Error::msg)?;
     let projection = populate::projection(&classifier, &anchor, &args.attribute);
@@ -128,7 +141,7 @@ pub(super) fn run(args: &PopulateArgs, global: Global) -> anyhow::Result<ExitSta
         &rows,
         &args.attribute,
         &args.input.onprem,
-        &args.rules,
+        &rule_source.join(", "),
         &args.out,
     )
     .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", args.out.display()))?;

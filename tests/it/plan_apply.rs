@@ -305,3 +305,47 @@ fn a_record_that_cannot_be_read_makes_populate_fail_and_say_so() {
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0][0].1, b"CN=a,DC=contoso,DC=com");
 }
+
+#[test]
+fn populate_from_the_connect_configuration_stamps_what_the_equivalent_rule_file_does() {
+    // An audit made with --connect-config leads to PLAN.md's populate step:
+    // the same configuration must be usable there.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let onprem = root().join("fixtures/example/onprem.ldf");
+    let from_toml = dir.path().join("toml");
+    let from_connect = dir.path().join("connect");
+    let code = populate(
+        &onprem,
+        "fixtures/rules/upn-expression.toml",
+        "extensionAttribute9",
+        &from_toml,
+        &[],
+    );
+    assert_eq!(code, 1, "two accounts raise a rule error");
+    let o = tool()
+        .args(["populate", "--attribute", "extensionAttribute9", "--onprem"])
+        .arg(&onprem)
+        .args([
+            "--connect-config",
+            "fixtures/connect/rules-export.ps1",
+            "--out",
+        ])
+        .arg(&from_connect)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let csv = |d: &Path| fs::read_to_string(d.join("populate.csv")).expect("populate.csv");
+    let connect_csv = csv(&from_connect);
+    assert_eq!(connect_csv, csv(&from_toml));
+    assert!(connect_csv.contains(",Guest,stamp"), "{connect_csv}");
+    let script = fs::read_to_string(from_connect.join("populate.ps1")).expect("script");
+    assert!(
+        script.contains("rules-export.ps1"),
+        "the script names its rule source"
+    );
+}
