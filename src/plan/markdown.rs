@@ -169,6 +169,11 @@ fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
               | Unchecked | Update |"
             .to_string(),
     };
+    // The populate command takes the rule source the audit used.
+    let rule_source = match s.rules.flow {
+        "connect" => format!("--connect-config {}", code_free(&s.rules.path)),
+        _ => format!("--rules {}", code_free(&s.rules.path)),
+    };
     let i = &s.intent;
     let _ = writeln!(
         o,
@@ -186,7 +191,7 @@ fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
          (Connect fails to synchronise them) and {} give a value other than Member or Guest. \
          Fix those first (`findings.csv`, kinds rule_error and invalid_user_type).\n\
          - Moving from an expression to an attribute (approach 1): \
-         `usertype-audit populate --attribute ATTR --onprem ... --rules ... --out DIR` writes \
+         `usertype-audit populate --attribute ATTR --onprem ... {rule_source} --out DIR` writes \
          `changes.ldf` (import with `ldifde -i -f changes.ldf`) and `undo.ldf`. Once imported, \
          a Direct flow from ATTR gives every account the UserType the current rules give it.\n\
          - Check after: `usertype-audit rules check` on a rule file with the same flow; the \
@@ -205,6 +210,12 @@ fn steps_4_and_5(o: &mut String, s: &AuditSummary) {
          - Roll back: disable or delete the rule.\n",
         i.member, i.guest, i.error, i.invalid
     );
+}
+
+/// `text` inside a one-line code span: backticks and line breaks would end
+/// or break it, so they become spaces (a path with either is rare).
+fn code_free(text: &str) -> String {
+    text.replace(['`', '\n', '\r'], " ")
 }
 
 /// `text` as a code span in a table cell: on one line, `|` escaped (GitHub
@@ -412,5 +423,6 @@ mod tests {
         assert_eq!(table_code("a|b"), "`a\\|b`");
         assert_eq!(table_code("x ``y`` z"), "```x ``y`` z```");
         assert_eq!(table_code("`a`\nb"), "`` `a` b ``");
+        assert_eq!(code_free("a`b\nc"), "a b c");
     }
 }

@@ -349,3 +349,34 @@ fn populate_from_the_connect_configuration_stamps_what_the_equivalent_rule_file_
         "the script names its rule source"
     );
 }
+
+#[test]
+fn the_plan_of_a_connect_audit_sends_populate_the_same_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report");
+    let o = tool()
+        .args(["audit", "--reproducible", "--plan", "--onprem"])
+        .arg(root().join("fixtures/example/onprem.ldf"))
+        .arg("--cloud")
+        .arg(root().join("fixtures/example/graph-users.json"))
+        .args([
+            "--connect-config",
+            "fixtures/connect/rules-export.ps1",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let plan = fs::read_to_string(out.join("plan/PLAN.md")).expect("PLAN.md");
+    assert!(
+        plan.contains("--onprem ... --connect-config fixtures/connect/rules-export.ps1 --out DIR"),
+        "{plan}"
+    );
+    assert!(!plan.contains("--rules"), "{plan}");
+}
