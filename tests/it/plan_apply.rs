@@ -380,3 +380,80 @@ fn the_plan_of_a_connect_audit_sends_populate_the_same_configuration() {
     );
     assert!(!plan.contains("--rules"), "{plan}");
 }
+
+#[test]
+fn a_waived_conflict_is_left_out_of_the_cloud_plan_and_said_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let onprem = root().join("fixtures/example/onprem.ldf");
+    let cloud = root().join("fixtures/example/graph-users.json");
+    let first = dir.path().join("first");
+    audit(&onprem, &cloud, &first, true);
+    let findings = fs::read_to_string(first.join("findings.jsonl")).expect("findings");
+    let gam: serde_json::Value = findings
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .find(|f| f["kind"] == "guest_as_member")
+        .expect("a guest_as_member");
+    let (id, cloud_id) = (
+        gam["id"].as_str().expect("id"),
+        gam["cloud_id"].as_str().expect("cloud_id"),
+    );
+    let batch =
+        |d: &Path| fs::read_to_string(d.join("plan/cloud-usertype.batch.jsonl")).expect("batch");
+    assert!(batch(&first).contains(cloud_id));
+
+    let waivers = dir.path().join("waivers.toml");
+    fs::write(
+        &waivers,
+        format!(
+            "[[waiver]]\nid = \"{id}\"\nreason = \"EDI account\"\nowner = \"alice\"\nexpires = 2099-12-31\n"
+        ),
+    )
+    .expect("write");
+    let second = dir.path().join("second");
+    let o = tool()
+        .args([
+            "audit",
+            "--reproducible",
+            "--as-of",
+            "2026-12-07",
+            "--plan",
+            "--onprem",
+        ])
+        .arg(&onprem)
+        .arg("--cloud")
+        .arg(&cloud)
+        .args(["--rules", "fixtures/rules/upn-expression.toml", "--waivers"])
+        .arg(&waivers)
+        .arg("--out")
+        .arg(&second)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for file in [
+        "plan/cloud-usertype.batch.jsonl",
+        "plan/undo/cloud-usertype.batch.jsonl",
+        "plan/cloud-usertype.ps1",
+    ] {
+        let text = fs::read_to_string(second.join(file)).expect(file);
+        assert!(
+            !text.contains(cloud_id),
+            "{file} still changes the waived user"
+        );
+    }
+    let plan = fs::read_to_string(second.join("plan/PLAN.md")).expect("PLAN.md");
+    assert!(plan.contains("because the finding is waived"), "{plan}");
+    assert!(plan.contains(cloud_id), "{plan}");
+    let lines = |d: &Path| {
+        batch(d)
+            .lines()
+            .map(|l| l.matches("\"PATCH\"").count())
+            .sum::<usize>()
+    };
+    assert_eq!(lines(&second) + 1, lines(&first));
+}
