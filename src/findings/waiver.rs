@@ -297,13 +297,13 @@ impl Waivers {
         let expired = |w: &Waiver| w.applied.expires < today;
         let mut matches = vec![0u64; self.waivers.len()];
         // One look-up per finding for id waivers; patterns are few.
-        let mut by_id: HashMap<FindingId, usize> = HashMap::new();
+        // Every waiver of an id counts: a renewal is often written as a new
+        // entry for the same id below the expired one.
+        let mut by_id: HashMap<FindingId, Vec<usize>> = HashMap::new();
         let mut patterns: Vec<usize> = Vec::new();
         for (i, w) in self.waivers.iter().enumerate() {
             match w.selector {
-                Selector::Id(id) => {
-                    by_id.entry(id).or_insert(i);
-                }
+                Selector::Id(id) => by_id.entry(id).or_default().push(i),
                 Selector::Pattern { .. } => patterns.push(i),
             }
         }
@@ -317,7 +317,7 @@ impl Waivers {
         let mut by_severity: HashMap<Severity, u64> = HashMap::new();
         for f in findings.iter_mut() {
             let mut first_in_force = None;
-            let candidates = by_id.get(&f.id).copied().into_iter().chain(
+            let candidates = by_id.get(&f.id).into_iter().flatten().copied().chain(
                 patterns
                     .iter()
                     .copied()

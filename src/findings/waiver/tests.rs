@@ -181,6 +181,39 @@ fn the_first_waiver_in_force_wins() {
 }
 
 #[test]
+fn a_renewal_of_the_same_id_applies_after_the_expired_entry() {
+    let f = finding(Kind::SoftMatch, "QQ==", "CN=L,DC=x", Some("l@lab.example"));
+    let entry = |owner: &str, expires: &str| {
+        format!(
+            "[[waiver]]\nid = \"{}\"\nreason = \"r\"\nowner = \"{owner}\"\nexpires = {expires}\n\n",
+            f.id
+        )
+    };
+    let text = entry("old", "2026-01-31") + &entry("renewed", "2026-12-31");
+    let waivers = Waivers::parse("w.toml", &text).unwrap();
+    let mut findings = vec![f.clone()];
+    let s = waivers.apply(&mut findings, date("2026-06-01"));
+    assert_eq!(
+        findings[0].waiver.as_deref().map(|w| w.owner.as_str()),
+        Some("renewed")
+    );
+    assert_eq!(s.waived, 1);
+    assert_eq!(s.expired.len(), 1);
+    assert!(s.stale.is_empty(), "the renewal matches: {:?}", s.stale);
+
+    // Two entries in force: the first applies, the second is not stale.
+    let text = entry("first", "2099-01-01") + &entry("second", "2099-01-01");
+    let waivers = Waivers::parse("w.toml", &text).unwrap();
+    let mut findings = vec![f];
+    let s = waivers.apply(&mut findings, date("2026-06-01"));
+    assert_eq!(
+        findings[0].waiver.as_deref().map(|w| w.owner.as_str()),
+        Some("first")
+    );
+    assert!(s.stale.is_empty(), "{:?}", s.stale);
+}
+
+#[test]
 fn malformed_files_are_errors_with_line_and_column() {
     let ok = "reason = \"r\"\nowner = \"o\"\nexpires = 2027-01-01\n";
     // A typo in a key is an error, not a silently wider waiver.
