@@ -8,7 +8,7 @@ use crate::findings::Severity;
 use crate::report::row::FindingRow;
 use crate::report::Report;
 
-/// `report` as [`super::load`] would read it from `folder` once written:
+/// `report` as [`super::load()`] would read it from `folder` once written:
 /// the findings `findings.jsonl` lists, values capped the same way.
 pub fn from_report(report: &Report<'_>, folder: &Path) -> Loaded {
     let s = report.summary;

@@ -20,7 +20,7 @@
 //! waived newly reaches the `--fail-on` severity: a new one at or above it,
 //! or a changed one that was below it and now is not.
 //!
-//! [`load`] reads a report folder (`findings.jsonl`, `summary.json`),
+//! [`load()`] reads a report folder (`findings.jsonl`, `summary.json`),
 //! [`write_diff`] writes `diff.json`, `diff.md` and `diff.html` as one set
 //! (see [`crate::report::write_reports`]).
 

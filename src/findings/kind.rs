@@ -152,7 +152,9 @@ kinds! {
     ///    UserType rules, run a full synchronization (Preview one account, check Pending Export),
     ///    start the scheduler again.
     /// 3. Connect before 1.5.30.0 does not change the UserType of existing users: upgrade, or
-    ///    change it with PowerShell. Inviting the partner to B2B collaboration does not change it.
+    ///    change it in Entra ID: `usertype-audit audit ... --plan` writes the Graph batches and
+    ///    the `Update-MgUser` script (with their undo) for you to review and run. Inviting the
+    ///    partner to B2B collaboration does not change it.
     ///
     /// ## References
     /// - <https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-sync-change-the-configuration#enable-synchronization-of-usertype>
@@ -193,7 +195,7 @@ kinds! {
     /// - If the person is in fact external, fix the rule or the marker attribute.
     /// - Otherwise the cloud value is stale. With UserType sync enabled, Connect 1.5.30.0 or
     ///   later exports the rule's value at the next sync; without it, or on older versions,
-    ///   change UserType in the admin center or with PowerShell.
+    ///   change UserType in the admin center or with the script `audit --plan` writes.
     ///
     /// ## References
     /// - <https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-sync-change-the-configuration#enable-synchronization-of-usertype>
