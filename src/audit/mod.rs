@@ -184,6 +184,7 @@ pub fn run(
         &mut log,
     )?;
     timer.phase("on-premises read, classified and matched");
+    reasons::not_managed(onprem.not_managed, inputs.rules.name(), &mut log.reasons);
     let plan_data = opts
         .keep_plan_data
         .then(|| guests::PlanData::new(onprem.guests, &cloud.users));

@@ -53,6 +53,8 @@ pub(super) struct OnPremSide {
     pub(super) findings: Vec<(SortKey, Finding)>,
     pub(super) tally: OnPremTally,
     pub(super) intent: IntentTally,
+    /// Accounts the Connect configuration gives no UserType.
+    pub(super) not_managed: u64,
     /// Intended Guests with their cloud users, when a plan is asked for.
     pub(super) guests: Vec<guests::Pending>,
 }
@@ -138,6 +140,7 @@ pub(super) fn read(
         findings,
         tally: onprem,
         intent: tally.intent,
+        not_managed: tally.not_managed,
         guests,
     })
 }
@@ -148,11 +151,15 @@ struct LocalTally {
     out_of_scope: BTreeMap<String, u64>,
     not_accounts: BTreeMap<String, u64>,
     intent: IntentTally,
+    /// Accounts the Connect configuration gives no UserType (counted in
+    /// `intent.no_value` too).
+    not_managed: u64,
 }
 
 impl LocalTally {
     fn add(&mut self, o: LocalTally) {
         self.audited += o.audited;
+        self.not_managed += o.not_managed;
         for (k, n) in o.out_of_scope {
             *self.out_of_scope.entry(k).or_default() += n;
         }
@@ -174,7 +181,11 @@ impl LocalTally {
             Intent::Invalid(_) => self.intent.invalid += 1,
             // Not managed by sync (Entra Connect configuration): no value
             // flows, as for NoValue; the rule name says why.
-            Intent::NoValue(_) | Intent::NotManaged => self.intent.no_value += 1,
+            Intent::NoValue(_) => self.intent.no_value += 1,
+            Intent::NotManaged => {
+                self.intent.no_value += 1;
+                self.not_managed += 1;
+            }
             Intent::OutOfScope => {}
         }
     }

@@ -192,6 +192,30 @@ pub(super) fn unknown_guests(count: usize, reasons: &mut Vec<Reason>) {
     }
 }
 
+/// Accounts that sync gives no UserType (the Entra Connect configuration has
+/// no outbound rule exporting userType): the audit cannot compare their
+/// intent with the cloud, so it cannot vouch that no partner is a Member.
+pub(super) fn not_managed(count: u64, rules: &str, reasons: &mut Vec<Reason>) {
+    if count > 0 {
+        reasons.push(Reason {
+            code: reason_code::USERTYPE_NOT_SYNCED.into(),
+            file: Some(rules.to_string()),
+            line: None,
+            column: None,
+            detail: format!(
+                "{count} account(s) in scope get no UserType from sync: no outbound rule of the \
+                 Entra Connect configuration exports userType to Entra ID, so new users are \
+                 created as Member and existing cloud values are kept; which of them are \
+                 partners cannot be told"
+            ),
+            next_step: "add the outbound UserType rule (docs/connect.md), export the \
+                        configuration again and audit again; or audit with a rule file that \
+                        states the intended UserType"
+                .into(),
+        });
+    }
+}
+
 /// The rule file's warnings (lints, unknown attribute names) and the scope
 /// OUs that no account of the export was under: they qualify every finding,
 /// so each is listed with its line and column in the rule file.

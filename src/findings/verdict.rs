@@ -31,6 +31,9 @@ pub mod code {
     pub const CHANGE_RECORDS: &str = "change_records";
     /// Accounts intended Guest whose cloud userType is absent, null or odd.
     pub const CLOUD_STATE_UNKNOWN: &str = "partner_state_unknown";
+    /// Accounts to which the Entra Connect configuration gives no UserType:
+    /// no outbound rule exports userType, so the intent cannot be compared.
+    pub const USERTYPE_NOT_SYNCED: &str = "usertype_not_synced";
     /// Every audit-level code that makes an audit incomplete.
     pub const INCOMPLETE: &[&str] = &[
         NO_ACCOUNTS_AUDITED,
@@ -39,6 +42,7 @@ pub mod code {
         RECORDS_REJECTED,
         CHANGE_RECORDS,
         CLOUD_STATE_UNKNOWN,
+        USERTYPE_NOT_SYNCED,
     ];
     /// A cloud property only a secondary check needs is missing (a limitation).
     pub const CLOUD_PROPERTY_LIMITED: &str = "cloud_property_limited";

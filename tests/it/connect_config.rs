@@ -373,3 +373,40 @@ fn a_folder_of_scripts_with_the_policy_file_filters_ous() {
     }
     assert!(partners > 100 && employees > 1000, "{partners} {employees}");
 }
+
+/// Without an outbound userType rule, sync gives no account a UserType: the
+/// audit cannot tell partners from employees, so it must not pass (the
+/// example forest has partners who are Members in the cloud).
+#[test]
+fn an_audit_without_the_outbound_rule_is_incomplete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("report");
+    let (code, out, err) = run(&[
+        "audit",
+        "--onprem",
+        &fixture("example/onprem.ldf"),
+        "--cloud",
+        &fixture("example/graph-users.json"),
+        "--connect-config",
+        &fixture("connect/rules-export-no-outbound.ps1"),
+        "--out",
+        &report.display().to_string(),
+        "--format",
+        "summary",
+    ]);
+    assert_eq!(code, Some(2), "{out}\n{err}");
+    let summary = std::fs::read_to_string(report.join("summary.json")).expect("summary");
+    let summary: serde_json::Value = serde_json::from_str(&summary).expect("json");
+    assert_eq!(summary["verdict"], "incomplete", "{summary}");
+    let reasons = summary["reasons"].as_array().expect("reasons");
+    let reason = reasons
+        .iter()
+        .find(|r| r["code"] == "usertype_not_synced")
+        .unwrap_or_else(|| panic!("no usertype_not_synced reason: {reasons:?}"));
+    let detail = reason["detail"].as_str().expect("detail");
+    // 996 audited, less the 2 without a UPN, whose inbound rule raises Error()
+    // (the rule_error findings of the TOML audit): an error fails the object
+    // whatever the outbound rules do.
+    assert!(detail.starts_with("994 account(s) in scope"), "{detail}");
+    assert!(out.contains("usertype_not_synced"), "{out}");
+}
