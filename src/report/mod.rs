@@ -241,7 +241,7 @@ pub fn headline(summary: &AuditSummary) -> String {
             "Pass: no partner account intended as Guest is a Member in the cloud.".to_owned()
         }
         (Verdict::Fail, Some(m)) if waived_partners > 0 => format!(
-            "Fail: {} ({} of them waived.)",
+            "Fail: {} ({} of them waived).",
             m.trim_end_matches('.'),
             thousands(waived_partners)
         ),
