@@ -159,7 +159,7 @@ fn inbound_rule(o: &mut String, flow: &str, expression_cell: &str) {
         &[&[
             flow_type,
             "UserType",
-            &expression_cell,
+            expression_cell,
             "Unchecked",
             "Update",
         ]],
