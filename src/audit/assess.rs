@@ -97,6 +97,78 @@ pub fn judge(
             _ => None,
         },
     };
+    judge_rule_outcome(intent, m, facts, out);
+    let Some(Hit { by, user }) = m.primary else {
+        out.push(missing_in_cloud(intent, anchor, facts));
+        return;
+    };
+    let Some(u) = users.get(user as usize) else {
+        return;
+    };
+    facts.account_enabled = u.account_enabled;
+    judge_key_conflicts(m, users, u, by, facts, out);
+    // Without ImmutableIds in the export (admin-center CSV, read with
+    // --allow-partial-cloud) a UPN or mail match is the best join there is:
+    // compare UserType, and say how weak the join is.
+    let weak_join = !cloud.has_immutable_ids && u.on_premises_immutable_id().is_none();
+    let joined = Joined {
+        u,
+        user,
+        by,
+        weak_join,
+        facts,
+    };
+    if by != MatchedBy::ImmutableId && !weak_join {
+        out.push(judge_takeover(intent, anchor, &joined));
+        return;
+    }
+    let Intent::UserType(intended) = intent else {
+        return;
+    };
+    judge_user_type(*intended, &joined, out);
+}
+
+/// The cloud user an account is joined to, and what its findings depend on.
+struct Joined<'a> {
+    u: &'a CloudUser,
+    user: u32,
+    by: MatchedBy,
+    weak_join: bool,
+    facts: SeverityFacts,
+}
+
+impl Joined<'_> {
+    #[inline]
+    fn judgement(&self, kind: Kind, detail: String) -> Judgement {
+        Judgement {
+            kind,
+            severity: kind.severity(self.facts),
+            cloud_user: Some(self.user),
+            matched_by: Some(self.by),
+            detail,
+        }
+    }
+
+    /// The note on a join made by UPN or mail only, or nothing.
+    #[inline]
+    fn push_weak_join_note(&self, note: &mut String) {
+        if self.weak_join {
+            note.push_str(&format!(
+                "; joined by {} only, as the cloud export has no onPremisesImmutableId",
+                self.by
+            ));
+        }
+    }
+}
+
+/// `rule_error` and `invalid_user_type`: the rule's own outcome, whatever the match.
+#[inline]
+fn judge_rule_outcome(
+    intent: &Intent,
+    m: &AccountMatch,
+    facts: SeverityFacts,
+    out: &mut Vec<Judgement>,
+) {
     match intent {
         Intent::Error(message) => out.push(Judgement {
             kind: Kind::RuleError,
@@ -120,32 +192,43 @@ pub fn judge(
         }),
         _ => {}
     }
-    let Some(Hit { by, user }) = m.primary else {
-        out.push(Judgement {
-            kind: Kind::MissingInCloud,
-            severity: Kind::MissingInCloud.severity(facts),
-            cloud_user: None,
-            matched_by: None,
-            detail: match anchor {
-                Some(a) => format!(
-                    "no cloud user has ImmutableId {a}, nor the account's SID, DN, UPN or \
-                     primary SMTP address"
-                ),
-                None => "no cloud user has the account's SID, DN, UPN or primary SMTP address"
-                    .to_string(),
-            } + if *intent == Intent::NotManaged {
-                "; no outbound rule of the Entra Connect configuration exports its userType, so \
-                 Entra ID would create it as Member"
-            } else {
-                ""
-            },
-        });
-        return;
-    };
-    let Some(u) = users.get(user as usize) else {
-        return;
-    };
-    facts.account_enabled = u.account_enabled;
+}
+
+/// `missing_in_cloud`: no key of the account reaches a cloud user.
+#[inline]
+fn missing_in_cloud(intent: &Intent, anchor: Option<&str>, facts: SeverityFacts) -> Judgement {
+    Judgement {
+        kind: Kind::MissingInCloud,
+        severity: Kind::MissingInCloud.severity(facts),
+        cloud_user: None,
+        matched_by: None,
+        detail: match anchor {
+            Some(a) => format!(
+                "no cloud user has ImmutableId {a}, nor the account's SID, DN, UPN or \
+                 primary SMTP address"
+            ),
+            None => {
+                "no cloud user has the account's SID, DN, UPN or primary SMTP address".to_string()
+            }
+        } + if *intent == Intent::NotManaged {
+            "; no outbound rule of the Entra Connect configuration exports its userType, so \
+             Entra ID would create it as Member"
+        } else {
+            ""
+        },
+    }
+}
+
+/// `key_conflict`: another key of the account reaches another cloud user.
+#[inline]
+fn judge_key_conflicts(
+    m: &AccountMatch,
+    users: &[CloudUser],
+    u: &CloudUser,
+    by: MatchedBy,
+    facts: SeverityFacts,
+    out: &mut Vec<Judgement>,
+) {
     for other in &m.disagreements {
         if m.duplicate_immutable_ids.contains(&other.user) {
             continue;
@@ -169,88 +252,57 @@ pub fn judge(
             ),
         });
     }
-    // Without ImmutableIds in the export (admin-center CSV, read with
-    // --allow-partial-cloud) a UPN or mail match is the best join there is:
-    // compare UserType, and say how weak the join is.
-    let weak_join = !cloud.has_immutable_ids && u.on_premises_immutable_id().is_none();
-    if by != MatchedBy::ImmutableId && !weak_join {
-        let intended = match intent {
-            Intent::UserType(t) => Some(*t),
-            _ => None,
-        };
-        match u.on_premises_immutable_id() {
-            Some(cloud_id) => out.push(Judgement {
-                kind: Kind::AnchorMismatch,
-                severity: Kind::AnchorMismatch.severity(facts),
-                cloud_user: Some(user),
-                matched_by: Some(by),
-                detail: format!(
-                    "matched by {by} to a cloud user whose ImmutableId {cloud_id} differs from \
-                     the account's {}: Connect joins only on the anchor, so it would provision \
-                     a new object that collides with this one, and the account will not sync",
-                    anchor.unwrap_or("(none)")
+}
+
+/// `anchor_mismatch` or `soft_match`: a match by a key other than the anchor.
+#[inline]
+fn judge_takeover(intent: &Intent, anchor: Option<&str>, j: &Joined<'_>) -> Judgement {
+    let by = j.by;
+    match j.u.on_premises_immutable_id() {
+        Some(cloud_id) => j.judgement(
+            Kind::AnchorMismatch,
+            format!(
+                "matched by {by} to a cloud user whose ImmutableId {cloud_id} differs from \
+                 the account's {}: Connect joins only on the anchor, so it would provision \
+                 a new object that collides with this one, and the account will not sync",
+                anchor.unwrap_or("(none)")
+            ),
+        ),
+        None => {
+            let intended = match intent {
+                Intent::UserType(t) => Some(*t),
+                _ => None,
+            };
+            let change = match (intended, cloud_type(j.u)) {
+                (Some(t), Some(c)) if t.as_str() != c => {
+                    format!("; its UserType would then change from {c} to {t}")
+                }
+                _ => String::new(),
+            };
+            j.judgement(
+                Kind::SoftMatch,
+                format!(
+                    "matched only by {by} to a cloud user without ImmutableId: Entra Connect \
+                     would take it over at first sync{change}"
                 ),
-            }),
-            None => {
-                let change = match (intended, cloud_type(u)) {
-                    (Some(t), Some(c)) if t.as_str() != c => {
-                        format!("; its UserType would then change from {c} to {t}")
-                    }
-                    _ => String::new(),
-                };
-                out.push(Judgement {
-                    kind: Kind::SoftMatch,
-                    severity: Kind::SoftMatch.severity(facts),
-                    cloud_user: Some(user),
-                    matched_by: Some(by),
-                    detail: format!(
-                        "matched only by {by} to a cloud user without ImmutableId: Entra Connect \
-                         would take it over at first sync{change}"
-                    ),
-                });
-            }
+            )
         }
-        return;
     }
-    let Intent::UserType(intended) = intent else {
-        return;
-    };
+}
+
+/// The UserType findings of a joined account with a valid intent.
+#[inline]
+fn judge_user_type(intended: UserType, j: &Joined<'_>, out: &mut Vec<Judgement>) {
+    let u = j.u;
     let cloud_user_type = cloud_type(u);
     // No userType for this user (left out of the export, or null), or a
     // value that is neither `Member` nor `Guest` (`member`, `""`): the
     // comparison cannot be made, and saying nothing would read as "OK". An
     // invited guest intended Member is `synced_b2b_guest` whatever its type.
     let known = matches!(cloud_user_type, Some("Member" | "Guest"));
-    let invited_member = *intended == UserType::Member && is_b2b(u);
+    let invited_member = intended == UserType::Member && is_b2b(u);
     if !known && !invited_member {
-        let what = match cloud_user_type {
-            None => "the cloud export has no userType for this user".to_string(),
-            Some(v) => format!(
-                "the cloud userType \"{}\" is neither Member nor Guest",
-                crate::diag::preview(v.as_bytes())
-            ),
-        };
-        let mut note = String::new();
-        if weak_join {
-            note.push_str(&format!(
-                "; joined by {by} only, as the cloud export has no onPremisesImmutableId"
-            ));
-        }
-        out.push(Judgement {
-            kind: Kind::CloudStateUnknown,
-            severity: Kind::CloudStateUnknown.severity(facts),
-            cloud_user: Some(user),
-            matched_by: Some(by),
-            detail: match intended {
-                UserType::Guest => format!(
-                    "intended Guest, but {what}: it may be a Member who can read the whole \
-                     directory; re-export with userType{note}"
-                ),
-                UserType::Member => {
-                    format!("intended Member, but {what}; re-export with userType{note}")
-                }
-            },
-        });
+        out.push(cloud_state_unknown(intended, cloud_user_type, j));
         return;
     }
     let conflict = matches!(
@@ -258,66 +310,95 @@ pub fn judge(
         (UserType::Guest, Some("Member")) | (UserType::Member, Some("Guest"))
     );
     // Read the B2B markers only where they can change a finding.
-    if !conflict && *intended == UserType::Guest {
+    if !conflict && intended == UserType::Guest {
         return;
     }
     let b2b = is_b2b(u);
-    if b2b && *intended == UserType::Member {
-        out.push(Judgement {
-            kind: Kind::SyncedB2bGuest,
-            severity: Kind::SyncedB2bGuest.severity(facts),
-            cloud_user: Some(user),
-            matched_by: Some(by),
-            detail: format!(
+    if b2b && intended == UserType::Member {
+        out.push(j.judgement(
+            Kind::SyncedB2bGuest,
+            format!(
                 "intended Member, but {}; a guest invited before the account was synced was \
                  taken over by sync (cloud userType {})",
                 b2b_note(u),
                 cloud_user_type.unwrap_or("absent")
             ),
-        });
+        ));
         return;
     }
     if !conflict {
         return;
     }
+    judge_conflict(intended, cloud_user_type, b2b, j, out);
+}
+
+/// `cloud_state_unknown`: the cloud UserType is absent or neither Member nor Guest.
+#[inline]
+fn cloud_state_unknown(
+    intended: UserType,
+    cloud_user_type: Option<&str>,
+    j: &Joined<'_>,
+) -> Judgement {
+    let what = match cloud_user_type {
+        None => "the cloud export has no userType for this user".to_string(),
+        Some(v) => format!(
+            "the cloud userType \"{}\" is neither Member nor Guest",
+            crate::diag::preview(v.as_bytes())
+        ),
+    };
+    let mut note = String::new();
+    j.push_weak_join_note(&mut note);
+    j.judgement(
+        Kind::CloudStateUnknown,
+        match intended {
+            UserType::Guest => format!(
+                "intended Guest, but {what}: it may be a Member who can read the whole \
+                 directory; re-export with userType{note}"
+            ),
+            UserType::Member => {
+                format!("intended Member, but {what}; re-export with userType{note}")
+            }
+        },
+    )
+}
+
+/// `guest_as_member` or `member_as_guest`: the cloud UserType differs from the intent.
+#[inline]
+fn judge_conflict(
+    intended: UserType,
+    cloud_user_type: Option<&str>,
+    b2b: bool,
+    j: &Joined<'_>,
+    out: &mut Vec<Judgement>,
+) {
     let mut note = if b2b {
-        format!("; {}", b2b_note(u))
+        format!("; {}", b2b_note(j.u))
     } else {
         String::new()
     };
-    if weak_join {
-        note.push_str(&format!(
-            "; joined by {by} only, as the cloud export has no onPremisesImmutableId"
-        ));
-    }
+    j.push_weak_join_note(&mut note);
     match (intended, cloud_user_type) {
         (UserType::Guest, Some("Member")) => {
-            let state = match u.account_enabled {
+            let state = match j.u.account_enabled {
                 Some(false) => "disabled",
                 Some(true) => "enabled",
                 None => "accountEnabled not exported, assumed enabled",
             };
-            out.push(Judgement {
-                kind: Kind::GuestAsMember,
-                severity: Kind::GuestAsMember.severity(facts),
-                cloud_user: Some(user),
-                matched_by: Some(by),
-                detail: format!(
+            out.push(j.judgement(
+                Kind::GuestAsMember,
+                format!(
                     "intended Guest, Member in the cloud ({state}): the partner can read the \
                      whole directory, register applications and invite guests{note}"
                 ),
-            });
+            ));
         }
-        (UserType::Member, Some("Guest")) => out.push(Judgement {
-            kind: Kind::MemberAsGuest,
-            severity: Kind::MemberAsGuest.severity(facts),
-            cloud_user: Some(user),
-            matched_by: Some(by),
-            detail: format!(
+        (UserType::Member, Some("Guest")) => out.push(j.judgement(
+            Kind::MemberAsGuest,
+            format!(
                 "intended Member, Guest in the cloud: restricted directory access, guest \
                  Conditional Access and MAU billing apply{note}"
             ),
-        }),
+        )),
         _ => {}
     }
 }

@@ -11,8 +11,11 @@ use super::output::{check_report_dir, InputFiles};
 use super::{
     progress, rules::load_rule_source, ColorArgs, ExitStatus, Global, OnPremArgs, ThreadsArgs,
 };
-use usertype_audit::audit::{self, AuditInputs, AuditOptions, Progress};
+use usertype_audit::audit::{self, Audit, AuditInputs, AuditOptions, Progress};
+use usertype_audit::classify::Classifier;
+use usertype_audit::diff::Diff;
 use usertype_audit::findings::{Severity, Verdict};
+use usertype_audit::plan::{PlanOptions, PlanOutcome};
 use usertype_audit::read::cloud::CloudOptions;
 use usertype_audit::report::{self, Report};
 
@@ -155,6 +158,52 @@ impl Progress for Bars {
 }
 
 pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus> {
+    let checked = check_outputs_and_inputs(args)?;
+    let setup = load_setup(args, global, &checked)?;
+    let result = run_audit(args, global, &setup)?;
+    let mut err = std::io::stderr().lock();
+    if !global.quiet {
+        for d in &result.diagnostics {
+            writeln!(
+                err,
+                "{}",
+                report::terminal_safe(&report::cap_value(&d.to_string()))
+            )?;
+        }
+    }
+    let report = Report {
+        findings: &result.findings,
+        summary: &result.summary,
+        include_info: args.include_info,
+    };
+    let diff =
+        (setup.baseline).map(|old| super::diff::against(old, &report, &args.out, checked.fail_on));
+    let written = write_outputs(args, &checked, &result, &report, diff.as_ref())?;
+    if !global.quiet {
+        print_summary(args, &result, diff.as_ref(), &written)?;
+    }
+    let status = match result.summary.verdict {
+        Verdict::Pass => ExitStatus::Clean,
+        Verdict::Fail => ExitStatus::Problems,
+        Verdict::Incomplete => ExitStatus::Failure,
+    };
+    // The process ends next: freeing a million small strings one by one
+    // would only delay the exit.
+    std::mem::forget(result);
+    Ok(status)
+}
+
+/// What is known once the arguments and the output folder are checked.
+struct Checked {
+    formats: Vec<report::Format>,
+    fail_on: Severity,
+    input_files: InputFiles,
+    plan: Option<PlanOptions>,
+}
+
+/// Checks the arguments and the output folder, before any input is read: a
+/// long read must not end in "cannot write".
+fn check_outputs_and_inputs(args: &AuditArgs) -> anyhow::Result<Checked> {
     let formats = report::Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("{e}"))?;
     let fail_on = Severity::from_name(&args.fail_on).ok_or_else(|| {
         anyhow::anyhow!(
@@ -172,7 +221,6 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             <= 1,
         "`-` (standard input) can be given only once"
     );
-    // Before any input is read: a long read must not end in "cannot write".
     let input_files = InputFiles::new(
         args.input
             .onprem
@@ -205,7 +253,25 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             own,
         )?;
     }
-    let baseline = super::diff::load_baseline(args.baseline.as_deref(), &args.out, &input_files)?;
+    Ok(Checked {
+        formats,
+        fail_on,
+        input_files,
+        plan,
+    })
+}
+
+/// The baseline, the rules and the audit's options, loaded from the arguments.
+struct Setup {
+    baseline: Option<usertype_audit::diff::Loaded>,
+    classifier: Classifier,
+    opts: AuditOptions,
+}
+
+/// Loads the baseline, the waivers and the rules, and sets the audit's options.
+fn load_setup(args: &AuditArgs, global: Global, checked: &Checked) -> anyhow::Result<Setup> {
+    let baseline =
+        super::diff::load_baseline(args.baseline.as_deref(), &args.out, &checked.input_files)?;
     let (waivers, as_of) = super::waivers::load(
         args.waivers.as_deref(),
         args.as_of.as_deref(),
@@ -225,15 +291,24 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
         onprem,
         cloud,
         anchor: args.input.anchor(),
-        fail_on,
+        fail_on: checked.fail_on,
         allow_partial_cloud: args.allow_partial_cloud,
         reproducible: args.reproducible,
         hash_inputs: !args.no_hash,
         keep_per_kind: args.max_diagnostics,
-        keep_plan_data: plan.is_some(),
+        keep_plan_data: checked.plan.is_some(),
         waivers,
         as_of,
     };
+    Ok(Setup {
+        baseline,
+        classifier,
+        opts,
+    })
+}
+
+/// Reads the inputs and audits them, with a progress bar unless quiet.
+fn run_audit(args: &AuditArgs, global: Global, setup: &Setup) -> anyhow::Result<Audit> {
     // With only --connect-config, the configuration stands for the rule file.
     let rules_path = (args.rules.clone())
         .or_else(|| args.connect_config.first().cloned())
@@ -245,42 +320,45 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
     };
     // A read stopped by --strict has no verdict: exit 2, like any audit that
     // could not see everything (for `scan`, 1 means "errors in the data").
-    let result = audit::run(&inputs, &classifier, &opts, &bars).map_err(|e| match e {
+    audit::run(&inputs, &setup.classifier, &setup.opts, &bars).map_err(|e| match e {
         usertype_audit::error::Error::Strict(d) => anyhow::anyhow!(
             "{d} (stopped by --strict: no verdict; without --strict the record is skipped, \
              counted and named in the report)"
         ),
         e => anyhow::Error::new(e),
-    })?;
-    let mut err = std::io::stderr().lock();
-    if !global.quiet {
-        for d in &result.diagnostics {
-            writeln!(
-                err,
-                "{}",
-                report::terminal_safe(&report::cap_value(&d.to_string()))
-            )?;
-        }
-    }
-    let report = Report {
-        findings: &result.findings,
-        summary: &result.summary,
-        include_info: args.include_info,
-    };
-    let diff = baseline.map(|old| super::diff::against(old, &report, &args.out, fail_on));
-    let written = match &diff {
+    })
+}
+
+/// What the run wrote to, and removed from, the output folder.
+struct Written {
+    reports: Vec<PathBuf>,
+    removed: Vec<PathBuf>,
+    plan: Option<PlanOutcome>,
+}
+
+/// Writes the reports, the diff and the plan, and removes an earlier run's
+/// files that this run does not write.
+fn write_outputs(
+    args: &AuditArgs,
+    checked: &Checked,
+    result: &Audit,
+    report: &Report<'_>,
+    diff: Option<&Diff>,
+) -> anyhow::Result<Written> {
+    let input_files = &checked.input_files;
+    let reports = match diff {
         Some(diff) => {
-            usertype_audit::diff::write_reports_and_diff(&report, &formats, &args.out, diff)
+            usertype_audit::diff::write_reports_and_diff(report, &checked.formats, &args.out, diff)
         }
-        None => report::write_reports(&report, &formats, &args.out),
+        None => report::write_reports(report, &checked.formats, &args.out),
     }
     .map_err(|e| anyhow::anyhow!("cannot write the reports to {}: {e}", args.out.display()))?;
-    let mut removed = remove_stale_reports(&args.out, &formats, &input_files)?;
+    let mut removed = remove_stale_reports(&args.out, &checked.formats, input_files)?;
     if diff.is_none() {
-        removed.extend(super::diff::remove_stale_diff(&args.out, &input_files)?);
+        removed.extend(super::diff::remove_stale_diff(&args.out, input_files)?);
     }
-    let plan = (plan.as_ref())
-        .map(|p| usertype_audit::plan::write_plan(&result, p, &args.out))
+    let plan = (checked.plan.as_ref())
+        .map(|p| usertype_audit::plan::write_plan(result, p, &args.out))
         .transpose()
         .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", args.out.display()))?;
     if plan.is_none() {
@@ -288,43 +366,46 @@ pub(super) fn run(args: &AuditArgs, global: Global) -> anyhow::Result<ExitStatus
             input_files.same_as(p).is_some()
         })?);
     }
-    if !global.quiet {
-        let color = args.color.stdout_colored();
-        let mut out = std::io::stdout().lock();
-        out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
-        super::waivers::print_summary(&mut out, &result.summary.waivers)?;
-        if let Some(diff) = &diff {
-            writeln!(
-                out,
-                "Against the baseline: {}",
-                super::diff::summary_line(diff)
-            )?;
-        }
-        for p in &written {
-            writeln!(out, "  wrote {}", p.display())?;
-        }
-        for p in &removed {
-            writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
-        }
-        if let Some(p) = &plan {
-            writeln!(out, "{}", usertype_audit::plan::outcome_line(p))?;
-        }
-        let html = written
-            .iter()
-            .find(|p| p.file_name().is_some_and(|n| n == "report.html"));
-        out.write_all(
-            report::next_steps(&result.summary, html.map(PathBuf::as_path), color).as_bytes(),
+    Ok(Written {
+        reports,
+        removed,
+        plan,
+    })
+}
+
+/// Prints the terminal summary: the verdict, the waivers, the diff, the files
+/// written and removed, the plan and the next steps.
+fn print_summary(
+    args: &AuditArgs,
+    result: &Audit,
+    diff: Option<&Diff>,
+    written: &Written,
+) -> anyhow::Result<()> {
+    let color = args.color.stdout_colored();
+    let mut out = std::io::stdout().lock();
+    out.write_all(report::terminal_summary(&result.summary, color).as_bytes())?;
+    super::waivers::print_summary(&mut out, &result.summary.waivers)?;
+    if let Some(diff) = diff {
+        writeln!(
+            out,
+            "Against the baseline: {}",
+            super::diff::summary_line(diff)
         )?;
     }
-    let status = match result.summary.verdict {
-        Verdict::Pass => ExitStatus::Clean,
-        Verdict::Fail => ExitStatus::Problems,
-        Verdict::Incomplete => ExitStatus::Failure,
-    };
-    // The process ends next: freeing a million small strings one by one
-    // would only delay the exit.
-    std::mem::forget(result);
-    Ok(status)
+    for p in &written.reports {
+        writeln!(out, "  wrote {}", p.display())?;
+    }
+    for p in &written.removed {
+        writeln!(out, "  removed {} (an earlier run's report)", p.display())?;
+    }
+    if let Some(p) = &written.plan {
+        writeln!(out, "{}", usertype_audit::plan::outcome_line(p))?;
+    }
+    let html = (written.reports.iter()).find(|p| p.file_name().is_some_and(|n| n == "report.html"));
+    out.write_all(
+        report::next_steps(&result.summary, html.map(PathBuf::as_path), color).as_bytes(),
+    )?;
+    Ok(())
 }
 
 /// Removes the reports of an earlier run that this run did not write (see

@@ -104,7 +104,19 @@ fn reason_list(o: &mut String, title: &str, reasons: &[crate::findings::Reason])
 /// The Markdown text of `s`.
 fn render(s: &AuditSummary) -> String {
     let mut out = String::with_capacity(4096);
-    let o = &mut out;
+    heading(&mut out, s);
+    findings_section(&mut out, s);
+    reconciliation(&mut out, s);
+    intent_section(&mut out, s);
+    inputs_section(&mut out, s);
+    rules_section(&mut out, s);
+    diagnostics_section(&mut out, s);
+    footer(&mut out, s);
+    out
+}
+
+/// The title, the headline, the verdict and the reasons it is incomplete or limited.
+fn heading(o: &mut String, s: &AuditSummary) {
     let _ = writeln!(o, "# UserType sync audit\n");
     let _ = writeln!(o, "**{}**\n", escape_cell(&headline(s)));
     let _ = writeln!(
@@ -126,7 +138,10 @@ fn render(s: &AuditSummary) -> String {
         "**Limitations** (they do not change the verdict):",
         &s.limitations,
     );
+}
 
+/// The findings by severity and by kind, and the waivers.
+fn findings_section(o: &mut String, s: &AuditSummary) {
     let _ = writeln!(o, "## Findings\n");
     let _ = writeln!(o, "| Severity | Findings |\n| --- | ---: |");
     for (severity, n) in severity_counts(s) {
@@ -159,7 +174,10 @@ fn render(s: &AuditSummary) -> String {
         }
         o.push('\n');
     }
+}
 
+/// How the records and the cloud users add up.
+fn reconciliation(o: &mut String, s: &AuditSummary) {
     let _ = writeln!(o, "## Reconciliation\n");
     let t = &s.onprem;
     let _ = writeln!(o, "### On-premises\n");
@@ -199,7 +217,10 @@ fn render(s: &AuditSummary) -> String {
         thousands(c.unmatched_not_synced),
         balance_note(cloud_balance(s))
     );
+}
 
+/// What the rules make of the audited accounts.
+fn intent_section(o: &mut String, s: &AuditSummary) {
     let i = &s.intent;
     let _ = writeln!(o, "## Intended UserType\n");
     let _ = writeln!(o, "What the rules make of the audited accounts.\n");
@@ -214,7 +235,10 @@ fn render(s: &AuditSummary) -> String {
         let _ = writeln!(o, "| {label} | {} |", thousands(n));
     }
     o.push('\n');
+}
 
+/// The inputs, with their sizes and hashes.
+fn inputs_section(o: &mut String, s: &AuditSummary) {
     let _ = writeln!(o, "## Inputs\n");
     let _ = writeln!(
         o,
@@ -236,7 +260,10 @@ fn render(s: &AuditSummary) -> String {
         );
     }
     o.push('\n');
+}
 
+/// The rule file and what it does.
+fn rules_section(o: &mut String, s: &AuditSummary) {
     let r = &s.rules;
     let _ = writeln!(o, "## Rules\n");
     let _ = writeln!(o, "- File: {}", escape_cell(&r.path));
@@ -253,7 +280,10 @@ fn render(s: &AuditSummary) -> String {
     let _ = writeln!(o, "- Definition:\n");
     code_block(o, &r.definition);
     o.push('\n');
+}
 
+/// The input diagnostics, by kind.
+fn diagnostics_section(o: &mut String, s: &AuditSummary) {
     let _ = writeln!(o, "## Diagnostics\n");
     if s.diagnostics.is_empty() {
         let _ = writeln!(o, "No input diagnostics.\n");
@@ -264,7 +294,10 @@ fn render(s: &AuditSummary) -> String {
         }
         o.push('\n');
     }
+}
 
+/// The tool, the time of the run and how long it took.
+fn footer(o: &mut String, s: &AuditSummary) {
     let _ = write!(o, "---\n\n{}", escape_cell(&s.tool));
     if let Some(at) = &s.generated_at {
         let _ = write!(o, " · generated {}", escape_cell(at));
@@ -273,7 +306,6 @@ fn render(s: &AuditSummary) -> String {
         let _ = write!(o, " · {secs:.1} s");
     }
     o.push('\n');
-    out
 }
 
 /// A breakdown table, omitted when empty.

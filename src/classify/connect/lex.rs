@@ -275,52 +275,13 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             c if c.is_whitespace() => {
                 lx.bump();
             }
-            '`' => {
-                lx.bump();
-                // A continuation: the backtick, optional blanks, the line end.
-                while lx.peek().is_some_and(|c| c != '\n' && c.is_whitespace()) {
-                    lx.bump();
-                }
-                match lx.peek() {
-                    Some('\n') | None => {
-                        lx.bump();
-                    }
-                    _ => {
-                        return Err(lx.error(
-                            line,
-                            column,
-                            "a backtick outside a string must end its line (a line \
-                             continuation); remove what follows it"
-                                .into(),
-                        ))
-                    }
-                }
-            }
+            '`' => lx.continuation(line, column)?,
             '#' => {
                 while lx.peek().is_some_and(|c| c != '\n') {
                     lx.bump();
                 }
             }
-            '<' if lx.peek2() == Some('#') => {
-                lx.bump();
-                lx.bump();
-                loop {
-                    match lx.bump() {
-                        Some('#') if lx.peek() == Some('>') => {
-                            lx.bump();
-                            break;
-                        }
-                        Some(_) => {}
-                        None => {
-                            return Err(lx.error(
-                                line,
-                                column,
-                                "unterminated block comment: `<#` without `#>`".into(),
-                            ))
-                        }
-                    }
-                }
-            }
+            '<' if lx.peek2() == Some('#') => lx.block_comment(line, column)?,
             '@' if matches!(lx.peek2(), Some('(')) => {
                 lx.bump();
                 lx.bump();
@@ -339,26 +300,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 push(&mut out, Tok::Str(s));
             }
             '$' => {
-                lx.bump();
-                let start = lx.pos;
-                while lx
-                    .peek()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
-                {
-                    lx.bump();
-                }
-                let name = lx.src.get(start..lx.pos).unwrap_or("");
-                let name = name.strip_prefix("script:").unwrap_or(name);
-                let name = name.strip_prefix("global:").unwrap_or(name);
-                if name.is_empty() {
-                    return Err(lx.error(line, column, "`$` without a variable name".into()));
-                }
-                let kind = match name.to_ascii_lowercase().as_str() {
-                    "true" => Tok::Bool(true),
-                    "false" => Tok::Bool(false),
-                    "null" => Tok::Null,
-                    _ => Tok::Var(name.to_string()),
-                };
+                let kind = lx.variable(line, column)?;
                 push(&mut out, kind);
             }
             '(' | ')' | '[' | ']' | ',' | '=' | '|' | ';' | '{' | '}' => {
@@ -368,36 +310,11 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             '-' | '\u{2013}' | '\u{2014}'
                 if lx.peek2().is_some_and(|n| n.is_alphabetic() || n == '_') =>
             {
-                lx.bump();
-                let start = lx.pos;
-                while lx.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    lx.bump();
-                }
-                let name = lx.src.get(start..lx.pos).unwrap_or("").to_string();
-                let colon = lx.peek() == Some(':');
-                if colon {
-                    lx.bump();
-                }
-                push(&mut out, Tok::Param { name, colon });
+                let kind = lx.parameter();
+                push(&mut out, kind);
             }
             _ => {
-                let start = lx.pos;
-                while lx.peek().is_some_and(is_word_char) {
-                    lx.bump();
-                }
-                if lx.pos == start {
-                    lx.bump();
-                    return Err(lx.error(
-                        line,
-                        column,
-                        format!("unexpected character `{}`", c.escape_debug()),
-                    ));
-                }
-                let word = lx.src.get(start..lx.pos).unwrap_or("");
-                let kind = match parse_number(word) {
-                    Some(n) => Tok::Num(n),
-                    None => Tok::Word(word.to_string()),
-                };
+                let kind = lx.word(c, line, column)?;
                 push(&mut out, kind);
             }
         }
@@ -408,6 +325,114 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
         column: lx.column(),
     });
     Ok(out)
+}
+
+/// The token kinds that take more than a character or two, and the skipped
+/// parts (continuations, block comments) that can be malformed.
+impl Lexer<'_> {
+    /// A continuation: the backtick, optional blanks, the line end.
+    fn continuation(&mut self, line: usize, column: usize) -> Result<(), LexError> {
+        self.bump();
+        while self.peek().is_some_and(|c| c != '\n' && c.is_whitespace()) {
+            self.bump();
+        }
+        match self.peek() {
+            Some('\n') | None => {
+                self.bump();
+                Ok(())
+            }
+            _ => Err(self.error(
+                line,
+                column,
+                "a backtick outside a string must end its line (a line \
+                 continuation); remove what follows it"
+                    .into(),
+            )),
+        }
+    }
+
+    /// A `<# ... #>` block comment, skipped.
+    fn block_comment(&mut self, line: usize, column: usize) -> Result<(), LexError> {
+        self.bump();
+        self.bump();
+        loop {
+            match self.bump() {
+                Some('#') if self.peek() == Some('>') => {
+                    self.bump();
+                    return Ok(());
+                }
+                Some(_) => {}
+                None => {
+                    return Err(self.error(
+                        line,
+                        column,
+                        "unterminated block comment: `<#` without `#>`".into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// A `$variable`, with its `script:` or `global:` scope dropped;
+    /// `$true`, `$false` and `$null` are literals.
+    fn variable(&mut self, line: usize, column: usize) -> Result<Tok, LexError> {
+        self.bump();
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+        {
+            self.bump();
+        }
+        let name = self.src.get(start..self.pos).unwrap_or("");
+        let name = name.strip_prefix("script:").unwrap_or(name);
+        let name = name.strip_prefix("global:").unwrap_or(name);
+        if name.is_empty() {
+            return Err(self.error(line, column, "`$` without a variable name".into()));
+        }
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "true" => Tok::Bool(true),
+            "false" => Tok::Bool(false),
+            "null" => Tok::Null,
+            _ => Tok::Var(name.to_string()),
+        })
+    }
+
+    /// A `-Parameter` name, with the colon of `-Name:value`.
+    fn parameter(&mut self) -> Tok {
+        self.bump();
+        let start = self.pos;
+        while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            self.bump();
+        }
+        let name = self.src.get(start..self.pos).unwrap_or("").to_string();
+        let colon = self.peek() == Some(':');
+        if colon {
+            self.bump();
+        }
+        Tok::Param { name, colon }
+    }
+
+    /// A bare word or a number; `c`, the character under the cursor, must start one.
+    fn word(&mut self, c: char, line: usize, column: usize) -> Result<Tok, LexError> {
+        let start = self.pos;
+        while self.peek().is_some_and(is_word_char) {
+            self.bump();
+        }
+        if self.pos == start {
+            self.bump();
+            return Err(self.error(
+                line,
+                column,
+                format!("unexpected character `{}`", c.escape_debug()),
+            ));
+        }
+        let word = self.src.get(start..self.pos).unwrap_or("");
+        Ok(match parse_number(word) {
+            Some(n) => Tok::Num(n),
+            None => Tok::Word(word.to_string()),
+        })
+    }
 }
 
 fn parse_number(word: &str) -> Option<i64> {
