@@ -130,7 +130,7 @@ const NEVER_UNUSED: [&str; 21] = [
 
 /// Checks `--attribute`: an LDAP attribute name (a letter, then letters,
 /// digits and hyphens; RFC 4512), at most 64 characters, and not one of
-/// [`NEVER_UNUSED`].
+/// the attributes that must never be stamped (names, identifiers, memberships).
 pub fn check_attribute(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
