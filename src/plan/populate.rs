@@ -145,10 +145,13 @@ pub fn check_attribute(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
+        // A name is at most 64 characters: quote no more of what was given.
+        let shown: String = name.chars().take(64).collect();
+        let more = if shown.len() < name.len() { "…" } else { "" };
         Err(format!(
-            "--attribute {}: not an attribute name (a letter, then letters, digits and \
-             hyphens), e.g. extensionAttribute1",
-            name.escape_debug()
+            "--attribute {}{more}: not an attribute name (a letter, then letters, digits and \
+             hyphens, at most 64), e.g. extensionAttribute1",
+            shown.escape_debug()
         ))
     }
 }
@@ -426,6 +429,17 @@ pub fn write_all(
 mod tests {
     use super::*;
     use crate::classify::UserType;
+
+    #[test]
+    fn a_long_bad_attribute_is_quoted_cut() {
+        let name = "x:".repeat(50_000);
+        let err = check_attribute(&name).expect_err("not a name");
+        assert!(err.len() < 300, "{} bytes: {}", err.len(), &err[..200]);
+        assert!(err.starts_with("--attribute x:x:"), "{err}");
+        assert!(err.contains("…: not an attribute name"), "{err}");
+        let short = check_attribute("bad:name").expect_err("not a name");
+        assert!(short.starts_with("--attribute bad:name: not"), "{short}");
+    }
 
     #[test]
     fn only_a_different_value_is_changed_and_kept_without_overwrite() {
